@@ -1,0 +1,73 @@
+"""The command line: a thin shell over the Python API. This package is the only place that
+prints or exits, and the only importer of click. Commands load lazily so that ``specforge lint``
+does not pay for importing schemathesis."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from specforge import __version__
+from specforge.core.errors import SpecforgeError
+
+#: command name -> "module:attribute" under specforge.cli; one line per command.
+COMMANDS: dict[str, str] = {
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            from specforge.core.config import suggest
+
+            raise click.UsageError(f"No such command {name!r}{suggest(name, COMMANDS)}.", ctx)
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="specforge")
+def cli() -> None:
+    """specforge: ingest vendor docs of OpenAI-compatible video APIs, merge them into one canonical
+    OpenAPI 3.1 spec with per-variant overlays, lint them, mock them, and check live endpoints.
+
+    \b
+    Example:
+      specforge run            # the whole pipeline on this project, report in reports/
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: user errors become one line on stderr and exit code 2 or 3."""
+    try:
+        return cli.main(args=argv, prog_name="specforge", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except SpecforgeError as exc:
+        click.echo(f"specforge: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
