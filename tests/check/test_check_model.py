@@ -54,6 +54,9 @@ def test_verdict_rules() -> None:
     result = sample_result()
     assert result.decide_verdict() is Verdict.NON_CONFORMANT
     result.failures.clear()
+    # infrastructure issues alone, with nothing checked: no verdict possible
+    assert result.decide_verdict() is Verdict.ERROR
+    result.cases.append(CaseRecord("c2", "GET /v1/videos", "examples", CaseStatus.PASSED))
     assert result.decide_verdict() is Verdict.CONFORMANT
     result.aborted = "server stopped responding"
     assert result.decide_verdict() is Verdict.ERROR
