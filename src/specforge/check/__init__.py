@@ -16,6 +16,8 @@ from specforge.check.model import (
     ProgressEvent,
     Verdict,
 )
+from specforge.check.reports import write_reports
+from specforge.check.runner import run_check
 
 __all__ = [
     "CaseRecord",
@@ -29,4 +31,6 @@ __all__ = [
     "OperationSummary",
     "ProgressEvent",
     "Verdict",
+    "run_check",
+    "write_reports",
 ]

@@ -13,6 +13,7 @@ It offers specforge three things:
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -91,8 +92,10 @@ class SpecforgeFailure(StFailure):
         self.finding = finding
 
     @property
-    def _unique_key(self) -> Any:
-        return (self.finding.check, self.finding.pointer, self.finding.message)
+    def _unique_key(self) -> str:
+        # Coarse and stable (values and list indices left out), or the stateful phase keeps
+        # "discovering" the same finding with a new timestamp in it and never ends.
+        return self.finding.check + ":" + re.sub(r"/\d+(?=/|$)", "/*", self.finding.pointer)
 
 
 # -- run registry: schemathesis calls back with only a config / schema at hand ------------------
@@ -187,13 +190,14 @@ def _config(
     workers: int,
     request_timeout: float,
     phases: tuple[str, ...],
+    shrink: bool = False,
 ) -> SchemathesisConfig:
     data: dict[str, Any] = {
         "base-url": base_url,
         "headers": headers,
         "workers": workers,
         "request-timeout": request_timeout,
-        "generation": {"max-examples": max_examples},
+        "generation": {"max-examples": max_examples, "no-shrink": not shrink},
         "phases": {name: {"enabled": name in phases} for name in ENGINE_PHASES},
         "output": {"sanitization": {"enabled": True}},
         "cache": {"enabled": False},
@@ -323,8 +327,8 @@ def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
         f = failure.finding
         return EngineFailure(f.check, f.check, red.text(f.message), red.text(f.expected), red.text(f.actual), f.pointer, f.hint, "specforge")
     expected, actual, pointer = "", "", ""
-    if hasattr(failure, "schema") and hasattr(failure, "instance"):  # JsonSchemaError
-        expected = _short(getattr(failure, "schema", None))
+    if hasattr(failure, "schema_path") and hasattr(failure, "instance"):  # JsonSchemaError
+        expected = _schema_expectation(getattr(failure, "_root_schema", None), list(failure.schema_path or []))
         actual = _short(getattr(failure, "instance", None))
         path = getattr(failure, "instance_path", None) or []
         pointer = "/" + "/".join(str(p) for p in path) if path else ""
@@ -334,6 +338,9 @@ def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
     elif hasattr(failure, "defined_content_types"):
         expected = ", ".join(failure.defined_content_types)
         actual = str(getattr(failure, "content_type", ""))
+    elif hasattr(failure, "allowed_statuses"):
+        expected = "one of " + ", ".join(str(c) for c in failure.allowed_statuses)
+        actual = f"HTTP {getattr(failure, 'status_code', '')}"
     elif hasattr(failure, "expected_statuses"):
         expected = "one of " + ", ".join(str(c) for c in failure.expected_statuses)
         actual = str(getattr(failure, "status_code", ""))
@@ -342,6 +349,18 @@ def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
         expected = "a non-5xx response" if name == "not_a_server_error" else ""
     message = red.text(str(getattr(failure, "message", "") or failure))
     return EngineFailure(name, red.text(str(getattr(failure, "title", name))), message, red.text(expected), red.text(actual), pointer)
+
+
+def _schema_expectation(root: Any, path: list[Any]) -> str:
+    """The schema keyword a JSON Schema error is about, e.g. `enum: ["queued", ...]`."""
+    node = root
+    for part in path:
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return "/".join(str(p) for p in path)
+    keyword = str(path[-1]) if path else "schema"
+    return f"{keyword}: {_short(node)}"
 
 
 def _short(value: Any, limit: int = 400) -> str:
@@ -370,11 +389,12 @@ def validate(schema: Any, response: requests.Response, *, red: Any, body: Any = 
 
     load_all_checks()
     checks = [CHECKS.get_one(name) for name in RESPONSE_CHECKS]
-    case = operation.Case(body=body) if body is not None else operation.Case()
+    params = _path_parameters(str(operation.path), path)
+    case = operation.Case(path_parameters=params, body=body) if body is not None else operation.Case(path_parameters=params)
     try:
         case.validate_response(response, checks=checks)
-    except AssertionError as group:
-        failures = getattr(group, "exceptions", None) or [group]
+    except (AssertionError, BaseExceptionGroup) as group:
+        failures = list(getattr(group, "exceptions", None) or [group])
         out = []
         for failure in failures:
             name = next((c for c in getattr(failure, "checks", ()) if c in RESPONSE_CHECKS), "response_schema_conformance")
@@ -383,6 +403,13 @@ def validate(schema: Any, response: requests.Response, *, red: Any, body: Any = 
     except Exception as exc:  # noqa: BLE001 - a validator crash must not abort the run
         return [EngineFailure("response_schema_conformance", "validation error", red.text(f"{type(exc).__name__}: {exc}"))]
     return []
+
+
+def _path_parameters(template: str, path: str) -> dict[str, str]:
+    names = re.findall(r"\{([^}]+)\}", template)
+    pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "([^/]+)", re.escape(template)) + "/?$"
+    match = re.match(pattern, path)
+    return dict(zip(names, match.groups(), strict=False)) if match else {}
 
 
 def find_label(schema: Any, method: str, url: str) -> str | None:

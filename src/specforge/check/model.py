@@ -344,6 +344,8 @@ class CheckResult:
     cassette: str | None = None  # file name of the cassette, relative to the report folder
     tool_versions: dict[str, str] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    #: the redacted cassette entries of a live run (not part of report.json; written as cassette.jsonl)
+    exchanges: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

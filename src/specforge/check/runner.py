@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 import time
 import uuid
@@ -101,6 +102,7 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     finally:
         cassette.close()
     run.finish()
+    run.result.exchanges = cassette.entries
     if report_dir is not None:
         run.result.cassette = CASSETTE_NAME
     return run.result
@@ -132,6 +134,7 @@ class _Run:
         )
         self.case_checks: Counter[tuple[str, str]] = Counter()
         self.origins: dict[str, str] = {}
+        self.reported: set[tuple[str, str, str]] = set()
 
     def progress(self, kind: str, phase: str, message: str = "", status: str | None = None) -> None:
         callback: Callable[[ProgressEvent], None] | None = self.options.progress
@@ -235,13 +238,13 @@ class _Run:
             for name in case.passed:
                 self.case_checks[(name, "passed")] += 1
                 self.origins.setdefault(name, "specforge" if name in REGISTRY else "schemathesis")
-            seen: set[tuple[str, str, str]] = set()
-            for f in case.failures:
-                key = (f.check, f.pointer, f.message)
-                if key in seen:
-                    continue
-                seen.add(key)
+            for f in {(f.check, f.pointer, f.message): f for f in case.failures}.values():
                 self.case_checks[(f.check, "failed")] += 1
+                # one reported failure per operation, check and place (values and indices left out)
+                key = (case.operation, f.check, re.sub(r"/\d+(?=/|$)", "/*", f.pointer))
+                if key in self.reported:
+                    continue
+                self.reported.add(key)
                 self.origins.setdefault(f.check, f.origin)
                 self.result.failures.append(Failure(
                     diagnostic=Diagnostic(
