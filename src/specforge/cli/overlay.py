@@ -139,3 +139,31 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
     else:
         write_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
+
+
+@overlay.command("compare")
+@click.argument("spec", type=_PATH)
+@click.argument("target", type=_PATH)
+@click.option("-o", "--output", type=_PATH, default=None, help="Write the overlay here (.json: JSON, else YAML); default stdout.")
+@click.option("--title", default=None, help="The overlay's info.title.")
+def compare_command(spec: Path, target: Path, output: Path | None, title: str | None) -> None:
+    """Generate the overlay that turns SPEC into TARGET (applying it to SPEC gives TARGET, as
+    data): one action per changed subtree, each with a description; array elements with identity
+    (parameters, tags, servers) are addressed by filter, not index.
+
+    \b
+    Example:
+      specforge overlay compare specs/canonical.yaml specs/sources/newapi.yaml -o newapi.overlay.yaml
+    """
+    from specforge.overlay import compare
+
+    source = _load(spec, "document")
+    wanted = _load(target, "document")
+    info = {"title": title or f"{spec.name} -> {target.name}", "version": "1.0.0"}
+    generated = compare(source.data, wanted.data, info=info)
+    text = _serialise(output, generated)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output} ({len(generated['actions'])} action(s))", err=True)

@@ -140,7 +140,7 @@ def semantic_diagnostics(overlay: Any) -> list[Diagnostic]:
             found.append(
                 Diagnostic(
                     "overlay-no-modifier",
-                    Severity.WARNING,
+                    Severity.INFO,
                     f"actions[{index}] has no `update`, `remove` or `copy`: it changes nothing",
                     pointer=here,
                     hint="add `update:` or `remove: true`",
