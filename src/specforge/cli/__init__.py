@@ -15,6 +15,8 @@ from specforge.core.errors import SpecforgeError
 
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
+    "ingest": "specforge.cli.ingest:command",
+    "sources": "specforge.cli.sources:command",
 }
 
 
