@@ -151,3 +151,25 @@ def test_fenced_block_is_found_wherever_it_sits(before: list[str], after: list[s
     extracted = extract_openapi(text, "page.md")
     assert extracted.data == {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": {}}
     assert (extracted.start, extracted.end) == (len(before) + 2, len(before) + 4)
+
+
+def test_two_pages_with_one_target_are_refused(tmp_path: Path, config) -> None:  # type: ignore[no-untyped-def]
+    from specforge.ingest import ingest_variants
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for folder in ("a", "b"):
+        (tmp_path / folder / "page.yaml").write_text((FIXTURES / "whole.yaml").read_text())
+    docs = [tmp_path / "a" / "page.yaml", tmp_path / "b" / "page.yaml"]
+    with pytest.raises(InputError, match="two pages would write"):
+        ingest_variants(config, docs=docs, out=tmp_path / "out")
+    outcomes = ingest_variants(config, docs=docs, out=tmp_path / "out", keep_going=True)
+    assert [o.action for o in outcomes] == ["unchanged", "error"]
+
+
+def test_nothing_to_ingest_without_variants_or_docs(tmp_path: Path) -> None:
+    from specforge.ingest import ingest_variants
+
+    (tmp_path / "specforge.toml").write_text("[project]\n")
+    with pytest.raises(InputError, match="nothing to ingest"):
+        ingest_variants(load_config(tmp_path / "specforge.toml"))

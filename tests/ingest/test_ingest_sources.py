@@ -150,3 +150,38 @@ def test_list_sources_reports_versions_operations_and_provenance() -> None:
     assert rows["hingnet-sora"].openapi == "3.0.0" and rows["hingnet-sora"].operations == ["POST /v1/videos"]
     assert rows["newapi"].extraction == "hand" and rows["xiexus"].extraction == "embedded-json"
     assert all(row.validation == "valid" for row in rows.values())
+
+
+NEWAPI_NAMES = {
+    # line 13 (core), 15 (compatible), 17 (Kling), 97 (gemini-omni edit), 108-122 (body fields)
+    "model", "prompt", "seconds", "duration", "size", "mode",
+    "aspect_ratio", "ratio", "quality", "resolution", "fps", "image", "image_url", "image_urls", "images",
+    "reference_images", "input_reference", "end_image_url", "last_image_url", "video_urls", "audio_urls",
+    "function_mode", "content", "callback_url", "external_task_id",
+    "model_name", "negative_prompt", "cfg_scale", "sound", "camera_control", "image_list", "video_id", "task_id",
+    "watermark_info", "video", "video_url", "videos",
+    "width", "height", "seed", "n", "response_format", "user", "metadata",
+}  # fmt: skip
+
+
+def test_newapi_names_every_field_the_page_names() -> None:
+    newapi = load_mapping(CONFIG.variant("newapi").source).data
+    properties = newapi["components"]["schemas"]["CreateVideoRequest"]["properties"]
+    assert set(properties) == NEWAPI_NAMES
+    page = (ROOT / "specs" / "docs" / "002_f461b3432fdd20d8.txt").read_text(encoding="utf-8")
+    for name, schema in properties.items():
+        # names the page text lost (description + example only) are marked, never silently made up
+        if schema.get("x-specforge-name") != "inferred":
+            assert name in page, name  # the page runs names together (line 15): substring, not word
+    inferred = {n for n, schema in properties.items() if schema.get("x-specforge-name") == "inferred"}
+    assert inferred == {"width", "height", "seed", "n", "response_format", "user", "metadata"}
+    models = properties["model"]["enum"]
+    assert len(models) == 33 and models[0] == "sora-2" and models[-1] == "hailuo-video"
+
+
+def test_aiid_form_fields_match_its_curl_example() -> None:
+    aiid = load_mapping(CONFIG.variant("aiid").source).data
+    post = aiid["paths"]["/v1/videos"]["post"]
+    example = post["requestBody"]["content"]["multipart/form-data"]["examples"]["curl-form-L12"]["value"]
+    properties = aiid["components"]["schemas"]["CreateVideoForm"]["properties"]
+    assert list(example) == list(properties)

@@ -221,7 +221,12 @@ def is_side_file(path: Path) -> bool:
 
 
 def _ingest_one(
-    config: Config, doc: Path, vconf: VariantConfig | None, out: Path | None, check: bool
+    config: Config,
+    doc: Path,
+    vconf: VariantConfig | None,
+    out: Path | None,
+    check: bool,
+    claimed: dict[Path, str],
 ) -> IngestOutcome:
     if vconf is not None and vconf.extract == "hand":
         return check_hand_source(config, vconf)
@@ -238,6 +243,14 @@ def _ingest_one(
         target = vconf.source
     else:
         target = config.sources / source.filename
+    key = target.resolve()
+    if key in claimed and claimed[key] != source.doc:
+        raise InputError(
+            f"two pages would write {display_path(target, config.root)} (also {claimed[key]})",
+            file=source.doc,
+            hint="rename one page, or configure a [variants.<name>] table with its own `source`",
+        )
+    claimed[key] = source.doc
     action = _write(source, target, check=check)
     return IngestOutcome(source.variant, source.doc, target, action, source.mode, _summary(source))
 
@@ -256,6 +269,12 @@ def ingest_variants(
     verified, never written. ``check`` reports what would change without writing. With
     ``keep_going`` an ``InputError`` on one page becomes an "error" outcome instead of stopping."""
     jobs: list[tuple[str, Path | None, VariantConfig | None]] = []
+    if not docs and not names and not config.variants:
+        raise InputError(
+            "nothing to ingest: no DOC given and no [variants.*] configured",
+            file=str(config.file or "specforge.toml"),
+            hint="pass doc pages (specforge ingest specs/docs/*) or add [variants.<name>] tables with `doc`",
+        )
     if docs:
         jobs = [(str(doc), doc, variant_for_doc(config, doc)) for doc in docs]
     else:
@@ -263,6 +282,7 @@ def ingest_variants(
             named = config.variant(name)
             jobs.append((name, named.doc, named))
     outcomes: list[IngestOutcome] = []
+    claimed: dict[Path, str] = {}
     for label, doc, vconf in jobs:
         try:
             if doc is None:
@@ -275,7 +295,8 @@ def ingest_variants(
                     file=str(config.file or "specforge.toml"),
                     hint=f"add doc = \"specs/docs/...\" to [variants.{vconf.name}]",
                 )
-            outcomes.append(_ingest_one(config, doc, vconf, out, check))
+            outcome = _ingest_one(config, doc, vconf, out, check, claimed)
+            outcomes.append(outcome)
         except InputError as exc:
             if not keep_going:
                 raise
