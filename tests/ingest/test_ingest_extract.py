@@ -173,3 +173,20 @@ def test_nothing_to_ingest_without_variants_or_docs(tmp_path: Path) -> None:
     (tmp_path / "specforge.toml").write_text("[project]\n")
     with pytest.raises(InputError, match="nothing to ingest"):
         ingest_variants(load_config(tmp_path / "specforge.toml"))
+
+
+_field = st.from_regex(r"[a-z_]{1,12}", fullmatch=True)
+_value = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(fields=st.lists(st.tuples(_field, _value), min_size=1, max_size=6), split=st.booleans())
+def test_curl_form_fields_round_trip(fields: list[tuple[str, str]], split: bool) -> None:
+    import shlex
+
+    parts = ["curl -X POST https://h.test/v1/videos"] + [f"-F {shlex.quote(f'{k}={v}')}" for k, v in fields]
+    text = (" \\\n  " if split else " ").join(parts) + "\n"
+    (curl,) = list(curl_commands(text))
+    assert curl.form == fields
+    assert curl.method == "POST" and curl.path == "/v1/videos"
+    assert curl.form_line == (2 if split else 1)
