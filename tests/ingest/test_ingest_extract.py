@@ -190,3 +190,16 @@ def test_curl_form_fields_round_trip(fields: list[tuple[str, str]], split: bool)
     assert curl.form == fields
     assert curl.method == "POST" and curl.path == "/v1/videos"
     assert curl.form_line == (2 if split else 1)
+
+
+def test_html_page_pre_blocks(config) -> None:  # type: ignore[no-untyped-def]
+    source = extract_source(FIXTURES / "page.html", config=config)
+    assert source.mode == "fenced" and source.provenance["lines"] == "17-35"
+    assert source.data["info"]["title"] == "Html page & spec"
+    post = source.data["paths"]["/v1/videos"]["post"]
+    request = post["requestBody"]["content"]["application/json"]["examples"]["curl-json-L8"]
+    assert request["value"] == {"model": "m-1", "seconds": 8}
+    assert request["x-specforge-source"] == "tests/fixtures/ingest/page.html:8"
+    response = post["responses"]["200"]["content"]["application/json"]["examples"]["response-L11"]
+    assert response["value"]["id"] == "video_9"
+    assert source.provenance["validation"] == "valid"

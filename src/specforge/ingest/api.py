@@ -22,6 +22,7 @@ from specforge.core import (
 )
 from specforge.ingest.examples import attach_examples, page_examples
 from specforge.ingest.extract import extract_openapi, read_page
+from specforge.ingest.page import is_html
 from specforge.ingest.validate import validation_summary
 
 PROVENANCE_KEY = "x-specforge-source"
@@ -126,7 +127,10 @@ def extract_source(
     raw, text = read_page(path, doc)
     expected = mode or (vconf.extract if vconf else None)
     extracted = extract_openapi(text, doc, suffix=path.suffix, mode=expected)
-    examples = [] if extracted.mode == "openapi" else page_examples(text, skip=(extracted.start, extracted.end))
+    examples = []
+    if extracted.mode != "openapi":
+        html_page = is_html(text, path.suffix)
+        examples = page_examples(text, skip=(extracted.start, extracted.end), html_page=html_page)
     data, notes = attach_examples(extracted.data, examples, doc, moved_line=extracted.page_line)
     name = vconf.name if vconf else path.stem
     provenance: dict[str, Any] = {"variant": name, "doc": doc}
