@@ -106,7 +106,8 @@ def variant_for_doc(config: Config, path: Path) -> VariantConfig | None:
     return None
 
 
-def _vendor(data: dict[str, Any], text: str) -> str | None:
+def _vendor(data: dict[str, Any]) -> str | None:
+    """The host of the first server URL: who serves the API the page describes."""
     servers = data.get("servers")
     if isinstance(servers, list) and servers and isinstance(servers[0], dict):
         host = urlsplit(str(servers[0].get("url", ""))).hostname
@@ -134,7 +135,7 @@ def extract_source(
     data, notes = attach_examples(extracted.data, examples, doc, moved_line=extracted.page_line)
     name = vconf.name if vconf else path.stem
     provenance: dict[str, Any] = {"variant": name, "doc": doc}
-    vendor = (vconf.vendor if vconf else None) or _vendor(extracted.data, text)
+    vendor = (vconf.vendor if vconf else None) or _vendor(extracted.data)
     if vendor:
         provenance["vendor"] = vendor
     provenance["extraction"] = extracted.mode
