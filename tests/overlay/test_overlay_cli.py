@@ -72,7 +72,7 @@ def test_apply_invalid_jsonpath_is_an_input_error(tmp_path: Path) -> None:
     overlay.write_text("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.a[?@.x ==]\n    remove: true\n")
     result = CliRunner().invoke(cli, ["overlay", "apply", str(SANDBOX / "openapi.yaml"), str(overlay)])
     assert isinstance(result.exception, InputError) and result.exception.exit_code == 2
-    assert f"{overlay}:4:13: error: actions[0].target: invalid JSONPath" in result.stderr
+    assert f"{overlay}:4:24: error: actions[0].target: invalid JSONPath" in result.stderr
     assert "Traceback" not in result.output
 
 
