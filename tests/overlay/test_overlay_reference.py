@@ -6,13 +6,15 @@ OpenAI benchmark)."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import jsonpath_rfc9535 as jsonpath
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from specforge.overlay import OverlayError, apply
+from specforge.overlay import OverlayError, apply, fastyaml
 
 
 def _merge(target: Any, update: Any) -> Any:
@@ -91,3 +93,23 @@ def test_apply_agrees_with_the_naive_reference(document: dict[str, Any], action_
         raise
     assert result.document == reference_apply(before, overlay)
     assert document == before
+
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "benchmarks").is_dir()),
+    ROOT / "shared",
+) / "benchmarks"
+
+
+@pytest.mark.skipif(not (BENCH / "openai-overlay-585.yaml").exists(), reason="shared benchmark files not present")
+def test_benchmark_overlay_agrees_with_the_naive_reference_on_every_action() -> None:
+    """The 585-action benchmark on the 3 MB OpenAI description: same result as the oracle, and the
+    seven actions whose targets do not exist are reported as no-match warnings."""
+    spec = fastyaml.load_path(BENCH / "openai-openapi.yaml").data
+    overlay = fastyaml.load_path(BENCH / "openai-overlay-585.yaml").data
+    result = apply(spec, overlay)
+    assert result.ok
+    assert sum(1 for count in result.matches if count == 0) == 7
+    assert {d.code for d in result.diagnostics} == {"overlay-no-match"}
+    assert result.document == reference_apply(spec, overlay)
