@@ -9,6 +9,7 @@ for parameters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from specforge.normalize import (
     server_prefix,
 )
 
+_BOUNDS = re.compile(r"[(（]\s*(\d+)\s*[-–~]\s*(\d+)\s*(?:张|張|个|個|items?|images?|URLs?)?\s*[)）]")
 _TYPES = ("string", "integer", "number", "boolean", "object", "array", "null")
 
 
@@ -72,6 +74,8 @@ class FieldInfo:
             text = " or ".join(dict.fromkeys(self.forms))
         elif self.shape == "binary":
             text = "file (binary)"
+        elif self.shape == "any":
+            text = "type unstated"
         else:
             text = self.shape
         if self.format and self.shape != "binary":
@@ -453,9 +457,14 @@ def _field(
         if items_shape == "string" and isinstance(items, dict):
             said = f"{primary.get('description', '')} {items.get('description', '')}".lower()
             if items.get("format") in ("uri", "url", "iri") or "url" in said:
-                items_shape = "URL"
+                items_shape = "image URL" if "image" in name or "reference" in name else "URL"
         min_items = primary.get("minItems") if isinstance(primary.get("minItems"), int) else None
         max_items = primary.get("maxItems") if isinstance(primary.get("maxItems"), int) else None
+        if min_items is None and max_items is None:
+            # prose bounds are common in vendor pages ("1-3 张", "1–3 images"): take them as documented
+            bounds = _BOUNDS.search(str(primary.get("description") or ""))
+            if bounds:
+                min_items, max_items = int(bounds.group(1)), int(bounds.group(2))
     examples: list[Any] = []
     if "example" in schema:
         examples.append(schema["example"])
@@ -482,4 +491,14 @@ def _field(
     )
 
 
-__all__ = ["BodyFields", "FieldInfo", "OperationFields", "VariantFields", "extract_fields"]
+
+
+def field_info(name: str, schema: Any, document: Any, pointer: str = "", *, required: bool = False) -> FieldInfo:
+    """The :class:`FieldInfo` of one property schema inside ``document`` (plain data), with its
+    ``$ref`` followed; merge uses it to compare variants' versions of a field."""
+    resolver = _Resolver(document)
+    target, target_pointer = resolver.follow(schema, pointer)
+    merged = _merge_ref_siblings(schema, target)
+    return _field(name, merged, pointer, target_pointer, resolver, required)
+
+__all__ = ["BodyFields", "FieldInfo", "OperationFields", "VariantFields", "extract_fields", "field_info"]
