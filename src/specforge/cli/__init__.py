@@ -15,6 +15,9 @@ from specforge.core.errors import SpecforgeError
 
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
+    "ingest": "specforge.cli.ingest:command",
+    "overlay": "specforge.cli.overlay:overlay",
+    "sources": "specforge.cli.sources:command",
 }
 
 
