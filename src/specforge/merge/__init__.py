@@ -25,10 +25,12 @@ from specforge.core import (
     load_mapping,
     write_atomic,
 )
+from specforge.core import pointer as jp
 from specforge.merge.canonical import Built, Conflict, build_canonical, operation_id
 from specforge.merge.compat import build_matrix
 from specforge.merge.describe import describer
 from specforge.merge.fields import FieldInfo, VariantFields, extract_fields
+from specforge.merge.overlays import coalesce_removals
 from specforge.merge.policy import Policy, load_policy
 from specforge.normalize import normalize, strip_annotations
 
@@ -149,12 +151,14 @@ def merge_documents(
     plain = strip_annotations(built.canonical)
     overlays: dict[str, dict[str, Any]] = {}
     for variant, target in normalized.items():
-        overlays[variant] = compare(
+        overlay = compare(
             plain,
             target,
             info={"title": f"{variant}: differences from the canonical video API", "version": "1.0.0"},
             describe=describer(variant, plain, target) if describe else None,
         )
+        overlay["actions"] = coalesce_removals(list(overlay.get("actions") or []))
+        overlays[variant] = overlay
     return built, normalized, overlays
 
 
@@ -200,7 +204,7 @@ def merge_project(config: Config) -> MergeResult:
         omitted=built.omitted,
     )
     _finish_overlays(result)
-    result.diagnostics = _diagnostics(result)
+    result.diagnostics = _validate(result) + _diagnostics(result)
     result.outputs = _render(result)
     return result
 
@@ -236,14 +240,31 @@ def _finish_overlays(result: MergeResult) -> None:
         info = dict(overlay.get("info") or {})
         info["title"] = f"{variant}: differences from the canonical video API"
         info["version"] = str(result.canonical.get("info", {}).get("version", "1.0.0"))
-        info["description"] = (
-            f"What {variant} documents differently from {provenance['canonical']}, action by action. "
-            f"Generated from {document.path}."
-        )
         info["x-specforge-provenance"] = provenance
         ordered = {"overlay": overlay.get("overlay", "1.0.0"), "info": info, "extends": extends}
         ordered.update({k: v for k, v in overlay.items() if k not in ordered})
         result.overlays[variant] = ordered
+
+
+def _validate(result: MergeResult) -> list[Diagnostic]:
+    """openapi-spec-validator on the canonical: an invalid merge is an error, never written."""
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    canonical = _rel(result.config, result.config.canonical)
+    out = []
+    for error in OpenAPIV31SpecValidator(result.canonical).iter_errors():
+        pointer = "".join(f"/{jp.escape(str(p))}" for p in error.absolute_path)
+        out.append(
+            Diagnostic(
+                code="canonical-invalid",
+                severity=Severity.ERROR,
+                message=f"merged spec is not valid OpenAPI 3.1: {error.message}",
+                pointer=pointer,
+                file=canonical,
+                hint="a source is likely malformed where the merge copied from it; run `specforge lint` on the sources",
+            )
+        )
+    return out
 
 
 def _diagnostics(result: MergeResult) -> list[Diagnostic]:

@@ -262,7 +262,7 @@ class _Builder:
         if properties or "properties" in base:
             out["properties"] = properties
         required = self.merge_required(name, contributions, properties, pointer)
-        if required:
+        if required or "required" in base:
             out["required"] = required
         # keep the base's key order: properties/required where the base had them
         ordered = {}
@@ -362,8 +362,10 @@ class _Builder:
                 merged_params.append(parameter)
             operation["parameters"] = merged_params
         # request body media types
-        bodies = {v: documented[v][2].get("requestBody") for v in precedence}
-        with_body = [v for v in everyone if isinstance(bodies.get(v), dict)]
+        bodies: dict[str, dict[str, Any]] = {
+            v: documented[v][2]["requestBody"] for v in precedence if isinstance(documented[v][2].get("requestBody"), dict)
+        }
+        with_body = [v for v in everyone if v in bodies]
         if with_body:
             first = next(v for v in precedence if v in with_body)
             body = copy.deepcopy(bodies[first])

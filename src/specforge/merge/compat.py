@@ -109,6 +109,7 @@ def _error_shape(fields: VariantFields) -> str:
         props = job.schema.get("properties")
         if not isinstance(props, dict):
             for alternative in job.schema.get("anyOf") or job.schema.get("oneOf") or []:
+                alternative = fields.resolve(alternative)
                 if isinstance(alternative, dict) and isinstance(alternative.get("properties"), dict):
                     props = alternative["properties"]
         keys = ", ".join(props) if isinstance(props, dict) and props else "unstated fields"
@@ -117,7 +118,7 @@ def _error_shape(fields: VariantFields) -> str:
 
 
 def _auth(fields: VariantFields) -> str:
-    names = []
+    names: list[str] = []
     for operation in fields.operations.values():
         names.extend(n for n in operation.security if n not in names)
     parts = []
@@ -239,7 +240,9 @@ def build_matrix(fields: dict[str, VariantFields], raw: dict[str, dict[str, Any]
                 value = cells[variant]
                 if value == ABSENT or value.startswith("not offered"):
                     state = "absent"
-                elif reference is None or variant == reference or value == cells[reference]:
+                elif reference is None or variant == reference or _key(row_name, value) == _key(
+                    row_name, cells[reference]
+                ):
                     state = "same"
                 else:
                     state = "differs"
@@ -247,6 +250,11 @@ def build_matrix(fields: dict[str, VariantFields], raw: dict[str, dict[str, Any]
             out_rows.append({"name": row_name, "cells": out_cells})
         out_groups.append({"name": name, "rows": out_rows})
     return {"variants": variants, "reference": reference, "groups": out_groups}
+
+
+def _key(row: str, value: str) -> str:
+    """What a cell is compared on: for the timestamp unit, the unit alone (not its evidence)."""
+    return value.split(" (")[0] if row.startswith("timestamp unit") else value
 
 
 def _response_type(fields: VariantFields, name: str) -> str:

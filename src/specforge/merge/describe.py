@@ -42,7 +42,8 @@ def describer(variant: str, canonical: Any, target: Any) -> Callable[[str, Any, 
 
 def _describe(variant: str, tokens: list[str], old: Any, new: Any, canonical: Any, target: Any) -> str:
     if not tokens:
-        return "the whole document as the vendor documents it"
+        changed = _changed_keys(old, new)
+        return f"{', '.join(changed) or 'top level'} as the vendor documents it"
     head = tokens[0]
     if head == "info":
         return "title, version and description of the vendor's document"
@@ -136,7 +137,21 @@ def _describe_schema(tokens: list[str], old: Any, new: Any, canonical: Any, targ
             return f"does not use schema {name}"
         if old is None:
             return f"defines schema {name}"
-        return f"schema {name} as the vendor documents it"
+        changed = _changed_keys(old, new)
+        parts = []
+        if "required" in changed:
+            parts.append(f"{name} requires {_short(new['required'])}" if new["required"] else f"{name} requires no field")
+        if "properties" in changed:
+            fields = _changed_keys(old.get("properties"), new.get("properties"))
+            added = [f for f in fields if f not in (old.get("properties") or {})]
+            if added:
+                parts.append(f"{name} adds {_short(added)}")
+            for field in [f for f in fields if f not in added][:3]:
+                parts.append(_describe_field([*tokens, "properties", field], None, None, canonical, target))
+        other = [k for k in changed if k not in ("required", "properties")]
+        if other:
+            parts.append(f"{name} {', '.join(other)} as the vendor documents it")
+        return "; ".join(parts) if parts else f"schema {name} as the vendor documents it"
     if tokens[3] == "properties" and len(tokens) >= 5:
         return _describe_field(tokens, old, new, canonical, target)
     if tokens[3] == "properties" and len(tokens) == 4:
@@ -147,14 +162,22 @@ def _describe_schema(tokens: list[str], old: Any, new: Any, canonical: Any, targ
             return f"{name} requires no field"
         return f"{name} requires {_short(required)}"
     if tokens[3] in ("description", "title"):
+        if new is None:
+            return f"{name} has no {tokens[3]} in the vendor's document"
         return f"{name} {tokens[3]} in the vendor's words"
     return f"{name} {'/'.join(tokens[3:])} as the vendor documents it"
+
+
+def _changed_keys(old: Any, new: Any) -> list[str]:
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []
+    return [k for k in new if k not in old or old[k] != new[k]]
 
 
 def _describe_field(tokens: list[str], old: Any, new: Any, canonical: Any, target: Any) -> str:
     field = tokens[4]
     owner = tokens[2]
-    if len(tokens) == 5:
+    if len(tokens) == 5 and (old is not None or new is not None):
         if new is None:
             return f"{field} is not documented ({owner})"
         if old is None:
@@ -173,6 +196,12 @@ def _describe_field(tokens: list[str], old: Any, new: Any, canonical: Any, targe
             return f"{field} accepts {new_info.describe()}, not only {old_info.describe()}"
         return f"{field} is {_article(new_info.describe())}, not {_article(old_info.describe())}"
     if last == "description" or (len(tokens) == 5 and isinstance(new, dict) and "description" in new):
+        said_new = whole_new.get("description") if isinstance(whole_new, dict) else None
+        said_old = whole_old.get("description") if isinstance(whole_old, dict) else None
+        if isinstance(said_new, str) and isinstance(said_old, str) and said_old.startswith(said_new.rstrip()):
+            return f"{field} has the vendor's description, without the canonical note on how variants differ"
+        if said_new is None:
+            return f"{field} has no description in the vendor's document"
         return f"describes {field} in its own words"
     if last in ("examples", "example") or (len(tokens) > 5 and "examples" in tokens[5:]):
         return f"example values of {field}"

@@ -132,6 +132,12 @@ class VariantFields:
     operations: dict[str, OperationFields] = field(default_factory=dict)
     security_schemes: dict[str, dict[str, Any]] = field(default_factory=dict)
     servers: tuple[str, ...] = ()
+    #: the source's data, for following ``$ref``s inside a field's schema
+    data: Any = field(default=None, repr=False, compare=False)
+
+    def resolve(self, schema: Any) -> Any:
+        """``schema`` with its own ``$ref`` (if any) followed inside this variant's source."""
+        return _Resolver(self.data).follow(schema, "")[0]
 
     def body(self, kind: str, key: str) -> dict[str, FieldInfo]:
         operation = self.operations.get(kind)
@@ -170,7 +176,7 @@ def extract_fields(variant: str, document: Document) -> VariantFields:
     """Fields per operation kind and body, with pointers into ``document`` (the source)."""
     data = document.data if isinstance(document.data, dict) else {}
     resolver = _Resolver(data)
-    result = VariantFields(variant=variant, file=document.path)
+    result = VariantFields(variant=variant, file=document.path, data=data)
     prefix = server_prefix(data.get("servers"))
     result.servers = tuple(
         s["url"] for s in data.get("servers") or [] if isinstance(s, dict) and isinstance(s.get("url"), str)
