@@ -173,3 +173,33 @@ def test_nothing_to_ingest_without_variants_or_docs(tmp_path: Path) -> None:
     (tmp_path / "specforge.toml").write_text("[project]\n")
     with pytest.raises(InputError, match="nothing to ingest"):
         ingest_variants(load_config(tmp_path / "specforge.toml"))
+
+
+_field = st.from_regex(r"[a-z_]{1,12}", fullmatch=True)
+_value = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(fields=st.lists(st.tuples(_field, _value), min_size=1, max_size=6), split=st.booleans())
+def test_curl_form_fields_round_trip(fields: list[tuple[str, str]], split: bool) -> None:
+    import shlex
+
+    parts = ["curl -X POST https://h.test/v1/videos"] + [f"-F {shlex.quote(f'{k}={v}')}" for k, v in fields]
+    text = (" \\\n  " if split else " ").join(parts) + "\n"
+    (curl,) = list(curl_commands(text))
+    assert curl.form == fields
+    assert curl.method == "POST" and curl.path == "/v1/videos"
+    assert curl.form_line == (2 if split else 1)
+
+
+def test_html_page_pre_blocks(config) -> None:  # type: ignore[no-untyped-def]
+    source = extract_source(FIXTURES / "page.html", config=config)
+    assert source.mode == "fenced" and source.provenance["lines"] == "17-35"
+    assert source.data["info"]["title"] == "Html page & spec"
+    post = source.data["paths"]["/v1/videos"]["post"]
+    request = post["requestBody"]["content"]["application/json"]["examples"]["curl-json-L8"]
+    assert request["value"] == {"model": "m-1", "seconds": 8}
+    assert request["x-specforge-source"] == "tests/fixtures/ingest/page.html:8"
+    response = post["responses"]["200"]["content"]["application/json"]["examples"]["response-L11"]
+    assert response["value"]["id"] == "video_9"
+    assert source.provenance["validation"] == "valid"

@@ -4,6 +4,7 @@ page hash, and faithful to what the prose pages say."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -185,3 +186,29 @@ def test_aiid_form_fields_match_its_curl_example() -> None:
     example = post["requestBody"]["content"]["multipart/form-data"]["examples"]["curl-form-L12"]["value"]
     properties = aiid["components"]["schemas"]["CreateVideoForm"]["properties"]
     assert list(example) == list(properties)
+
+
+def _page_examples(data: dict) -> list[str]:  # type: ignore[type-arg]
+    names: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            examples = node.get("examples")
+            if isinstance(examples, dict):
+                names.extend(k for k in examples if re.fullmatch(r"(curl-json|curl-form|request|response)-L\d+", k))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data.get("paths"))
+    names += [entry["name"] for entry in data.get("x-specforge-examples", [])]
+    return names
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_recorded_example_count_matches_the_page_examples_in_the_source(name: str) -> None:
+    data = load_mapping(CONFIG.variant(name).source).data
+    found = _page_examples(data)
+    assert len(found) == len(set(found)) == data["info"]["x-specforge-source"]["examples"]

@@ -33,7 +33,7 @@ def command(
     """Extract the OpenAPI document embedded in vendor doc pages into sources.
 
     Each DOC is a whole OpenAPI file, a page with a fenced ```yaml/```json block whose top level has
-    `openapi:`, or a page with an OpenAPI JSON object in its text. Every request/response example
+    `openapi:` (HTML pages: a <pre> block), or a page with an OpenAPI JSON object in its text. Every request/response example
     the page shows (curl -d/-F, response JSON) is added as an OpenAPI example citing its page line,
     and info.x-specforge-source records the page, vendor, extraction mode, sha256, line range and
     the openapi-spec-validator result. Output is deterministic: re-running changes nothing.

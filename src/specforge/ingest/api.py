@@ -22,6 +22,7 @@ from specforge.core import (
 )
 from specforge.ingest.examples import attach_examples, page_examples
 from specforge.ingest.extract import extract_openapi, read_page
+from specforge.ingest.page import is_html
 from specforge.ingest.validate import validation_summary
 
 PROVENANCE_KEY = "x-specforge-source"
@@ -105,7 +106,8 @@ def variant_for_doc(config: Config, path: Path) -> VariantConfig | None:
     return None
 
 
-def _vendor(data: dict[str, Any], text: str) -> str | None:
+def _vendor(data: dict[str, Any]) -> str | None:
+    """The host of the first server URL: who serves the API the page describes."""
     servers = data.get("servers")
     if isinstance(servers, list) and servers and isinstance(servers[0], dict):
         host = urlsplit(str(servers[0].get("url", ""))).hostname
@@ -126,11 +128,14 @@ def extract_source(
     raw, text = read_page(path, doc)
     expected = mode or (vconf.extract if vconf else None)
     extracted = extract_openapi(text, doc, suffix=path.suffix, mode=expected)
-    examples = [] if extracted.mode == "openapi" else page_examples(text, skip=(extracted.start, extracted.end))
+    examples = []
+    if extracted.mode != "openapi":
+        html_page = is_html(text, path.suffix)
+        examples = page_examples(text, skip=(extracted.start, extracted.end), html_page=html_page)
     data, notes = attach_examples(extracted.data, examples, doc, moved_line=extracted.page_line)
     name = vconf.name if vconf else path.stem
     provenance: dict[str, Any] = {"variant": name, "doc": doc}
-    vendor = (vconf.vendor if vconf else None) or _vendor(extracted.data, text)
+    vendor = (vconf.vendor if vconf else None) or _vendor(extracted.data)
     if vendor:
         provenance["vendor"] = vendor
     provenance["extraction"] = extracted.mode
