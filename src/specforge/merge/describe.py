@@ -174,6 +174,28 @@ def _changed_keys(old: Any, new: Any) -> list[str]:
     return [k for k in new if k not in old or old[k] != new[k]]
 
 
+def _values(info: Any) -> str:
+    return ", ".join(map(str, info.enum[:6])) + (", …" if len(info.enum) > 6 else "")
+
+
+def _shape_change(field: str, new: Any, old: Any) -> str:
+    """One sentence for a field whose shape differs from the canonical one."""
+    if new.shape == "any":
+        return f"{field} has no stated type (canonical: {old.describe()})"
+    if old.shape == "oneOf" and new.shape != "oneOf" and new.shape in old.forms:
+        return f"{field} accepts only {new.describe()}, not {old.describe()}"
+    if new.shape == "oneOf" and old.shape != "oneOf":
+        return f"{field} accepts {new.describe()}, not only {old.describe()}"
+    same_kind = (new.shape, new.types, new.format, new.forms, new.items) == (old.shape, old.types, old.format, old.forms, old.items)
+    if same_kind and new.enum != old.enum:
+        if not new.enum:
+            return f"{field} is any {new.shape}, not limited to {_values(old)}"
+        if not old.enum:
+            return f"{field} is limited to {_values(new)}"
+        return f"{field} allows {_values(new)}, not {_values(old)}"
+    return f"{field} is {_article(new.describe())}, not {_article(old.describe())}"
+
+
 def _describe_field(tokens: list[str], old: Any, new: Any, canonical: Any, target: Any) -> str:
     field = tokens[4]
     owner = tokens[2]
@@ -192,9 +214,7 @@ def _describe_field(tokens: list[str], old: Any, new: Any, canonical: Any, targe
     old_info = field_info(field, whole_old, canonical)
     last = tokens[-1] if len(tokens) > 5 else None
     if new_info.signature != old_info.signature:
-        if new_info.shape == "oneOf" and old_info.shape != "oneOf":
-            return f"{field} accepts {new_info.describe()}, not only {old_info.describe()}"
-        return f"{field} is {_article(new_info.describe())}, not {_article(old_info.describe())}"
+        return _shape_change(field, new_info, old_info)
     if last == "description" or (len(tokens) == 5 and isinstance(new, dict) and "description" in new):
         said_new = whole_new.get("description") if isinstance(whole_new, dict) else None
         said_old = whole_old.get("description") if isinstance(whole_old, dict) else None

@@ -71,7 +71,7 @@ class FieldInfo:
                 bounds = f"at least {self.min_items} "
             return f"array of {bounds}{_plural(self.items or 'value')}"
         if self.forms:
-            text = " or ".join(dict.fromkeys(self.forms))
+            text = " or ".join(dict.fromkeys("file (binary)" if f == "binary" else f for f in self.forms))
         elif self.shape == "binary":
             text = "file (binary)"
         elif self.shape == "any":
