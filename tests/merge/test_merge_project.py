@@ -200,3 +200,17 @@ def test_help_has_examples() -> None:
     for command in ("merge", "variant"):
         result = _run(command, "--help")
         assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_dangling_ref_in_a_source_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "specs" / "sources").mkdir(parents=True)
+    (tmp_path / "specforge.toml").write_text('[variants.a]\nsource = "specs/sources/a.yaml"\n', encoding="utf-8")
+    (tmp_path / "specs" / "sources" / "a.yaml").write_text(
+        "openapi: 3.0.0\ninfo: {title: a, version: '1'}\npaths:\n  /videos:\n    get:\n      responses:\n"
+        "        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Gone'}}}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["merge", "--config", str(tmp_path / "specforge.toml")])
+    assert result.exit_code == 1
+    assert "'/components/schemas/Gone' does not exist" in result.output
+    assert not (tmp_path / "specs" / "canonical.yaml").exists()

@@ -251,17 +251,29 @@ def _validate(result: MergeResult) -> list[Diagnostic]:
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
     canonical = _rel(result.config, result.config.canonical)
+    hint = "a source is malformed where the merge copied from it; run `specforge lint` on the sources"
     out = []
-    for error in OpenAPIV31SpecValidator(result.canonical).iter_errors():
-        pointer = "".join(f"/{jp.escape(str(p))}" for p in error.absolute_path)
+    try:
+        for error in OpenAPIV31SpecValidator(result.canonical).iter_errors():
+            pointer = "".join(f"/{jp.escape(str(p))}" for p in error.absolute_path)
+            out.append(
+                Diagnostic(
+                    code="canonical-invalid",
+                    severity=Severity.ERROR,
+                    message=f"merged spec is not valid OpenAPI 3.1: {error.message}",
+                    pointer=pointer,
+                    file=canonical,
+                    hint=hint,
+                )
+            )
+    except Exception as exc:  # noqa: BLE001 - the validator raises (not yields) on unresolvable $refs
         out.append(
             Diagnostic(
                 code="canonical-invalid",
                 severity=Severity.ERROR,
-                message=f"merged spec is not valid OpenAPI 3.1: {error.message}",
-                pointer=pointer,
+                message=f"merged spec is not valid OpenAPI 3.1: {str(exc).splitlines()[0].split(' within ')[0][:300]}",
                 file=canonical,
-                hint="a source is likely malformed where the merge copied from it; run `specforge lint` on the sources",
+                hint=hint,
             )
         )
     return out

@@ -188,6 +188,7 @@ class _Builder:
         self.order = [v for v in policy.order() if v in sources] or list(sources)
         self.result = Built(canonical={})
         self.sites: dict[str, list[tuple[str, str]]] = {}
+        self.schema_names: set[str] = set()
 
     # -- schemas ---------------------------------------------------------------------------
 
@@ -417,7 +418,7 @@ class _Builder:
                 continue
             role = body_role(kind, direction, status, media_type)
             name = role_name(role) if role else None
-            if name and "schema" in media:
+            if name and name in self.schema_names and "schema" in media:
                 media["schema"] = {"$ref": _REF + jp.escape(name)}
             if len(who) < len(everyone):
                 media[VARIANTS_KEY] = [v for v in self.variants if v in who]
@@ -457,6 +458,7 @@ class _Builder:
         if base.get("tags"):
             canonical["tags"] = copy.deepcopy(base["tags"])
         contributions = self.contributions()
+        self.schema_names = set(contributions)
         paths: dict[str, dict[str, Any]] = {}
         templates: dict[str, str] = {}
         for kind, documented in self.operations().items():
