@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from specforge.core import load_document, load_text
 from specforge.merge.fields import extract_fields
 
@@ -94,3 +96,20 @@ components:
     body = fields.body("retrieve", "response json")
     assert body["id"].required and body["id"].pointer == "/components/schemas/Base/properties/id"
     assert body["urls"].describe() == "array of 1–3 URLs"
+
+
+SOURCES = sorted((ROOT / "specs" / "sources").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=[p.stem for p in SOURCES])
+def test_corpus_every_field_pointer_locates_a_source_line(path: Path) -> None:
+    document = load_document(path)
+    fields = extract_fields(path.stem, document)
+    assert "create" in fields.operations
+    for operation in fields.operations.values():
+        for body in operation.bodies.values():
+            for info in body.fields.values():
+                location = document.locate(info.pointer, key=True)
+                assert location is not None and location.pointer == info.pointer
+                name = document.text.splitlines()[location.line - 1].strip()
+                assert name.startswith((info.name, f"'{info.name}", f'"{info.name}', "- name:", "name:")), (info.name, name)
