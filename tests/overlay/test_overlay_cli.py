@@ -37,7 +37,7 @@ def test_validate_pass_and_fail_with_positions() -> None:
 
 
 def test_validate_strict_fails_on_warnings() -> None:
-    path = str(CONFORMANCE / "tests/v1.0/pass/minimal.yaml")
+    path = str(CONFORMANCE / "tests/v1.0/pass/actions-update-with-remove.yaml")
     assert run("validate", path).exit_code == 0
     assert run("validate", "--strict", path).exit_code == 1
 

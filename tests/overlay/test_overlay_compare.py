@@ -107,7 +107,7 @@ def test_one_action_per_changed_subtree() -> None:
     assert overlay["actions"] == [
         {
             "target": "$.info",
-            "description": "In `/info`: add `x-new`; change `title`, `version`, `contact`.",
+            "description": "In `info`: add `x-new`; change `title`, `version`, `contact`.",
             "update": {"title": "B", "version": "2", "x-new": True, "contact": {"name": "y", "email": "e"}},
         }
     ]

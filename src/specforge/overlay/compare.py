@@ -72,7 +72,8 @@ class _Where:
 
 
 def _human(pointer: str) -> str:
-    return "the document root" if not pointer else f"`{pointer}`"
+    """``/paths/~1v1~1videos/post`` -> ``paths › /v1/videos › post`` (pointer escapes are for machines)."""
+    return "the document root" if not pointer else "`" + " › ".join(jp.parts(pointer)) + "`"
 
 
 def _names(keys: list[str], limit: int = 6) -> str:

@@ -226,7 +226,8 @@ def dump(data: Any) -> str:
     emitter = _libyaml.CEmitter(buffer, allow_unicode=True, width=YAML_WIDTH, indent=2)
     emit = emitter.emit
     scalar = _ev.ScalarEvent
-    plain_ok, quoted = (True, False), (False, True)
+    # implicit = (may be plain, may be quoted without a tag); strings are always tag-free when quoted
+    plain_ok, quoted, string = (True, False), (False, True), (True, True)
     mapping_start, mapping_end = _ev.MappingStartEvent, _ev.MappingEndEvent
     sequence_start, sequence_end = _ev.SequenceStartEvent, _ev.SequenceEndEvent
     emit(_ev.StreamStartEvent(encoding=None))
@@ -245,11 +246,11 @@ def dump(data: Any) -> str:
             continue
         if isinstance(item, tuple):  # (key, value) of a mapping
             key, item = item
-            emit(scalar(None, None, quoted if _needs_quotes(key) else plain_ok, key))
+            emit(scalar(None, None, quoted if _needs_quotes(key) else string, key))
         kind = item.__class__
         if kind is str:
             style = "|" if "\n" in item else None
-            emit(scalar(None, None, quoted if style is None and _needs_quotes(item) else plain_ok, item, style=style))
+            emit(scalar(None, None, quoted if style is None and _needs_quotes(item) else string, item, style=style))
         elif kind is dict:
             emit(mapping_start(None, None, True, flow_style=not item))
             stack.append(iter(item.items()))
