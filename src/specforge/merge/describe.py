@@ -59,6 +59,9 @@ def _describe(variant: str, tokens: list[str], old: Any, new: Any, canonical: An
         return _describe_path(tokens, old, new)
     if head == "components" and len(tokens) >= 3 and tokens[1] == "schemas":
         return _describe_schema(tokens, old, new, canonical, target)
+    if head == "components" and len(tokens) == 2 and tokens[1] == "securitySchemes":
+        names = sorted((target.get("components") or {}).get("securitySchemes") or {})
+        return f"security schemes {', '.join(names)}" if names else "defines no security scheme"
     if head == "components" and len(tokens) >= 3 and tokens[1] == "securitySchemes":
         scheme = _get(target, tokens[:3])
         if scheme is None:
@@ -186,6 +189,11 @@ def _shape_change(field: str, new: Any, old: Any) -> str:
         return f"{field} accepts only {new.describe()}, not {old.describe()}"
     if new.shape == "oneOf" and old.shape != "oneOf":
         return f"{field} accepts {new.describe()}, not only {old.describe()}"
+    if (new.shape, new.forms, new.items, new.enum) == (old.shape, old.forms, old.items, old.enum):
+        if new.format != old.format and set(new.types) == set(old.types):
+            return f"{field} has format {new.format or 'unstated'}, not {old.format or 'none'}"
+        if set(new.types) - {"null"} == set(old.types) - {"null"}:
+            return f"{field} is {'nullable' if 'null' in new.types else 'not nullable'} ({new.describe()})"
     same_kind = (new.shape, new.types, new.format, new.forms, new.items) == (old.shape, old.types, old.format, old.forms, old.items)
     if same_kind and new.enum != old.enum:
         if not new.enum:

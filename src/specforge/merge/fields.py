@@ -81,8 +81,10 @@ class FieldInfo:
         if self.format and self.shape != "binary":
             text += f" ({self.format})"
         if self.enum:
-            values = ", ".join(_value(v) for v in self.enum)
+            values = ", ".join(_value(v) for v in self.enum if v is not None)
             text += f": {values}"
+        if "null" in self.types and self.shape not in ("null", "any"):
+            text += " (nullable)"
         return text
 
 
