@@ -45,8 +45,8 @@ def test_pointers_locate_source_lines() -> None:
     fields = extract_fields("hingnet-veo", document)
     reference = fields.field("create", "request json", "input_reference")
     assert reference is not None
-    assert reference.shape == "array" and reference.items == "image URL"
-    assert reference.describe() == "array of 1–3 image URLs"
+    assert reference.shape == "array" and reference.items == "URL"
+    assert reference.describe() == "array of 1–3 URLs"
     location = document.locate(reference.pointer, key=True)
     assert location is not None
     assert document.text.splitlines()[location.line - 1].strip() == "input_reference:"

@@ -59,6 +59,10 @@ def _per_body(fields: VariantFields, name: str, render: Any) -> str:
 _MEDIA = {"json": "JSON", "multipart": "multipart", "form": "form"}
 
 
+def _reference(info: FieldInfo) -> str:
+    return info.describe().replace(" URLs", " image URLs")
+
+
 def _seconds(info: FieldInfo) -> str:
     text = info.describe()
     if not info.enum and info.description:
@@ -198,7 +202,7 @@ def build_matrix(fields: dict[str, VariantFields], raw: dict[str, dict[str, Any]
             "Request (POST /v1/videos)",
             [
                 ("body media types", create_bodies),
-                ("input_reference forms", {v: _per_body(fields[v], "input_reference", FieldInfo.describe) for v in variants}),
+                ("input_reference forms", {v: _per_body(fields[v], "input_reference", _reference) for v in variants}),
                 ("seconds: type and values", {v: _per_body(fields[v], "seconds", _seconds) for v in variants}),
                 ("size values", {v: _per_body(fields[v], "size", _sizes) for v in variants}),
                 ("model values", {v: _models(fields[v]) for v in variants}),

@@ -183,6 +183,13 @@ def _values(info: Any) -> str:
 
 def _shape_change(field: str, new: Any, old: Any) -> str:
     """One sentence for a field whose shape differs from the canonical one."""
+    text = _shape_sentence(field, new, old)
+    if "image" in field or "reference" in field:
+        text = text.replace(" URLs", " image URLs")  # reference inputs are images: say so
+    return text
+
+
+def _shape_sentence(field: str, new: Any, old: Any) -> str:
     if new.shape == "any":
         return f"{field} has no stated type (canonical: {old.describe()})"
     if old.shape == "oneOf" and new.shape != "oneOf" and new.shape in old.forms:

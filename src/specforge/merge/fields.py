@@ -465,7 +465,7 @@ def _field(
         if items_shape == "string" and isinstance(items, dict):
             said = f"{primary.get('description', '')} {items.get('description', '')}".lower()
             if items.get("format") in ("uri", "url", "iri") or "url" in said:
-                items_shape = "image URL" if "image" in name or "reference" in name else "URL"
+                items_shape = "URL"
         min_items = primary.get("minItems") if isinstance(primary.get("minItems"), int) else None
         max_items = primary.get("maxItems") if isinstance(primary.get("maxItems"), int) else None
         if min_items is None and max_items is None:
