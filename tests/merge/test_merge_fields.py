@@ -46,7 +46,8 @@ def test_pointers_locate_source_lines() -> None:
     reference = fields.field("create", "request json", "input_reference")
     assert reference is not None
     assert reference.shape == "array" and reference.items == "URL"
-    assert reference.describe() == "array of 1–3 URLs"
+    assert reference.describe() == "array of URLs"
+    assert reference.with_prose_bounds().describe() == "array of 1–3 URLs"
     location = document.locate(reference.pointer, key=True)
     assert location is not None
     assert document.text.splitlines()[location.line - 1].strip() == "input_reference:"

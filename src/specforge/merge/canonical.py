@@ -241,7 +241,7 @@ class _Builder:
                 continue
             missing = [v for v in everyone if v not in documented]
             differing = len(set(signatures.values())) > 1
-            shapes = {v: infos[v].describe() for v in documented}
+            shapes = {v: infos[v].with_prose_bounds().describe() for v in documented}
             prop_pointer = jp.child(f"{pointer}/properties", prop)
             if differing:
                 self.result.conflicts.append(

@@ -60,7 +60,7 @@ _MEDIA = {"json": "JSON", "multipart": "multipart", "form": "form"}
 
 
 def _reference(info: FieldInfo) -> str:
-    return info.describe().replace(" URLs", " image URLs")
+    return info.with_prose_bounds().describe().replace(" URLs", " image URLs")
 
 
 def _seconds(info: FieldInfo) -> str:

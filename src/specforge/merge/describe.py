@@ -183,7 +183,7 @@ def _values(info: Any) -> str:
 
 def _shape_change(field: str, new: Any, old: Any) -> str:
     """One sentence for a field whose shape differs from the canonical one."""
-    text = _shape_sentence(field, new, old)
+    text = _shape_sentence(field, new.with_prose_bounds(), old.with_prose_bounds())
     if "image" in field or "reference" in field:
         text = text.replace(" URLs", " image URLs")  # reference inputs are images: say so
     return text

@@ -10,7 +10,7 @@ for parameters.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specforge.core import Document
@@ -58,6 +58,16 @@ class FieldInfo:
         """What two variants must agree on for the field to mean the same thing."""
         enum = tuple(sorted(map(repr, self.enum))) if self.enum else None
         return (self.shape, tuple(sorted(self.types)), enum, self.format, tuple(sorted(self.forms)), self.items)
+
+    def with_prose_bounds(self) -> FieldInfo:
+        """This field with array bounds its description states in prose ("URL 数组（1-3 张）") when
+        the schema itself has none: what a vendor says, for reports; the schema facts stay apart."""
+        if self.shape != "array" or self.min_items is not None or self.max_items is not None:
+            return self
+        bounds = _BOUNDS.search(self.description or "")
+        if not bounds:
+            return self
+        return replace(self, min_items=int(bounds.group(1)), max_items=int(bounds.group(2)))
 
     def describe(self) -> str:
         """Human-readable shape, e.g. "array of 1–3 strings" or "integer or string (4, 6, 8)"."""
@@ -293,8 +303,6 @@ def _parameter_examples(holder: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _replace(entry: FieldInfo, **changes: Any) -> FieldInfo:
-    from dataclasses import replace
-
     return replace(entry, **changes)
 
 
@@ -468,11 +476,7 @@ def _field(
                 items_shape = "URL"
         min_items = primary.get("minItems") if isinstance(primary.get("minItems"), int) else None
         max_items = primary.get("maxItems") if isinstance(primary.get("maxItems"), int) else None
-        if min_items is None and max_items is None:
-            # prose bounds are common in vendor pages ("1-3 张", "1–3 images"): take them as documented
-            bounds = _BOUNDS.search(str(primary.get("description") or ""))
-            if bounds:
-                min_items, max_items = int(bounds.group(1)), int(bounds.group(2))
+
     examples: list[Any] = []
     if "example" in schema:
         examples.append(schema["example"])
