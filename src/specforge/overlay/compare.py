@@ -4,9 +4,9 @@ The overlay is small and readable rather than a list of leaf edits:
 - one ``update`` per changed object carries every added key and changed primitive of that object,
   and the updates of its changed child objects are folded into it (the spec's update merges
   recursively); an object with no direct change of its own lets its children stand alone;
-- keys that disappear are ``remove``d; a value whose kind changes (object/array/primitive), or an
-  object rewritten wholesale (no member kept, several gone), is removed and then re-added by its
-  parent's update, because update merges and never replaces;
+- keys that disappear are ``remove``d; a value whose kind changes (object/array/primitive) is
+  removed and then re-added by its parent's update, because update merges and never replaces
+  (members are never replaced wholesale: the per-member actions carry per-field descriptions);
 - arrays: pure appends become one concatenating update; elements with identity (parameters by
   ``name`` + ``in``, tags by ``name``, servers by ``url``) are removed/edited through filters such as
   ``[?@.name=='limit' && @.in=='query']`` (indexes shift, identities do not) and new ones appended;
@@ -157,7 +157,7 @@ class _Comparer:
             before = old[key]
             if same(before, value):
                 continue
-            if _kind(before) != _kind(value) or _rewritten(before, value):
+            if _kind(before) != _kind(value):
                 self.remove(where.key(key), before)
                 patch[key] = fresh(value)
             elif isinstance(value, dict | list):
@@ -239,16 +239,6 @@ class _Comparer:
             else:
                 self.array(a, b, element, replaceable=False)
         return True
-
-
-def _rewritten(old: Any, new: Any) -> bool:
-    """An object that keeps none of its members and loses several is clearer (and fewer actions)
-    replaced whole than as one remove per vanished member."""
-    if not isinstance(old, dict) or not isinstance(new, dict):
-        return False
-    if any(key in new and same(value, new[key]) for key, value in old.items()):
-        return False
-    return sum(1 for key in old if key not in new) >= 2
 
 
 def _identity(old: list[Any], new: list[Any]) -> tuple[str, ...] | None:
