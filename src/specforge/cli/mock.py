@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from specforge.cli.common import config_option, project
+from specforge.cli.common import config_option, exit_with, project
+
+if TYPE_CHECKING:
+    from specforge.mock import MockServer
 
 
 @click.command("mock")
@@ -61,6 +65,31 @@ def command(
       curl -H 'Authorization: Bearer sk-test' http://127.0.0.1:8080/v1/videos -d '{"prompt":"a cat"}' \\
            -H 'Content-Type: application/json'
     """
+    from specforge.core import SpecforgeError
+
+    try:
+        server, notes = _prepare(variant, spec_path, host, port, token, token_env, no_auth, job_seconds, state, config_path)
+    except SpecforgeError as exc:  # reported here too so that CliRunner sees the exit code
+        click.echo(f"specforge: error: {exc}", err=True)
+        exit_with(exc.exit_code)
+    click.echo(server.url)
+    for note in notes:
+        click.echo(f"specforge mock: {note}", err=True)
+    server.run()
+
+
+def _prepare(
+    variant: str,
+    spec_path: Path | None,
+    host: str,
+    port: int,
+    token: str | None,
+    token_env: str | None,
+    no_auth: bool,
+    job_seconds: float,
+    state: Path | None,
+    config_path: Path | None,
+) -> tuple[MockServer, list[str]]:
     from specforge.core import InputError
     from specforge.mock import DEFAULT_TOKEN, MockServer, create_app, load_spec
 
@@ -78,15 +107,12 @@ def command(
     app = create_app(source.spec, variant=variant, token=effective, job_seconds=job_seconds, state=state)
     server = MockServer(app, host=host, port=port)
     profile = app.profile
-    click.echo(server.url, nl=True)
-    click.echo(
-        f"specforge mock: variant {variant} from {source.origin}; API at {server.url}{profile.base_path}"
-        f"{profile.collection.removeprefix(profile.base_path) if profile.base_path else profile.collection}; "
+    notes = [
+        f"variant {variant} from {source.origin}; API at {server.url}{profile.collection}; "
         f"operations: {', '.join(sorted(profile.kinds))}; "
         + ("no auth" if effective is None else "bearer auth")
-        + (f"; state in {state}" if state else ""),
-        err=True,
-    )
-    for note in profile.assumptions:
-        click.echo(f"specforge mock: note: {note}", err=True)
-    server.run()
+        + (f"; jobs kept in {state}" if state else "; jobs kept in memory")
+        + "; Ctrl-C stops",
+        *(f"note: {note}" for note in profile.assumptions),
+    ]
+    return server, notes
