@@ -12,20 +12,26 @@ Type violations of fields that do not take text (integers, objects) are still fa
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from mock_helpers import AUTH, SOURCES, VARIANTS, client, create, running
+from mock_helpers import AUTH, ROOT, SOURCES, VARIANTS, client, create, running, spec_of
 
+from specforge.core import load_config
 from specforge.mock import MockApp
 
+load_variant = pytest.importorskip("specforge.overlay").load_variant
+
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+CASES = [(variant, kind) for kind in ("merged", "source") for variant in VARIANTS]
 AMBIGUOUS = (
     re.compile(r"Invalid component: in body - (\w+): Incorrect type"),
     re.compile(r"Invalid component: in body - violates `type` at /properties/(\w+) "),
@@ -72,30 +78,41 @@ class FuzzRun:
     stats: dict[str, int]
 
 
+def _spec_file(variant: str, kind: str, folder: Path) -> tuple[Path, dict[str, Any]]:
+    """The variant's ingested source, or its merged contract (canonical + overlay) as JSON."""
+    if kind == "source":
+        return SOURCES / f"{variant}.yaml", spec_of(variant)
+    spec = load_variant(load_config(ROOT / "specforge.toml"), variant)
+    path = folder / f"{variant}.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    return path, spec
+
+
 @pytest.fixture(scope="module")
-def fuzz_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, FuzzRun]:
-    """All variants fuzzed at once (schemathesis mostly waits on I/O; 2 cores stay busy)."""
+def fuzz_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], FuzzRun]:
+    """Every variant, from its source and from its merged spec, fuzzed at once."""
     if not SCHEMATHESIS.exists():
         pytest.skip("schemathesis CLI not installed next to this interpreter")
-    runs: dict[str, FuzzRun] = {}
+    runs: dict[tuple[str, str], FuzzRun] = {}
     with contextlib.ExitStack() as stack:
         started = {}
-        for variant in VARIANTS:
-            url, app = stack.enter_context(running(variant, job_seconds=0.2))
-            folder = tmp_path_factory.mktemp(f"fuzz-{variant}")
+        for variant, kind in CASES:
+            folder = tmp_path_factory.mktemp(f"fuzz-{variant}-{kind}")
+            spec_path, spec = _spec_file(variant, kind, folder)
+            url, app = stack.enter_context(running(variant, spec=spec, job_seconds=0.2))
             command = [
-                str(SCHEMATHESIS), "run", str(SOURCES / f"{variant}.yaml"),
+                str(SCHEMATHESIS), "run", str(spec_path),
                 "--url", url + app.profile.base_path,
                 "-H", f"Authorization: {AUTH['Authorization']}",
                 "--checks", "all",
                 "--exclude-checks", "status_code_conformance,positive_data_acceptance",
-                "--max-examples", "5", "--seed", "1", "--workers", "1",
+                "--max-examples", "3", "--seed", "1", "--workers", "1",
                 "--request-timeout", "10",
                 "--report", "junit", "--report-dir", str(folder / "report"),
             ]  # fmt: skip
             process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            started[variant] = (url, app, folder, process)
-        for variant, (url, app, folder, process) in started.items():
+            started[(variant, kind)] = (url, app, folder, process)
+        for (variant, kind), (url, app, folder, process) in started.items():
             try:
                 stdout, _ = process.communicate(timeout=240)
             except subprocess.TimeoutExpired:
@@ -105,15 +122,15 @@ def fuzz_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, FuzzRun]:
                 answers_after = create(http, variant).status_code
             stats = httpx.get(url + "/__specforge__/stats").json()
             reports = sorted((folder / "report").glob("*.xml"))
-            runs[variant] = FuzzRun(app, url, process.returncode, stdout, reports[0] if reports else None,
+            runs[(variant, kind)] = FuzzRun(app, url, process.returncode, stdout, reports[0] if reports else None,
                                     answers_after, stats)
     return runs
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_schemathesis_finds_no_failures(variant: str, fuzz_runs: dict[str, FuzzRun]) -> None:
-    run = fuzz_runs[variant]
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_schemathesis_finds_no_failures(variant: str, kind: str, fuzz_runs: dict[tuple[str, str], FuzzRun]) -> None:
+    run = fuzz_runs[(variant, kind)]
     assert run.report is not None, run.stdout[-3000:]
     problems = _unexpected(run.report, _text_form_fields(run.app))
     assert not problems, "\n\n".join(problems)
