@@ -92,3 +92,19 @@ def test_state_file_and_explicit_spec(tmp_path: Path) -> None:
         process.terminate()
         process.communicate(timeout=15)
     assert process.returncode == 0
+
+
+def test_mock_table_of_the_config_sets_defaults_and_limits(tmp_path: Path) -> None:
+    from specforge.core import load_config
+    from specforge.mock import settings_from_config
+
+    (tmp_path / "specforge.toml").write_text("[mock]\njob-seconds = 2.5\nmax-jobs = 3\nbody-timeout = 1\n")
+    seconds, limits = settings_from_config(load_config(tmp_path / "specforge.toml"))
+    assert seconds == 2.5 and limits.max_jobs == 3 and limits.body_timeout == 1.0
+    assert limits.max_body_bytes == 8 * 1024 * 1024
+    (tmp_path / "specforge.toml").write_text("[mock]\nmax-job = 3\n")
+    result = CliRunner().invoke(cli, ["mock", "--config", str(tmp_path / "specforge.toml")])
+    assert result.exit_code == 2 and "did you mean `max-jobs`" in result.output
+    (tmp_path / "specforge.toml").write_text("[mock]\nmax-jobs = 0.5\n")
+    result = CliRunner().invoke(cli, ["mock", "--config", str(tmp_path / "specforge.toml")])
+    assert result.exit_code == 2 and "max-jobs = 0.5" in result.output

@@ -31,9 +31,8 @@ if TYPE_CHECKING:
 @click.option(
     "--job-seconds",
     type=click.FloatRange(0, 3600),
-    default=10.0,
-    show_default=True,
-    help="Time a job takes from queued to completed.",
+    default=None,
+    help="Time a job takes from queued to completed [default: [mock] job-seconds, else 10].",
 )
 @click.option(
     "--state",
@@ -50,14 +49,15 @@ def command(
     token: str | None,
     token_env: str | None,
     no_auth: bool,
-    job_seconds: float,
+    job_seconds: float | None,
     state: Path | None,
     config_path: Path | None,
 ) -> None:
     """Serve a variant as a stateful mock provider: jobs go queued -> in_progress -> completed
     (a prompt containing `[fail]` fails), `/content` returns a small MP4, bodies are validated
     against the variant's spec. Prints the base URL, runs until Ctrl-C / SIGTERM.
-    `GET /__specforge__/stats` reports {"creates": N, "requests": N}.
+    `GET /__specforge__/stats` reports {"creates": N, "requests": N}. Defaults and limits can be
+    set in specforge.toml under [mock]: job-seconds, max-body-bytes, max-jobs, body-timeout.
 
     \b
     Example:
@@ -86,12 +86,12 @@ def _prepare(
     token: str | None,
     token_env: str | None,
     no_auth: bool,
-    job_seconds: float,
+    job_seconds: float | None,
     state: Path | None,
     config_path: Path | None,
 ) -> tuple[MockServer, list[str]]:
     from specforge.core import InputError
-    from specforge.mock import DEFAULT_TOKEN, MockServer, create_app, load_spec
+    from specforge.mock import DEFAULT_TOKEN, MockServer, create_app, load_spec, settings_from_config
 
     if token is not None and token_env is not None:
         raise click.UsageError("give either --token or --token-env, not both")
@@ -100,11 +100,14 @@ def _prepare(
         if not token:
             raise InputError(f"environment variable {token_env} is not set", hint=f"export {token_env}=... or use --token")
     config = project(config_path)
+    configured_seconds, limits = settings_from_config(config)
+    if job_seconds is None:
+        job_seconds = 10.0 if configured_seconds is None else configured_seconds
     if spec_path is None:
         config.variant(variant)  # unknown names fail with a suggestion before anything loads
     source = load_spec(variant, config, spec_path)
     effective = None if no_auth else (token or DEFAULT_TOKEN)
-    app = create_app(source.spec, variant=variant, token=effective, job_seconds=job_seconds, state=state)
+    app = create_app(source.spec, variant=variant, token=effective, job_seconds=job_seconds, state=state, limits=limits)
     server = MockServer(app, host=host, port=port)
     profile = app.profile
     notes = [

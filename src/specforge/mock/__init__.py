@@ -7,7 +7,15 @@ reached the server, so a cost-budget test can count on the server side."""
 from specforge.mock.app import STATS_PATH, Limits, MockApp
 from specforge.mock.media import mp4_bytes
 from specforge.mock.profile import ErrorShape, FieldSpec, Operation, Profile, derive_profile
-from specforge.mock.server import DEFAULT_TOKEN, MockServer, SpecSource, create_app, load_spec, serve
+from specforge.mock.server import (
+    DEFAULT_TOKEN,
+    MockServer,
+    SpecSource,
+    create_app,
+    load_spec,
+    serve,
+    settings_from_config,
+)
 from specforge.mock.store import Job, JobState, MemoryStore, SqliteStore, state_at
 
 __all__ = [
@@ -30,5 +38,6 @@ __all__ = [
     "load_spec",
     "mp4_bytes",
     "serve",
+    "settings_from_config",
     "state_at",
 ]

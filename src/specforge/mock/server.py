@@ -59,6 +59,32 @@ def load_spec(variant: str, config: Config | None = None, spec: str | Path | dic
     )
 
 
+#: `[mock]` keys of specforge.toml -> (Limits field or "job_seconds", type, minimum)
+_SETTINGS: dict[str, tuple[str, type, float]] = {
+    "job-seconds": ("job_seconds", float, 0),
+    "max-body-bytes": ("max_body_bytes", int, 1),
+    "max-jobs": ("max_jobs", int, 1),
+    "body-timeout": ("body_timeout", float, 0.001),
+}
+
+
+def settings_from_config(config: Config) -> tuple[float | None, Limits]:
+    """``[mock]`` of specforge.toml: (job seconds or None when unset, limits)."""
+    table = config.section("mock", _SETTINGS)
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        name, kind, minimum = _SETTINGS[key]
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < minimum or (kind is int and not isinstance(raw, int)):
+            raise InputError(
+                f"[mock] {key} = {raw!r} is not a {'whole ' if kind is int else ''}number >= {minimum:g}",
+                file=str(config.file) if config.file else None,
+                hint=f"set {key} to a number of at least {minimum:g}",
+            )
+        values[name] = kind(raw)
+    job_seconds = values.pop("job_seconds", None)
+    return job_seconds, Limits(**values)
+
+
 def _mapping(path: Path) -> dict[str, Any]:
     document = load_document(path)
     if not isinstance(document.data, dict):
