@@ -3,7 +3,9 @@
 The MP4 is generated in code rather than bundled so its structure is reviewable: an ISO BMFF file
 (``ftyp``, ``mdat``, ``moov``) holding one H.264 Constrained Baseline track whose frames are IDR
 slices of I_PCM macroblocks (raw samples, no transform or entropy coding), which every decoder
-supports. 32x32 pixels, 4 frames at 4 fps (1 s), about 6.5 KB."""
+supports. 32x32 pixels, 4 frames at 4 fps (1 s), about 6.9 KB. Checked by decoding it with
+FFmpeg (PyAV 18.1: h264 Constrained Baseline, 4 key frames, luma 40/90/140/190 as written); the
+test suite checks the container structure, since no decoder is a dependency."""
 
 from __future__ import annotations
 
