@@ -176,6 +176,17 @@ def test_an_empty_body_is_accepted_only_where_the_spec_makes_the_body_optional()
         assert app.store.count() == 0
 
 
+def test_numbers_at_the_edge_of_json() -> None:
+    with running("hingnet-veo", job_seconds=0) as (url, _), client(url) as http:
+        base = b'{"model": "veo-3.1-generate-preview", "prompt": "x", "seconds": '
+        overflow = http.post("/v1/videos", content=base + b"1e400}", headers={"Content-Type": "application/json"})
+        assert overflow.status_code == 400  # parses to inf: neither integer nor string
+        text = http.post("/v1/videos", json={"model": "veo-3.1-generate-preview", "prompt": "x", "seconds": "inf"})
+        assert text.status_code == 200 and text.json()["seconds"] == 6  # a string is allowed; shown as documented
+        job = http.get(f"/v1/videos/{text.json()['id']}").json()
+        assert job["seconds"] == 6
+
+
 def test_unknown_routes_ids_and_methods() -> None:
     with running("openai") as (url, _), client(url) as http:
         unknown = http.get("/v1/nothing")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -489,7 +490,9 @@ def _convert(value: Any, kind: str) -> Any:
     if kind in ("integer", "number"):
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if not math.isfinite(number):
             return None
         return int(number) if kind == "integer" or number.is_integer() else number
     if kind == "boolean":
