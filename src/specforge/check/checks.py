@@ -82,6 +82,10 @@ def timestamps_are_unix_seconds(exchange: Exchange) -> Iterator[Finding]:
             if not key.endswith("_at") or value is None:
                 continue
             unit = _unit_of(exchange.spec, exchange.spec.property_schema(job_schema, key) if job_schema else None)
+            if unit == "s" and any(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 10**12 for v in exchange.spec.example_values(key)
+            ):
+                unit = "ms"  # the spec's own examples show milliseconds: that is what it documents
             pointer = f"{base}/{key}"
             if isinstance(value, bool) or not isinstance(value, int):
                 yield Finding(

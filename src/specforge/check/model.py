@@ -62,6 +62,9 @@ class CheckOptions:
     job_timeout: float = 600.0
     request_timeout: float = 30.0
     phases: tuple[str, ...] = PHASES
+    #: hold operations that document no 4xx at all to their documented statuses (default: their
+    #: error responses are implicit, see ``specforge.check.spec.with_implicit_errors``)
+    strict_statuses: bool = False
     run_id: str | None = None
     #: called with one ``ProgressEvent`` per finished case/phase (the CLI draws a bar from it)
     progress: Callable[[ProgressEvent], None] | None = None

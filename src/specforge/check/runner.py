@@ -32,7 +32,7 @@ from specforge.check.model import (
 )
 from specforge.check.redact import Redactor
 from specforge.check.registry import REGISTRY
-from specforge.check.spec import LoadedSpec, SpecModel, load_spec
+from specforge.check.spec import LoadedSpec, SpecModel, load_spec, with_implicit_errors
 from specforge.check.transport import GATEWAY_STATUSES, Budget, Cassette, Gate, default_budget
 from specforge.core import Diagnostic, InputError, Severity
 
@@ -116,7 +116,12 @@ class _Run:
         self.loaded = loaded
         self.gate = gate
         self.redactor = redactor
-        self.spec = SpecModel.of(loaded.data)
+        document = loaded.data
+        self.implicit: list[str] = []
+        if not options.strict_statuses:
+            document, self.implicit = with_implicit_errors(document)
+        self.document = document
+        self.spec = SpecModel.of(document)
         self.started = time.monotonic()
         self.lock = threading.Lock()
         self.result = CheckResult(
@@ -151,7 +156,7 @@ class _Run:
         headers = {"Authorization": f"Bearer {self._token()}"} if self._token() else {}
         engine_phases = tuple(p for p in options.phases if p in engine.ENGINE_PHASES)
         schema = engine.load_schema(
-            self.loaded.data, options.base_url, spec=self.spec, headers=headers, max_examples=options.max_examples,
+            self.document, options.base_url, spec=self.spec, headers=headers, max_examples=options.max_examples,
             seed=options.seed, workers=options.workers, request_timeout=options.request_timeout,
             phases=engine_phases or engine.ENGINE_PHASES,
         )

@@ -85,6 +85,38 @@ def _mapping(data: Any, where: str) -> dict[str, Any]:
     return data
 
 
+IMPLICIT_ERRORS = "specforge: implicit error responses (the spec documents no 4xx for this operation)"
+
+
+def with_implicit_errors(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A copy of ``document`` where every operation that documents no 4xx response (and no
+    ``default``) gets ``4XX``: a spec that documents only its happy path does not promise the
+    operation never fails, so 401/404/409 are not "undocumented status codes" there. Operations
+    that document some 4xx are held to exactly those. Returns (document, labels changed)."""
+    out = copy.deepcopy(document)
+    changed = []
+    for path, item in (out.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict) or not isinstance(op.get("responses"), dict):
+                continue
+            keys = [str(k).upper() for k in op["responses"]]
+            if "DEFAULT" in keys or "4XX" in keys:
+                continue
+            if not any(k.startswith("4") for k in keys):
+                op["responses"]["4XX"] = {"description": IMPLICIT_ERRORS}
+                changed.append(f"{method.upper()} {path}")
+                continue
+            # documents some client errors: auth failures are still implied by HTTP auth itself
+            for status in ("401", "403"):
+                if status not in keys:
+                    op["responses"][status] = {"description": IMPLICIT_ERRORS}
+                    changed.append(f"{method.upper()} {path}")
+    return out, changed
+
+
 def resolve(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
     """Follow local ``$ref`` chains (only ``#/...``)."""
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 32:
@@ -215,6 +247,33 @@ class SpecModel:
                         return schema if isinstance(schema, dict) else {}
                 return None
         return None
+
+    def content_types(self, op: Operation, status: int) -> list[str]:
+        responses = op.data.get("responses") or {}
+        response = resolve(self.document, responses.get(str(status)) or {})
+        return [str(m).lower() for m in ((response or {}).get("content") or {})]
+
+    def example_values(self, name: str) -> list[Any]:
+        """Every value documented for job field ``name`` in response examples of the spec."""
+        found: list[Any] = []
+        for op in self.operations:
+            for key, response in (op.data.get("responses") or {}).items():
+                if not str(key).startswith("2"):
+                    continue
+                for media in ((resolve(self.document, response) or {}).get("content") or {}).values():
+                    if not isinstance(media, dict):
+                        continue
+                    samples = [media.get("example")] + [
+                        (e or {}).get("value") for e in (media.get("examples") or {}).values() if isinstance(e, dict)
+                    ]
+                    for sample in samples:
+                        if isinstance(sample, dict):
+                            if name in sample:
+                                found.append(sample[name])
+                            for item in sample.get("data") or [] if isinstance(sample.get("data"), list) else []:
+                                if isinstance(item, dict) and name in item:
+                                    found.append(item[name])
+        return found
 
     def documents_status(self, op: Operation, status: int) -> bool:
         responses = op.data.get("responses") or {}
