@@ -13,6 +13,7 @@ schemathesis' response checks (through ``validate``) and specforge's response ch
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -166,8 +167,10 @@ class Scenario:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def create_body(self, op: Operation, *, with_reference: bool = False) -> tuple[str | None, dict[str, Any]]:
-        media, schema = self.spec.request_schema(op)
+    def create_body(
+        self, op: Operation, *, with_reference: bool = False, media: str | None = None
+    ) -> tuple[str | None, dict[str, Any]]:
+        media, schema = self.spec.request_schema(op, media)
         body: dict[str, Any] = {}
         for name in schema.get("required") or []:
             required = self.spec.property_schema(schema, name) or {}
@@ -185,41 +188,130 @@ class Scenario:
             body["input_reference"] = reference_value(self.spec, prop)
         return media, body
 
+    def can_spend(self) -> bool:
+        return not self.gate.no_create and self.gate.budget.remaining != 0
+
     def lifecycle(self) -> None:
         op = self.spec.find("create")
         if op is None:
             return
         media, body = self.create_body(op)
-        job = self._create(op, body, media, "lifecycle")
+        job, status = self._create(op, body, media, "lifecycle")
+        # a server that only speaks another documented media type (415) gets that one
+        for other in self.spec.request_media(op)[1:]:
+            if job is not None or status != 415 or not self.can_spend():
+                break
+            media, body = self.create_body(op, media=other)
+            job, status = self._create(op, body, media, "lifecycle")
+        if job is None and status is not None and 400 <= status < 500 and status not in (401, 403, 415, 429):
+            job, body = self._negotiate(op, media, body, self.cases[-1])
         if job is not None:
             self._follow(op, job, body)
-        media, body = self.create_body(op, with_reference=True)
-        if body and self.gate.budget.remaining != 0 and not self.gate.no_create:
-            job = self._create(op, body, media, "lifecycle")
+        media, body = self.create_body(op, with_reference=True, media=media)
+        if body and self.can_spend():
+            job, _ = self._create(op, body, media, "lifecycle", field="input_reference")
             if job is not None:
                 self._round_trip(op, job, body, only=("input_reference",))
 
-    def _create(self, op: Operation, body: dict[str, Any], media: str | None, phase: str) -> dict[str, Any] | None:
+    def _negotiate(
+        self, op: Operation, media: str | None, body: dict[str, Any], rejected: EngineCase
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """A create valid per the spec was rejected. Name the fields the server blames, then, while
+        the budget allows, retry with values the server says it accepts *that the spec also
+        allows* (or without the blamed optional field), so the lifecycle can still be exercised."""
+        _, schema = self.spec.request_schema(op, media)
+        required = set(schema.get("required") or [])
+        for _attempt in range(3):
+            text = rejected.response_excerpt
+            blamed = [name for name in body if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
+            if not blamed:
+                return self._diagnose(op, media, body)
+            diagnosis = EngineCase(
+                id=f"diagnose-{rejected.id}", operation=op.label, phase="lifecycle", method=op.method, url=rejected.url,
+                status_code=rejected.status_code, response_excerpt=text, curl=rejected.curl,
+            )
+            self.finish(diagnosis, *(
+                Finding(
+                    sc.VALID_ACCEPTED, f"`{name}` = {json.dumps(body[name])} is valid per the spec but the server rejected it",
+                    f"/{name}", expected=f"accepted (valid per {self.spec_label(op, name)})", actual=text[:300],
+                    hint=f"accept `{name}` as the spec documents it, or document what the server accepts")
+                for name in blamed
+            ))
+            retry = dict(body)
+            for name in blamed:
+                prop = self.spec.property_schema(schema, name)
+                offered = [v for v in _offered_values(text, name) if v != body[name] and self.spec.is_valid(prop, v)]
+                if offered:
+                    retry[name] = offered[0]
+                elif name not in required:
+                    retry.pop(name)
+                else:
+                    return None, body
+            if not self.can_spend():
+                return None, body
+            job, status = self._create(op, retry, media, "lifecycle", report=False)
+            if job is not None:
+                return job, retry
+            if status is None or not 400 <= status < 500:
+                return None, body
+            body, rejected = retry, self.cases[-1]
+        return None, body
+
+    def spec_label(self, op: Operation, name: str) -> str:
+        prop = self.spec.request_schema(op)[1]
+        declared = self.spec.property_schema(prop, name) or {}
+        enum = self.spec.enum_of(declared)
+        return "the spec: " + (f"one of {', '.join(map(str, enum[:6]))}" if enum else "/".join(sorted(self.spec.types_of(declared))) or "any value")
+
+    def _diagnose(self, op: Operation, media: str | None, body: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """A valid create was rejected: find which documented field values the server refuses
+        (required fields alone, then one optional field at a time). Each probe is a budgeted
+        create; returns a created job to follow, if any."""
+        _, schema = self.spec.request_schema(op, media)
+        required = {k: v for k, v in body.items() if k in (schema.get("required") or []) or k == "prompt"}
+        if not self.can_spend():
+            return None, body
+        job, status = self._create(op, required, media, "lifecycle", report=False)
+        if job is None:
+            return None, body
+        for name in [k for k in body if k not in required]:
+            if not self.can_spend():
+                break
+            _, status = self._create(op, {**required, name: body[name]}, media, "lifecycle", field=name)
+        return job, required
+
+    def _create(
+        self, op: Operation, body: dict[str, Any], media: str | None, phase: str, *, field: str | None = None,
+        report: bool = True,
+    ) -> tuple[dict[str, Any] | None, int | None]:
         case, response = self.send(phase, op, op.method, self.url(op), body=body, media=media)
         case.id = f"create-{case.id}"
         if response is None:
             self._done(case)
-            return None
+            return None, None
         if response.status_code >= 300:
-            finding = Finding(sc.VALID_ACCEPTED, f"a create request valid per the spec got HTTP {response.status_code}",
-                              "", expected="2xx with a job object", actual=f"HTTP {response.status_code}: {_excerpt(response, 200)}")
+            if not report or response.status_code in (415, 429):
+                self.finish(case)
+                return None, response.status_code
+            if field is not None:
+                message = f"`{field}` = {json.dumps(body.get(field))} is valid per the spec but the server rejected it (HTTP {response.status_code})"
+            else:
+                message = f"a create request valid per the spec got HTTP {response.status_code}"
+            finding = Finding(sc.VALID_ACCEPTED, message, f"/{field}" if field else "",
+                              expected="2xx with a job object", actual=f"HTTP {response.status_code}: {_excerpt(response, 200)}",
+                              hint=f"accept `{field}` as the spec documents it, or document what the server accepts" if field else None)
             self.finish(case, finding)
-            return None
+            return None, response.status_code
         try:
             job = response.json()
         except ValueError:
             self.finish(case, Finding(sc.VALID_ACCEPTED, "create response is not JSON", "", "JSON job object", _excerpt(response)))
-            return None
+            return None, response.status_code
         if not isinstance(job, dict) or not isinstance(job.get("id", job.get("task_id")), str):
             self.finish(case, Finding(sc.VALID_ACCEPTED, "create response has no job id", "/id", "a job object with `id`", _excerpt(response)))
-            return None
+            return None, response.status_code
         self.finish(case, *self._round_trip_findings(op, job, body, ("seconds", "size", "model")), passed=(sc.VALID_ACCEPTED, sc.ROUND_TRIP))
-        return job
+        return job, response.status_code
 
     def _round_trip(self, op: Operation, job: dict[str, Any], body: dict[str, Any], only: tuple[str, ...]) -> None:
         findings = self._round_trip_findings(op, job, body, only)
@@ -393,6 +485,23 @@ class Scenario:
 
 
 _ABSENT: Any = object()
+
+
+def _offered_values(text: str, name: str) -> list[Any]:
+    """Values a validation message says the server accepts for ``name``
+    ("model: 'x' is not one of ['a', 'b']")."""
+    import ast
+
+    for match in re.finditer(r"is not one of (\[[^\]]*\])", text):
+        if name not in text[max(0, match.start() - 120) : match.start()]:
+            continue
+        try:
+            values = ast.literal_eval(match.group(1))
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(values, list):
+            return values
+    return []
 
 
 def _path_params(path: str) -> list[str]:

@@ -226,14 +226,20 @@ class SpecModel:
 
     # -- schemas -------------------------------------------------------------------------------
 
-    def request_schema(self, op: Operation) -> tuple[str | None, dict[str, Any]]:
-        """(media type, resolved schema) of the request body, JSON preferred."""
+    def request_schema(self, op: Operation, media: str | None = None) -> tuple[str | None, dict[str, Any]]:
+        """(media type, resolved schema) of the request body: ``media`` if given, else JSON first."""
         body = resolve(self.document, op.data.get("requestBody") or {})
         content = body.get("content") or {} if isinstance(body, dict) else {}
-        for media in sorted(content, key=lambda m: (0 if "json" in m else 1 if "multipart" in m else 2)):
-            schema = resolve(self.document, (content[media] or {}).get("schema") or {})
-            return media, schema if isinstance(schema, dict) else {}
+        for candidate in [media] if media in content else self.request_media(op):
+            schema = resolve(self.document, (content[candidate] or {}).get("schema") or {})
+            return candidate, schema if isinstance(schema, dict) else {}
         return None, {}
+
+    def request_media(self, op: Operation) -> list[str]:
+        """Documented request media types, JSON first, then multipart, then the rest."""
+        body = resolve(self.document, op.data.get("requestBody") or {})
+        content = body.get("content") or {} if isinstance(body, dict) else {}
+        return sorted(content, key=lambda m: (0 if "json" in m else 1 if "multipart" in m else 2))
 
     def response_schema(self, op: Operation, status: int) -> dict[str, Any] | None:
         responses = op.data.get("responses") or {}
@@ -274,6 +280,18 @@ class SpecModel:
                                 if isinstance(item, dict) and name in item:
                                     found.append(item[name])
         return found
+
+    def is_valid(self, schema: dict[str, Any] | None, value: Any) -> bool:
+        """Whether ``value`` satisfies ``schema`` (local refs resolved against this document)."""
+        if not isinstance(schema, dict):
+            return True
+        import jsonschema
+
+        root = {**schema, "components": self.document.get("components", {})}
+        try:
+            return bool(jsonschema.Draft202012Validator(root).is_valid(value))
+        except Exception:  # noqa: BLE001 - an unusable schema constrains nothing we can check
+            return True
 
     def documents_status(self, op: Operation, status: int) -> bool:
         responses = op.data.get("responses") or {}
