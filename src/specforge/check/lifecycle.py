@@ -401,24 +401,7 @@ class Scenario:
             self._content(job_id, trace)
 
     def _sequence_findings(self, observed: list[dict[str, Any]]) -> list[Finding]:
-        findings = []
-        statuses = [str(o.get("status", "")) for o in observed]
-        legal = set(self.spec.statuses())
-        for before, after in zip(statuses, statuses[1:], strict=False):
-            if before not in legal or after not in legal:
-                continue  # lifecycle_statuses_are_legal reports those
-            a, b = sc.stage(before), sc.stage(after)
-            if (a == 2 and after != before) or (a >= 0 and b >= 0 and b < a):
-                findings.append(Finding(sc.LIFECYCLE_TRANSITIONS, f"illegal transition {before} -> {after}", "/status",
-                                        expected="queued -> in_progress -> completed|failed", actual=" -> ".join(statuses)))
-                break
-        progress: list[int] = [o["progress"] for o in observed if isinstance(o.get("progress"), int)]
-        for before_p, after_p in zip(progress, progress[1:], strict=False):
-            if after_p < before_p:
-                findings.append(Finding(sc.PROGRESS_MONOTONIC, f"progress went down from {before_p} to {after_p}", "/progress",
-                                        expected="non-decreasing progress", actual=", ".join(map(str, progress))))
-                break
-        return findings
+        return sequence_findings(self.spec, observed)
 
     def _content(self, job_id: str, trace: dict[str, Any]) -> None:
         op = self.spec.find("content")
@@ -485,6 +468,28 @@ class Scenario:
 
 
 _ABSENT: Any = object()
+
+
+def sequence_findings(spec: SpecModel, observed: list[dict[str, Any]]) -> list[Finding]:
+    """Transition and progress findings over the successive job objects of one job."""
+    findings = []
+    statuses = [str(o.get("status", "")) for o in observed]
+    legal = set(spec.statuses())
+    for before, after in zip(statuses, statuses[1:], strict=False):
+        if before not in legal or after not in legal:
+            continue  # lifecycle_statuses_are_legal reports those
+        a, b = sc.stage(before), sc.stage(after)
+        if (a == 2 and after != before) or (a >= 0 and b >= 0 and b < a):
+            findings.append(Finding(sc.LIFECYCLE_TRANSITIONS, f"illegal transition {before} -> {after}", "/status",
+                                    expected="queued -> in_progress -> completed|failed", actual=" -> ".join(statuses)))
+            break
+    progress: list[int] = [o["progress"] for o in observed if isinstance(o.get("progress"), int)]
+    for before_p, after_p in zip(progress, progress[1:], strict=False):
+        if after_p < before_p:
+            findings.append(Finding(sc.PROGRESS_MONOTONIC, f"progress went down from {before_p} to {after_p}", "/progress",
+                                    expected="non-decreasing progress", actual=", ".join(map(str, progress))))
+            break
+    return findings
 
 
 def _offered_values(text: str, name: str) -> list[Any]:

@@ -310,3 +310,44 @@ def _path(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(url).path
+
+
+def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
+    """What a run would send, without sending anything (``--plan``): one row per scenario
+    request and per operation schemathesis would exercise, with whether it can create a job."""
+    _validate_options(options)
+    loaded = load_spec(spec=options.spec, variant=options.variant, spec_data=options.spec_data,
+                       spec_name=options.spec_name, config=options.config)
+    document = loaded.data if options.strict_statuses else with_implicit_errors(loaded.data)[0]
+    spec = SpecModel.of(document)
+    budget = resolve_budget(options)
+    rows: list[dict[str, Any]] = []
+
+    def row(phase: str, label: str, kind: str, creates: bool, note: str) -> None:
+        rows.append({"phase": phase, "operation": label, "kind": kind, "creates_job": creates, "note": note})
+
+    auth_op = spec.find("list") or spec.find("retrieve")
+    if "auth" in options.phases and auth_op is not None:
+        row("auth", auth_op.label, auth_op.kind, False, "without a token, then with a wrong token")
+    create = spec.find("create")
+    if "lifecycle" in options.phases and create is not None:
+        row("lifecycle", create.label, "create", True, "one valid job (+1 with input_reference if documented)")
+        for kind, note in (("retrieve", "poll until terminal or --job-timeout"), ("content", "download the MP4 once completed")):
+            op = spec.find(kind)
+            if op is not None:
+                row("lifecycle", op.label, kind, False, note)
+    if "invalid-input" in options.phases and create is not None:
+        row("invalid-input", create.label, "create", True, "missing prompt, bad seconds/size, wrong input_reference shape")
+    from specforge.check import engine
+
+    schema = engine.load_schema(document, options.base_url, spec=spec, max_examples=options.max_examples)
+    phases = [p for p in options.phases if p in engine.ENGINE_PHASES]
+    if phases:
+        for method, _path, label in engine.plan(schema):
+            op = spec.operation_for(method, _path) or next((o for o in spec.operations if o.label == label), None)
+            creates = method not in ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE")
+            note = f"up to {options.max_examples} examples per phase ({', '.join(phases)})"
+            if creates and (options.no_create or budget == 0):
+                note = "not sent: " + ("--no-create" if options.no_create else "budget 0")
+            row("schemathesis", label, op.kind if op else "other", creates, note)
+    return rows

@@ -15,6 +15,8 @@ from specforge.core.errors import SpecforgeError
 
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
+    "check": "specforge.cli.check:command",
+    "fingerprint": "specforge.cli.fingerprint:command",
     "ingest": "specforge.cli.ingest:command",
     "merge": "specforge.cli.merge:command",
     "mock": "specforge.cli.mock:command",

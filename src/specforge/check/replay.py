@@ -1,0 +1,328 @@
+"""Offline re-validation of a recorded cassette against any spec (no requests, no cost), and
+variant fingerprinting: which known variant's documentation explains an endpoint best."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from specforge.check import checks as sc
+from specforge.check.model import CheckOptions, CheckResult
+from specforge.check.registry import Exchange, Finding, run_response_checks
+from specforge.check.spec import LoadedSpec, SpecModel, load_spec, with_implicit_errors
+from specforge.core import InputError
+
+SERVED = sc.scenario_check(
+    "documented_operation_is_served", "an operation the spec documents exists on the server (no 405/501, no 404 on a fixed path)"
+)
+
+
+def read_cassette(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise InputError("cassette not found", file=str(path), hint="pass the cassette.jsonl of an earlier `specforge check`")
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid cassette line: {exc.msg}", file=str(path), line=number, hint="the cassette is JSON Lines") from None
+        if not isinstance(entry, dict) or "request" not in entry:
+            raise InputError("not a cassette entry (no `request`)", file=str(path), line=number)
+        entries.append(entry)
+    return entries
+
+
+def _body_bytes(part: dict[str, Any]) -> bytes:
+    body = part.get("body")
+    if body is None:
+        return b""
+    if part.get("body_encoding") == "base64":
+        return base64.b64decode(body)
+    return str(body).encode("utf-8")
+
+
+def to_response(entry: dict[str, Any]) -> requests.Response:
+    """A ``requests.Response`` (with its request) rebuilt from a cassette entry."""
+    req = entry["request"]
+    prepared = requests.Request(method=req["method"], url=req["url"], headers=req.get("headers") or {}).prepare()
+    prepared.body = _body_bytes(req) or None
+    data = entry["response"]
+    response = requests.Response()
+    response.status_code = int(data["status"])
+    response.headers.update(data.get("headers") or {})
+    response._content = _body_bytes(data)
+    response.url = req["url"]
+    response.request = prepared
+    response.encoding = "utf-8"
+    import datetime as dt
+
+    response.elapsed = dt.timedelta(seconds=float(data.get("elapsed") or 0.0))
+    return response
+
+
+def _request_json(entry: dict[str, Any]) -> Any:
+    req = entry["request"]
+    ctype = str((req.get("headers") or {}).get("Content-Type", ""))
+    if "json" not in ctype:
+        return None
+    try:
+        return json.loads(_body_bytes(req))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def replay(
+    entries: list[dict[str, Any]],
+    loaded: LoadedSpec,
+    *,
+    base_url: str | None = None,
+    strict_statuses: bool = False,
+    run_id: str | None = None,
+) -> CheckResult:
+    """Validate recorded exchanges against ``loaded`` with schemathesis' response checks and
+    specforge's checks (per response, per job sequence, content)."""
+    from specforge.check import engine
+    from specforge.check.redact import Redactor
+    from specforge.check.runner import _Run, new_run_id
+    from specforge.check.transport import Budget, Cassette, Gate
+
+    first = next((e for e in entries), None)
+    origin = base_url
+    if origin is None and first is not None:
+        parts = urlsplit(first["request"]["url"])
+        origin = f"{parts.scheme}://{parts.netloc}"
+    origin = origin or "http://replay.invalid"
+    options = CheckOptions(base_url=origin, spec_data=loaded.data, spec_name=loaded.name, strict_statuses=strict_statuses,
+                           run_id=run_id or new_run_id(), phases=())
+    redactor = Redactor(None)
+    gate = Gate(budget=Budget(0), cassette=Cassette(None, redactor), redactor=redactor, no_create=True)
+    run = _Run(options, loaded, gate, redactor)
+    run.result.mode = "replay"
+    run.result.variant = loaded.variant
+    run.result.budget = 0
+    spec = run.spec
+    schema = engine.load_schema(run.document, origin, spec=spec)
+    polls: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    observed_jobs: list[dict[str, Any]] = []
+    for entry in entries:
+        seq = entry.get("seq", "?")
+        req = entry["request"]
+        method = str(req["method"]).upper()
+        path = urlsplit(req["url"]).path
+        op = spec.operation_for(method, path)
+        label = op.label if op else f"{method} {path}"
+        case = engine.EngineCase(id=f"replay-{seq}", operation=label, phase="replay", method=method, url=req["url"])
+        if entry.get("response") is None:
+            case.error = f"recorded without a response: {(entry.get('error') or {}).get('message', 'network error')}"
+            case.error_kind = (entry.get("error") or {}).get("kind", "network_error")
+            run.add_case(case)
+            continue
+        data = entry["response"]
+        case.status_code = int(data["status"])
+        case.response_excerpt = _body_bytes(data)[:600].decode("utf-8", "replace")
+        if op is None:
+            continue  # not an operation of this spec: nothing it documents to hold it to
+        if data.get("truncated"):
+            case.error, case.error_kind = "body truncated in the cassette: not validated", "budget"
+            run.add_case(case)
+            continue
+        response = to_response(entry)
+        body = _request_json(entry)
+        findings: list[Finding] = []
+        sent_media = str((req.get("headers") or {}).get("Content-Type", "")).split(";")[0].strip().lower()
+        documented_media = [m.lower() for m in spec.request_media(op)]
+        if sent_media and documented_media and sent_media not in documented_media:
+            # a request in a media type this spec does not document: the spec says nothing about
+            # the answer, except that it must not be a server error
+            if case.status_code >= 500:
+                findings.append(Finding("not_a_server_error", f"HTTP {case.status_code}", "", "a non-5xx response", f"HTTP {case.status_code}"))
+            else:
+                case.passed.append("not_a_server_error")
+        elif case.status_code in (405, 501) or (case.status_code == 404 and "{" not in op.path):
+            findings.append(Finding(SERVED, f"documented operation answered HTTP {case.status_code}", "",
+                                    expected="the operation exists", actual=f"HTTP {case.status_code}"))
+        else:
+            case.passed.append(SERVED)
+            case.failures.extend(engine.validate(schema, response, red=redactor, body=body))
+            if not case.failures:
+                case.passed.extend(engine.RESPONSE_CHECKS)
+            exchange = Exchange(spec, op, method, req["url"], case.status_code,
+                                {k.lower(): str(v) for k, v in (data.get("headers") or {}).items()}, response.content or b"", body)
+            for name, found in run_response_checks(exchange):
+                if found:
+                    findings.extend(found[:1])
+                else:
+                    case.passed.append(name)
+            if op.kind in ("retrieve", "create") and case.status_code < 300:
+                job = exchange.json()
+                if isinstance(job, dict) and isinstance(job.get("id"), str):
+                    polls[job["id"]].append(job)
+            if op.kind == "content" and case.status_code == 200:
+                findings.extend(_content_findings(spec, op, exchange))
+            if isinstance(body, dict) and op.creates_job and case.status_code not in (401, 403, 404, 409, 415, 429) and case.status_code < 500:
+                findings.extend(_request_findings(spec, op, sent_media, body, case.status_code))
+            if case.status_code < 300 and isinstance(exchange.json(), dict):
+                observed_jobs.append(exchange.json())
+        case.failures.extend(_failure(f) for f in findings)
+        case.passed = sorted(set(case.passed) - {f.check for f in case.failures})
+        run.add_case(case)
+    for job_id, observed in polls.items():
+        if len(observed) < 2:
+            continue
+        from specforge.check.lifecycle import sequence_findings
+
+        findings = sequence_findings(spec, observed)
+        retrieve = spec.find("retrieve")
+        case = engine.EngineCase(id=f"replay-lifecycle-{job_id}", operation=retrieve.label if retrieve else "lifecycle",
+                                 phase="replay", response_excerpt=json.dumps([o.get("status") for o in observed]))
+        case.failures.extend(_failure(f) for f in findings)
+        case.passed = sorted({sc.LIFECYCLE_TRANSITIONS, sc.PROGRESS_MONOTONIC} - {f.check for f in findings})
+        run.add_case(case)
+    run.finish()
+    run.result.tool_versions["example_affinity"] = f"{example_affinity(spec, observed_jobs):.4f}"
+    return run.result
+
+
+def _request_findings(spec: SpecModel, op: Any, media: str, body: dict[str, Any], status: int) -> list[Finding]:
+    """Replay knows what was sent: a request valid per this spec must not be refused, an invalid
+    one must not create a job."""
+    _, schema = spec.request_schema(op, media or None)
+    if not schema:
+        return []
+    valid = spec.is_valid(schema, body)
+    if valid and 400 <= status < 500:
+        return [Finding(sc.VALID_ACCEPTED, f"a create request valid per this spec got HTTP {status}", "", "2xx", f"HTTP {status}")]
+    if not valid and 200 <= status < 300:
+        return [Finding(sc.INVALID_REJECTED, f"a create request invalid per this spec was accepted (HTTP {status})", "", "HTTP 4xx", f"HTTP {status}")]
+    return []
+
+
+def _signature(value: dict[str, Any]) -> set[tuple[str, str]]:
+    def kind(v: Any) -> str:
+        if v is None:
+            return "null"
+        if isinstance(v, bool):
+            return "boolean"
+        if isinstance(v, int):
+            return "integer-ms" if v >= 10**12 else "integer"
+        return type(v).__name__
+
+    return {(k, kind(v)) for k, v in value.items()}
+
+
+def example_affinity(spec: SpecModel, observed: list[dict[str, Any]]) -> float:
+    """How much the observed job objects look like the spec's own response examples (field names
+    and JSON types, Jaccard, best example per object, averaged): the tie-break between variants
+    whose schemas are equally satisfied."""
+    examples: list[set[tuple[str, str]]] = []
+    for op in spec.operations:
+        for key, response in (op.data.get("responses") or {}).items():
+            if not str(key).startswith("2"):
+                continue
+            from specforge.check.spec import resolve
+
+            for media in ((resolve(spec.document, response) or {}).get("content") or {}).values():
+                if not isinstance(media, dict):
+                    continue
+                samples = [media.get("example")] + [(e or {}).get("value") for e in (media.get("examples") or {}).values() if isinstance(e, dict)]
+                examples.extend(_signature(s) for s in samples if isinstance(s, dict) and "status" in s)
+    if not examples or not observed:
+        return 0.0
+    total = 0.0
+    for job in observed:
+        sig = _signature(job)
+        total += max(len(sig & ex) / max(1, len(sig | ex)) for ex in examples)
+    return total / len(observed)
+
+
+def _content_findings(spec: SpecModel, op: Any, exchange: Exchange) -> list[Finding]:
+    out = []
+    documented = spec.content_types(op, 200)
+    wanted_video = not exchange.url.endswith(("variant=thumbnail", "variant=spritesheet"))
+    if wanted_video and exchange.content_type != "video/mp4" and exchange.content_type not in documented:
+        out.append(Finding(sc.CONTENT_IS_MP4, f"content served as {exchange.content_type or 'no content type'}", "",
+                           " or ".join(["video/mp4", *documented]), exchange.content_type or "(none)"))
+    if wanted_video and exchange.content_type == "video/mp4" and exchange.body[4:8] != b"ftyp":
+        out.append(Finding(sc.CONTENT_IS_MP4, "content is not an MP4 (no `ftyp` box at offset 4)", "", "bytes 4..8 = 'ftyp'", repr(exchange.body[:12])))
+    return out
+
+
+def _failure(f: Finding) -> Any:
+    from specforge.check.engine import EngineFailure
+
+    return EngineFailure(f.check, f.check, f.message, f.expected, f.actual, f.pointer, f.hint, "specforge")
+
+
+def replay_check(cassette: Path, *, variant: str | None = None, spec: Path | None = None, config: Any = None,
+                 strict_statuses: bool = False) -> CheckResult:
+    """``specforge check --replay CASSETTE``: the cassette against a variant, a spec file or the canonical spec."""
+    entries = read_cassette(cassette)
+    loaded = load_spec(spec=spec, variant=variant, config=config)
+    result = replay(entries, loaded, strict_statuses=strict_statuses)
+    result.cassette = str(cassette)
+    return result
+
+
+# -- fingerprint --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """How well one variant's documentation explains the recorded behaviour."""
+
+    variant: str
+    violations: int  # distinct failures (operation x check x place)
+    failed_exchanges: int
+    explained: int  # exchanges that hit an operation this variant documents
+    checks: int
+    affinity: float = 0.0  # resemblance of observed jobs to this variant's own examples (0..1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"variant": self.variant, "violations": self.violations, "failed_exchanges": self.failed_exchanges,
+                "explained": self.explained, "checks": self.checks, "affinity": round(self.affinity, 4)}
+
+
+def fingerprint(entries: list[dict[str, Any]], config: Any, variants: list[str] | None = None) -> list[Match]:
+    """Rank variants by violations (fewest first); ties go to the variant whose own response
+    examples the observed jobs resemble most, then to the one documenting more of what was
+    observed, then by name."""
+    from specforge.check.model import CaseStatus
+
+    names = variants or list(config.variants)
+    matches = []
+    for name in names:
+        loaded = load_spec(variant=name, config=config)
+        result = replay(entries, loaded)
+        cases = [c for c in result.cases if c.status in (CaseStatus.PASSED, CaseStatus.FAILED)]
+        matches.append(Match(
+            variant=name,
+            violations=len(result.failures),
+            failed_exchanges=sum(1 for c in cases if c.status is CaseStatus.FAILED),
+            explained=len(cases),
+            checks=sum(len(c.checks) for c in cases),
+            affinity=float(result.tool_versions.pop("example_affinity", "0")),
+        ))
+    matches.sort(key=lambda m: (m.violations, -m.affinity, -m.explained, m.variant))
+    return matches
+
+
+def fingerprint_live(options: CheckOptions, config: Any, variants: list[str] | None = None,
+                     report_dir: Path | None = None) -> tuple[CheckResult, list[Match]]:
+    """One live run (canonical spec unless the options say otherwise), then offline replays of its
+    cassette against every variant."""
+    from specforge.check.runner import run_check
+
+    result = run_check(options, report_dir=report_dir)
+    return result, fingerprint(result.exchanges, config, variants)
+
+
+__all__ = ["Match", "fingerprint", "fingerprint_live", "read_cassette", "replay", "replay_check", "to_response", "with_implicit_errors"]

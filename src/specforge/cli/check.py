@@ -1,0 +1,148 @@
+"""``specforge check``: conformance-check a live endpoint (or replay a cassette) against a spec."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from specforge.cli.common import config_option, exit_with, project
+
+FORMATS = ("json", "md", "html", "junit")
+
+
+def _progress_printer(quiet: bool) -> tuple[Any, Any]:
+    """(callback, closer): a rich progress bar on a TTY, plain lines otherwise, nothing if quiet."""
+    if quiet:
+        return None, lambda: None
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} cases"),
+                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        progress.start()
+        task = progress.add_task("starting", total=None)
+
+        def on_event(event: Any) -> None:
+            if event.kind == "phase":
+                progress.update(task, description=event.message)
+            elif event.kind == "case":
+                progress.advance(task)
+
+        return on_event, progress.stop
+
+    def plain(event: Any) -> None:
+        if event.kind == "phase":
+            click.echo(f"[check] {event.message}", err=True)
+        elif event.kind == "case" and event.status in ("failed", "error"):
+            click.echo(f"[check] {event.phase}: {event.message}", err=True)
+
+    return plain, lambda: None
+
+
+@click.command("check")
+@click.argument("base_url", required=False)
+@click.option("--variant", help="Check against what this vendor documents (canonical + its overlay).")
+@click.option("--spec", "spec_file", type=click.Path(dir_okay=False, path_type=Path), help="Check against this OpenAPI file.")
+@click.option("--token-env", default="SPECFORGE_TOKEN", show_default=True, help="Environment variable holding the API token.")
+@click.option("--budget", type=click.IntRange(min=0), default=None,
+              help="Job-creating requests allowed (default: 1 for a remote host, unlimited for localhost).")
+@click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
+@click.option("--max-examples", type=click.IntRange(min=1), default=20, show_default=True, help="Examples per operation and phase.")
+@click.option("--seed", type=int, default=None, help="Seed for reproducible generation.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Concurrent schemathesis workers.")
+@click.option("--poll-interval", type=click.FloatRange(min=0), default=2.0, show_default=True, help="Seconds between job polls (grows 1.5x, Retry-After wins).")
+@click.option("--job-timeout", type=click.FloatRange(min=0, min_open=True), default=600.0, show_default=True,
+              help="Seconds a job may stay queued/in_progress before it is reported pending.")
+@click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Report formats (repeatable; default: all).")
+@click.option("--plan", "plan_only", is_flag=True, help="Print the requests the check would send and send nothing.")
+@click.option("--replay", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Re-validate a recorded cassette offline instead of calling an endpoint.")
+@click.option("--strict-statuses", is_flag=True, help="Hold operations that document no 4xx to their documented statuses.")
+@click.option("-q", "--quiet", is_flag=True, help="Only the final verdict line.")
+@config_option
+def command(
+    base_url: str | None, variant: str | None, spec_file: Path | None, token_env: str, budget: int | None, no_create: bool,
+    max_examples: int, seed: int | None, workers: int, poll_interval: float, job_timeout: float, request_timeout: float,
+    report_dir: Path | None, formats: tuple[str, ...], plan_only: bool, replay: Path | None, strict_statuses: bool,
+    quiet: bool, config_path: Path | None,
+) -> None:
+    """Check that an endpoint behaves as its spec says: schemathesis (examples, coverage, fuzzing,
+    stateful) with all built-in checks plus specforge's lifecycle, timestamp, round-trip, auth and
+    invalid-input checks, under a job-creation budget. Reports go to reports/<run-id>/
+    (report.json, report.md, report.html, junit.xml, cassette.jsonl); the token is read from
+    $SPECFORGE_TOKEN (see --token-env) and never written anywhere.
+
+    Exit codes: 0 conformant, 1 non-conformant, 2 bad input, 3 endpoint unreachable or run aborted.
+
+    \b
+    Example:
+      SPECFORGE_TOKEN=sk-... specforge check https://api.example.com --variant newapi
+      specforge check http://127.0.0.1:8000 --spec openapi.yaml --max-examples 5 --plan
+      specforge check --replay reports/<run-id>/cassette.jsonl --variant aiid
+    """
+    from specforge.check import CheckOptions, run_check, write_reports
+    from specforge.core import InputError
+
+    if variant and spec_file:
+        raise click.UsageError("give --variant or --spec, not both")
+    config = project(config_path)
+    if replay is not None:
+        if base_url:
+            raise click.UsageError("--replay works offline: drop BASE_URL")
+        from specforge.check.replay import replay_check
+
+        result = replay_check(replay, variant=variant, spec=spec_file, config=config, strict_statuses=strict_statuses)
+    else:
+        if not base_url:
+            raise click.UsageError("missing BASE_URL (or --replay CASSETTE)")
+        options = CheckOptions(
+            base_url=base_url, spec=spec_file, variant=variant, config=config, token_env=token_env, budget=budget,
+            no_create=no_create, max_examples=max_examples, seed=seed, workers=workers, poll_interval=poll_interval,
+            job_timeout=job_timeout, request_timeout=request_timeout, strict_statuses=strict_statuses,
+        )
+        if plan_only:
+            from specforge.check.runner import plan_check, resolve_budget
+
+            rows = plan_check(options)
+            limit = resolve_budget(options)
+            click.echo(f"Plan for {base_url} (nothing is sent; job-creating requests allowed: {'unlimited' if limit is None else limit})")
+            for r in rows:
+                click.echo(f"  {r['phase']:<13} {r['operation']:<45} {r['kind']:<9} {'CREATES JOB' if r['creates_job'] else 'read-only  '}  {r['note']}")
+            return
+        from specforge.check.runner import new_run_id
+
+        callback, close = _progress_printer(quiet)
+        options = dataclasses.replace(options, run_id=new_run_id(), progress=callback)
+        target = (report_dir or config.reports) / str(options.run_id)
+        try:
+            result = run_check(options, report_dir=target)
+        finally:
+            close()
+    target = (report_dir or config.reports) / result.run_id
+    try:
+        paths = write_reports(result, target, formats or FORMATS)
+    except OSError as exc:
+        raise InputError(f"cannot write reports: {exc.strerror or exc}", file=str(target), hint="pass a writable --report-dir") from None
+    budget_text = "unlimited" if result.budget is None else str(result.budget)
+    summary = (f"{result.verdict.value}: {len(result.failures)} failure(s), {len(result.infrastructure)} infrastructure issue(s), "
+               f"{len(result.cases)} case(s); creates used {result.creates_used}/{budget_text}")
+    if not quiet:
+        for failure in result.failures[:20]:
+            click.echo(f"FAIL {failure.operation} [{failure.check}] {failure.diagnostic.message.splitlines()[0][:160]}")
+        if len(result.failures) > 20:
+            click.echo(f"... {len(result.failures) - 20} more in the report")
+        for issue in result.infrastructure:
+            click.echo(f"INFRA {issue.kind} {issue.operation}: {issue.message[:160]}" + (f" (x{issue.count})" if issue.count > 1 else ""))
+        if result.aborted:
+            click.echo(f"ABORTED {result.aborted}")
+        click.echo(f"reports: {target} ({', '.join(p.name for p in paths)})")
+    click.echo(summary)
+    exit_with(result.exit_code)

@@ -1,0 +1,84 @@
+"""``specforge fingerprint``: which known variant does an endpoint (or a cassette) behave like?"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from specforge.cli.common import config_option, exit_with, project
+
+
+@click.command("fingerprint")
+@click.argument("base_url", required=False)
+@click.option("--replay", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Rank variants from a recorded cassette (offline, no requests).")
+@click.option("--variant", "variants", multiple=True, help="Only rank these variants (repeatable; default: all).")
+@click.option("--token-env", default="SPECFORGE_TOKEN", show_default=True, help="Environment variable holding the API token.")
+@click.option("--budget", type=click.IntRange(min=0), default=None,
+              help="Job-creating requests allowed (default: 1 for a remote host, unlimited for localhost).")
+@click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
+@click.option("--max-examples", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--seed", type=int, default=None)
+@click.option("--job-timeout", type=click.FloatRange(min=0, min_open=True), default=600.0, show_default=True)
+@click.option("--poll-interval", type=click.FloatRange(min=0), default=2.0, show_default=True)
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the live run's reports and cassette go (default: the project's reports folder).")
+@click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
+@config_option
+def command(
+    base_url: str | None, replay: Path | None, variants: tuple[str, ...], token_env: str, budget: int | None,
+    no_create: bool, max_examples: int, seed: int | None, job_timeout: float, poll_interval: float,
+    report_dir: Path | None, as_json: bool, config_path: Path | None,
+) -> None:
+    """Rank the known variants by how well an endpoint matches what each documents: one live check
+    against the canonical spec (under the usual budget), then its cassette re-validated offline
+    against every variant. Ties are ranked by resemblance to each variant's own examples.
+
+    \b
+    Example:
+      specforge fingerprint http://127.0.0.1:8000
+      specforge fingerprint --replay reports/<run-id>/cassette.jsonl --json
+    """
+    from specforge.check.replay import fingerprint, read_cassette
+
+    config = project(config_path)
+    for name in variants:
+        config.variant(name)
+    if replay is not None:
+        if base_url:
+            raise click.UsageError("--replay works offline: drop BASE_URL")
+        entries = read_cassette(replay)
+        source = str(replay)
+    else:
+        if not base_url:
+            raise click.UsageError("missing BASE_URL (or --replay CASSETTE)")
+        from specforge.check import CheckOptions, run_check, write_reports
+        from specforge.check.runner import new_run_id
+
+        options = CheckOptions(base_url=base_url, config=config, token_env=token_env, budget=budget, no_create=no_create,
+                               max_examples=max_examples, seed=seed, job_timeout=job_timeout, poll_interval=poll_interval,
+                               run_id=new_run_id())
+        target = (report_dir or config.reports) / str(options.run_id)
+        result = run_check(options, report_dir=target)
+        write_reports(result, target)
+        if result.aborted and not result.exchanges:
+            click.echo(f"specforge: endpoint unreachable: {result.aborted}", err=True)
+            exit_with(3)
+        entries = result.exchanges
+        source = f"{base_url} (cassette: {target / 'cassette.jsonl'})"
+    matches = fingerprint(entries, config, list(variants) or None)
+    if as_json:
+        click.echo(json.dumps({"source": source, "ranking": [m.to_dict() for m in matches]}, indent=2))
+        return
+    click.echo(f"Fingerprint of {source}:")
+    rank = 0
+    previous: tuple[int, float] | None = None
+    for position, match in enumerate(matches, 1):
+        key = (match.violations, round(match.affinity, 4))
+        if key != previous:
+            rank, previous = position, key
+        tie = " (tie)" if sum(1 for m in matches if (m.violations, round(m.affinity, 4)) == key) > 1 else ""
+        click.echo(f"  {rank}. behaves like {match.variant}: {match.violations} violation(s){tie}"
+                   f"  [{match.explained} exchanges documented, example affinity {match.affinity:.2f}]")
