@@ -110,10 +110,11 @@ def with_implicit_errors(document: dict[str, Any]) -> tuple[dict[str, Any], list
                 changed.append(f"{method.upper()} {path}")
                 continue
             # documents some client errors: auth failures are still implied by HTTP auth itself
-            for status in ("401", "403"):
-                if status not in keys:
-                    op["responses"][status] = {"description": IMPLICIT_ERRORS}
-                    changed.append(f"{method.upper()} {path}")
+            missing = [status for status in ("401", "403") if status not in keys]
+            for status in missing:
+                op["responses"][status] = {"description": IMPLICIT_ERRORS}
+            if missing:
+                changed.append(f"{method.upper()} {path}")
     return out, changed
 
 

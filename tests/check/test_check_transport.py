@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import threading
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from specforge.check.redact import Redactor
+from specforge.check.spec import with_implicit_errors
+from specforge.check.transport import Budget, can_create, default_budget, retry_after
+
+
+def test_default_budget_by_host() -> None:
+    assert default_budget("https://api.openai.com") == 1
+    for url in ("http://127.0.0.1:8000", "http://localhost", "http://[::1]:9"):
+        assert default_budget(url) is None
+
+
+def test_creating_methods() -> None:
+    assert can_create("POST") and can_create("put") and can_create("PATCH") and can_create("WHATEVER")
+    assert not any(can_create(m) for m in ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE"))
+
+
+def test_budget_is_never_exceeded_under_threads() -> None:
+    budget = Budget(5)
+    granted = []
+
+    def worker() -> None:
+        for _ in range(50):
+            if budget.take():
+                granted.append(1)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(granted) == 5 and budget.used == 5 and budget.blocked == 8 * 50 - 5 and budget.remaining == 0
+
+
+def test_retry_after() -> None:
+    assert retry_after("3", 1.0) == 3.0
+    assert retry_after(None, 1.5) == 1.5
+    assert retry_after("garbage", 2.0) == 2.0
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 2.0) == 0.0  # in the past
+
+
+@given(token=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=8, max_size=40),
+       before=st.text(max_size=30), after=st.text(max_size=30))
+def test_redactor_never_leaks_the_token(token: str, before: str, after: str) -> None:
+    red = Redactor(token)
+    text = f"{before}Authorization: Bearer {token}{after} {token}"
+    assert token not in red.text(text)
+    assert token not in str(red.data({"k": [text], text: 1}))
+    assert red.headers({"Authorization": f"Bearer {token}"}) == {"Authorization": "Bearer ***"}
+
+
+def test_schemathesis_filtered_header_becomes_bearer_mask() -> None:
+    assert Redactor(None).text("curl -H 'Authorization: [Filtered]' x") == "curl -H 'Authorization: Bearer ***' x"
+
+
+def test_implicit_errors_only_where_no_client_error_is_documented() -> None:
+    doc = {"paths": {"/a": {"get": {"responses": {"200": {}}}, "post": {"responses": {"200": {}, "400": {}}}}}}
+    out, changed = with_implicit_errors(doc)
+    assert "4XX" in out["paths"]["/a"]["get"]["responses"]
+    assert set(out["paths"]["/a"]["post"]["responses"]) == {"200", "400", "401", "403"}
+    assert doc["paths"]["/a"]["get"]["responses"] == {"200": {}}  # input untouched
+    assert changed == ["GET /a", "POST /a"]
