@@ -230,9 +230,13 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
             fault = behaviour.fault
             applies = fault and (not behaviour.fault_paths or any(scope["path"].startswith(p) for p in behaviour.fault_paths))
             if applies and fault == "hang":
-                await asyncio.sleep(30)
+                await asyncio.sleep(2)
             if applies and fault == "reset":
-                raise ConnectionResetError("fault injection: reset")  # uvicorn drops the connection
+                # promise a body, send a byte, fail: uvicorn drops the connection mid-response
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")]})
+                await send({"type": "http.response.body", "body": b"{", "more_body": True})
+                raise ConnectionResetError("fault injection: reset")
             if applies and fault == "5xx":
                 await Response("upstream overloaded", 503)(scope, receive, send)
                 return
@@ -246,6 +250,8 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
                 return
             if fault and fault.startswith("die-after:") and count > int(fault.split(":")[1]) and on_die:
                 on_die()
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")]})
                 raise ConnectionResetError("fault injection: dying")
             await self.app(scope, receive, send)
 

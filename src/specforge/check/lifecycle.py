@@ -26,7 +26,7 @@ from specforge.check import checks as sc
 from specforge.check.engine import RESPONSE_CHECKS, EngineCase, EngineFailure
 from specforge.check.registry import Exchange, Finding, run_response_checks
 from specforge.check.spec import Operation, SpecModel, resolve
-from specforge.check.transport import BudgetExhausted, Gate, classify, retry_after
+from specforge.check.transport import BudgetExhausted, Gate, Issue, classify, retry_after
 
 PROMPT = "specforge conformance probe: a red ball bouncing on a wooden floor"
 WRONG_TOKEN = "sk-specforge-wrong-token-0000"
@@ -289,6 +289,12 @@ class Scenario:
         if response is None:
             self._done(case)
             return None, None
+        if response.status_code in (401, 403):
+            case.error, case.error_kind = f"HTTP {response.status_code}: the token was refused", "unauthorized"
+            self.gate.note(Issue("unauthorized", f"HTTP {response.status_code} on {op.label}: check the token in the environment variable",
+                                 op.method, self.gate.redactor.text(self.url(op))))
+            self._done(case)
+            return None, response.status_code
         if response.status_code >= 300:
             if not report or response.status_code in (415, 429):
                 self.finish(case)
