@@ -130,6 +130,27 @@ def _install() -> None:
             return session
 
         context.make_session = make_session
+
+        # Checks that re-send a request (ignored_auth, unsupported_method, ...) may call the
+        # transport without a session; give them a gated one too.
+        from schemathesis.transport.requests import RequestsTransport, SameHostRedirectsSession
+
+        original_send = RequestsTransport.send
+
+        def send(self: Any, case: Any, *, session: requests.Session | None = None, **kwargs: Any) -> Any:
+            run = _RUNS.get(id(case.operation.schema.config))
+            if run is None:
+                return original_send(self, case, session=session, **kwargs)
+            if session is not None:
+                run.gate.mount(session)
+                return original_send(self, case, session=session, **kwargs)
+            own = run.gate.mount(SameHostRedirectsSession())
+            try:
+                return original_send(self, case, session=own, **kwargs)
+            finally:
+                own.close()
+
+        RequestsTransport.send = send  # type: ignore[method-assign]
         for registered in REGISTRY.response_checks():
             schemathesis.check(_wrap(registered.name))
         _INSTALLED = True

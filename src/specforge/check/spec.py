@@ -85,6 +85,17 @@ def _mapping(data: Any, where: str) -> dict[str, Any]:
     return data
 
 
+def _format_checker() -> Any:
+    """jsonschema's format checker plus `uri` (absolute, with a scheme), which it lacks without
+    optional packages; schemathesis treats a scheme-less string as an invalid `uri`."""
+    import jsonschema
+
+    checker = copy.copy(jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    checker.checkers = dict(checker.checkers)
+    checker.checks("uri")(lambda value: not isinstance(value, str) or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S", value) is not None)
+    return checker
+
+
 IMPLICIT_ERRORS = "specforge: implicit error responses (the spec documents no 4xx for this operation)"
 
 
@@ -290,7 +301,7 @@ class SpecModel:
 
         root = {**schema, "components": self.document.get("components", {})}
         try:
-            return bool(jsonschema.Draft202012Validator(root).is_valid(value))
+            return bool(jsonschema.Draft202012Validator(root, format_checker=_format_checker()).is_valid(value))
         except Exception:  # noqa: BLE001 - an unusable schema constrains nothing we can check
             return True
 
