@@ -1,3 +1,3 @@
 from specforge.cli import main
 
-main()
+raise SystemExit(main())

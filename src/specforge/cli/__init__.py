@@ -15,6 +15,7 @@ from specforge.core.errors import SpecforgeError
 
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
+    "lint": "specforge.cli.lint:lint",
 }
 
 

@@ -29,6 +29,8 @@ class LintContext:
     variant: str | None = None
     #: folder relative file references (``other.yaml#/x``) are resolved against
     base_dir: Path | None = None
+    #: the project root (provenance paths such as ``x-specforge-source.doc`` are relative to it)
+    root: Path | None = None
     #: per-document memo rules may share (e.g. compiled validators)
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -41,6 +43,7 @@ class VariantsContext:
     specs: Mapping[str, Spec]
     fields: Mapping[str, Any]
     settings: LintSettings
+    root: Path | None = None
 
     @property
     def reference(self) -> str | None:
@@ -102,13 +105,14 @@ def lint_document(
     settings: LintSettings | None = None,
     variant: str | None = None,
     base_dir: Path | None = None,
+    root: Path | None = None,
     note: str | None = None,
 ) -> DocumentResult:
     """Every single-spec rule over ``document``. ``note`` prefixes each message (e.g. the variant
     a merged document stands for, when positions come from the canonical file)."""
     settings = settings or LintSettings()
     spec = Spec(document.data if isinstance(document.data, dict) else {}, document.path)
-    ctx = LintContext(spec, document, settings, variant, base_dir)
+    ctx = LintContext(spec, document, settings, variant, base_dir, root)
     found: list[tuple[Rule, str, Finding]] = []
     rules = [r for r in settings.rules() if not r.cross_variant]
     is_openapi = isinstance(document.data, dict) and spec.version is not None
@@ -163,12 +167,13 @@ def lint_variants(
     fields: Mapping[str, Any],
     *,
     settings: LintSettings | None = None,
+    root: Path | None = None,
 ) -> DocumentResult:
     """Every cross-variant rule over the variants' sources. Each finding is reported at its first
     place, with the other variants' places in ``related``."""
     settings = settings or LintSettings()
     specs = {name: Spec(doc.data if isinstance(doc.data, dict) else {}, doc.path) for name, doc in documents.items()}
-    ctx = VariantsContext(documents, specs, fields, settings)
+    ctx = VariantsContext(documents, specs, fields, settings, root)
     out: list[Diagnostic] = []
     suppressed = 0
     for rule in settings.rules():

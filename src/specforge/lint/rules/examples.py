@@ -74,12 +74,13 @@ class SchemaValidators:
                 self._cache[pointer] = None
         return self._cache[pointer]
 
-    def errors(self, pointer: str, instance: Any, *, form: bool = False) -> list[tuple[str, str, str]]:
-        """(relative pointer in ``instance``, message, schema pointer) for each violation."""
+    def errors(self, pointer: str, instance: Any, *, form: bool = False) -> list[tuple[str, str, str, bool]]:
+        """(relative pointer in ``instance``, message, schema pointer, report-on-key) for each
+        violation; an object or array that is wrong is reported on its key line."""
         validator = self.get(pointer)
         if validator is None:
             return []
-        out: list[tuple[str, str, str]] = []
+        out: list[tuple[str, str, str, bool]] = []
         try:
             found = list(validator.iter_errors(instance))
         except Exception:  # noqa: BLE001 - e.g. an unresolvable $ref inside: SF-REF-UNRESOLVED reports it
@@ -90,19 +91,24 @@ class SchemaValidators:
             for best in best_errors(error):
                 if form and _form_coercible(best):
                     continue
-                where, message, _ = describe(best)
+                where, message, key = describe(best)
                 location = str(getattr(best, "absolute_keyword_location", "") or "")
                 schema_at = unquote(location.split("#", 1)[1]) if "#" in location else pointer
-                out.append((where, message, schema_at))
+                out.append((where, message, schema_at, key or isinstance(best.instance, dict | list)))
         return out
 
 
 def _form_coercible(error: Any) -> bool:
-    """In a form body every value travels as text: "8" for an integer field is fine."""
+    """In a form body every value travels as text: "8" for an integer field, "{}" for an object
+    field (JSON text) and a single value for an array field (one part of a repeated field)."""
     if type(error.kind).__name__ != "Type" or not isinstance(error.instance, str):
         return False
     types = {str(t) for t in getattr(error.kind, "types", [])}
     text = error.instance.strip()
+    if "array" in types:
+        return True
+    if "object" in types and text.startswith("{"):
+        return True
     if types & {"integer", "number"}:
         try:
             float(text)
@@ -120,8 +126,8 @@ def validators(ctx: LintContext) -> SchemaValidators:
 
 
 def _report(ctx: LintContext, schema_pointer: str, instance: Any, at: str, what: str, form: bool) -> Iterator[Finding]:
-    for where, message, schema_at in validators(ctx).errors(schema_pointer, instance, form=form):
-        yield Finding(f"{at}{where}", f"{what} does not match its schema: {message} (schema: #{schema_at})")
+    for where, message, schema_at, key in validators(ctx).errors(schema_pointer, instance, form=form):
+        yield Finding(f"{at}{where}", f"{what} does not match its schema: {message} (schema: #{schema_at})", key=key)
 
 
 @rule(
@@ -168,13 +174,13 @@ def media_example_invalid(media: Media, ctx: LintContext) -> Iterator[Finding]:
 def schema_example_invalid(node: SchemaNode, ctx: LintContext) -> Iterator[Finding]:
     value = node.value
     if "example" in value:
-        for where, message, _ in validators(ctx).errors(node.pointer, value["example"]):
-            yield Finding(f"/example{where}", f"example does not match its schema: {message}")
+        for where, message, _, key in validators(ctx).errors(node.pointer, value["example"]):
+            yield Finding(f"/example{where}", f"example does not match its schema: {message}", key=key)
     examples = value.get("examples")
     if ctx.spec.version == "3.1" and isinstance(examples, list):
         for index, example in enumerate(examples):
-            for where, message, _ in validators(ctx).errors(node.pointer, example):
-                yield Finding(f"/examples/{index}{where}", f"example {index} does not match its schema: {message}")
+            for where, message, _, key in validators(ctx).errors(node.pointer, example):
+                yield Finding(f"/examples/{index}{where}", f"example {index} does not match its schema: {message}", key=key)
 
 
 @rule(
@@ -191,5 +197,5 @@ def schema_example_invalid(node: SchemaNode, ctx: LintContext) -> Iterator[Findi
 def default_invalid(node: SchemaNode, ctx: LintContext) -> Iterator[Finding]:
     if "default" not in node.value:
         return
-    for where, message, _ in validators(ctx).errors(node.pointer, node.value["default"]):
-        yield Finding(f"/default{where}", f"default does not match its schema: {message}")
+    for where, message, _, key in validators(ctx).errors(node.pointer, node.value["default"]):
+        yield Finding(f"/default{where}", f"default does not match its schema: {message}", key=key)
