@@ -156,6 +156,7 @@ def lint_document(
                 col=location.col,
                 variants=(variant,) if variant else (),
                 hint=finding.hint or rule.hint,
+                related=finding.related,
             )
         )
     out.sort(key=sort_key)

@@ -45,6 +45,8 @@ class Finding:
     hint: str | None = None
     #: a position already known (e.g. the loader's), used instead of locating ``pointer``
     at: Location | None = None
+    #: other places the finding is about (e.g. the line of the vendor page it contradicts)
+    related: tuple[Location, ...] = ()
 
 
 RuleFunction = Callable[..., Iterable[Finding]]

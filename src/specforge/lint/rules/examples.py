@@ -122,7 +122,7 @@ def validators(ctx: LintContext) -> SchemaValidators:
     cached = ctx.cache.get("schema-validators")
     if cached is None:
         cached = ctx.cache["schema-validators"] = SchemaValidators(ctx.spec)
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _report(ctx: LintContext, schema_pointer: str, instance: Any, at: str, what: str, form: bool) -> Iterator[Finding]:

@@ -124,3 +124,28 @@ def body_divergence(op: Operation, ctx: LintContext) -> Iterator[Finding]:
 
 def _values(values: list[Any]) -> str:
     return "[" + ", ".join(str(v) for v in values) + "]"
+
+
+@rule(
+    "SF-BODY-OPTIONAL",
+    title="Create operation whose request body is declared optional",
+    severity="warning",
+    target="operation",
+    rationale="""`requestBody.required: false` on a POST that creates a job tells clients,
+    generators and mocks that an empty request is valid; no video can be generated without at
+    least a prompt, so the server answers 400 to what the contract allows.""",
+    hint="set `requestBody.required: true` (and list the fields a create needs in the schema's `required`)",
+)
+def body_optional(op: Operation, ctx: LintContext) -> Iterator[Finding]:
+    if op.method != "post":
+        return
+    body = op.value.get("requestBody")
+    if not isinstance(body, dict) or body.get("required") is not False:
+        return
+    content = body.get("content")
+    if not isinstance(content, dict) or not content:
+        return
+    yield Finding(
+        "/requestBody/required",
+        f"POST {op.path} declares its request body optional (`required: false`), but creating a job needs a body",
+    )

@@ -22,7 +22,7 @@ def _looks_like_video_job(spec: Any, node: SchemaNode) -> bool:
     if isinstance(kind, dict) and ("video" in (kind.get("enum") or []) or kind.get("const") == "video"
                                    or kind.get("default") == "video"):
         return True
-    return "progress" in properties and any(h in properties for h in _JOB_HINTS)
+    return "video_url" in properties or "progress" in properties and any(h in properties for h in _JOB_HINTS)
 
 
 @rule(
