@@ -91,7 +91,7 @@ def describe(error: Any) -> tuple[str, str, bool]:
     pointer = _pointer(error.instance_path)
     if name == "Required":
         return pointer, f"missing required field `{kind.property}`", False
-    if name == "AdditionalProperties":
+    if name in ("AdditionalProperties", "UnevaluatedProperties"):
         unexpected = list(kind.unexpected)
         if len(unexpected) == 1:
             return jp.child(pointer, unexpected[0]), f"unexpected field `{unexpected[0]}`", True

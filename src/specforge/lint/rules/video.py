@@ -118,7 +118,7 @@ def timestamp_ms_media(media: Media, ctx: LintContext) -> Iterator[Finding]:
 
 
 @rule(
-    "SF-TIMESTAMP-MS-SCHEMA",
+    "SF-SCHEMA-TIMESTAMP-MS",
     title="Timestamp schema whose example or default is in milliseconds",
     severity="warning",
     target="schema",
