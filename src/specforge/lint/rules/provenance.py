@@ -132,6 +132,7 @@ def doc_contradiction(ctx: LintContext) -> Iterator[Finding]:
                 f"#{resolved_at}/{where}",
                 f"`{name}`: the page ({display}:{line}) lists {', '.join(page_list)} but the schema's {where} "
                 f"says {', '.join(values)} ({'; '.join(detail)})",
+                key=True,
                 related=(Location(display, line, 1, jp.join("page", name)),),
             )
 
