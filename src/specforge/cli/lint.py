@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -54,6 +57,40 @@ def lint(
       specforge lint specs/sources/aiid.yaml --format sarif -o lint.sarif
       specforge lint --select SF-EXAMPLE --fail-on warning
     """
+    from specforge.lint import REGISTRY
+
+    if list_rules:
+        for rule in REGISTRY:
+            click.echo(f"{rule.id:<28} {rule.severity.value:<8} {rule.title}")
+        return
+    with _no_gc():
+        _run(paths, fmt, fail_on, config_path, baseline, update_baseline, select, ignore, output)
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Loading a 3 MB spec allocates millions of objects and no cycles worth collecting; the
+    cyclic GC's passes over them cost a third of the run. Paused for the command only."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(
+    paths: tuple[Path, ...],
+    fmt: str,
+    fail_on: str | None,
+    config_path: Path | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    output: Path | None,
+) -> None:
     from specforge import __version__
     from specforge.core.config import load_config
     from specforge.core.errors import InputError
@@ -63,10 +100,6 @@ def lint(
     from specforge.lint.project import lint_paths, lint_project
     from specforge.render.findings import FindingsReport, RuleInfo, render_findings
 
-    if list_rules:
-        for rule in REGISTRY:
-            click.echo(f"{rule.id:<28} {rule.severity.value:<8} {rule.title}")
-        return
     config = load_config(config_path)
     settings = load_settings(config, select=select, ignore=ignore, fail_on=fail_on, baseline=baseline)
     if baseline is not None and not update_baseline and not baseline.is_file():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +113,7 @@ def lint_project(config: Config, *, settings: LintSettings) -> LintResult:
         seen = {(d.code, d.pointer, d.message) for d in own}
         for name, data in _variants(config):
             # the variant's positions are the canonical's (overlays only change values in place)
-            merged = Document(path=canonical.path, data=data, text=canonical.text, _root=canonical._root_node())
+            merged = replace(canonical, data=data, diagnostics=[])
             found = lint_document(merged, settings=settings, variant=name, base_dir=config.canonical.parent,
                                   root=config.root)
             result.suppressed += found.suppressed
@@ -126,8 +126,6 @@ def lint_project(config: Config, *, settings: LintSettings) -> LintResult:
 
 
 def _noted(diagnostic: Diagnostic, variant: str) -> Diagnostic:
-    from dataclasses import replace
-
     return replace(diagnostic, message=f"in variant `{variant}`: {diagnostic.message}")
 
 
