@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -162,9 +163,26 @@ def _full_validation(data: dict[str, Any], version: str) -> Iterator[Finding]:
     except Exception as exc:  # noqa: BLE001 - a validator crash must not hide the other rules' findings
         yield Finding("", f"openapi-spec-validator could not check this document: {exc}")
         return
+    paths = data.get("paths") if isinstance(data.get("paths"), dict) else {}
     for error in errors:
         message = str(getattr(error, "message", error)).splitlines()[0]
-        yield Finding("", f"openapi-spec-validator: {message}")
+        yield Finding(_osv_pointer(message, paths), f"openapi-spec-validator: {message}", key=True)
+
+
+_OSV_PLACE = re.compile(r"for '(?P<method>[a-z]+)'(?: operation)? in '(?P<path>/[^']*)'")
+
+
+def _osv_pointer(message: str, paths: dict[str, Any]) -> str:
+    """openapi-spec-validator names places in prose ("... for 'get' in '/b' ..."): point at
+    that operation when it exists, else at the document."""
+    match = _OSV_PLACE.search(message)
+    if match is None or match.group("path") not in paths:
+        return ""
+    item = paths[match.group("path")]
+    pointer = jp.join("paths", match.group("path"))
+    if isinstance(item, dict) and match.group("method") in item:
+        pointer = jp.child(pointer, match.group("method"))
+    return pointer
 
 
 @rule(
