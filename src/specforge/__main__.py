@@ -1,3 +1,3 @@
 from specforge.cli import main
 
-raise SystemExit(main())
+main()

@@ -163,7 +163,7 @@ def _full_validation(data: dict[str, Any], version: str) -> Iterator[Finding]:
     except Exception as exc:  # noqa: BLE001 - a validator crash must not hide the other rules' findings
         yield Finding("", f"openapi-spec-validator could not check this document: {exc}")
         return
-    paths = data.get("paths") if isinstance(data.get("paths"), dict) else {}
+    paths: dict[str, Any] = data["paths"] if isinstance(data.get("paths"), dict) else {}
     for error in errors:
         message = str(getattr(error, "message", error)).splitlines()[0]
         yield Finding(_osv_pointer(message, paths), f"openapi-spec-validator: {message}", key=True)
