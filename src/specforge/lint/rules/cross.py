@@ -67,8 +67,22 @@ def _places(groups: Sequence[tuple[Hashable, list[str]]], pointers: Mapping[str,
     return tuple(Place(v, pointers[v], key=True) for _, variants in groups for v in variants)
 
 
+_KINDS = "\x00"
+
+
 def _where(kind: str, key: str) -> str:
-    return f"{kind} {key}"
+    """The operation part of a message; the kind is filled in by ``_by_kind``."""
+    return f"{_KINDS} {key}"
+
+
+def _by_kind(entries: Iterator[tuple[str, str, tuple[Place, ...]]]) -> Iterator[Finding]:
+    """One finding per (message, places) listing every operation kind it holds for: a schema
+    shared by create, retrieve and remix is one disagreement, not three."""
+    groups: dict[tuple[str, tuple[Place, ...]], list[str]] = {}
+    for kind, template, places in entries:
+        groups.setdefault((template, places), []).append(kind)
+    for (template, places), kinds in groups.items():
+        yield Finding("", template.replace(_KINDS, ", ".join(kinds)), places=places)
 
 
 def _listing(groups: Sequence[tuple[Hashable, list[str]]], show: Callable[[Any], str]) -> str:
@@ -87,6 +101,10 @@ def _listing(groups: Sequence[tuple[Hashable, list[str]]], show: Callable[[Any],
     hint="agree on one type (the reference contract's), or accept both explicitly with oneOf",
 )
 def type_divergence(ctx: VariantsContext) -> Iterator[Finding]:
+    return _by_kind(_type_divergence(ctx))
+
+
+def _type_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Place, ...]]]:
     for kind, key, name, per in _fields(ctx):
         shapes = {info.shape for info in per.values()}
         forms = {f for info in per.values() for f in info.forms}
@@ -100,7 +118,7 @@ def type_divergence(ctx: VariantsContext) -> Iterator[Finding]:
         message = f"`{name}` ({_where(kind, key)}) has different JSON types across variants: " + _listing(
             groups, lambda types: " or ".join(types)
         )
-        yield Finding("", message, places=_places(groups, {v: i.pointer for v, i in per.items()}))
+        yield kind, message, _places(groups, {v: i.pointer for v, i in per.items()})
 
 
 @rule(
@@ -115,6 +133,10 @@ def type_divergence(ctx: VariantsContext) -> Iterator[Finding]:
     hint="adopt the reference contract's shape, or document the variant's shape in its overlay",
 )
 def shape_divergence(ctx: VariantsContext) -> Iterator[Finding]:
+    return _by_kind(_shape_divergence(ctx))
+
+
+def _shape_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Place, ...]]]:
     for kind, key, name, per in _fields(ctx):
         values: dict[str, Hashable] = {}
         for variant, info in per.items():
@@ -126,7 +148,7 @@ def shape_divergence(ctx: VariantsContext) -> Iterator[Finding]:
             continue
         groups = _groups(values, ctx.reference)
         message = f"`{name}` ({_where(kind, key)}) has different shapes across variants: " + _listing(groups, str)
-        yield Finding("", message, places=_places(groups, {v: i.pointer for v, i in per.items()}))
+        yield kind, message, _places(groups, {v: i.pointer for v, i in per.items()})
 
 
 def _enum_text(values: Sequence[str], limit: int = 8) -> str:
@@ -149,6 +171,10 @@ def _enum_key(values: Sequence[Any]) -> tuple[str, ...]:
     hint="document each variant's real set of values; the canonical spec keeps their union",
 )
 def enum_divergence(ctx: VariantsContext) -> Iterator[Finding]:
+    return _by_kind(_enum_divergence(ctx))
+
+
+def _enum_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Place, ...]]]:
     for kind, key, name, per in _fields(ctx):
         values = {v: _enum_key(info.enum) for v, info in per.items() if info.enum}
         if len(set(values.values())) < 2:
@@ -157,7 +183,7 @@ def enum_divergence(ctx: VariantsContext) -> Iterator[Finding]:
         message = f"`{name}` ({_where(kind, key)}) allows different values across variants: " + _listing(
             groups, _enum_text
         )
-        yield Finding("", message, places=_places(groups, {v: i.schema_pointer or i.pointer for v, i in per.items()}))
+        yield kind, message, _places(groups, {v: i.schema_pointer or i.pointer for v, i in per.items()})
 
 
 @rule(
@@ -171,6 +197,10 @@ def enum_divergence(ctx: VariantsContext) -> Iterator[Finding]:
     hint="make the field required everywhere clients must send it, or give it a documented default",
 )
 def required_divergence(ctx: VariantsContext) -> Iterator[Finding]:
+    return _by_kind(_required_divergence(ctx))
+
+
+def _required_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Place, ...]]]:
     for kind, key, name, per in _fields(ctx):
         values = {v: info.required for v, info in per.items()}
         if len(set(values.values())) < 2:
@@ -179,7 +209,7 @@ def required_divergence(ctx: VariantsContext) -> Iterator[Finding]:
         message = f"`{name}` ({_where(kind, key)}) is " + _listing(
             groups, lambda required: "required" if required else "optional"
         )
-        yield Finding("", message, places=_places(groups, {v: i.pointer for v, i in per.items()}))
+        yield kind, message, _places(groups, {v: i.pointer for v, i in per.items()})
 
 
 @rule(
@@ -334,6 +364,10 @@ def error_shape_divergence(ctx: VariantsContext) -> Iterator[Finding]:
     hint="return the field (null when unknown), or mark it variant-specific in the overlay",
 )
 def response_field_missing(ctx: VariantsContext) -> Iterator[Finding]:
+    return _by_kind(_response_field_missing(ctx))
+
+
+def _response_field_missing(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Place, ...]]]:
     order = list(ctx.documents)
     reference = ctx.reference
     kinds: dict[str, None] = {}
@@ -362,9 +396,9 @@ def response_field_missing(ctx: VariantsContext) -> Iterator[Finding]:
             if not (reference in having or len(having) >= 2):
                 continue
             message = (
-                f"response field `{name}` ({kind}) is missing in {', '.join(lacking)}; "
+                f"response field `{name}` ({_KINDS}) is missing in {', '.join(lacking)}; "
                 f"returned by {', '.join(having)}"
             )
             places = [Place(v, bodies[v].pointer) for v in lacking]
             places += [Place(v, bodies[v].fields[name].pointer, key=True) for v in having]
-            yield Finding("", message, places=tuple(places))
+            yield kind, message, tuple(places)
