@@ -122,10 +122,8 @@ def lint_document(
     if is_openapi:
         for rule in rules:
             if rule.target == "schema":
-                requires = rule.requires
-                for node in spec.schemas:
-                    if requires and not any(k in node.value for k in requires):
-                        continue
+                nodes = spec.schemas_having(rule.requires) if rule.requires else spec.schemas
+                for node in nodes:
                     for f in rule.function(node, ctx):
                         found.append((rule, _join(node.pointer, f.pointer), f))
             elif rule.target == "operation":

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from specforge.core import pointer as jp
 
@@ -18,6 +18,8 @@ _ONE = ("additionalProperties", "items", "not", "if", "then", "else", "contains"
         "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems")
 _MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
+#: keyword -> 1 (one subschema), 2 (map of subschemas), 3 (list of subschemas)
+_KEYWORD_KIND = {**dict.fromkeys(_ONE, 1), **dict.fromkeys(_MAP, 2), **dict.fromkeys(_LIST, 3)}
 
 
 def _escape(token: str) -> str:
@@ -44,8 +46,9 @@ class Media:
     status: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaNode:
+class SchemaNode(NamedTuple):
+    """A Schema Object and where it is (a tuple: the walk creates thousands of them)."""
+
     pointer: str
     value: dict[str, Any]
     #: the property name this schema is the value of (``properties/<name>``), else None
@@ -233,36 +236,49 @@ class Spec:
         found: list[SchemaNode] = []
         seen: set[int] = set()
         esc = _escape
+        kinds = _KEYWORD_KIND
         stack: list[tuple[Any, str, str | None]] = [(v, p, None) for v, p in reversed(roots)]
-        pop, push = stack.pop, stack.append
+        pop, push, append = stack.pop, stack.append, found.append
         while stack:
             node, here, name = pop()
             if not isinstance(node, dict) or id(node) in seen:
                 continue
             seen.add(id(node))
-            found.append(SchemaNode(here, node, name))
+            append(SchemaNode(here, node, name))
             children: list[tuple[Any, str, str | None]] = []
-            for keyword in _LIST:
-                value = node.get(keyword)
-                if isinstance(value, list):
+            for keyword, value in node.items():
+                kind = kinds.get(keyword)
+                if kind is None:
+                    continue
+                if kind == 1:
+                    if isinstance(value, dict):
+                        children.append((value, f"{here}/{keyword}", None))
+                    elif keyword == "items" and isinstance(value, list):
+                        children.extend((v, f"{here}/items/{i}", None) for i, v in enumerate(value))
+                elif kind == 2:
+                    if isinstance(value, dict):
+                        prefix = f"{here}/{esc(keyword)}/"
+                        if keyword == "properties":
+                            children.extend((v, prefix + esc(k), k) for k, v in value.items())
+                        else:
+                            children.extend((v, prefix + esc(k), None) for k, v in value.items())
+                elif isinstance(value, list):
                     children.extend((v, f"{here}/{keyword}/{i}", None) for i, v in enumerate(value))
-            for keyword in _MAP:
-                value = node.get(keyword)
-                if isinstance(value, dict):
-                    prefix = f"{here}/{esc(keyword)}/"
-                    if keyword == "properties":
-                        children.extend((v, prefix + esc(k), k) for k, v in value.items())
-                    else:
-                        children.extend((v, prefix + esc(k), None) for k, v in value.items())
-            for keyword in _ONE:
-                value = node.get(keyword)
-                if isinstance(value, dict):
-                    children.append((value, f"{here}/{keyword}", None))
-                elif keyword == "items" and isinstance(value, list):
-                    children.extend((v, f"{here}/items/{i}", None) for i, v in enumerate(value))
             for child in reversed(children):
                 push(child)
         return found
+
+    def schemas_having(self, keys: tuple[str, ...]) -> list[SchemaNode]:
+        """The Schema Objects that have at least one of ``keys`` (rules that only look at
+        ``example`` or ``required`` skip the rest), computed once per key set."""
+        cache: dict[tuple[str, ...], list[SchemaNode]] = self.__dict__.setdefault("_having", {})
+        if keys not in cache:
+            if len(keys) == 1:
+                key = keys[0]
+                cache[keys] = [n for n in self.schemas if key in n.value]
+            else:
+                cache[keys] = [n for n in self.schemas if any(k in n.value for k in keys)]
+        return cache[keys]
 
     def _parameter_schemas(self, param: Any, pointer: str) -> list[tuple[Any, str]]:
         if not isinstance(param, dict) or "$ref" in param:

@@ -198,6 +198,8 @@ def _osv_pointer(message: str, paths: dict[str, Any]) -> str:
 def ref_unresolved(ctx: LintContext) -> Iterator[Finding]:
     if not isinstance(ctx.document.data, dict):
         return
+    if _all_local_refs_resolve(ctx):
+        return
     external: dict[str, Any] = ctx.cache.setdefault("external-documents", {})
     for pointer, ref in ctx.spec.refs:
         here = f"{pointer}/$ref"
@@ -223,6 +225,30 @@ def ref_unresolved(ctx: LintContext) -> Iterator[Finding]:
                 jp.resolve(loaded, fragment)
             except (KeyError, ValueError):
                 yield Finding(here, f"$ref `{ref}` does not resolve: {_missing(loaded, fragment)} in `{file_part}`")
+
+
+_REF_TEXT = re.compile(
+    r"""\$ref["']?[ \t]*:[ \t]*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,}\]'"][^\s,}\]]*))""", re.S
+)
+_CONTINUATION = re.compile(r"\\\n[ \t]*")
+
+
+def _all_local_refs_resolve(ctx: LintContext) -> bool:
+    """Fast path: read every ``$ref`` off the text and check the distinct targets. Only when
+    the text and the data might disagree (a ``$ref`` mentioned in prose, escapes, file refs) or
+    a target is missing does the rule walk the data to find where each reference sits."""
+    text = ctx.document.text
+    found = _REF_TEXT.findall(text)
+    if len(found) != text.count("$ref"):
+        return False
+    refs: set[str] = set()
+    for double, single, plain in found:
+        if double:
+            double = _CONTINUATION.sub("", double)  # a YAML escaped line break joins the lines
+            if "\\" in double:
+                return False
+        refs.add(double or single.replace("''", "'") or plain)
+    return all(ref.startswith("#") and ctx.spec.resolve_ref(ref) is not None for ref in refs)
 
 
 def _missing(data: Any, pointer: str) -> str:
