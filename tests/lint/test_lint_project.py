@@ -53,6 +53,8 @@ def test_canonical_and_variants_are_linted_when_merge_wrote_them(project: Path, 
          "in variant `relay`: status value 'video_url' is not a job lifecycle state (queued, in_progress, completed, failed)"),
     ]
     assert result.files == ["specs/sources/openai.yaml", "specs/sources/relay.yaml", "specs/canonical.yaml"]
+    # the overlay that produced the variant is named as a related place
+    assert [r.file for r in result.diagnostics[1].related] == ["specs/overlays/relay.overlay.yaml"]
 
 
 def test_missing_source_is_bad_input(project: Path) -> None:

@@ -72,13 +72,15 @@ def test_real_defect_is_found_at_its_line(
 ) -> None:
     monkeypatch.chdir(ROOT)
     file = f"specs/sources/{variant}.yaml"
-    matches = [d for d in _findings() if d.code == rule_id and text in d.message]
-    assert matches, f"{rule_id} not reported with {text!r}"
+    def lines_in_file(d: Diagnostic) -> list[int | None]:
+        """The variant's place: the primary location or, for cross-variant findings, a related one."""
+        places = [(d.file, d.line), *((r.file, r.line) for r in d.related)]
+        return [line for f, line in places if f is not None and Path(f) == Path(file)]
+
+    matches = [d for d in _findings() if d.code == rule_id and text in d.message and lines_in_file(d)]
+    assert matches, f"{rule_id} not reported in {file} with {text!r}"
     finding = matches[0]
-    # the variant's place: the primary location or, for cross-variant findings, a related one
-    places = [(finding.file, finding.line), *((r.file, r.line) for r in finding.related)]
-    lines = [line for f, line in places if f is not None and Path(f) == Path(file)]
-    assert lines, f"{finding} does not point into {file}"
+    lines = lines_in_file(finding)
     assert lines[0] is not None and re.search(line_pattern, _line(file, lines[0])), (
         f"{finding} points at {_line(file, lines[0] or 1)!r}"
     )

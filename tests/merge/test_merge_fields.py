@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from specforge.core import load_document, load_text
 from specforge.merge.fields import extract_fields
 
@@ -45,6 +47,7 @@ def test_pointers_locate_source_lines() -> None:
     assert reference is not None
     assert reference.shape == "array" and reference.items == "URL"
     assert reference.describe() == "array of URLs"
+    assert reference.with_prose_bounds().describe() == "array of 1–3 URLs"
     location = document.locate(reference.pointer, key=True)
     assert location is not None
     assert document.text.splitlines()[location.line - 1].strip() == "input_reference:"
@@ -94,3 +97,20 @@ components:
     body = fields.body("retrieve", "response json")
     assert body["id"].required and body["id"].pointer == "/components/schemas/Base/properties/id"
     assert body["urls"].describe() == "array of 1–3 URLs"
+
+
+SOURCES = sorted((ROOT / "specs" / "sources").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=[p.stem for p in SOURCES])
+def test_corpus_every_field_pointer_locates_a_source_line(path: Path) -> None:
+    document = load_document(path)
+    fields = extract_fields(path.stem, document)
+    assert "create" in fields.operations
+    for operation in fields.operations.values():
+        for body in operation.bodies.values():
+            for info in body.fields.values():
+                location = document.locate(info.pointer, key=True)
+                assert location is not None and location.pointer == info.pointer
+                name = document.text.splitlines()[location.line - 1].strip()
+                assert name.startswith((info.name, f"'{info.name}", f'"{info.name}', "- name:", "name:")), (info.name, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -200,3 +201,17 @@ def test_property_idempotent_and_pure(schema: dict, media: str) -> None:
     assert doc == before
     assert normalize(once) == once
     assert "nullable" not in repr(once)
+
+
+SOURCES = sorted((ROOT / "specs" / "sources").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=[p.stem for p in SOURCES])
+def test_corpus_sources_normalize_to_31_with_full_paths(path: Path) -> None:
+    raw = load_document(path).data
+    before = copy.deepcopy(raw)
+    out = normalize(raw)
+    assert raw == before and normalize(out) == out
+    assert out["openapi"].startswith("3.1")
+    assert all(p.startswith("/v1/videos") for p in out["paths"])
+    assert "x-specforge-source" not in repr(out) and "nullable" not in repr(out)

@@ -17,7 +17,10 @@ from specforge.core.errors import SpecforgeError
 COMMANDS: dict[str, str] = {
     "ingest": "specforge.cli.ingest:command",
     "lint": "specforge.cli.lint:lint",
+    "merge": "specforge.cli.merge:command",
+    "overlay": "specforge.cli.overlay:overlay",
     "sources": "specforge.cli.sources:command",
+    "variant": "specforge.cli.variant:command",
 }
 
 

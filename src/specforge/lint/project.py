@@ -5,13 +5,15 @@ sources. Returns one ``LintResult`` the renderers and the CLI consume."""
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from specforge.core.config import Config
-from specforge.core.diagnostics import Diagnostic, Severity
+from specforge.core.diagnostics import Diagnostic, Location, Severity
 from specforge.core.document import Document, load_document
 from specforge.core.errors import InputError
 from specforge.lint.baseline import load_baseline
@@ -97,6 +99,7 @@ def lint_project(config: Config, *, settings: LintSettings) -> LintResult:
         )
     result = LintResult([])
     sources: dict[str, Document] = {}
+    by_source: dict[str, list[Diagnostic]] = {}
     for name, variant in config.variants.items():
         if not variant.source.is_file():
             raise InputError(
@@ -106,27 +109,61 @@ def lint_project(config: Config, *, settings: LintSettings) -> LintResult:
             )
         document = _load(variant.source)
         sources[name] = document
-        _single(result, document, settings, variant=name, base_dir=variant.source.parent, root=config.root)
+        by_source[name] = _single(result, document, settings, variant=name, base_dir=variant.source.parent,
+                                  root=config.root)
     if config.canonical.is_file():
         canonical = _load(config.canonical)
         own = _single(result, canonical, settings, variant=None, base_dir=config.canonical.parent, root=config.root)
-        seen = {(d.code, d.pointer, d.message) for d in own}
+        inherited = Counter(_same(d) for d in own)
         for name, data in _variants(config):
-            # the variant's positions are the canonical's (overlays only change values in place)
+            # positions come from the canonical (overlays mostly change values in place)
             merged = replace(canonical, data=data, diagnostics=[])
             found = lint_document(merged, settings=settings, variant=name, base_dir=config.canonical.parent,
                                   root=config.root)
             result.suppressed += found.suppressed
+            # what the canonical or the variant's own source already reports is not repeated
+            known = inherited + Counter(_same(d) for d in by_source.get(name, []))
+            overlay = config.overlays / f"{name}.overlay.yaml"
             for d in found.diagnostics:
-                if (d.code, d.pointer, d.message) not in seen:
-                    result.diagnostics.append(_noted(d, name))
+                key = _same(d)
+                if known[key] > 0:
+                    known[key] -= 1
+                    continue
+                result.diagnostics.append(_from_variant(d, name, overlay))
     if len(sources) >= 2:
         _cross(result, sources, settings, config.root)
     return _finish(result, settings, config.root)
 
 
-def _noted(diagnostic: Diagnostic, variant: str) -> Diagnostic:
-    return replace(diagnostic, message=f"in variant `{variant}`: {diagnostic.message}")
+_POINTERS = re.compile(r"#/[^\s)]*")
+_PATHS = re.compile(r"(?<![\w#])/[\w{}./~-]*")
+
+
+def _same(diagnostic: Diagnostic) -> tuple[str, str]:
+    """What makes two findings the same problem across a source, the canonical and a variant:
+    the rule and the message with component pointers and URL paths left out (normalize renames
+    components and folds the server prefix into paths)."""
+    return diagnostic.code, _PATHS.sub("/…", _POINTERS.sub("#", diagnostic.message))
+
+
+def _from_variant(diagnostic: Diagnostic, variant: str, overlay: Path) -> Diagnostic:
+    """A variant-only finding: placed on the canonical line it comes from, with the overlay
+    that produced the variant as a related place."""
+    shown = display_path(overlay)
+    line = 1
+    token = diagnostic.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    try:
+        for number, text in enumerate(overlay.read_text(encoding="utf-8").splitlines(), start=1):
+            if token and token in text:
+                line = number
+                break
+    except OSError:
+        pass
+    return replace(
+        diagnostic,
+        message=f"in variant `{variant}`: {diagnostic.message}",
+        related=(*diagnostic.related, Location(shown, line, 1, diagnostic.pointer)),
+    )
 
 
 def _variants(config: Config) -> Iterable[tuple[str, Any]]:

@@ -9,7 +9,8 @@ for parameters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specforge.core import Document
@@ -23,6 +24,7 @@ from specforge.normalize import (
     server_prefix,
 )
 
+_BOUNDS = re.compile(r"[(（]\s*(\d+)\s*[-–~]\s*(\d+)\s*(?:张|張|个|個|items?|images?|URLs?)?\s*[)）]")
 _TYPES = ("string", "integer", "number", "boolean", "object", "array", "null")
 
 
@@ -57,6 +59,16 @@ class FieldInfo:
         enum = tuple(sorted(map(repr, self.enum))) if self.enum else None
         return (self.shape, tuple(sorted(self.types)), enum, self.format, tuple(sorted(self.forms)), self.items)
 
+    def with_prose_bounds(self) -> FieldInfo:
+        """This field with array bounds its description states in prose ("URL 数组（1-3 张）") when
+        the schema itself has none: what a vendor says, for reports; the schema facts stay apart."""
+        if self.shape != "array" or self.min_items is not None or self.max_items is not None:
+            return self
+        bounds = _BOUNDS.search(self.description or "")
+        if not bounds:
+            return self
+        return replace(self, min_items=int(bounds.group(1)), max_items=int(bounds.group(2)))
+
     def describe(self) -> str:
         """Human-readable shape, e.g. "array of 1–3 strings" or "integer or string (4, 6, 8)"."""
         if self.shape == "array":
@@ -69,16 +81,20 @@ class FieldInfo:
                 bounds = f"at least {self.min_items} "
             return f"array of {bounds}{_plural(self.items or 'value')}"
         if self.forms:
-            text = " or ".join(dict.fromkeys(self.forms))
+            text = " or ".join(dict.fromkeys("file (binary)" if f == "binary" else f for f in self.forms))
         elif self.shape == "binary":
             text = "file (binary)"
+        elif self.shape == "any":
+            text = "type unstated"
         else:
             text = self.shape
         if self.format and self.shape != "binary":
             text += f" ({self.format})"
         if self.enum:
-            values = ", ".join(_value(v) for v in self.enum)
+            values = ", ".join(_value(v) for v in self.enum if v is not None)
             text += f": {values}"
+        if "null" in self.types and self.shape not in ("null", "any"):
+            text += " (nullable)"
         return text
 
 
@@ -128,6 +144,12 @@ class VariantFields:
     operations: dict[str, OperationFields] = field(default_factory=dict)
     security_schemes: dict[str, dict[str, Any]] = field(default_factory=dict)
     servers: tuple[str, ...] = ()
+    #: the source's data, for following ``$ref``s inside a field's schema
+    data: Any = field(default=None, repr=False, compare=False)
+
+    def resolve(self, schema: Any) -> Any:
+        """``schema`` with its own ``$ref`` (if any) followed inside this variant's source."""
+        return _Resolver(self.data).follow(schema, "")[0]
 
     def body(self, kind: str, key: str) -> dict[str, FieldInfo]:
         operation = self.operations.get(kind)
@@ -166,7 +188,7 @@ def extract_fields(variant: str, document: Document) -> VariantFields:
     """Fields per operation kind and body, with pointers into ``document`` (the source)."""
     data = document.data if isinstance(document.data, dict) else {}
     resolver = _Resolver(data)
-    result = VariantFields(variant=variant, file=document.path)
+    result = VariantFields(variant=variant, file=document.path, data=data)
     prefix = server_prefix(data.get("servers"))
     result.servers = tuple(
         s["url"] for s in data.get("servers") or [] if isinstance(s, dict) and isinstance(s.get("url"), str)
@@ -281,8 +303,6 @@ def _parameter_examples(holder: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _replace(entry: FieldInfo, **changes: Any) -> FieldInfo:
-    from dataclasses import replace
-
     return replace(entry, **changes)
 
 
@@ -456,6 +476,7 @@ def _field(
                 items_shape = "URL"
         min_items = primary.get("minItems") if isinstance(primary.get("minItems"), int) else None
         max_items = primary.get("maxItems") if isinstance(primary.get("maxItems"), int) else None
+
     examples: list[Any] = []
     if "example" in schema:
         examples.append(schema["example"])
@@ -482,4 +503,14 @@ def _field(
     )
 
 
-__all__ = ["BodyFields", "FieldInfo", "OperationFields", "VariantFields", "extract_fields"]
+
+
+def field_info(name: str, schema: Any, document: Any, pointer: str = "", *, required: bool = False) -> FieldInfo:
+    """The :class:`FieldInfo` of one property schema inside ``document`` (plain data), with its
+    ``$ref`` followed; merge uses it to compare variants' versions of a field."""
+    resolver = _Resolver(document)
+    target, target_pointer = resolver.follow(schema, pointer)
+    merged = _merge_ref_siblings(schema, target)
+    return _field(name, merged, pointer, target_pointer, resolver, required)
+
+__all__ = ["BodyFields", "FieldInfo", "OperationFields", "VariantFields", "extract_fields", "field_info"]

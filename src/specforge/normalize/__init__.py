@@ -29,6 +29,7 @@ __all__ = [
     "KIND_ORDER",
     "ROLE_NAMES",
     "body_role",
+    "role_name",
     "full_path",
     "iter_operations",
     "kind_sort_key",
@@ -37,11 +38,13 @@ __all__ = [
     "operation_kind",
     "server_prefix",
     "split_server_url",
+    "strip_annotations",
     "template",
 ]
 
-#: keys merge adds to the canonical that say who documents what; not API content
-ANNOTATIONS = ("x-specforge-variants",)
+#: bookkeeping keys that are not API content: who documents what (merge) and which page line a
+#: fragment came from (ingest); overlays carry provenance in their own ``info``
+ANNOTATIONS = ("x-specforge-variants", "x-specforge-source")
 
 _TOP_ORDER = (
     "openapi",
@@ -156,6 +159,13 @@ def normalize(document: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- annotations -------------------------------------------------------------------------------
+
+
+def strip_annotations(document: Any) -> Any:
+    """A copy of ``document`` without the bookkeeping keys in :data:`ANNOTATIONS`."""
+    doc = copy.deepcopy(document)
+    _strip_annotations(doc)
+    return doc
 
 
 def _strip_annotations(node: Any) -> None:
