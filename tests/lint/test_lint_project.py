@@ -72,3 +72,11 @@ def test_explicit_paths_of_two_sources_are_compared(project: Path) -> None:
     assert [d.code for d in both.diagnostics] == ["SF-TYPE-DIVERGENCE"]
     one = lint_paths([Path("specs/sources/relay.yaml")], config=config, settings=LintSettings())
     assert one.diagnostics == []
+
+
+def test_a_folder_lints_the_openapi_documents_in_it(project: Path) -> None:
+    (project / "specs/overlays").mkdir()
+    (project / "specs/overlays/relay.overlay.yaml").write_text("overlay: 1.0.0\ninfo: {title: r, version: '1'}\nactions: []\n")
+    result = lint_paths([Path("specs")], config=load_config(project / "specforge.toml"), settings=LintSettings())
+    assert result.files == ["specs/sources/openai.yaml", "specs/sources/relay.yaml"]
+    assert [d.code for d in result.diagnostics] == ["SF-TYPE-DIVERGENCE"]

@@ -18,7 +18,7 @@ DEFAULT_BASELINE = "specforge-lint-baseline.json"
 
 
 @click.command("lint")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))  # files or folders
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
@@ -55,6 +55,7 @@ def lint(
     Example:
       specforge lint                                  # the whole project
       specforge lint specs/sources/aiid.yaml --format sarif -o lint.sarif
+      specforge lint specs/                           # every OpenAPI file under a folder
       specforge lint --select SF-EXAMPLE --fail-on warning
     """
     from specforge.lint import REGISTRY

@@ -75,10 +75,7 @@ def lint_paths(paths: Sequence[Path], *, config: Config | None, settings: LintSe
     result = LintResult([])
     sources: dict[str, Document] = {}
     root = config.root if config else Path.cwd()
-    for path in paths:
-        if path.is_dir():
-            raise InputError("is a directory, not a document", file=str(path), hint="name .yaml or .json files")
-        document = _load(path)
+    for path, document in _documents(paths):
         variant = _variant_for(config, path)
         _single(result, document, settings, variant=variant, base_dir=path.resolve().parent, root=root)
         if variant is not None:
@@ -86,6 +83,24 @@ def lint_paths(paths: Sequence[Path], *, config: Config | None, settings: LintSe
     if len(sources) >= 2:
         _cross(result, sources, settings, root)
     return _finish(result, settings, root)
+
+
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _documents(paths: Sequence[Path]) -> Iterable[tuple[Path, Document]]:
+    """The files named, and in folders (recursively, like ruff) every YAML/JSON file that is an
+    OpenAPI document; overlays, reports and other data files there are skipped."""
+    for path in paths:
+        if not path.is_dir():
+            yield path, _load(path)
+            continue
+        for child in sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file()):
+            if any(part.startswith(".") for part in child.relative_to(path).parts):
+                continue
+            document = _load(child)
+            if isinstance(document.data, dict) and ("openapi" in document.data or "swagger" in document.data):
+                yield child, document
 
 
 def lint_project(config: Config, *, settings: LintSettings) -> LintResult:
