@@ -3,6 +3,7 @@ compare variants, each finding a ``Diagnostic`` with ``file:line:col``."""
 
 from specforge.lint import rules as _rules  # noqa: F401 - registers the built-in rules
 from specforge.lint.engine import DocumentResult, LintContext, VariantsContext, lint_document, lint_variants
+from specforge.lint.project import LintResult, lint_paths, lint_project
 from specforge.lint.registry import REGISTRY, DuplicateRuleError, Finding, Place, Rule, RuleRegistry, rule
 from specforge.lint.settings import LintSettings, load_settings
 
@@ -12,12 +13,15 @@ __all__ = [
     "DuplicateRuleError",
     "Finding",
     "LintContext",
+    "LintResult",
     "LintSettings",
     "Place",
     "Rule",
     "RuleRegistry",
     "VariantsContext",
     "lint_document",
+    "lint_paths",
+    "lint_project",
     "lint_variants",
     "load_settings",
     "rule",
