@@ -154,9 +154,8 @@ def media_example_invalid(media: Media, ctx: LintContext) -> Iterator[Finding]:
         for name, example in examples.items():
             value, at = ctx.spec.deref(example, f"{media.pointer}/examples/{jp.escape(name)}")
             if isinstance(value, dict) and "value" in value:
-                relative = at[len(media.pointer):] if at.startswith(media.pointer + "/") else None
-                if relative is None:
-                    continue  # a shared component example is checked where it is used only once
+                # a shared component example (``$ref``) is reported where it is written
+                relative = at[len(media.pointer):] if at.startswith(media.pointer + "/") else f"#{at}"
                 yield from _report(ctx, schema_pointer, value["value"], f"{relative}/value", f"example `{name}`", form)
 
 
