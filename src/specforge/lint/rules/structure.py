@@ -78,7 +78,10 @@ def best_errors(error: Any, depth: int = 0) -> list[Any]:
         return [error]
     branch = min(branches, key=len) if len(branches) > 1 else branches[0]
     if len(branches) > 1 and sum(len(b) == len(branch) for b in branches) > 1:
-        return [error]  # ambiguous: several branches fail alike; report the composite
+        # ambiguous: several branches fail alike. An enum among them names the allowed values
+        # ("objectt" is not one of "array", "boolean", ...); otherwise report the composite.
+        listing = [e for b in branches for e in b if type(e.kind).__name__ == "Enum"]
+        return listing[:1] or [error]
     out: list[Any] = []
     for inner in branch:
         out.extend(best_errors(inner, depth + 1))
@@ -140,15 +143,20 @@ def oas_invalid(ctx: LintContext) -> Iterator[Finding]:
         else:
             yield Finding("", "not an OpenAPI document: there is no `openapi` field")
         return
-    reported = 0
+    found: list[tuple[str, str, bool, bool]] = []
     for error in meta_validator(version).iter_errors(data):
         for best in best_errors(error):
             pointer, message, key = describe(best)
             if type(best.kind).__name__ == "UniqueItems" and pointer.endswith("/required"):
                 continue  # SF-REQUIRED-DUPLICATE names the duplicated entry precisely
-            reported += 1
-            yield Finding(pointer, message, key=key)
-    if reported == 0 and len(ctx.document.text) <= ctx.settings.full_validation_max_bytes:
+            composite = type(best.kind).__name__ in ("OneOfNotValid", "AnyOf")
+            found.append((pointer, message, key, composite))
+    precise = [p for p, _, _, composite in found if not composite]
+    for pointer, message, key, composite in found:
+        if composite and any(p.startswith(pointer + "/") for p in precise):
+            continue  # a precise error inside explains this "not valid under any of" one
+        yield Finding(pointer, message, key=key)
+    if not found and len(ctx.document.text) <= ctx.settings.full_validation_max_bytes:
         yield from _full_validation(data, version)
 
 
