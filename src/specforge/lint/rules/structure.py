@@ -100,13 +100,16 @@ def describe(error: Any) -> tuple[str, str, bool]:
         if len(unexpected) == 1:
             return jp.child(pointer, unexpected[0]), f"unexpected field `{unexpected[0]}`", True
         return pointer, "unexpected fields " + ", ".join(f"`{u}`" for u in unexpected), False
+    path = list(error.instance_path)
+    field = f"`{path[-1]}`: " if path and isinstance(path[-1], str) else ""
     if name == "Type":
         types = [str(t) for t in getattr(kind, "types", [])]
-        return pointer, f"{_short(error.instance)} is not of type {' or '.join(types) or 'the expected type'}", False
+        expected = " or ".join(types) or "the expected type"
+        return pointer, f"{field}{_short(error.instance)} is not of type {expected}", False
     if name == "Enum":
         options = getattr(kind, "options", None)
         listed = ", ".join(_short(o) for o in options) if isinstance(options, list) else ""
-        return pointer, f"{_short(error.instance)} is not one of: {listed}" if listed else error.message, False
+        return pointer, f"{field}{_short(error.instance)} is not one of: {listed}" if listed else error.message, False
     message = error.message
     if isinstance(error.instance, dict | list):
         dumped = json.dumps(error.instance, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
@@ -114,7 +117,7 @@ def describe(error: Any) -> tuple[str, str, bool]:
             message = _short(error.instance) + message[len(dumped):]
     if len(message) > 200:
         message = message[:197] + "..."
-    return pointer, message, False
+    return pointer, field + message, False
 
 
 @rule(
