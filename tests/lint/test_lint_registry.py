@@ -116,3 +116,50 @@ def test_fingerprints_do_not_depend_on_lines(shift: int, names: list[str]) -> No
 def test_caret_width_stays_on_the_line(line: str, col: int) -> None:
     width = token_width(line, col)
     assert 1 <= width <= max(1, len(line) - col + 1)
+
+
+def test_a_crashing_rule_becomes_a_finding_not_a_traceback() -> None:
+    registry = RuleRegistry()
+
+    @rule("SF-BROKEN", title="t", severity="warning", target="schema", rationale="r", hint="h", registry=registry)
+    def broken(node, ctx):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError("boom")
+        yield
+
+    @rule("SF-FINE", title="t", severity="info", target="document", rationale="r", hint="h", registry=registry)
+    def fine(ctx):  # type: ignore[no-untyped-def]
+        yield Finding("/info", "still reported")
+
+    document = load_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents: {schemas: {A: {}}}\n")
+    found = lint_document(document, settings=LintSettings(registry=registry)).diagnostics
+    assert [(d.code, d.line) for d in found] == [("SF-BROKEN", 1), ("SF-FINE", 2)]
+    assert "could not check this document (ZeroDivisionError: boom)" in found[0].message
+
+
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(["type", "properties", "required", "items", "enum", "example", "default", "$ref", "allOf",
+                         "oneOf", "content", "schema", "examples", "value", "status", "created_at", "responses",
+                         "requestBody", "post", "get", "/v1/videos", "application/json", "multipart/form-data",
+                         "x-specforge-ignore", "200", "components", "schemas", "paths", "Video"]),
+        children,
+        max_size=4,
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.dictionaries(st.sampled_from(["paths", "components", "info", "servers", "webhooks"]), _JSONISH, max_size=4))
+def test_no_rule_crashes_on_arbitrary_documents(body: dict) -> None:  # type: ignore[type-arg]
+    """Whatever shape a vendor's document has, every rule returns findings, never an exception."""
+    import json
+
+    from specforge.core import load_text as load
+
+    document = load(json.dumps({"openapi": "3.1.0", **body}), "fuzz.json")
+    for d in lint_document(document).diagnostics:
+        assert "could not check this document" not in d.message, d.message
+        assert d.line is not None and d.line >= 1

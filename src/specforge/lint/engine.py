@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from specforge.core import pointer as jp
 from specforge.core.diagnostics import Diagnostic, Location
 from specforge.core.document import Document
 from specforge.lint.openapi import Spec
-from specforge.lint.registry import Finding, Rule
+from specforge.lint.registry import Finding, Place, Rule
 from specforge.lint.settings import LintSettings
 
 IGNORE_KEY = "x-specforge-ignore"
@@ -114,24 +114,14 @@ def lint_document(
     spec = Spec(document.data if isinstance(document.data, dict) else {}, document.path)
     ctx = LintContext(spec, document, settings, variant, base_dir, root)
     found: list[tuple[Rule, str, Finding]] = []
-    rules = [r for r in settings.rules() if not r.cross_variant]
     is_openapi = isinstance(document.data, dict) and spec.version is not None
-    for rule in rules:
-        if rule.target == "document":
-            found.extend((rule, f.pointer, f) for f in rule.run(ctx))
-    if is_openapi:
-        for rule in rules:
-            if rule.target == "schema":
-                nodes = spec.schemas_having(rule.requires) if rule.requires else spec.schemas
-                for node in nodes:
-                    for f in rule.function(node, ctx):
-                        found.append((rule, _join(node.pointer, f.pointer), f))
-            elif rule.target == "operation":
-                for op in spec.operations:
-                    found.extend((rule, _join(op.pointer, f.pointer), f) for f in rule.run(op, ctx))
-            elif rule.target == "media":
-                for media in spec.media:
-                    found.extend((rule, _join(media.pointer, f.pointer), f) for f in rule.run(media, ctx))
+    for rule in settings.rules():
+        if rule.cross_variant or (rule.target != "document" and not is_openapi):
+            continue
+        try:
+            found.extend(_run(rule, spec, ctx))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others' findings
+            found.append((rule, "", _crashed(rule, exc)))
     out: list[Diagnostic] = []
     suppressed = 0
     seen: set[tuple[str, str, str]] = set()
@@ -161,6 +151,33 @@ def lint_document(
     return DocumentResult(out, suppressed)
 
 
+def _run(rule: Rule, spec: Spec, ctx: LintContext) -> list[tuple[Rule, str, Finding]]:
+    """One rule over every node it targets, its relative pointers made absolute."""
+    out: list[tuple[Rule, str, Finding]] = []
+    if rule.target == "document":
+        out.extend((rule, _join("", f.pointer), f) for f in rule.function(ctx))
+    elif rule.target == "schema":
+        for node in spec.schemas_having(rule.requires) if rule.requires else spec.schemas:
+            for f in rule.function(node, ctx):
+                out.append((rule, _join(node.pointer, f.pointer), f))
+    elif rule.target == "operation":
+        for op in spec.operations:
+            out.extend((rule, _join(op.pointer, f.pointer), f) for f in rule.function(op, ctx))
+    elif rule.target == "media":
+        for media in spec.media:
+            out.extend((rule, _join(media.pointer, f.pointer), f) for f in rule.function(media, ctx))
+    return out
+
+
+def _crashed(rule: Rule, exc: Exception) -> Finding:
+    return Finding(
+        "",
+        f"rule {rule.id} could not check this document ({type(exc).__name__}: {exc}); "
+        "this is a specforge bug, the other rules' findings are complete",
+        hint="report it with the document attached; `--ignore " + rule.id + "` skips the rule meanwhile",
+    )
+
+
 def lint_variants(
     documents: Mapping[str, Document],
     fields: Mapping[str, Any],
@@ -178,7 +195,11 @@ def lint_variants(
     for rule in settings.rules():
         if not rule.cross_variant:
             continue
-        for finding in rule.run(ctx):
+        try:
+            findings = list(rule.run(ctx))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others' findings
+            findings = [replace(_crashed(rule, exc), places=(Place(next(iter(documents)), ""),))]
+        for finding in findings:
             places = [p for p in finding.places if p.variant in documents]
             if not places:
                 continue
