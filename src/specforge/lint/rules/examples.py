@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 
 from specforge.core import pointer as jp
 from specforge.lint.engine import LintContext
-from specforge.lint.openapi import Media, SchemaNode, Spec
+from specforge.lint.openapi import Media, Operation, SchemaNode, Spec
 from specforge.lint.registry import Finding, rule
 from specforge.lint.rules.structure import describe
 
@@ -198,3 +198,39 @@ def default_invalid(node: SchemaNode, ctx: LintContext) -> Iterator[Finding]:
         return
     for where, message, _, key in validators(ctx).errors(node.pointer, node.value["default"]):
         yield Finding(f"/default{where}", f"default does not match its schema: {message}", key=key)
+
+
+@rule(
+    "SF-PARAMETER-EXAMPLE-INVALID",
+    title="Parameter example that does not validate against its schema",
+    severity="warning",
+    target="operation",
+    rationale="""Query and path parameter examples (`limit`, `video_id`, `variant`) are what
+    generated clients and docs show; one outside the parameter's schema (a string for an
+    integer `limit`, a value missing from the enum) documents a request the server rejects.""",
+    hint="make the example satisfy the parameter's schema",
+)
+def parameter_example_invalid(op: Operation, ctx: LintContext) -> Iterator[Finding]:
+    parameters = op.value.get("parameters")
+    if not isinstance(parameters, list):
+        return
+    for index, raw in enumerate(parameters):
+        parameter, at = ctx.spec.deref(raw, f"{op.pointer}/parameters/{index}")
+        if not isinstance(parameter, dict) or "schema" not in parameter:
+            continue
+        here = at[len(op.pointer):] if at.startswith(op.pointer + "/") else f"#{at}"
+        name = parameter.get("name", index)
+        instances: list[tuple[str, Any]] = []
+        if "example" in parameter:
+            instances.append(("/example", parameter["example"]))
+        examples = parameter.get("examples")
+        if isinstance(examples, dict):
+            for key, example in examples.items():
+                value, _ = ctx.spec.deref(example, "")
+                if isinstance(value, dict) and "value" in value:
+                    instances.append((f"/examples/{jp.escape(key)}/value", value["value"]))
+        # query, path and header values travel as text, like form fields
+        for where, instance in instances:
+            for inner, message, _, key in validators(ctx).errors(f"{at}/schema", instance, form=True):
+                yield Finding(f"{here}{where}{inner}", f"example of parameter `{name}` does not match its schema: {message}",
+                              key=key)
