@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -353,17 +354,20 @@ class Document:
     text: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _positions: tuple[int, int, Any] | None = field(default=None, repr=False)
+    _json: bool = field(default=False, repr=False)
 
     def _index(self) -> tuple[int, int, Any] | None:
         if self._positions is None:
             if not self.text:
                 return None
             try:
-                # JSON allows tab indentation, YAML does not; a tab is one column either way
-                _, line, col, shadow = _Builder(self.path, DEFAULT_LIMITS).build(self.text.replace("\t", " "))
-            except (YAMLError, InputError):
+                if self._json:
+                    self._positions = _json_index(self.text, self.path, DEFAULT_LIMITS, [])
+                else:
+                    _, line, col, shadow = _Builder(self.path, DEFAULT_LIMITS).build(self.text)
+                    self._positions = (line, col, shadow)
+            except (YAMLError, InputError, ValueError, IndexError):
                 return None
-            self._positions = (line, col, shadow)
         return self._positions
 
     def locate(self, pointer: str, *, key: bool = False) -> Location | None:
@@ -472,11 +476,105 @@ def _load_json(text: str, path: str, limits: Limits) -> Document | None:
         return None  # a YAML flow document: let the YAML loader judge it
     except RecursionError:
         data = None
-        duplicates.append("")  # far too deep: the YAML loader finds and reports the place
+        duplicates.append("")  # far too deep: the scanner below finds and reports the place
     if duplicates or _depth_exceeds(data, limits.max_depth):
-        # positions are needed now: report through the event builder (rare path)
-        return _load_yaml(text.replace("\t", " "), None, path, limits, original=text)
-    return Document(path=path, data=data, text=text)
+        # positions are needed now (rare path): the scanner reports with file:line:col
+        diagnostics: list[Diagnostic] = []
+        positions = _json_index(text, path, limits, diagnostics)
+        return Document(path=path, data=data, text=text, diagnostics=diagnostics, _positions=positions, _json=True)
+    return Document(path=path, data=data, text=text, _json=True)
+
+
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+_JSON_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
+
+
+def _json_index(text: str, path: str, limits: Limits, diagnostics: list[Diagnostic]) -> tuple[int, int, Any]:
+    """Positions (the same shadow the YAML builder makes) for *valid* JSON ``text``, by one
+    iterative scan; duplicate keys are reported into ``diagnostics``, excess depth raised.
+    Lines are counted on ``\\n`` only, as editors do (YAML would also break on U+2028)."""
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+
+    def pos(index: int) -> tuple[int, int]:
+        line = bisect_right(starts, index) - 1
+        return line, index - starts[line]
+
+    def ws(text: str, index: int) -> re.Match[str]:
+        return _JSON_WS.match(text, index)  # type: ignore[return-value]  # `*` always matches
+
+    scalar = _JSON_SCALAR.match
+    scan = json.decoder.scanstring  # type: ignore[attr-defined]
+    stack: list[_Frame] = []
+    i = ws(text, 0).end()
+    if text.startswith("\ufeff"):
+        i = ws(text, 1).end()
+    while True:
+        c = text[i]
+        top = stack[-1] if stack else None
+        if top is not None and (c == "," or (top.is_map and top.key is _NOKEY and c == '"')):
+            if c == ",":
+                i = ws(text, i + 1).end()
+                continue
+            key, end = scan(text, i + 1)
+            top.key = key
+            top.kline, top.kcol = pos(i)
+            i = ws(text, ws(text, end).end() + 1).end()  # past the ':'
+            continue
+        if top is not None and c in "]}":
+            stack.pop()
+            value_line, value_col, shadow = top.line, top.col, top.shadow
+            i += 1
+        elif c in "[{":
+            if len(stack) >= limits.max_depth:
+                line, col = pos(i)
+                raise InputError(
+                    f"document nests deeper than {limits.max_depth} levels", file=path, line=line + 1, col=col + 1,
+                    hint="flatten the document or split it with $ref",
+                )
+            line, col = pos(i)
+            is_map = c == "{"
+            stack.append(_Frame(None, {} if is_map else [], is_map, None, line, col))
+            i = ws(text, i + 1).end()
+            continue
+        else:
+            value_line, value_col = pos(i)
+            shadow = None
+            if c == '"':
+                _, i = scan(text, i + 1)
+            else:
+                match = scalar(text, i)
+                if match is None:
+                    raise ValueError(f"not JSON at {i}")
+                i = match.end()
+        i = ws(text, i).end()
+        if not stack:
+            return value_line, value_col, shadow
+        top = stack[-1]
+        if top.is_map:
+            key = top.key
+            if key in top.shadow:
+                diagnostics.append(
+                    Diagnostic(
+                        code="duplicate-key",
+                        severity=Severity.ERROR,
+                        message=f"duplicate key `{key}`: the later value silently wins",
+                        pointer=f"{_json_pointer(stack)}/{jp.escape(key)}",
+                        file=path,
+                        line=top.kline + 1,
+                        col=top.kcol + 1,
+                        hint="remove one of the two keys",
+                    )
+                )
+            top.shadow[key] = (top.kline, top.kcol, value_line, value_col, shadow)
+            top.key = _NOKEY
+        else:
+            top.shadow.append((value_line, value_col, shadow))
+
+
+def _json_pointer(stack: list[_Frame]) -> str:
+    tokens = [jp.escape(f.key) if f.is_map else str(len(f.shadow)) for f in stack[:-1]]
+    return "".join("/" + t for t in tokens)
 
 
 def _depth_exceeds(data: Any, limit: int) -> bool:
