@@ -273,7 +273,7 @@ class _Builder:
                     mark = event.start_mark
                     raise self._error(
                         mark.line, mark.column, "more than one YAML document in the file",
-                        "keep one document per file (remove the extra `---`)",
+                        "keep one document per file: remove the extra `---` and what follows",
                     )
                 continue
             elif kind is ev.StreamEndEvent:
@@ -289,7 +289,7 @@ class _Builder:
             if top.size > max_nodes:
                 raise self._error(
                     line, col, f"document expands to more than {max_nodes:,} nodes through YAML aliases",
-                    "remove the exponential anchors/aliases (a 'billion laughs' document)",
+                    "remove the exponentially nested anchors/aliases; this is a 'billion laughs' document",
                 )
             if height >= top.height:
                 top.height = height
@@ -330,7 +330,7 @@ class _Builder:
                 top.key = _NOKEY
         if root is None:
             raise InputError("document is empty", file=self.file, line=1, col=1,
-                             hint="an OpenAPI or Overlay document is a mapping")
+                             hint="write the document's content, e.g. `openapi: 3.1.0`")
         return root
 
     @staticmethod
@@ -447,7 +447,7 @@ def _load(text: str, raw: bytes | None, path: str, limits: Limits) -> Document:
         )
     stripped = text.lstrip()
     if not stripped:
-        raise InputError("document is empty", file=path, line=1, col=1, hint="an OpenAPI or Overlay document is a mapping")
+        raise InputError("document is empty", file=path, line=1, col=1, hint="write the document's content, e.g. `openapi: 3.1.0`")
     if path.endswith(".json") or stripped[0] in "{[":
         document = _load_json(text, path, limits)
         if document is not None:
@@ -471,7 +471,7 @@ def _load_json(text: str, path: str, limits: Limits) -> Document | None:
     except json.JSONDecodeError as exc:
         if path.endswith(".json"):
             raise InputError(
-                f"invalid JSON: {exc.msg}", file=path, line=exc.lineno, col=exc.colno, hint="fix the JSON syntax at that position"
+                f"invalid JSON: {exc.msg}", file=path, line=exc.lineno, col=exc.colno, hint=_JSON_HINTS.get(exc.msg, "fix the JSON syntax at that position")
             ) from None
         return None  # a YAML flow document: let the YAML loader judge it
     except RecursionError:
@@ -485,6 +485,13 @@ def _load_json(text: str, path: str, limits: Limits) -> Document | None:
     return Document(path=path, data=data, text=text, _json=True)
 
 
+_JSON_HINTS = {
+    "Expecting property name enclosed in double quotes": "JSON keys need double quotes, and a trailing comma is not allowed",
+    "Expecting ',' delimiter": "add the missing comma, or close the bracket that is still open",
+    "Expecting value": "put a value here; JSON allows no trailing commas and no comments",
+    "Unterminated string starting at": "close the string with a double quote",
+    "Extra data": "remove what follows the document's closing bracket",
+}
 _JSON_WS = re.compile(r"[ \t\n\r]*")
 _JSON_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
 
@@ -607,6 +614,13 @@ def _load_yaml(text: str, raw: bytes | None, path: str, limits: Limits, *, origi
     )
 
 
+_UNCLOSED = {
+    "while scanning a quoted scalar": ("quoted string", "add the closing quote"),
+    "while parsing a flow sequence": ("`[`", "add the closing `]` or the missing comma"),
+    "while parsing a flow mapping": ("`{`", "add the closing `}` or the missing comma"),
+}
+
+
 def _syntax_error(exc: MarkedYAMLError, text: str, path: str) -> InputError:
     """libyaml's message, with a plainer one and a specific hint for the usual mistakes."""
     mark = exc.problem_mark or exc.context_mark
@@ -624,13 +638,16 @@ def _syntax_error(exc: MarkedYAMLError, text: str, path: str) -> InputError:
         hint = "quote the value if it contains ': ', or fix the indentation"
     elif "could not find expected ':'" in problem:
         hint = "a key needs `key: value`; quote the text if it is a string"
+    elif exc.context_mark is not None and exc.context in _UNCLOSED:
+        what, hint = _UNCLOSED[exc.context]
+        opened = exc.context_mark
+        problem = f"{what} opened here is never closed; {problem} at line {line}"
+        line, col = opened.line + 1, opened.column + 1
     elif "found unexpected end of stream" in problem:
         hint = "close the quote or bracket that is still open"
-    elif "did not find expected ',' or" in problem or "did not find expected ',' or ']'" in problem:
-        hint = "close the bracket or add the missing comma"
     elif "found undefined alias" in problem:
         hint = "define the anchor (&name) before using the alias (*name)"
-    elif "expected <block end>" in problem:
+    elif "expected <block end>" in problem or "did not find expected key" in problem:
         hint = "check the indentation of this line against the lines above"
     return InputError(f"invalid YAML: {problem}", file=path, line=line, col=col, hint=hint)
 
@@ -653,10 +670,10 @@ def load_mapping(path: str | Path, what: str = "document", **kwargs: Any) -> Doc
             type(document.data), "null" if document.data is None else type(document.data).__name__
         )
         raise InputError(
-            f"the top level of a {what} must be a mapping, not {kind}",
+            f"the top level of the {what} must be a mapping, not {kind}",
             file=document.path,
             line=1,
             col=1,
-            hint=f"check that this is the right file; a {what} is made of `key: value` lines",
+            hint=f"check that this is the right file: the {what} is made of `key: value` lines",
         )
     return document

@@ -22,6 +22,7 @@ Why this shape:
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,7 +31,6 @@ from typing import Any, TypeGuard
 from urllib.parse import unquote, urljoin, urlsplit
 
 from specforge.core import pointer as jp
-from specforge.core.config import suggest
 from specforge.core.diagnostics import Diagnostic, Location, Severity
 from specforge.core.document import DEFAULT_LIMITS, Document, Limits, load_document, load_text
 from specforge.core.errors import InputError
@@ -72,7 +72,7 @@ def refuse_remote(url: str) -> Any:
         "ref-remote",
         f"remote $ref `{url}` refused",
         hint="download the file into the spec's folder and reference it relatively, "
-        "or allow remote refs explicitly (retrieve=...)",
+        "or pass a retrieve callable to allow remote refs",
     )
 
 
@@ -261,7 +261,7 @@ class RefResolver:
         if not target.is_relative_to(root):
             raise RefError(
                 "ref-escape",
-                f"$ref `{ref}` leaves the spec's folder {root}",
+                f"$ref `{ref}` points outside the spec's folder",
                 hint="copy the referenced file into the spec's folder; refs may not reach outside it",
                 **where,
             )
@@ -280,8 +280,8 @@ class RefResolver:
                 ) from None
             raise RefError(
                 "ref-file",
-                f"$ref `{ref}` names a file that cannot be loaded: {exc}",
-                hint=f"fix {display} first",
+                f"$ref `{ref}` names a file that cannot be loaded: {exc.where}: {exc.message}",
+                hint=exc.hint or f"fix {display} first",
                 **where,
             ) from None
 
@@ -305,13 +305,15 @@ class RefResolver:
             if isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 node = node[int(token)]
                 continue
-            prefix = "/" + "/".join(jp.escape(t) for t in jp.parts(fragment)[:depth])
+            prefix = "".join("/" + jp.escape(t) for t in jp.parts(fragment)[:depth])
             hint = "point the $ref at an existing location"
             if isinstance(node, dict):
-                hint = f"no `{token}` under `{prefix if depth else '#'}`{suggest(token, node)}; " + hint
+                close = difflib.get_close_matches(token, [str(k) for k in node], n=1, cutoff=0.6)
+                if close:
+                    hint = f"did you mean `{ref.partition('#')[0]}#{prefix}/{jp.escape(close[0])}`?"
             raise RefError(
                 "ref-unresolved",
-                f"$ref `{ref}` points to nothing (no `{fragment}` in {document.path})",
+                f"$ref `{ref}` points to nothing: `{fragment}` does not exist in {document.path}",
                 hint=hint,
                 **self._where(where or document, at),
             )
