@@ -186,7 +186,7 @@ def test_bom_and_display_name(tmp_path: Path) -> None:
 def test_load_mapping_names_what_it_expected(tmp_path: Path) -> None:
     path = tmp_path / "list.yaml"
     path.write_text("- a\n")
-    with pytest.raises(InputError, match="the top level of a Overlay must be a mapping, not a list"):
+    with pytest.raises(InputError, match="the top level of the Overlay must be a mapping, not a list"):
         load_mapping(path, "Overlay")
     path.write_text("a: 1\n")
     assert load_mapping(path).data == {"a": 1}

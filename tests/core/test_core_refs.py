@@ -182,7 +182,7 @@ def test_check_refs_reports_every_bad_ref_at_its_position(spec: Path) -> None:
         ("ref-cycle", 7, 11, "/g/$ref"),
         ("ref-invalid", 8, 11, "/h/$ref"),
     ]
-    assert "did you mean `Video`?" in diagnostics[0].hint
+    assert diagnostics[0].hint == "did you mean `#/components/schemas/Video`?"
     assert str(diagnostics[2]).endswith("(hint: copy the referenced file into the spec's folder; refs may not reach outside it)")
 
 
