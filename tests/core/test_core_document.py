@@ -252,3 +252,9 @@ def test_json_positions_count_only_newlines() -> None:
     assert loc is not None and (loc.line, loc.col) == (3, 18)
     loc = doc.locate("/b", key=True)
     assert loc is not None and (loc.line, loc.col) == (3, 3)
+
+
+def test_json_positions_survive_python_json_extensions() -> None:
+    doc = load_text('{"a": NaN, "b": -Infinity, "c": 1}', "n.json")
+    assert math.isnan(doc.data["a"]) and doc.data["b"] == -math.inf
+    assert str(doc.locate("/c")) == "n.json:1:34"

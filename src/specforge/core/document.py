@@ -493,7 +493,7 @@ _JSON_HINTS = {
     "Extra data": "remove what follows the document's closing bracket",
 }
 _JSON_WS = re.compile(r"[ \t\n\r]*")
-_JSON_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
+_JSON_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null|NaN|-?Infinity")
 
 
 def _json_index(text: str, path: str, limits: Limits, diagnostics: list[Diagnostic]) -> tuple[int, int, Any]:
