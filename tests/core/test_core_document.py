@@ -257,4 +257,4 @@ def test_json_positions_count_only_newlines() -> None:
 def test_json_positions_survive_python_json_extensions() -> None:
     doc = load_text('{"a": NaN, "b": -Infinity, "c": 1}', "n.json")
     assert math.isnan(doc.data["a"]) and doc.data["b"] == -math.inf
-    assert str(doc.locate("/c")) == "n.json:1:34"
+    assert str(doc.locate("/c")) == "n.json:1:33"
