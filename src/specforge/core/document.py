@@ -615,9 +615,8 @@ def _load_yaml(text: str, raw: bytes | None, path: str, limits: Limits, *, origi
 
 
 _UNCLOSED = {
-    "while scanning a quoted scalar": ("quoted string", "add the closing quote"),
-    "while parsing a flow sequence": ("`[`", "add the closing `]` or the missing comma"),
-    "while parsing a flow mapping": ("`{`", "add the closing `}` or the missing comma"),
+    "while parsing a flow sequence": ("[", "add the closing `]` or the missing comma"),
+    "while parsing a flow mapping": ("{", "add the closing `}` or the missing comma"),
 }
 
 
@@ -638,11 +637,14 @@ def _syntax_error(exc: MarkedYAMLError, text: str, path: str) -> InputError:
         hint = "quote the value if it contains ': ', or fix the indentation"
     elif "could not find expected ':'" in problem:
         hint = "a key needs `key: value`; quote the text if it is a string"
-    elif exc.context_mark is not None and exc.context in _UNCLOSED:
-        what, hint = _UNCLOSED[exc.context]
-        opened = exc.context_mark
-        problem = f"{what} opened here is never closed; {problem} at line {line}"
-        line, col = opened.line + 1, opened.column + 1
+    elif exc.context_mark is not None and exc.context == "while scanning a quoted scalar":
+        # libyaml notices at the end of the file; the opening quote is the useful place
+        problem = "quoted string opened here is never closed"
+        line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+        hint = "add the closing quote"
+    elif exc.context in _UNCLOSED:
+        opener, hint = _UNCLOSED[exc.context]
+        problem = f"{problem} (a `{opener}` before it is never closed, or a comma is missing)"
     elif "found unexpected end of stream" in problem:
         hint = "close the quote or bracket that is still open"
     elif "found undefined alias" in problem:
