@@ -258,3 +258,14 @@ def test_json_positions_survive_python_json_extensions() -> None:
     doc = load_text('{"a": NaN, "b": -Infinity, "c": 1}', "n.json")
     assert math.isnan(doc.data["a"]) and doc.data["b"] == -math.inf
     assert str(doc.locate("/c")) == "n.json:1:33"
+
+
+def test_a_document_rebuilt_from_another_still_locates() -> None:
+    from specforge.core import Document
+
+    loaded = load_text('{\n\t"a": {"b": 1}\n}', "block.json")
+    again = Document(path="page.md", data=loaded.data, text=loaded.text)
+    assert str(again.locate("/a/b")) == "page.md:2:13"
+    flow_yaml = Document(path="f.yaml", data={"a": 1}, text="{a: 1, # comment\n b: 2}")
+    assert str(flow_yaml.locate("/b")) == "f.yaml:2:5"
+    assert Document(path="x", data=None, text="").locate("/a") is None

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from specforge.core import dump_for, dump_json, dump_yaml, load_text, write_atomic
+from specforge.core.document import _resolve_plain, plain_is_string
 from specforge.core.output import _yaml_dumper
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "core"
@@ -37,10 +38,40 @@ json_data = st.recursive(
 )
 
 
+def _strings(data: Any) -> list[str]:
+    if isinstance(data, dict):
+        return [s for k, v in data.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return [data] if isinstance(data, str) else []
+
+
 @settings(max_examples=300, deadline=None)
 @given(json_data)
 def test_fast_dump_is_byte_identical_to_ruamels_representer(data: Any) -> None:
+    # the one intended difference: strings only YAML 1.1 reads as non-strings are quoted too
+    assume(all(plain_is_string(s) == (_resolve_plain(s) == "tag:yaml.org,2002:str") for s in _strings(data)))
     assert dump_yaml(data) == ruamel_dump(data)
+
+
+yaml11_data = st.recursive(
+    st.none() | st.booleans() | st.integers()
+    | st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=12)
+    | st.sampled_from(["yes", "No", "on", "OFF", "y", "n", "1:20", "0b1", "017", "=", "<<", "2024-01-01", "1_000"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(yaml11_data)
+def test_yaml_1_1_readers_read_the_same_data(data: Any) -> None:
+    yaml = pytest.importorskip("yaml")
+    assert yaml.load(dump_yaml(data), Loader=yaml.CSafeLoader) == data
+
+
+def test_yaml_1_1_booleans_are_quoted() -> None:
+    assert dump_yaml(["yes", "on", "1:20", "x"]) == "- 'yes'\n- 'on'\n- '1:20'\n- x\n"
 
 
 @settings(max_examples=200, deadline=None)
@@ -59,7 +90,7 @@ def test_reference_spec_dump_matches_ruamel_and_round_trips() -> None:
 
 def test_special_floats_and_quoting() -> None:
     text = dump_yaml({"a": [math.inf, -math.inf, 1e17, "123", "true", "", "x: y"], "n": None})
-    assert text == "a:\n- .inf\n- -.inf\n- 1e+17\n- '123'\n- 'true'\n- ''\n- 'x: y'\nn: null\n"
+    assert text == "a:\n- .inf\n- -.inf\n- 1e+17\n- '123'\n- 'true'\n- ''\n- 'x: y'\n'n': null\n"  # 'n' is a boolean to YAML 1.1 readers
     assert math.isnan(load_text(dump_yaml({"x": math.nan}), "n.yaml").data["x"])
 
 

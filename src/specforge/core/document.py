@@ -78,12 +78,26 @@ for _versions, _tag, _regexp, _first in implicit_resolvers:
 _BOOLS = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
 
 
-def _resolve_plain(value: str) -> str:
-    """The tag YAML 1.2 gives an untagged plain scalar."""
-    for tag, regexp in _RESOLVERS.get(value[:1], ()):
+#: the same for YAML 1.1 (PyYAML and older tools): used only to decide quoting when dumping
+_RESOLVERS_1_1: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+for _versions, _tag, _regexp, _first in implicit_resolvers:
+    if (1, 1) in _versions:
+        for _ch in _first:
+            _RESOLVERS_1_1.setdefault(_ch, []).append((_tag, re.compile(_regexp.pattern, _regexp.flags)))
+
+
+def _resolve_plain(value: str, resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = _RESOLVERS) -> str:
+    """The tag YAML 1.2 (or the given resolvers) gives an untagged plain scalar."""
+    for tag, regexp in resolvers.get(value[:1], ()):
         if regexp.match(value):
             return tag
     return _STR
+
+
+def plain_is_string(value: str) -> bool:
+    """Whether ``value`` written as a plain scalar reads back as this string in YAML 1.2 *and*
+    YAML 1.1 (``yes``, ``on``, ``1:20`` are strings in 1.2 but not for 1.1 readers)."""
+    return _resolve_plain(value) == _STR and _resolve_plain(value, _RESOLVERS_1_1) == _STR
 
 
 def _convert(tag: str, value: str) -> Any:
@@ -360,14 +374,19 @@ class Document:
         if self._positions is None:
             if not self.text:
                 return None
-            try:
-                if self._json:
+            # JSON text (also in a Document built by hand from a loaded one) gets the JSON
+            # scanner; anything it cannot read is YAML
+            if self._json or self.text.lstrip()[:1] in ("{", "["):
+                try:
                     self._positions = _json_index(self.text, self.path, DEFAULT_LIMITS, [])
-                else:
-                    _, line, col, shadow = _Builder(self.path, DEFAULT_LIMITS).build(self.text)
-                    self._positions = (line, col, shadow)
-            except (YAMLError, InputError, ValueError, IndexError):
+                    return self._positions
+                except (InputError, ValueError, IndexError):
+                    pass
+            try:
+                _, line, col, shadow = _Builder(self.path, DEFAULT_LIMITS).build(self.text)
+            except (YAMLError, InputError):
                 return None
+            self._positions = (line, col, shadow)
         return self._positions
 
     def locate(self, pointer: str, *, key: bool = False) -> Location | None:
