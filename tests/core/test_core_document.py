@@ -269,3 +269,18 @@ def test_a_document_rebuilt_from_another_still_locates() -> None:
     flow_yaml = Document(path="f.yaml", data={"a": 1}, text="{a: 1, # comment\n b: 2}")
     assert str(flow_yaml.locate("/b")) == "f.yaml:2:5"
     assert Document(path="x", data=None, text="").locate("/a") is None
+
+
+def test_pure_python_parser_fallback_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    from specforge.core import document
+
+    path = FIXTURES / "openai-videos.yaml"
+    fast = load_document(path)
+    monkeypatch.setattr(document, "_CParser", None)
+    slow = load_document(path)
+    assert slow.data == fast.data
+    for pointer in ("/paths/~1videos/post/operationId", "/components/schemas", "/servers/0/url"):
+        assert slow.locate(pointer) == fast.locate(pointer)
+        assert slow.locate(pointer, key=True) == fast.locate(pointer, key=True)
+    with pytest.raises(InputError, match="recursive YAML alias"):
+        load_text("a: &a [*a]\n", "r.yaml")

@@ -143,3 +143,12 @@ def test_write_atomic_cleans_up_on_failure(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(OSError, match="disk full"):
         write_atomic(tmp_path / "x.yaml", "a: 1\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_the_c_emitter_the_representer_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from specforge.core import output
+
+    data = load_text((FIXTURES / "openai-videos.yaml").read_text(), "v.yaml").data
+    fast = dump_yaml(data)
+    monkeypatch.setattr(output, "CEmitter", None)
+    assert dump_yaml(data) == fast

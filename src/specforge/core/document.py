@@ -45,7 +45,7 @@ from specforge.core.errors import InputError
 
 try:  # libyaml via ruamel.yaml.clib (CPython); the pure-Python parser otherwise
     from _ruamel_yaml import CParser as _CParser
-except ImportError:  # pragma: no cover - exercised only where the C extension is missing
+except ImportError:
     _CParser = None
 
 
@@ -169,10 +169,10 @@ class _Frame:
 def _events(source: str | bytes) -> Callable[[], Any]:
     if _CParser is not None:
         return _CParser(source if isinstance(source, bytes) else source.encode("utf-8")).get_event
-    from ruamel.yaml import YAML  # pragma: no cover
+    from ruamel.yaml import YAML
 
-    text = source.decode("utf-8-sig") if isinstance(source, bytes) else source  # pragma: no cover
-    return iter(YAML(typ="safe", pure=True).parse(text)).__next__  # pragma: no cover
+    text = source.decode("utf-8-sig") if isinstance(source, bytes) else source
+    return iter(YAML(typ="safe", pure=True).parse(text)).__next__
 
 
 class _Builder:
