@@ -16,7 +16,10 @@ from specforge.core.errors import SpecforgeError
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
     "ingest": "specforge.cli.ingest:command",
+    "merge": "specforge.cli.merge:command",
+    "overlay": "specforge.cli.overlay:overlay",
     "sources": "specforge.cli.sources:command",
+    "variant": "specforge.cli.variant:command",
 }
 
 
