@@ -147,6 +147,7 @@ class RefResolver:
         self.root: Path | None = Path(root).resolve() if root is not None else None
         self._origin: dict[int, str | Path] = {}  # id(document) -> real file path or URL
         self._by_origin: dict[str | Path, Document] = {}
+        self._keep: list[Document] = []  # ids in _origin stay valid while the resolver lives
         self.document = document
         if document is not None:
             self.register(document, base_path)
@@ -176,6 +177,7 @@ class RefResolver:
         if self.root is None and isinstance(origin, Path):
             self.root = origin.parent
         self._origin[id(document)] = origin
+        self._keep.append(document)
         self._by_origin.setdefault(origin, document)
         return document
 
@@ -223,7 +225,6 @@ class RefResolver:
     def target_document(self, document: Document, ref: str, *, at: str | None = None) -> tuple[Document, str]:
         """The document ``ref`` (written in ``document``) points into, and the JSON pointer
         inside it. Loads (and caches) the file; raises :class:`RefError`."""
-        where = self._where(document, at)
         file_part, _, fragment = ref.partition("#")
         fragment = unquote(fragment)
         if fragment and not fragment.startswith("/"):
@@ -231,22 +232,22 @@ class RefResolver:
                 "ref-invalid",
                 f"$ref `{ref}` has a fragment that is not a JSON pointer",
                 hint="write the fragment as a JSON pointer, e.g. `#/components/schemas/Name`",
-                **where,
+                **self._where(document, at),
             )
         if not file_part:
             return document, fragment
         origin = self.origin(document)
         if isinstance(origin, str):  # inside a remote document everything is a URL
-            return self._remote(urljoin(origin, file_part), ref, where), fragment
+            return self._remote(urljoin(origin, file_part), ref, document, at), fragment
         parts = urlsplit(file_part)
         if parts.scheme in ("http", "https"):
-            return self._remote(file_part, ref, where), fragment
+            return self._remote(file_part, ref, document, at), fragment
         if parts.scheme and len(parts.scheme) > 1 and parts.scheme != "file":
             raise RefError(
                 "ref-invalid",
                 f"$ref `{ref}` uses the unsupported scheme `{parts.scheme}:`",
                 hint="reference a file in the spec's folder by its relative path",
-                **where,
+                **self._where(document, at),
             )
         relative = unquote(file_part)
         root = self.root or origin.parent
@@ -255,7 +256,7 @@ class RefResolver:
                 "ref-escape",
                 f"$ref `{ref}` is an absolute path",
                 hint="reference files by a path relative to the referencing file, inside the spec's folder",
-                **where,
+                **self._where(document, at),
             )
         target = (origin.parent / relative).resolve()
         if not target.is_relative_to(root):
@@ -263,7 +264,7 @@ class RefResolver:
                 "ref-escape",
                 f"$ref `{ref}` points outside the spec's folder",
                 hint="copy the referenced file into the spec's folder; refs may not reach outside it",
-                **where,
+                **self._where(document, at),
             )
         display = os.path.normpath(os.path.join(os.path.dirname(document.path), relative))
         try:
@@ -276,22 +277,29 @@ class RefResolver:
                     "ref-file",
                     f"$ref `{ref}` names a file that does not exist",
                     hint=f"create {display} or correct the file name in the $ref",
-                    **where,
+                    **self._where(document, at),
                 ) from None
             raise RefError(
                 "ref-file",
                 f"$ref `{ref}` names a file that cannot be loaded: {exc.where}: {exc.message}",
                 hint=exc.hint or f"fix {display} first",
-                **where,
+                **self._where(document, at),
             ) from None
 
-    def _remote(self, url: str, ref: str, where: dict[str, Any]) -> Document:
+    def _remote(self, url: str, ref: str, document: Document, at: str | None) -> Document:
         try:
             return self._load_url(url)
         except RefError as exc:
-            raise RefError(exc.code, exc.message.replace(f"`{url}`", f"`{ref}`"), hint=exc.hint, **where) from None
+            raise RefError(
+                exc.code, exc.message.replace(f"`{url}`", f"`{ref}`"), hint=exc.hint, **self._where(document, at)
+            ) from None
         except InputError as exc:
-            raise RefError("ref-file", f"remote $ref `{ref}` cannot be loaded: {exc}", **where) from None
+            raise RefError(
+                "ref-file",
+                f"remote $ref `{ref}` cannot be loaded: {exc.where}: {exc.message}",
+                hint=exc.hint or "check the URL",
+                **self._where(document, at),
+            ) from None
 
     def lookup(self, document: Document, fragment: str, ref: str, *, where: Document | None = None,
                at: str | None = None) -> Any:
