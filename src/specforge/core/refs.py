@@ -506,7 +506,9 @@ class _Inliner:
 
     def inline(self, document: Document, pointer: str, value: dict[str, Any], out: str, depth: int) -> Any:
         ref = value["$ref"]
-        target, fragment, _ = self.resolver.deref_one(document, ref, at=pointer)
+        target, fragment, target_value = self.resolver.deref_one(document, ref, at=pointer)
+        if _is_ref(target_value):
+            self.resolver.follow(document, ref, at=pointer)  # a chain that never ends raises here
         local = target is self.root
         if self.external_only and local:
             return {k: ("#" + fragment if k == "$ref" else self.copy(document, f"{pointer}/{jp.escape(k)}", v,
@@ -517,12 +519,7 @@ class _Inliner:
             return {"$ref": "#" + self.active[key]}
         if self.external_only and key in self.placed:
             return {"$ref": "#" + self.placed[key]}
-        if len(self.active) > _MAX_CHAIN * 16:
-            raise InputError("$ref chain too long", **self.resolver._where(document, pointer))
         self.placed.setdefault(key, out)
-        target_value = self.resolver.lookup(target, fragment, ref, where=document, at=pointer)
-        if _is_ref(target_value):
-            self.resolver.follow(document, ref, at=pointer)  # a chain that never ends raises here
         result = self.copy(target, fragment, target_value, out, depth + 1)
         siblings = {k: v for k, v in value.items() if k != "$ref"}
         if siblings and isinstance(result, dict) and "$ref" not in result:
