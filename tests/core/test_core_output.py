@@ -152,3 +152,18 @@ def test_without_the_c_emitter_the_representer_is_used(monkeypatch: pytest.Monke
     fast = dump_yaml(data)
     monkeypatch.setattr(output, "CEmitter", None)
     assert dump_yaml(data) == fast
+
+
+def test_write_atomic_gives_new_files_normal_permissions_and_keeps_existing_ones(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        target = write_atomic(tmp_path / "new.yaml", "a: 1\n")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+        target.chmod(0o600)
+        write_atomic(target, "a: 2\n")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,18 +195,30 @@ def dump_for(path: str | Path, data: Any, *, header: str | None = None) -> str:
 
 def write_atomic(path: str | Path, content: str | bytes) -> Path:
     """Write via a temp file in the same folder + ``os.replace``: readers see the old file or the
-    new one, never a partial one."""
+    new one, never a partial one. The file keeps the mode it had (a new file gets the usual
+    ``0o666 & ~umask``, not the temp file's private ``0o600``)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    current = os.umask(0)  # the only portable way to read it is to set it
+    os.umask(current)
+    return current
