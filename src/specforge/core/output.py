@@ -219,6 +219,12 @@ def write_atomic(path: str | Path, content: str | bytes) -> Path:
 
 
 def _umask() -> int:
-    current = os.umask(0)  # the only portable way to read it is to set it
+    try:  # Linux: read it without changing it (os.umask would briefly affect other threads)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)
     os.umask(current)
     return current
