@@ -296,3 +296,15 @@ def test_nested_anchors_count_their_full_height_and_size() -> None:
     load_text(text, "n.yaml", limits=Limits(max_nodes=12 + 3))  # + the three keys
     with pytest.raises(InputError, match="more than 14 nodes"):
         load_text(text, "n.yaml", limits=Limits(max_nodes=14))
+
+
+def test_unreadable_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "locked.yaml"
+    path.write_text("a: 1\n")
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(InputError, match="cannot read file: Permission denied"):
+        load_document(path)

@@ -450,7 +450,12 @@ def _read(path: Path, limits: Limits) -> bytes:
             file=str(path),
             hint="split the document, or raise the limit deliberately",
         )
-    return path.read_bytes()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read file: {exc.strerror}", file=str(path), hint="check the file's permissions"
+        ) from None
 
 
 def _decode(raw: bytes, path: str) -> str:
