@@ -152,6 +152,8 @@ def load_config(path: str | Path | None = None) -> Config:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise InputError("config file is not UTF-8 text", file=name, hint="re-save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"cannot read config file: {exc.strerror}", file=name, hint="check the file's permissions") from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's message ends with "(at line L, column C)"; move that into the location
         text = str(exc)
