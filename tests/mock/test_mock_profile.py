@@ -60,10 +60,12 @@ def test_documented_defaults_and_media_types() -> None:
 
 def test_assumptions_are_explicit() -> None:
     openai = derive_profile(spec_of("openai"), "openai")
-    assert any("no error response documented" in note for note in openai.assumptions)
+    assert [d.code for d in openai.assumptions] == ["mock-default-error-shape"]
+    assert openai.assumptions[0].severity == "info" and openai.assumptions[0].variants == ("openai",)
+    assert openai.assumptions[0].pointer == "/paths/~1videos/post"
     assert openai.error == OPENAI_ERROR
     xiexus = derive_profile(spec_of("xiexus"), "xiexus")
-    assert any("GET /v1/videos/{video_id}` is not in the spec" in note for note in xiexus.assumptions)
+    assert any("GET /v1/videos/{video_id}` is not in the spec" in d.message for d in xiexus.assumptions)
     assert not any(op.documented for op in xiexus.operations if op.kind in ("retrieve", "content"))
 
 

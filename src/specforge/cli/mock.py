@@ -116,6 +116,6 @@ def _prepare(
         + ("no auth" if effective is None else "bearer auth")
         + (f"; jobs kept in {state}" if state else "; jobs kept in memory")
         + "; Ctrl-C stops",
-        *(f"note: {note}" for note in profile.assumptions),
+        *(f"note: {note.message}" for note in profile.assumptions),
     ]
     return server, notes
