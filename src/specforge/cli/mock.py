@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     help="Serve this OpenAPI file instead of the variant's spec (canonical + overlay, or its source).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port; 0 picks a free one.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=4010, show_default=True, help="Port (Prism's default); 0 picks a free one."
+)
 @click.option("--token", default=None, help="Bearer token clients must send (default: sk-test).")
 @click.option("--token-env", default=None, metavar="VAR", help="Read the bearer token from this environment variable.")
 @click.option("--no-auth", is_flag=True, help="Accept requests without a bearer token.")
