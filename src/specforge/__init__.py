@@ -1,10 +1,6 @@
 """specforge: ingest, merge, lint, mock and conformance-check OpenAI-compatible video APIs."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("specforge")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0+src"
+# Single source of the version (pyproject reads it): no importlib.metadata on every CLI start.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

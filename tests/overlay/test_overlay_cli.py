@@ -72,7 +72,7 @@ def test_apply_invalid_jsonpath_is_an_input_error(tmp_path: Path) -> None:
     overlay.write_text("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.a[?@.x ==]\n    remove: true\n")
     result = CliRunner().invoke(cli, ["overlay", "apply", str(SANDBOX / "openapi.yaml"), str(overlay)])
     assert isinstance(result.exception, InputError) and result.exception.exit_code == 2
-    assert f"{overlay}:4:13: error: actions[0].target: invalid JSONPath" in result.stderr
+    assert f"{overlay}:4:24: error: actions[0].target: invalid JSONPath" in result.stderr
     assert "Traceback" not in result.output
 
 
@@ -83,3 +83,14 @@ def test_apply_with_extends(tmp_path: Path) -> None:
     result = run("apply", str(overlay), "-o", str(tmp_path / "out.yaml"))
     assert result.exit_code == 0, result.output
     assert load_document(tmp_path / "out.yaml").data == load_document(SANDBOX / "output.yaml").data
+
+
+def test_apply_several_overlays_in_order(tmp_path: Path) -> None:
+    first = tmp_path / "1.yaml"
+    first.write_text("overlay: 1.0.0\ninfo: {title: a, version: '1'}\nactions:\n  - target: $.info\n    update: {x-step: 1}\n")
+    second = tmp_path / "2.yaml"
+    second.write_text("overlay: 1.1.0\ninfo: {title: b, version: '1'}\nactions:\n  - target: $.info['x-step']\n    update: 2\n")
+    out = tmp_path / "out.yaml"
+    result = run("apply", str(SANDBOX / "openapi.yaml"), str(first), str(second), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert load_document(out).data["info"]["x-step"] == 2

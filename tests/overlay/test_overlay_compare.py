@@ -16,7 +16,11 @@ from specforge.overlay import apply, check_overlay, compare
 from specforge.overlay.compare import same
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = Path("/work/shared/reference/openai-videos.yaml")
+# shared/ sits beside a clone of the repo (CI) or two levels up from a worktree (/work/wt/<name>)
+REFERENCE = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "reference" / "openai-videos.yaml").exists()),
+    ROOT / "shared",
+) / "reference" / "openai-videos.yaml"
 
 TRICKY_KEYS = ["/v1/videos", "x-foo", "it's", 'say "hi"', "a~b", "a/b", "vidéo", "视频", "", " ", "$", "@", "[0]", "a.b", "name", "in", "url", "true", "\\", "tab\t", "line\nbreak"]
 keys = st.one_of(st.sampled_from(TRICKY_KEYS), st.text(max_size=6))

@@ -100,6 +100,7 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
       specforge overlay apply openapi.yaml sandbox.overlay.yaml -o openapi.sandbox.yaml
     """
     from specforge.overlay import OverlayError, apply
+    from specforge.overlay.validate import place
 
     documents = [_load(path, "document") for path in files]
     if "overlay" in documents[0].data:
@@ -116,7 +117,7 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
         try:
             result = apply(spec, document.data, strict=strict, base_dir=Path(document.path).parent)
         except OverlayError as exc:
-            _show(document.diagnostic_at(d) for d in exc.diagnostics)
+            _show(place(document, d) for d in exc.diagnostics)
             raise InputError(f"{document.path}: invalid overlay, not applied", hint=exc.hint) from None
         spec = result.document
         if not quiet:

@@ -5,7 +5,8 @@ The overlay is small and readable rather than a list of leaf edits:
   and the updates of its changed child objects are folded into it (the spec's update merges
   recursively); an object with no direct change of its own lets its children stand alone;
 - keys that disappear are ``remove``d; a value whose kind changes (object/array/primitive) is
-  removed and then re-added by its parent's update, because update never changes a kind;
+  removed and then re-added by its parent's update, because update merges and never replaces
+  (members are never replaced wholesale: the per-member actions carry per-field descriptions);
 - arrays: pure appends become one concatenating update; elements with identity (parameters by
   ``name`` + ``in``, tags by ``name``, servers by ``url``) are removed/edited through filters such as
   ``[?@.name=='limit' && @.in=='query']`` (indexes shift, identities do not) and new ones appended;

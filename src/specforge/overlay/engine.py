@@ -223,6 +223,8 @@ def apply(
             hint=first.hint or "run `specforge overlay validate` for every finding",
         )
     if document is None:
+        if base_dir is None and isinstance(overlay, Document) and overlay.path:
+            base_dir = Path(overlay.path).parent
         document = _origin(data, base_dir)
     diagnostics = list(findings)
     writer = _Writer(document)

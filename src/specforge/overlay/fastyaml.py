@@ -246,6 +246,8 @@ def dump(data: Any) -> str:
             continue
         if isinstance(item, tuple):  # (key, value) of a mapping
             key, item = item
+            if key.__class__ is not str:
+                key = _key(key)
             emit(scalar(None, None, quoted if _needs_quotes(key) else string, key))
         kind = item.__class__
         if kind is str:

@@ -6,6 +6,7 @@ silently ignored."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -156,7 +157,30 @@ def check_overlay(overlay: Any) -> list[Diagnostic]:
     return found
 
 
+def place(document: Document, diagnostic: Diagnostic) -> Diagnostic:
+    """``diagnostic`` at ``file:line:col`` in the overlay ``document``; for an invalid JSONPath the
+    column is that of the offending character itself when the expression sits on one line."""
+    placed = document.diagnostic_at(diagnostic)
+    if diagnostic.code != "overlay-jsonpath" or placed.line is None or placed.col is None:
+        return placed
+    try:
+        expression = jp.resolve(document.data, diagnostic.pointer)
+        compile_query(expression)
+    except (KeyError, JSONPathError) as error:
+        position = error.position if isinstance(error, JSONPathError) else None
+        if position is None or not isinstance(expression, str):
+            return placed
+        lines = document.text.splitlines()
+        line = lines[placed.line - 1] if placed.line <= len(lines) else ""
+        start = placed.col - 1
+        if line[start:].startswith(expression):
+            return replace(placed, col=placed.col + position)
+        if line[start : start + 1] in ("'", '"') and line[start + 1 :].startswith(expression):
+            return replace(placed, col=placed.col + 1 + position)
+    return placed
+
+
 def validate_overlay(document: Document) -> list[Diagnostic]:
     """Findings for a loaded overlay, each placed at ``file:line:col`` of what it is about."""
     found = [*document.diagnostics, *check_overlay(document.data)]
-    return [document.diagnostic_at(d) for d in found]
+    return [place(document, d) for d in found]
