@@ -63,9 +63,9 @@ def command(
 
     \b
     Example:
-      specforge mock --variant aiid --port 8080 --job-seconds 2
-      curl -H 'Authorization: Bearer sk-test' http://127.0.0.1:8080/v1/videos -d '{"prompt":"a cat"}' \\
-           -H 'Content-Type: application/json'
+      specforge mock --port 8080 --job-seconds 2          # the official contract
+      curl -H 'Authorization: Bearer sk-test' -F prompt='a cat' http://127.0.0.1:8080/v1/videos
+      specforge mock --variant aiid --state jobs.sqlite   # another vendor; jobs survive restarts
     """
     from specforge.core import SpecforgeError
 
