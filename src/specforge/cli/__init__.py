@@ -17,6 +17,7 @@ from specforge.core.errors import SpecforgeError
 COMMANDS: dict[str, str] = {
     "ingest": "specforge.cli.ingest:command",
     "merge": "specforge.cli.merge:command",
+    "mock": "specforge.cli.mock:command",
     "overlay": "specforge.cli.overlay:overlay",
     "sources": "specforge.cli.sources:command",
     "variant": "specforge.cli.variant:command",
