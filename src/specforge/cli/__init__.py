@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "ingest": "specforge.cli.ingest:command",
     "lint": "specforge.cli.lint:lint",
     "merge": "specforge.cli.merge:command",
+    "mock": "specforge.cli.mock:command",
     "overlay": "specforge.cli.overlay:overlay",
     "sources": "specforge.cli.sources:command",
     "variant": "specforge.cli.variant:command",
