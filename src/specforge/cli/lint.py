@@ -8,15 +8,10 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from specforge.cli.common import config_option, exit_with
-
-if TYPE_CHECKING:
-    from specforge.lint.project import LintResult
-    from specforge.render.findings import FindingsReport
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 DEFAULT_BASELINE = "specforge-lint-baseline.json"
@@ -103,6 +98,7 @@ def _run(
     from specforge.lint import load_settings
     from specforge.lint.baseline import write_baseline
     from specforge.lint.project import lint_paths, lint_project
+    from specforge.lint.report import findings_report
     from specforge.render.findings import render_findings
 
     config = load_config(config_path)
@@ -120,7 +116,7 @@ def _run(
         write_baseline(target, result.all_diagnostics, root)
         click.echo(f"Wrote {len(result.all_diagnostics)} finding(s) to the baseline {target}", err=True)
         return
-    report = report_for(result, root)
+    report = findings_report(result, root)
     color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render_findings(report, fmt, color=color)
     if output is not None:
@@ -130,22 +126,3 @@ def _run(
     exit_with(1 if result.failed(settings.fail_on) else 0)
 
 
-def report_for(result: LintResult, root: Path) -> FindingsReport:
-    """The renderers' input for a lint result (rule metadata, fingerprints, file texts); other
-    commands that lint (e.g. a whole-pipeline run) render through this too."""
-    from specforge import __version__
-    from specforge.lint import REGISTRY
-    from specforge.lint.baseline import fingerprint
-    from specforge.render.findings import FindingsReport, RuleInfo
-
-    return FindingsReport(
-        diagnostics=tuple(result.diagnostics),
-        files=tuple(result.files),
-        texts=result.texts,
-        rules={r.id: RuleInfo(r.id, r.title, r.severity.value, r.hint, r.rationale, r.docs) for r in REGISTRY},
-        tool="specforge",
-        version=__version__,
-        suppressed=result.suppressed,
-        baselined=result.baselined,
-        fingerprints=tuple(fingerprint(d, root) for d in result.diagnostics),
-    )
