@@ -48,7 +48,8 @@ def start_server(variant: str, state: Path | None) -> tuple[subprocess.Popen[str
 def create_job(url: str, variant: str) -> str:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     if variant in ("xiexus", "aiid"):  # multipart-only variants
-        body = b'--b\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nbench\r\n--b--\r\n'
+        body = (b'--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nsora-2\r\n'
+                b'--b\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nbench\r\n--b--\r\n')
         response = httpx.post(url + "/v1/videos", content=body,
                               headers={**headers, "Content-Type": "multipart/form-data; boundary=b"})
     else:

@@ -4,6 +4,7 @@ for the path forms, OpenAPI 3.0 upgrades and refusals."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,10 +61,12 @@ def test_documented_defaults_and_media_types() -> None:
 
 def test_assumptions_are_explicit() -> None:
     openai = derive_profile(spec_of("openai"), "openai")
-    assert any("no error response documented" in note for note in openai.assumptions)
+    assert [d.code for d in openai.assumptions] == ["mock-default-error-shape"]
+    assert openai.assumptions[0].severity == "info" and openai.assumptions[0].variants == ("openai",)
+    assert openai.assumptions[0].pointer == "/paths/~1videos/post"
     assert openai.error == OPENAI_ERROR
     xiexus = derive_profile(spec_of("xiexus"), "xiexus")
-    assert any("GET /v1/videos/{video_id}` is not in the spec" in note for note in xiexus.assumptions)
+    assert any("GET /v1/videos/{video_id}` is not in the spec" in d.message for d in xiexus.assumptions)
     assert not any(op.documented for op in xiexus.operations if op.kind in ("retrieve", "content"))
 
 
@@ -149,3 +152,25 @@ def test_deriving_does_not_mutate_the_spec(variant: str) -> None:
     before = copy.deepcopy(spec)
     derive_profile(spec, variant)
     assert spec == before
+
+
+def test_load_spec_prefers_the_merged_variant_then_the_source(tmp_path: Path) -> None:
+    from specforge.core import load_config
+    from specforge.mock import load_spec
+
+    root = Path(__file__).resolve().parents[2]
+    config = load_config(root / "specforge.toml")
+    merged = load_spec("xiexus", config)
+    assert "canonical.yaml + xiexus.overlay.yaml" in merged.origin
+    (tmp_path / "specforge.toml").write_text(
+        f'[project]\ncanonical = "missing.yaml"\n[variants.xiexus]\nsource = "{root}/specs/sources/xiexus.yaml"\n'
+        f'[variants.openai]\nsource = "none.yaml"\ndoc = "{root}/specs/docs/openai-videos.yaml"\nextract = "openapi"\n'
+        '[variants.aiid]\nsource = "none.yaml"\n'
+    )
+    local = load_config(tmp_path / "specforge.toml")
+    assert load_spec("xiexus", local).origin.endswith("specs/sources/xiexus.yaml")
+    assert load_spec("openai", local).origin.endswith("openai-videos.yaml")
+    with pytest.raises(InputError, match="no spec for variant `aiid`") as error:
+        load_spec("aiid", local)
+    assert error.value.hint is not None and "specforge ingest" in error.value.hint
+    assert load_spec("x", local, {"paths": {}}).origin == "<dict>"

@@ -113,3 +113,14 @@ def test_benchmark_overlay_agrees_with_the_naive_reference_on_every_action() -> 
     assert sum(1 for count in result.matches if count == 0) == 7
     assert {d.code for d in result.diagnostics} == {"overlay-no-match"}
     assert result.document == reference_apply(spec, overlay)
+
+
+def test_copy_uses_the_source_value_from_before_the_action() -> None:
+    """Regression (found by the property above): a copy whose source contains its own targets."""
+    overlay = {
+        "overlay": "1.1.0",
+        "info": {"title": "t", "version": "1"},
+        "actions": [{"target": "$", "update": {"a": None, "b": []}}, {"target": "$..*", "copy": "$"}],
+    }
+    document = {"a": []}
+    assert apply(document, overlay).document == reference_apply(copy.deepcopy(document), overlay)

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "check": "specforge.cli.check:command",
     "fingerprint": "specforge.cli.fingerprint:command",
     "ingest": "specforge.cli.ingest:command",
+    "lint": "specforge.cli.lint:lint",
     "merge": "specforge.cli.merge:command",
     "mock": "specforge.cli.mock:command",
     "overlay": "specforge.cli.overlay:overlay",

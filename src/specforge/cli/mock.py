@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     help="Serve this OpenAPI file instead of the variant's spec (canonical + overlay, or its source).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port; 0 picks a free one.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=4010, show_default=True, help="Port (Prism's default); 0 picks a free one."
+)
 @click.option("--token", default=None, help="Bearer token clients must send (default: sk-test).")
 @click.option("--token-env", default=None, metavar="VAR", help="Read the bearer token from this environment variable.")
 @click.option("--no-auth", is_flag=True, help="Accept requests without a bearer token.")
@@ -61,9 +63,9 @@ def command(
 
     \b
     Example:
-      specforge mock --variant aiid --port 8080 --job-seconds 2
-      curl -H 'Authorization: Bearer sk-test' http://127.0.0.1:8080/v1/videos -d '{"prompt":"a cat"}' \\
-           -H 'Content-Type: application/json'
+      specforge mock --port 8080 --job-seconds 2          # the official contract
+      curl -H 'Authorization: Bearer sk-test' -F prompt='a cat' http://127.0.0.1:8080/v1/videos
+      specforge mock --variant aiid --state jobs.sqlite   # another vendor; jobs survive restarts
     """
     from specforge.core import SpecforgeError
 
@@ -116,6 +118,6 @@ def _prepare(
         + ("no auth" if effective is None else "bearer auth")
         + (f"; jobs kept in {state}" if state else "; jobs kept in memory")
         + "; Ctrl-C stops",
-        *(f"note: {note}" for note in profile.assumptions),
+        *(f"note: {note.message}" for note in profile.assumptions),
     ]
     return server, notes

@@ -4,6 +4,7 @@ own section (``[merge]``, ``[lint]``, ...). Unknown keys are errors that suggest
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,11 @@ _PROJECT_KEYS = {
     "reports": "reports",
 }
 _VARIANT_KEYS = {"doc", "source", "vendor", "base_url", "title", "extract", "description"}
-_SECTIONS = {"project", "variants", "merge", "lint", "mock", "check"}
+#: top-level tables: the project's own two plus one per package that may be configured
+_SECTIONS = {
+    "project", "variants", "ingest", "normalize", "overlay", "merge", "lint", "mock", "check", "render",
+    "history", "nightly",
+}
 
 
 def suggest(name: str, choices: Iterable[str]) -> str:
@@ -32,14 +37,51 @@ def suggest(name: str, choices: Iterable[str]) -> str:
 
 
 def check_keys(table: dict[str, Any], allowed: Iterable[str], where: str, file: str) -> None:
+    """``InputError`` (with the key's line and a did-you-mean) for the first key of ``table``
+    that is not ``allowed``. ``where`` is the table's name (``"lint"``, ``"variants.openai"``)."""
     allowed = set(allowed)
     for key in table:
         if key not in allowed:
             raise InputError(
                 f"unknown key `{key}` in [{where}]{suggest(key, allowed)}",
                 file=file,
+                line=_line_of(file, where, key),
                 hint=f"allowed keys: {', '.join(sorted(allowed))}",
             )
+
+
+def _line_of(file: str, table: str, key: str) -> int | None:
+    """Best-effort line of ``key`` in ``[table]`` of the TOML ``file`` (for error messages)."""
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    current = "top level"
+    quoted = re.escape(key)
+    key_re = re.compile(rf"""^\s*(?:{quoted}|"{quoted}"|'{quoted}')\s*(?:=|\.)""")
+    header_re = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+    for number, text in enumerate(lines, 1):
+        header = header_re.match(text)
+        if header:
+            name = header.group(1).replace('"', "").replace("'", "")
+            if table == "top level" and (name == key or name.startswith(key + ".")):
+                return number
+            current = name
+            continue
+        if current == table and key_re.match(text):
+            return number
+    return None
+
+
+def _table(value: Any, where: str, file: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(
+            f"[{where}] must be a table, not {type(value).__name__}",
+            file=file,
+            line=_line_of(file, "top level", where.split(".")[0]),
+            hint=f"write it as a `[{where}]` table with `key = value` lines",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -69,7 +111,7 @@ class Config:
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def section(self, name: str, allowed: Iterable[str] | None = None) -> dict[str, Any]:
-        """A package's own table, its keys checked against ``allowed``."""
+        """A package's own table (empty when absent), its keys checked against ``allowed``."""
         table = self.sections.get(name, {})
         if allowed is not None:
             check_keys(table, allowed, name, str(self.file or CONFIG_NAME))
@@ -105,21 +147,35 @@ def load_config(path: str | Path | None = None) -> Config:
         return _config(root, None, {k: root / v for k, v in _PROJECT_KEYS.items()}, {}, {})
     if not file.is_file():
         raise InputError("config file not found", file=str(file), hint=f"create {CONFIG_NAME} or pass --config")
+    name = str(file)
     try:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("config file is not UTF-8 text", file=name, hint="re-save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"cannot read config file: {exc.strerror}", file=name, hint="check the file's permissions") from None
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(f"invalid TOML: {exc}", file=str(file), line=line, hint="fix the TOML syntax") from None
-    name = str(file)
+        # Python 3.11's message ends with "(at line L, column C)"; move that into the location
+        text = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)$", text)
+        message = text[: where.start()].rstrip() if where else text
+        raise InputError(
+            f"invalid TOML: {message}",
+            file=name,
+            line=int(where.group(1)) if where else None,
+            col=int(where.group(2)) if where else None,
+            hint="fix the TOML syntax at that position",
+        ) from None
     check_keys(raw, _SECTIONS, "top level", name)
+    for section in raw:
+        _table(raw[section], section, name)
     root = file.resolve().parent
     project = raw.get("project", {})
     check_keys(project, _PROJECT_KEYS, "project", name)
     paths = {k: root / str(project.get(k, default)) for k, default in _PROJECT_KEYS.items()}
     variants: dict[str, VariantConfig] = {}
     for vname, table in raw.get("variants", {}).items():
-        if not isinstance(table, dict):
-            raise InputError(f"[variants.{vname}] must be a table", file=name)
+        _table(table, f"variants.{vname}", name)
         check_keys(table, _VARIANT_KEYS, f"variants.{vname}", name)
         source = root / str(table.get("source", paths["sources"] / f"{vname}.yaml"))
         doc = root / str(table["doc"]) if "doc" in table else None

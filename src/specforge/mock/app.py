@@ -130,9 +130,12 @@ class MockApp:
         if template is None or params is None:
             raise ApiError(404, f"Unknown route: {scope['method']} {path}", code="not_found")
         request = Request(scope, receive)
-        self._authenticate(request)
         candidates = [op for op in self.profile.operations if op.path == template]
         found = next((op for op in candidates if op.method == method), None)
+        if found is not None and found.job_creating:
+            # counted before auth and validation: every create a client sends could cost money
+            self.creates += 1
+        self._authenticate(request)
         if found is None:
             allowed = ", ".join(sorted({op.method.upper() for op in candidates}))
             raise ApiError(405, f"Method {scope['method']} is not allowed on {path}.",
@@ -140,7 +143,6 @@ class MockApp:
         op = found
         video_id = next(iter(params.values()), None)
         if op.job_creating:
-            self.creates += 1
             return await self._create(op, request, video_id)
         if op.kind == "retrieve":
             return self._retrieve(request, self._job(video_id))

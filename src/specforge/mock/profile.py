@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
+from specforge.core import Diagnostic, Severity
 from specforge.core import pointer as jp
 from specforge.core.errors import InputError
 from specforge.mock.schema import Schemas, local_refs_only, upgrade_schemas
@@ -101,7 +102,8 @@ class Profile:
     #: media types /content answers with: the documented ones, else video/mp4 and image/webp
     video_media_type: str
     image_media_type: str
-    assumptions: tuple[str, ...]
+    #: what the spec could not say and the mock assumed: info Diagnostics (codes mock-*)
+    assumptions: tuple[Diagnostic, ...]
     schemas: Schemas = field(repr=False, compare=False)
 
     def operation(self, kind: str) -> Operation | None:
@@ -122,7 +124,13 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
     local_refs_only(spec, file)
     schemas = Schemas(upgrade_schemas(spec))
     doc = schemas.document
-    assumptions: list[str] = []
+    assumptions: list[Diagnostic] = []
+
+    def assume(code: str, message: str, pointer: str, hint: str) -> None:
+        assumptions.append(
+            Diagnostic(code, Severity.INFO, message, pointer=pointer, file=file, variants=(variant,), hint=hint)
+        )
+
     server_path = _server_path(doc)
 
     operations: list[Operation] = []
@@ -149,9 +157,12 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
     item_path = f"{create.path}/{{video_id}}"
     for kind, path in (("retrieve", item_path), ("content", item_path + "/content")):
         if all(op.kind != kind for op in operations):
-            assumptions.append(
+            assume(
+                "mock-implied-operation",
                 f"`GET {path}` is not in the spec; served anyway because polling and download "
-                "are the job lifecycle every variant's page describes"
+                "are the job lifecycle every variant's page describes",
+                "/paths",
+                f"document `GET {path}` in the variant's source",
             )
             operations.append(Operation(kind, "get", path, "", _regex(path), documented=False))
     # concrete paths win over templated ones (`/videos/edits` before `/videos/{video_id}`)
@@ -162,13 +173,23 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         None,
     )
     if job_schema is None:
-        assumptions.append("no job response schema: jobs are shaped like the official OpenAI `Video`")
+        assume(
+            "mock-default-job-shape",
+            "no job response schema: jobs are shaped like the official OpenAI `Video`",
+            create.pointer,
+            "document the create or retrieve 200 response schema",
+        )
         job_fields = OPENAI_JOB
     else:
         job_fields = response_fields(schemas, job_schema)
     error = _error_shape(schemas, doc, operations)
     if error is None:
-        assumptions.append('no error response documented: errors use OpenAI\'s `{"error": {...}}` envelope')
+        assume(
+            "mock-default-error-shape",
+            'no error response documented: errors use OpenAI\'s `{"error": {...}}` envelope',
+            create.pointer,
+            "document a 4xx response with the vendor's error schema",
+        )
         error = OPENAI_ERROR
     examples = [*_job_examples(schemas, doc, operations, job_schema)]
     unit = "ms" if any(_is_ms(e.get("created_at")) for e in examples) else "s"

@@ -288,7 +288,8 @@ def _copy(
                 hint="make the copy path select a single node",
             )
         ]
-    return _update(writer, nodes, sources[0][1], index, soft, "copy")
+    # snapshot: the writer mutates containers it owns in place, and the source may be (inside) a target
+    return _update(writer, nodes, fresh(sources[0][1]), index, soft, "copy")
 
 
 def _update(

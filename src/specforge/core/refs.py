@@ -1,0 +1,569 @@
+"""Local ``$ref`` resolution: same-file refs (``#/components/...``) and relative files inside the
+spec's folder (``common.yaml#/components/schemas/Video``).
+
+Why this shape:
+
+* **Lazy.** :meth:`RefResolver.deref` follows one reference when a caller needs it (the merger,
+  lint and the mock walk schemas and deref as they go); nothing is expanded up front, so cyclic
+  schemas (a ``Node`` whose ``children`` are ``Node``) are no problem.
+* **Cached.** Every referenced file is loaded once per resolver (with positions), so a finding
+  about a referenced schema can point at ``common.yaml:12:5``.
+* **Safe by default.** Remote refs (``http(s)://``) are refused unless a ``retrieve`` callable is
+  injected (the caller decides about the network, never this module); refs leaving the spec's
+  folder (``../x.yaml``, absolute paths, ``file:`` URLs) are always refused.
+* **Two APIs for one thing** (as python-jsonschema does): :func:`check_refs` collects every
+  unresolvable ref as a :class:`Diagnostic` placed at the ``$ref``'s file:line:col, while
+  :meth:`RefResolver.deref` raises the one :class:`InputError` for the ref you asked about.
+
+``$ref`` strings under data-valued keywords (``example``, ``default``, ``enum``, ``const``, schema
+``examples`` lists and Example Objects' ``value``) are data, not references, and are left alone.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeGuard
+from urllib.parse import unquote, urljoin, urlsplit
+
+from specforge.core import pointer as jp
+from specforge.core.diagnostics import Diagnostic, Location, Severity
+from specforge.core.document import DEFAULT_LIMITS, Document, Limits, load_document, load_text
+from specforge.core.errors import InputError
+
+#: ``retrieve(url) -> document text (str/bytes) or already-parsed data``; raise to refuse.
+Retriever = Callable[[str], Any]
+
+#: keywords whose values are literal data: a ``$ref`` inside them is not a reference
+_DATA_KEYS = frozenset({"example", "default", "enum", "const"})
+
+#: a chain of refs longer than this is treated like a cycle (nothing real is that deep)
+_MAX_CHAIN = 64
+
+
+class RefError(InputError):
+    """A ``$ref`` that cannot be followed. ``code`` is the diagnostic code
+    (``ref-unresolved``, ``ref-file``, ``ref-remote``, ``ref-escape``, ``ref-cycle``, ``ref-invalid``)."""
+
+    def __init__(self, code: str, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.code = code
+
+    def diagnostic(self, pointer: str = "") -> Diagnostic:
+        return Diagnostic(
+            code=self.code,
+            severity=Severity.ERROR,
+            message=self.message,
+            pointer=pointer,
+            file=self.file,
+            line=self.line,
+            col=self.col,
+            hint=self.hint,
+        )
+
+
+def refuse_remote(url: str) -> Any:
+    """The default retriever: no network access, ever, unless the caller injects one."""
+    raise RefError(
+        "ref-remote",
+        f"remote $ref `{url}` refused",
+        hint="download the file into the spec's folder and reference it relatively, "
+        "or pass a retrieve callable to allow remote refs",
+    )
+
+
+@dataclass(frozen=True)
+class RefSite:
+    """One ``$ref`` found in a document: the object holding it is at ``pointer``."""
+
+    document: Document
+    pointer: str
+    ref: str
+
+    @property
+    def ref_pointer(self) -> str:
+        """Pointer to the ``$ref`` string itself (what findings should point at)."""
+        return f"{self.pointer}/$ref"
+
+
+def _is_ref(value: Any) -> TypeGuard[dict[str, Any]]:
+    return isinstance(value, dict) and isinstance(value.get("$ref"), str)
+
+
+def _children(value: dict[str, Any] | list[Any]) -> Iterator[tuple[str, Any]]:
+    """(token, child) pairs of ``value`` that may hold references (data keywords skipped)."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict | list):
+                yield str(index), item
+        return
+    for key, item in value.items():
+        if not isinstance(item, dict | list) or key in _DATA_KEYS:
+            continue
+        if key == "examples":
+            if isinstance(item, list):
+                continue  # JSON Schema `examples`: a list of literal values
+            # OpenAPI Example Objects: `value` is literal, the rest (and $ref) is structure
+            for name, example in item.items():
+                if isinstance(example, dict):
+                    token = f"examples/{jp.escape(name)}"
+                    yield token, {k: v for k, v in example.items() if k != "value"}
+            continue
+        yield jp.escape(key), item
+
+
+def iter_refs(document: Document) -> Iterator[RefSite]:
+    """Every ``$ref`` in ``document``, in document order (iterative: no recursion limit)."""
+    stack: list[tuple[str, Any]] = [("", document.data)]
+    while stack:
+        pointer, value = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        if _is_ref(value):
+            yield RefSite(document, pointer, value["$ref"])
+        children = list(_children(value))
+        stack.extend((f"{pointer}/{token}", child) for token, child in reversed(children))
+
+
+class RefResolver:
+    """Follows ``$ref`` for one spec. ``root`` is the folder refs must stay inside (default: the
+    folder of the first document the resolver sees); ``retrieve`` enables remote refs."""
+
+    def __init__(
+        self,
+        document: Document | None = None,
+        *,
+        root: str | Path | None = None,
+        base_path: str | Path | None = None,
+        retrieve: Retriever | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> None:
+        self.retrieve: Retriever = retrieve or refuse_remote
+        self.limits = limits
+        self.root: Path | None = Path(root).resolve() if root is not None else None
+        self._origin: dict[int, str | Path] = {}  # id(document) -> real file path or URL
+        self._by_origin: dict[str | Path, Document] = {}
+        self._keep: list[Document] = []  # ids in _origin stay valid while the resolver lives
+        self.document = document
+        if document is not None:
+            self.register(document, base_path)
+
+    # -- documents -------------------------------------------------------------------------
+
+    @property
+    def documents(self) -> list[Document]:
+        """Every document loaded or registered so far (the cache)."""
+        return list(self._by_origin.values())
+
+    def register(self, document: Document, base_path: str | Path | None = None) -> Document:
+        """Tell the resolver where ``document`` lives (``base_path``: its file or its folder;
+        default: ``document.path``). Idempotent."""
+        if id(document) in self._origin and base_path is None:
+            return document
+        origin: str | Path
+        if isinstance(base_path, str) and urlsplit(base_path).scheme in ("http", "https"):
+            origin = base_path
+        elif base_path is not None:
+            p = Path(base_path).resolve()
+            origin = p / Path(document.path).name if p.is_dir() else p
+        elif urlsplit(document.path).scheme in ("http", "https"):
+            origin = document.path
+        else:
+            origin = Path(document.path).resolve()
+        if self.root is None and isinstance(origin, Path):
+            self.root = origin.parent
+        self._origin[id(document)] = origin
+        self._keep.append(document)
+        self._by_origin.setdefault(origin, document)
+        return document
+
+    def origin(self, document: Document) -> str | Path:
+        if id(document) not in self._origin:
+            self.register(document)
+        return self._origin[id(document)]
+
+    def _load_file(self, target: Path, display: str) -> Document:
+        cached = self._by_origin.get(target)
+        if cached is not None:
+            return cached
+        document = load_document(target, limits=self.limits, display=display)
+        self._origin[id(document)] = target
+        self._by_origin[target] = document
+        return document
+
+    def _load_url(self, url: str) -> Document:
+        cached = self._by_origin.get(url)
+        if cached is not None:
+            return cached
+        fetched = self.retrieve(url)
+        if isinstance(fetched, Document):
+            document = fetched
+        elif isinstance(fetched, bytes | str):
+            text = fetched.decode("utf-8-sig") if isinstance(fetched, bytes) else fetched
+            document = load_text(text, url, limits=self.limits)
+        else:
+            document = Document(path=url, data=fetched, text="")
+        self._origin[id(document)] = url
+        self._by_origin[url] = document
+        return document
+
+    # -- one hop ---------------------------------------------------------------------------
+
+    def _where(self, document: Document, at: str | None) -> dict[str, Any]:
+        """file/line/col keyword arguments for an error about the ``$ref`` at ``at``."""
+        if at is None:
+            return {"file": document.path}
+        location = document.locate(f"{at}/$ref") if document.text else None
+        if location is None:
+            return {"file": document.path}
+        return {"file": location.file, "line": location.line, "col": location.col}
+
+    def target_document(self, document: Document, ref: str, *, at: str | None = None) -> tuple[Document, str]:
+        """The document ``ref`` (written in ``document``) points into, and the JSON pointer
+        inside it. Loads (and caches) the file; raises :class:`RefError`."""
+        file_part, _, fragment = ref.partition("#")
+        fragment = unquote(fragment)
+        if fragment and not fragment.startswith("/"):
+            raise RefError(
+                "ref-invalid",
+                f"$ref `{ref}` has a fragment that is not a JSON pointer",
+                hint="write the fragment as a JSON pointer, e.g. `#/components/schemas/Name`",
+                **self._where(document, at),
+            )
+        if not file_part:
+            return document, fragment
+        origin = self.origin(document)
+        if isinstance(origin, str):  # inside a remote document everything is a URL
+            return self._remote(urljoin(origin, file_part), ref, document, at), fragment
+        parts = urlsplit(file_part)
+        if parts.scheme in ("http", "https"):
+            return self._remote(file_part, ref, document, at), fragment
+        if parts.scheme and len(parts.scheme) > 1 and parts.scheme != "file":
+            raise RefError(
+                "ref-invalid",
+                f"$ref `{ref}` uses the unsupported scheme `{parts.scheme}:`",
+                hint="reference a file in the spec's folder by its relative path",
+                **self._where(document, at),
+            )
+        relative = unquote(file_part)
+        root = self.root or origin.parent
+        if parts.scheme or os.path.isabs(relative) or relative.startswith("\\"):
+            raise RefError(
+                "ref-escape",
+                f"$ref `{ref}` is an absolute path",
+                hint="reference files by a path relative to the referencing file, inside the spec's folder",
+                **self._where(document, at),
+            )
+        target = (origin.parent / relative).resolve()
+        if not target.is_relative_to(root):
+            raise RefError(
+                "ref-escape",
+                f"$ref `{ref}` points outside the spec's folder",
+                hint="copy the referenced file into the spec's folder; refs may not reach outside it",
+                **self._where(document, at),
+            )
+        display = os.path.normpath(os.path.join(os.path.dirname(document.path), relative))
+        try:
+            return self._load_file(target, display), fragment
+        except RefError:
+            raise
+        except InputError as exc:
+            if not target.exists():
+                raise RefError(
+                    "ref-file",
+                    f"$ref `{ref}` names a file that does not exist",
+                    hint=f"create {display} or correct the file name in the $ref",
+                    **self._where(document, at),
+                ) from None
+            raise RefError(
+                "ref-file",
+                f"$ref `{ref}` names a file that cannot be loaded: {exc.where}: {exc.message}",
+                hint=exc.hint or f"fix {display} first",
+                **self._where(document, at),
+            ) from None
+
+    def _remote(self, url: str, ref: str, document: Document, at: str | None) -> Document:
+        try:
+            return self._load_url(url)
+        except RefError as exc:
+            raise RefError(
+                exc.code, exc.message.replace(f"`{url}`", f"`{ref}`"), hint=exc.hint, **self._where(document, at)
+            ) from None
+        except InputError as exc:
+            raise RefError(
+                "ref-file",
+                f"remote $ref `{ref}` cannot be loaded: {exc.where}: {exc.message}",
+                hint=exc.hint or "check the URL",
+                **self._where(document, at),
+            ) from None
+
+    def lookup(self, document: Document, fragment: str, ref: str, *, where: Document | None = None,
+               at: str | None = None) -> Any:
+        """The value at ``fragment`` in ``document``; :class:`RefError` naming the nearest
+        existing key when it is missing."""
+        node = document.data
+        for depth, token in enumerate(jp.parts(fragment)):
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+                continue
+            if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+                continue
+            prefix = "".join("/" + jp.escape(t) for t in jp.parts(fragment)[:depth])
+            hint = "point the $ref at an existing location"
+            if isinstance(node, dict):
+                close = difflib.get_close_matches(token, [str(k) for k in node], n=1, cutoff=0.6)
+                if close:
+                    hint = f"did you mean `{ref.partition('#')[0]}#{prefix}/{jp.escape(close[0])}`?"
+            raise RefError(
+                "ref-unresolved",
+                f"$ref `{ref}` points to nothing: `{fragment}` does not exist in {document.path}",
+                hint=hint,
+                **self._where(where or document, at),
+            )
+        return node
+
+    def deref_one(self, document: Document, ref: str, *, at: str | None = None) -> tuple[Document, str, Any]:
+        """One hop: (target document, pointer in it, value there). The value is the cached
+        data itself, not a copy: never mutate it."""
+        target, fragment = self.target_document(document, ref, at=at)
+        value = self.lookup(target, fragment, ref, where=document, at=at)
+        return target, fragment, value
+
+    # -- following chains ------------------------------------------------------------------
+
+    def follow(self, document: Document, ref: str, *, at: str | None = None) -> tuple[Document, str, Any]:
+        """Follow ``ref`` and any ``$ref`` the target itself is, until a real value: (document,
+        pointer, value). A chain that loops raises a ``ref-cycle`` :class:`RefError`."""
+        seen: list[tuple[Document, str]] = []
+        doc, site, current = document, at, ref
+        while True:
+            doc_next, fragment, value = self.deref_one(doc, current, at=site)
+            if any(d is doc_next and p == fragment for d, p in seen) or len(seen) > _MAX_CHAIN:
+                chain = " -> ".join(f"{self._short(d)}#{p}" for d, p in (*seen, (doc_next, fragment)))
+                raise RefError(
+                    "ref-cycle",
+                    f"$ref `{ref}` never reaches a value: {chain}",
+                    hint="one of these $refs must point at an actual object",
+                    **self._where(document, at),
+                )
+            seen.append((doc_next, fragment))
+            if not _is_ref(value):
+                return doc_next, fragment, value
+            doc, site, current = doc_next, fragment, value["$ref"]
+
+    def _short(self, document: Document) -> str:
+        return "" if document is self.document else document.path
+
+    def deref(
+        self, document: Document, ref: str, base_path: str | Path | None = None, *, at: str | None = None
+    ) -> tuple[Any, Location]:
+        """The value ``ref`` (found in ``document``) stands for, following chains of refs, and
+        where that value is defined. ``base_path`` says where ``document`` lives when its
+        ``path`` is only a display name; ``at`` is the pointer of the object holding the
+        ``$ref`` (errors then carry its file:line:col)."""
+        if base_path is not None:
+            self.register(document, base_path)
+        target, fragment, value = self.follow(document, ref, at=at)
+        location = target.locate(fragment) if target.text else None
+        return value, location or Location(target.path, 1, 1, fragment)
+
+    def resolve(self, document: Document, value: Any, *, at: str | None = None) -> tuple[Document, str | None, Any]:
+        """``value`` itself, or what it references when it is a ``{"$ref": ...}`` object:
+        (document, pointer or None when unchanged, value). The walker's one-liner."""
+        if not _is_ref(value):
+            return document, at, value
+        return self.follow(document, value["$ref"], at=at)
+
+    # -- whole documents -------------------------------------------------------------------
+
+    def check(self, document: Document | None = None) -> list[Diagnostic]:
+        """Every ``$ref`` in ``document`` and the files it reaches that cannot be followed, as
+        diagnostics at the ``$ref``'s file:line:col (each referenced file checked once)."""
+        start = document or self.document
+        if start is None:
+            raise ValueError("check() needs a document")
+        self.register(start)
+        diagnostics: list[Diagnostic] = []
+        todo = [start]
+        done: set[int] = set()
+        while todo:
+            doc = todo.pop(0)
+            if id(doc) in done:
+                continue
+            done.add(id(doc))
+            for site in iter_refs(doc):
+                try:
+                    target, _, value = self.deref_one(doc, site.ref, at=site.pointer)
+                    if _is_ref(value):
+                        self.follow(doc, site.ref, at=site.pointer)
+                except RefError as exc:
+                    diagnostics.append(exc.diagnostic(site.ref_pointer))
+                    continue
+                if id(target) not in done:
+                    todo.append(target)
+        return diagnostics
+
+    def resolve_all(self, document: Document | None = None, *, external_only: bool = False) -> Any:
+        """A deep copy of ``document``'s data with refs replaced by (copies of) their targets.
+        A ref that would recurse into itself becomes a local ``$ref`` to the place its target
+        was inlined, so the result is finite and still valid. With ``external_only`` only refs
+        into other files are inlined (at their first use; later uses point there): a bundle."""
+        start = document or self.document
+        if start is None:
+            raise ValueError("resolve_all() needs a document")
+        self.register(start)
+        return _Inliner(self, start, external_only).run()
+
+
+class _Inliner:
+    """Builds the dereferenced copy for :meth:`RefResolver.resolve_all` (recursion bounded by
+    the depth limit; output size bounded by ``limits.max_nodes``)."""
+
+    def __init__(self, resolver: RefResolver, root: Document, external_only: bool) -> None:
+        self.resolver = resolver
+        self.root = root
+        self.external_only = external_only
+        self.active: dict[tuple[int, str], str] = {}  # target being inlined -> its output pointer
+        self.placed: dict[tuple[int, str], str] = {}  # bundle: target -> first output pointer
+        self.nodes = 0
+        self.max_depth = resolver.limits.max_depth * 2
+
+    def run(self) -> Any:
+        try:
+            return self.copy(self.root, "", self.root.data, "", 0)
+        except RecursionError:
+            raise InputError(
+                "resolving $refs nests too deep",
+                file=self.root.path,
+                hint="deref lazily (RefResolver.deref) instead of inlining everything",
+            ) from None
+
+    def _count(self, document: Document, pointer: str) -> None:
+        self.nodes += 1
+        if self.nodes > self.resolver.limits.max_nodes:
+            raise InputError(
+                f"resolving $refs expands to more than {self.resolver.limits.max_nodes:,} nodes",
+                **self.resolver._where(document, pointer),
+                hint="deref lazily (RefResolver.deref) instead of inlining everything",
+            )
+
+    def copy(self, document: Document, pointer: str, value: Any, out: str, depth: int) -> Any:
+        if not isinstance(value, dict | list):
+            return value
+        self._count(document, pointer)
+        if depth > self.max_depth:
+            raise InputError(
+                f"resolving $refs nests deeper than {self.max_depth} levels",
+                **self.resolver._where(document, pointer),
+                hint="deref lazily (RefResolver.deref) instead of inlining everything",
+            )
+        key = (id(document), pointer)
+        outer = self.active.get(key)
+        self.active[key] = out  # a ref back to this ancestor becomes a local ref to `out`
+        try:
+            if _is_ref(value):
+                return self.inline(document, pointer, value, out, depth)
+            return self._copy_container(document, pointer, value, out, depth)
+        finally:
+            if outer is None:
+                del self.active[key]
+            else:
+                self.active[key] = outer
+
+    def _copy_container(self, document: Document, pointer: str, value: Any, out: str, depth: int) -> Any:
+        follow = {token for token, _ in _children(value)}
+        if isinstance(value, list):
+            return [
+                self.copy(document, f"{pointer}/{i}", item, f"{out}/{i}", depth + 1) if str(i) in follow
+                else copy.deepcopy(item)
+                for i, item in enumerate(value)
+            ]
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            token = jp.escape(key)
+            if token in follow:
+                result[key] = self.copy(document, f"{pointer}/{token}", item, f"{out}/{token}", depth + 1)
+            elif key == "examples" and isinstance(item, dict):
+                result[key] = {
+                    name: {
+                        k: copy.deepcopy(v) if k == "value" else self.copy(
+                            document, f"{pointer}/examples/{jp.escape(name)}/{jp.escape(k)}", v,
+                            f"{out}/examples/{jp.escape(name)}/{jp.escape(k)}", depth + 2)
+                        for k, v in example.items()
+                    } if isinstance(example, dict) and not _is_ref(example) else self.copy(
+                        document, f"{pointer}/examples/{jp.escape(name)}", example,
+                        f"{out}/examples/{jp.escape(name)}", depth + 1)
+                    for name, example in item.items()
+                }
+            else:
+                result[key] = copy.deepcopy(item)
+        return result
+
+    def inline(self, document: Document, pointer: str, value: dict[str, Any], out: str, depth: int) -> Any:
+        ref = value["$ref"]
+        target, fragment, target_value = self.resolver.deref_one(document, ref, at=pointer)
+        if _is_ref(target_value):
+            self.resolver.follow(document, ref, at=pointer)  # a chain that never ends raises here
+        local = target is self.root
+        if self.external_only and local:
+            return {k: ("#" + fragment if k == "$ref" else self.copy(document, f"{pointer}/{jp.escape(k)}", v,
+                                                        f"{out}/{jp.escape(k)}", depth + 1))
+                    for k, v in value.items()}
+        key = (id(target), fragment)
+        if key in self.active:
+            return {"$ref": "#" + self.active[key]}
+        if self.external_only and key in self.placed:
+            return {"$ref": "#" + self.placed[key]}
+        self.placed.setdefault(key, out)
+        result = self.copy(target, fragment, target_value, out, depth + 1)
+        siblings = {k: v for k, v in value.items() if k != "$ref"}
+        if siblings and isinstance(result, dict) and "$ref" not in result:
+            for k, v in siblings.items():
+                result[k] = self.copy(document, f"{pointer}/{jp.escape(k)}", v, f"{out}/{jp.escape(k)}", depth + 1)
+        return result
+
+
+def deref(
+    document: Document,
+    ref: str,
+    base_path: str | Path | None = None,
+    *,
+    retrieve: Retriever | None = None,
+    at: str | None = None,
+) -> tuple[Any, Location]:
+    """One-shot :meth:`RefResolver.deref` (use a resolver to share its file cache)."""
+    return RefResolver(document, base_path=base_path, retrieve=retrieve).deref(document, ref, at=at)
+
+
+def check_refs(
+    document: Document, *, base_path: str | Path | None = None, retrieve: Retriever | None = None
+) -> list[Diagnostic]:
+    """Every ``$ref`` reachable from ``document`` that cannot be followed, as diagnostics."""
+    return RefResolver(document, base_path=base_path, retrieve=retrieve).check()
+
+
+def resolve_refs(
+    document: Document,
+    *,
+    base_path: str | Path | None = None,
+    retrieve: Retriever | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Any:
+    """``document``'s data with every ``$ref`` inlined (a fresh copy; cycles become local refs
+    to where their target was inlined). Raises :class:`RefError` for the first bad ref."""
+    resolver = RefResolver(document, base_path=base_path, retrieve=retrieve, limits=limits)
+    return resolver.resolve_all()
+
+
+def bundle(
+    document: Document, *, base_path: str | Path | None = None, retrieve: Retriever | None = None
+) -> Any:
+    """``document``'s data made self-contained: refs into other files are inlined at their
+    first use and later uses point there; same-file refs stay refs (what `redocly bundle` does)."""
+    resolver = RefResolver(document, base_path=base_path, retrieve=retrieve)
+    return resolver.resolve_all(external_only=True)

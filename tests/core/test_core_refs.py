@@ -1,0 +1,296 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from specforge.core import InputError, Limits, load_document, load_text
+from specforge.core import pointer as jp
+from specforge.core.refs import (
+    RefError,
+    RefResolver,
+    bundle,
+    check_refs,
+    deref,
+    iter_refs,
+    resolve_refs,
+)
+
+ROOT_SPEC = """\
+openapi: 3.1.0
+paths:
+  /v1/videos:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/Create'
+      responses:
+        '200':
+          content:
+            application/json:
+              schema:
+                $ref: 'common.yaml#/components/schemas/Video'
+components:
+  schemas:
+    Create:
+      type: object
+      properties:
+        prompt: {type: string}
+        node: {$ref: '#/components/schemas/Node'}
+    Node:
+      type: object
+      properties:
+        children:
+          type: array
+          items: {$ref: '#/components/schemas/Node'}
+    Alias:
+      $ref: '#/components/schemas/Create'
+"""
+
+COMMON = """\
+components:
+  schemas:
+    Video:
+      type: object
+      properties:
+        id: {type: string}
+        status: {$ref: '#/components/schemas/Status'}
+        parent: {$ref: 'spec.yaml#/components/schemas/Create'}
+    Status:
+      type: string
+      enum: [queued, in_progress, completed, failed]
+"""
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "spec.yaml").write_text(ROOT_SPEC)
+    (folder / "common.yaml").write_text(COMMON)
+    return folder / "spec.yaml"
+
+
+def test_same_file_ref_with_location(spec: Path) -> None:
+    doc = load_document(spec)
+    value, location = deref(doc, "#/components/schemas/Create")
+    assert value["properties"]["prompt"] == {"type": "string"}
+    assert (location.file, location.line, location.col) == (str(spec), 19, 7)
+    assert location.pointer == "/components/schemas/Create"
+
+
+def test_relative_file_ref_is_loaded_once_and_located(spec: Path) -> None:
+    doc = load_document(spec)
+    resolver = RefResolver(doc)
+    value, location = resolver.deref(doc, "common.yaml#/components/schemas/Video")
+    assert value["properties"]["id"] == {"type": "string"}
+    assert location.file == str(spec.parent / "common.yaml") and location.line == 4
+    # refs inside the other file are relative to that file
+    common = resolver.documents[1]
+    status, where = resolver.deref(common, "#/components/schemas/Status")
+    assert status["enum"][0] == "queued" and where.line == 10
+    resolver.deref(doc, "common.yaml#/components/schemas/Status")
+    assert len(resolver.documents) == 2  # cached, not reloaded
+
+
+def test_chains_are_followed(spec: Path) -> None:
+    doc = load_document(spec)
+    value, location = deref(doc, "#/components/schemas/Alias")
+    assert location.pointer == "/components/schemas/Create" and value["type"] == "object"
+
+
+def test_resolve_returns_plain_values_unchanged(spec: Path) -> None:
+    doc = load_document(spec)
+    resolver = RefResolver(doc)
+    assert resolver.resolve(doc, {"type": "string"}, at="/x") == (doc, "/x", {"type": "string"})
+    target, pointer, value = resolver.resolve(doc, {"$ref": "#/components/schemas/Node"})
+    assert target is doc and pointer == "/components/schemas/Node" and "children" in value["properties"]
+
+
+def test_cycles_are_finite_when_fully_resolved(spec: Path) -> None:
+    doc = load_document(spec)
+    data = resolve_refs(doc)
+    node = data["components"]["schemas"]["Node"]
+    assert node["properties"]["children"]["items"] == {"$ref": "#/components/schemas/Node"}
+    create = data["paths"]["/v1/videos"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    # inlined Create, whose Node child loops back to where Node was inlined inside it
+    assert create["properties"]["node"]["properties"]["children"]["items"] == {
+        "$ref": "#/paths/~1v1~1videos/post/requestBody/content/application~1json/schema/properties/node"
+    }
+    video = data["paths"]["/v1/videos"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert video["properties"]["status"]["enum"][-1] == "failed"
+    json.dumps(data)  # finite, no shared cycles
+    assert doc.data["components"]["schemas"]["Alias"] == {"$ref": "#/components/schemas/Create"}  # input intact
+
+
+def test_bundle_inlines_only_other_files(spec: Path) -> None:
+    data = bundle(load_document(spec))
+    schema = data["paths"]["/v1/videos"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/Create"}
+    video = data["paths"]["/v1/videos"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert video["properties"]["status"]["type"] == "string"
+    # a ref from the other file back into the root file becomes a local ref
+    assert video["properties"]["parent"] == {"$ref": "#/components/schemas/Create"}
+    assert check_refs(load_text(json.dumps(data), str(spec.parent / "bundled.json"))) == []
+
+
+def test_iter_refs_skips_literal_data() -> None:
+    doc = load_text(
+        json.dumps(
+            {
+                "a": {"$ref": "#/b"},
+                "b": {"example": {"$ref": "not a ref"}, "enum": [{"$ref": "x"}]},
+                "c": {"examples": {"one": {"value": {"$ref": "data"}}, "two": {"$ref": "#/b"}}},
+                "d": {"properties": {"$ref": {"type": "string"}}},
+                "e": [{"$ref": "#/a"}],
+            }
+        ),
+        "x.json",
+    )
+    assert [(s.pointer, s.ref) for s in iter_refs(doc)] == [
+        ("/a", "#/b"),
+        ("/c/examples/two", "#/b"),
+        ("/e/0", "#/a"),
+    ]
+
+
+def test_check_refs_reports_every_bad_ref_at_its_position(spec: Path) -> None:
+    folder = spec.parent
+    (folder / "bad.yaml").write_text(
+        "a: {$ref: '#/components/schemas/Vidoe'}\n"
+        "b: {$ref: 'missing.yaml#/x'}\n"
+        "c: {$ref: '../outside.yaml#/x'}\n"
+        "d: {$ref: 'https://example.com/spec.yaml#/x'}\n"
+        "e: {$ref: '/etc/passwd'}\n"
+        "f: {$ref: 'common.yaml#/components/schemas/Nope'}\n"
+        "g: {$ref: '#/g'}\n"
+        "h: {$ref: '#name'}\n"
+        "components: {schemas: {Video: {}}}\n"
+    )
+    (folder.parent / "outside.yaml").write_text("x: 1\n")
+    diagnostics = check_refs(load_document(folder / "bad.yaml"))
+    got = [(d.code, d.line, d.col, d.pointer) for d in diagnostics]
+    assert got == [
+        ("ref-unresolved", 1, 11, "/a/$ref"),
+        ("ref-file", 2, 11, "/b/$ref"),
+        ("ref-escape", 3, 11, "/c/$ref"),
+        ("ref-remote", 4, 11, "/d/$ref"),
+        ("ref-escape", 5, 11, "/e/$ref"),
+        ("ref-unresolved", 6, 11, "/f/$ref"),
+        ("ref-cycle", 7, 11, "/g/$ref"),
+        ("ref-invalid", 8, 11, "/h/$ref"),
+    ]
+    assert diagnostics[0].hint == "did you mean `#/components/schemas/Video`?"
+    assert str(diagnostics[2]).endswith("(hint: copy the referenced file into the spec's folder; refs may not reach outside it)")
+
+
+def test_deref_raises_input_error_with_position(spec: Path) -> None:
+    doc = load_document(spec)
+    with pytest.raises(RefError) as info:
+        RefResolver(doc).deref(doc, "../x.yaml#/a", at="/paths/~1v1~1videos/post/requestBody/content/application~1json/schema")
+    error = info.value
+    assert isinstance(error, InputError) and error.code == "ref-escape"
+    assert (error.file, error.line, error.col) == (str(spec), 9, 21)
+
+
+def test_remote_refs_need_an_injected_retriever(spec: Path) -> None:
+    doc = load_text("a: {$ref: 'https://example.com/s.yaml#/components/x'}\n", str(spec))
+    with pytest.raises(RefError, match="remote \\$ref .* refused"):
+        deref(doc, "https://example.com/s.yaml#/components/x")
+    calls: list[str] = []
+
+    def retrieve(url: str) -> str:
+        calls.append(url)
+        return "components:\n  x: {$ref: 'other.yaml#/y'}\n" if url.endswith("s.yaml") else "y: 42\n"
+
+    resolver = RefResolver(doc, retrieve=retrieve)
+    value, location = resolver.deref(doc, "https://example.com/s.yaml#/components/x")
+    assert value == 42 and location.file == "https://example.com/other.yaml"
+    resolver.deref(doc, "https://example.com/s.yaml#/components/x")
+    assert calls == ["https://example.com/s.yaml", "https://example.com/other.yaml"]
+
+
+def test_base_path_places_a_document_loaded_from_text(spec: Path) -> None:
+    doc = load_text("a: {$ref: 'common.yaml#/components/schemas/Status'}\n", "<stdin>")
+    value, _ = deref(doc, "common.yaml#/components/schemas/Status", spec.parent)
+    assert value["type"] == "string"
+
+
+def test_pure_ref_cycle_raises(spec: Path) -> None:
+    doc = load_text("a: {$ref: '#/b'}\nb: {$ref: '#/a'}\n", str(spec))
+    with pytest.raises(RefError, match="never reaches a value: #/a -> #/b -> #/a"):
+        deref(doc, "#/a")
+
+
+def test_resolving_is_bounded(spec: Path) -> None:
+    lines = ["l0: {type: string}"]
+    for i in range(1, 25):
+        lines.append(f"l{i}: {{a: {{$ref: '#/l{i - 1}'}}, b: {{$ref: '#/l{i - 1}'}}}}")
+    doc = load_text("\n".join(lines) + "\n", str(spec))
+    with pytest.raises(InputError, match="expands to more than 10,000 nodes"):
+        resolve_refs(doc, limits=Limits(max_nodes=10_000))
+
+
+def test_reference_spec_refs_all_resolve(project_root: Path) -> None:
+    doc = load_document(project_root / "tests" / "fixtures" / "core" / "openai-videos.yaml")
+    assert check_refs(doc) == []
+    data = resolve_refs(doc)
+    assert all(site.ref.startswith("#/") for site in iter_refs(doc))
+    assert "$ref" not in json.dumps(data["paths"]["/videos"]["post"])
+
+
+def test_resolve_all_refuses_a_pure_cycle(spec: Path) -> None:
+    doc = load_text("x: {$ref: '#/a'}\na: {$ref: '#/b'}\nb: {$ref: '#/a'}\n", str(spec))
+    with pytest.raises(RefError, match="never reaches a value") as info:
+        resolve_refs(doc)
+    assert info.value.line == 1
+
+
+def test_deeply_nested_refs_fail_cleanly(spec: Path) -> None:
+    lines = [f"s{i}: {{items: {{$ref: '#/s{i + 1}'}}}}" for i in range(600)] + ["s600: {type: string}"]
+    doc = load_text("\n".join(lines) + "\n", str(spec))
+    with pytest.raises(InputError, match="resolving \\$refs nests"):
+        resolve_refs(doc)
+
+
+@st.composite
+def schema_graphs(draw: st.DrawFn) -> dict[str, object]:
+    """components/schemas where every schema has properties that are refs to (any) schema,
+    possibly itself: arbitrary cycles, shared targets and chains."""
+    names = [f"S{i}" for i in range(draw(st.integers(1, 5)))]
+    schemas: dict[str, object] = {}
+    for name in names:
+        targets = draw(st.lists(st.sampled_from(names), max_size=3))
+        if draw(st.booleans()) and targets:
+            schemas[name] = {"$ref": f"#/components/schemas/{targets[0]}", "description": name}
+        else:
+            schemas[name] = {
+                "type": "object",
+                "properties": {f"p{i}": {"$ref": f"#/components/schemas/{t}"} for i, t in enumerate(targets)},
+            }
+    root = draw(st.sampled_from(names))
+    return {"openapi": "3.1.0", "x-root": {"$ref": f"#/components/schemas/{root}"}, "components": {"schemas": schemas}}
+
+
+@settings(max_examples=150, deadline=None)
+@given(schema_graphs())
+def test_resolved_documents_are_finite_and_their_remaining_refs_resolve(spec: dict[str, object]) -> None:
+    doc = load_text(json.dumps(spec), "g.json")
+    try:
+        data = resolve_refs(doc)
+    except RefError as error:
+        assert error.code == "ref-cycle"  # only a chain of bare refs can fail
+        assert any(d.code == "ref-cycle" for d in check_refs(doc))
+        return
+    text = json.dumps(data)  # finite: no shared cycles
+    again = load_text(text, "resolved.json")
+    assert check_refs(again) == []
+    for site in iter_refs(again):
+        target = jp.resolve(data, site.ref[1:])
+        assert isinstance(target, dict) and "$ref" not in target  # a real, inlined object
+    assert json.loads(json.dumps(doc.data)) == spec  # the input is untouched
