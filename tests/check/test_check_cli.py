@@ -134,3 +134,19 @@ def test_fingerprint_cli_live_and_replay(tmp_path: Path, token: str) -> None:
     code, out = invoke("fingerprint", "--replay", str(cassette), "--json", "--config", CONFIG)
     assert code == 0
     assert json.loads(out)["ranking"][0]["variant"] == "aiid"
+
+
+def test_check_table_in_specforge_toml(tmp_path: Path) -> None:
+    project = tmp_path / "specforge.toml"
+    project.write_text("[check]\nmax-examples = 7\nbudget = 0\n")
+    code, out = invoke("check", "https://api.example.com", "--spec", str(FIXTURE_SPEC), "--plan", "--config", str(project))
+    assert code == 0 and "up to 7 examples" in out and "allowed: 0" in out
+    code, out = invoke("check", "https://api.example.com", "--spec", str(FIXTURE_SPEC), "--plan", "--max-examples", "3",
+                       "--config", str(project))
+    assert "up to 3 examples" in out  # the flag wins
+    project.write_text('[check]\nmax-examples = "many"\n')
+    code, out = invoke("check", "https://api.example.com", "--spec", str(FIXTURE_SPEC), "--plan", "--config", str(project))
+    assert code == 2 and "max-examples" in out
+    project.write_text("[check]\nmax-exampels = 3\n")
+    code, out = invoke("check", "https://api.example.com", "--spec", str(FIXTURE_SPEC), "--plan", "--config", str(project))
+    assert code == 2 and "did you mean `max-examples`" in out

@@ -351,3 +351,35 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
                 note = "not sent: " + ("--no-create" if options.no_create else "budget 0")
             row("schemathesis", label, op.kind if op else "other", creates, note)
     return rows
+
+
+#: `[check]` keys of specforge.toml -> (CheckOptions field, type, minimum or None)
+CONFIG_KEYS: dict[str, tuple[str, type, float | None]] = {
+    "max-examples": ("max_examples", int, 1),
+    "workers": ("workers", int, 1),
+    "budget": ("budget", int, 0),
+    "seed": ("seed", int, None),
+    "poll-interval": ("poll_interval", float, 0),
+    "job-timeout": ("job_timeout", float, 0.001),
+    "request-timeout": ("request_timeout", float, 0.001),
+    "token-env": ("token_env", str, None),
+    "strict-statuses": ("strict_statuses", bool, None),
+}
+
+
+def config_defaults(config: Any) -> dict[str, Any]:
+    """CheckOptions defaults from ``[check]`` in specforge.toml (command-line flags win)."""
+    table = config.section("check", CONFIG_KEYS)
+    out: dict[str, Any] = {}
+    for key, raw in table.items():
+        field_name, kind, minimum = CONFIG_KEYS[key]
+        ok = isinstance(raw, bool) if kind is bool else isinstance(raw, str) if kind is str else (
+            not isinstance(raw, bool) and isinstance(raw, int | float) and (kind is float or isinstance(raw, int))
+            and (minimum is None or raw >= minimum))
+        if not ok:
+            want = {bool: "true or false", str: "a string", int: "a whole number", float: "a number"}[kind]
+            bound = f" >= {minimum:g}" if minimum is not None and kind in (int, float) else ""
+            raise InputError(f"[check] {key} = {raw!r} is not {want}{bound}", file=str(config.file) if config.file else None,
+                             hint=f"set {key} to {want}{bound}")
+        out[field_name] = kind(raw)
+    return out

@@ -48,17 +48,17 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
 @click.argument("base_url", required=False)
 @click.option("--variant", help="Check against what this vendor documents (canonical + its overlay).")
 @click.option("--spec", "spec_file", type=click.Path(dir_okay=False, path_type=Path), help="Check against this OpenAPI file.")
-@click.option("--token-env", default="SPECFORGE_TOKEN", show_default=True, help="Environment variable holding the API token.")
+@click.option("--token-env", default=None, help="Environment variable holding the API token (default: SPECFORGE_TOKEN).")
 @click.option("--budget", type=click.IntRange(min=0), default=None,
               help="Job-creating requests allowed (default: 1 for a remote host, unlimited for localhost).")
 @click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
-@click.option("--max-examples", type=click.IntRange(min=1), default=20, show_default=True, help="Examples per operation and phase.")
+@click.option("--max-examples", type=click.IntRange(min=1), default=None, help="Examples per operation and phase (default: 20).")
 @click.option("--seed", type=int, default=None, help="Seed for reproducible generation.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Concurrent schemathesis workers.")
-@click.option("--poll-interval", type=click.FloatRange(min=0), default=2.0, show_default=True, help="Seconds between job polls (grows 1.5x, Retry-After wins).")
-@click.option("--job-timeout", type=click.FloatRange(min=0, min_open=True), default=600.0, show_default=True,
-              help="Seconds a job may stay queued/in_progress before it is reported pending.")
-@click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Concurrent schemathesis workers (default: 1).")
+@click.option("--poll-interval", type=click.FloatRange(min=0), default=None, help="Seconds between job polls (default: 2; grows 1.5x, Retry-After wins).")
+@click.option("--job-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds a job may stay queued/in_progress before it is reported pending (default: 600).")
+@click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds per request (default: 30).")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Report formats (repeatable; default: all).")
@@ -69,8 +69,9 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
 @click.option("-q", "--quiet", is_flag=True, help="Only the final verdict line.")
 @config_option
 def command(
-    base_url: str | None, variant: str | None, spec_file: Path | None, token_env: str, budget: int | None, no_create: bool,
-    max_examples: int, seed: int | None, workers: int, poll_interval: float, job_timeout: float, request_timeout: float,
+    base_url: str | None, variant: str | None, spec_file: Path | None, token_env: str | None, budget: int | None,
+    no_create: bool, max_examples: int | None, seed: int | None, workers: int | None, poll_interval: float | None,
+    job_timeout: float | None, request_timeout: float | None,
     report_dir: Path | None, formats: tuple[str, ...], plan_only: bool, replay: Path | None, strict_statuses: bool,
     quiet: bool, config_path: Path | None,
 ) -> None:
@@ -78,7 +79,9 @@ def command(
     stateful) with all built-in checks plus specforge's lifecycle, timestamp, round-trip, auth and
     invalid-input checks, under a job-creation budget. Reports go to reports/<run-id>/
     (report.json, report.md, report.html, junit.xml, cassette.jsonl); the token is read from
-    $SPECFORGE_TOKEN (see --token-env) and never written anywhere.
+    $SPECFORGE_TOKEN (see --token-env) and never written anywhere. Defaults for the numeric
+    options can be set in a [check] table of specforge.toml (max-examples, workers, budget, seed,
+    poll-interval, job-timeout, request-timeout, token-env, strict-statuses).
 
     Exit codes: 0 conformant, 1 non-conformant, 2 bad input, 3 endpoint unreachable or run aborted.
 
@@ -103,11 +106,13 @@ def command(
     else:
         if not base_url:
             raise click.UsageError("missing BASE_URL (or --replay CASSETTE)")
-        options = CheckOptions(
-            base_url=base_url, spec=spec_file, variant=variant, config=config, token_env=token_env, budget=budget,
-            no_create=no_create, max_examples=max_examples, seed=seed, workers=workers, poll_interval=poll_interval,
-            job_timeout=job_timeout, request_timeout=request_timeout, strict_statuses=strict_statuses,
-        )
+        from specforge.check.runner import config_defaults
+
+        flags = {"token_env": token_env, "budget": budget, "max_examples": max_examples, "seed": seed, "workers": workers,
+                 "poll_interval": poll_interval, "job_timeout": job_timeout, "request_timeout": request_timeout,
+                 "strict_statuses": strict_statuses or None}
+        settings = {**config_defaults(config), **{k: v for k, v in flags.items() if v is not None}}
+        options = CheckOptions(base_url=base_url, spec=spec_file, variant=variant, config=config, no_create=no_create, **settings)
         if plan_only:
             from specforge.check.runner import plan_check, resolve_budget
 
