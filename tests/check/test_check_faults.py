@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from check_fakeserver import Behaviour, free_port, serve
 
 from conftest import FIXTURE_SPEC, TOKEN
 from specforge.check import CheckOptions, CheckResult, run_check, write_reports
 from specforge.check.model import CaseStatus
+from specforge.check.reports import report_schema
 
 QUICK = ("auth", "lifecycle", "examples")
 
@@ -28,6 +30,7 @@ def run(url: str, tmp_path: Path, **kw: object) -> CheckResult:
     write_reports(result, tmp_path)
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["verdict"] == result.verdict.value  # the partial report is always there
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
     assert (tmp_path / "report.html").is_file() and (tmp_path / "junit.xml").is_file()
     return result
 
