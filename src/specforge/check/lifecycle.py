@@ -191,7 +191,9 @@ class Scenario:
     def can_spend(self) -> bool:
         return not self.gate.no_create and self.gate.budget.remaining != 0
 
-    def lifecycle(self) -> None:
+    def lifecycle(self, background: Callable[[Callable[[], None]], None] | None = None) -> None:
+        """Create (negotiating if refused), then follow the job — in ``background`` when given,
+        so polling overlaps schemathesis' phases instead of adding its waits to the run."""
         op = self.spec.find("create")
         if op is None:
             return
@@ -206,7 +208,15 @@ class Scenario:
         if job is None and status is not None and 400 <= status < 500 and status not in (401, 403, 415, 429):
             job, body = self._negotiate(op, media, body, self.cases[-1])
         if job is not None:
-            self._follow(op, job, body)
+            created, sent = job, body
+
+            def follow() -> None:
+                self._follow(op, created, sent)
+
+            if background is not None:
+                background(follow)
+            else:
+                follow()
         media, body = self.create_body(op, with_reference=True, media=media)
         if body and self.can_spend():
             job, _ = self._create(op, body, media, "lifecycle", field="input_reference")

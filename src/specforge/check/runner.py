@@ -168,15 +168,41 @@ class _Run:
             poll_interval=options.poll_interval, job_timeout=options.job_timeout, request_timeout=options.request_timeout,
             on_case=self.add_case,
         )
-        for phase, step in (("auth", scenario.auth), ("lifecycle", scenario.lifecycle), ("invalid-input", scenario.invalid_inputs)):
-            if phase in options.phases and not self.result.aborted:
-                self.progress("phase", phase, f"{phase} scenario")
-                step()
-                self._check_gone()
-        for trace in scenario.jobs:
-            self.result.jobs.append(JobTrace.from_dict(trace))
-        if not engine_phases or self.result.aborted:
-            return
+        followers: list[threading.Thread] = []
+
+        def background(work: Callable[[], None]) -> None:
+            def guarded() -> None:
+                try:
+                    work()
+                except Exception as exc:  # noqa: BLE001 - a crash while polling must not lose the run
+                    self._infra(InfraIssue("engine_error", self.redactor.text(f"lifecycle polling failed: {type(exc).__name__}: {exc}")))
+
+            thread = threading.Thread(target=guarded, name="specforge-lifecycle", daemon=True)
+            thread.start()
+            followers.append(thread)
+
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("auth", scenario.auth),
+            ("lifecycle", lambda: scenario.lifecycle(background=background)),
+            ("invalid-input", scenario.invalid_inputs),
+        ]
+        try:
+            for phase, step in steps:
+                if phase in options.phases and not self.result.aborted:
+                    self.progress("phase", phase, f"{phase} scenario")
+                    step()
+                    self._check_gone()
+            if engine_phases and not self.result.aborted:
+                self._engine(schema, engine_phases)
+        finally:
+            for thread in followers:  # the job being followed finishes (or times out) first
+                thread.join()
+            for trace in scenario.jobs:
+                self.result.jobs.append(JobTrace.from_dict(trace))
+
+    def _engine(self, schema: Any, engine_phases: tuple[str, ...]) -> None:
+        from specforge.check import engine
+
         self.progress("phase", "schemathesis", "schemathesis phases: " + ", ".join(engine_phases))
         exclude: tuple[str, ...] = ()
         if self.gate.no_create or self.gate.budget.remaining == 0:
@@ -272,6 +298,10 @@ class _Run:
             self.result.cases.append(CaseRecord(id=f"skipped-{label}", operation=label, phase=phase, status=CaseStatus.SKIPPED, message=why))
 
     def _infra(self, issue: InfraIssue) -> None:
+        with self.lock:
+            self._merge_infra(issue)
+
+    def _merge_infra(self, issue: InfraIssue) -> None:
         for i, existing in enumerate(self.result.infrastructure):
             if (existing.kind, existing.operation) == (issue.kind, issue.operation):
                 self.result.infrastructure[i] = InfraIssue(existing.kind, existing.message, existing.operation, existing.url, existing.count + 1)

@@ -197,6 +197,8 @@ class SpecModel:
     document: dict[str, Any]
     prefix: str
     operations: list[Operation] = field(default_factory=list)
+    #: memo of derived facts (job schema, statuses, example values): checks ask on every response
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, document: dict[str, Any]) -> SpecModel:
@@ -273,6 +275,13 @@ class SpecModel:
 
     def example_values(self, name: str) -> list[Any]:
         """Every value documented for job field ``name`` in response examples of the spec."""
+        key = ("example_values", name)
+        if key not in self._memo:
+            self._memo[key] = self._example_values(name)
+        values: list[Any] = self._memo[key]
+        return values
+
+    def _example_values(self, name: str) -> list[Any]:
         found: list[Any] = []
         for op in self.operations:
             for key, response in (op.data.get("responses") or {}).items():
@@ -354,6 +363,12 @@ class SpecModel:
         return found
 
     def job_schema(self) -> dict[str, Any] | None:
+        if "job_schema" not in self._memo:
+            self._memo["job_schema"] = self._job_schema()
+        schema: dict[str, Any] | None = self._memo["job_schema"]
+        return schema
+
+    def _job_schema(self) -> dict[str, Any] | None:
         for kind in ("retrieve", "create"):
             op = self.find(kind)
             if op is not None:
@@ -365,6 +380,10 @@ class SpecModel:
 
     def statuses(self) -> tuple[str, ...]:
         """Legal job statuses: the spec's status enum when it has one, else the lifecycle."""
+        if "statuses" in self._memo:
+            cached: tuple[str, ...] = self._memo["statuses"]
+            return cached
         job = self.job_schema()
         enum = [v for v in self.enum_of(self.property_schema(job, "status") if job else None) if isinstance(v, str)]
-        return tuple(enum) if enum else LIFECYCLE
+        self._memo["statuses"] = tuple(enum) if enum else LIFECYCLE
+        return tuple(self._memo["statuses"])
