@@ -132,7 +132,7 @@ def test_fingerprint_cli_live_and_replay(tmp_path: Path, token: str) -> None:
     assert "behaves like aiid: 0 violation" in first
     cassette = only_run(tmp_path) / "cassette.jsonl"
     code, out = invoke("fingerprint", "--replay", str(cassette), "--json", "--config", CONFIG)
-    assert code == 0
+    assert code == 0, out
     assert json.loads(out)["ranking"][0]["variant"] == "aiid"
 
 

@@ -66,3 +66,34 @@ def test_implicit_errors_only_where_no_client_error_is_documented() -> None:
     assert set(out["paths"]["/a"]["post"]["responses"]) == {"200", "400", "401", "403"}
     assert doc["paths"]["/a"]["get"]["responses"] == {"200": {}}  # input untouched
     assert changed == ["GET /a", "POST /a"]
+
+
+def test_auth_is_only_required_where_the_spec_says_so() -> None:
+    from specforge.check.spec import SpecModel
+
+    doc = {"security": [{"bearer": []}], "paths": {"/v1/videos": {"get": {"responses": {"200": {}}}},
+                                                  "/v1/public": {"get": {"security": [{}], "responses": {"200": {}}}},
+                                                  "/v1/either": {"get": {"security": [{}, {"bearer": []}], "responses": {}}}}}
+    spec = SpecModel.of(doc)
+    by_path = {op.path: op for op in spec.operations}
+    assert spec.requires_auth(by_path["/v1/videos"])
+    assert not spec.requires_auth(by_path["/v1/public"]) and not spec.requires_auth(by_path["/v1/either"])
+    assert not SpecModel.of({"paths": doc["paths"]}).requires_auth(SpecModel.of({"paths": doc["paths"]}).operations[0])
+
+
+def test_cassette_lines_survive_unicode_line_separators(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import requests
+
+    from specforge.check.replay import read_cassette
+    from specforge.check.transport import Cassette
+
+    path = tmp_path / "c.jsonl"
+    cassette = Cassette(path, Redactor("tok"))
+    request = requests.Request("POST", "http://127.0.0.1/v1/videos", json={"prompt": "a\u2028b\x85c\x1cd tok"}).prepare()
+    response = requests.Response()
+    response.status_code, response._content = 200, "{\"x\": \"\u2029\"}".encode()
+    cassette.record(request, response, None, 0.1)
+    cassette.record(request, None, None, 0.1)
+    cassette.close()
+    entries = read_cassette(path)
+    assert len(entries) == 2 and "\u2029" in entries[0]["response"]["body"] and "tok" not in path.read_text()

@@ -28,7 +28,8 @@ def read_cassette(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise InputError("cassette not found", file=str(path), hint="pass the cassette.jsonl of an earlier `specforge check`")
     entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    # split on "\n" only: str.splitlines() would also break inside strings holding U+2028 & co.
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         if not line.strip():
             continue
         try:

@@ -314,6 +314,14 @@ class SpecModel:
         except Exception:  # noqa: BLE001 - an unusable schema constrains nothing we can check
             return True
 
+    def requires_auth(self, op: Operation) -> bool:
+        """Whether the spec asks for credentials on ``op`` (its own `security`, else the global one;
+        an empty requirement object means anonymous access is allowed)."""
+        security = op.data.get("security", self.document.get("security"))
+        if not isinstance(security, list) or not security:
+            return False
+        return all(isinstance(req, dict) and req for req in security)
+
     def documents_status(self, op: Operation, status: int) -> bool:
         responses = op.data.get("responses") or {}
         return any(k in responses for k in (str(status), f"{str(status)[0]}XX", f"{str(status)[0]}xx", "default"))
