@@ -26,7 +26,7 @@ from typing import Any
 from specforge.core.diagnostics import Diagnostic
 
 #: Version of the report.json layout; bump the major part on incompatible changes.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 #: Phases a live run can go through, in order. The first three are specforge's own scenarios;
@@ -344,6 +344,7 @@ class CheckResult:
     cases: list[CaseRecord] = field(default_factory=list)
     jobs: list[JobTrace] = field(default_factory=list)
     aborted: str | None = None  # why the run stopped early, if it did
+    notes: list[str] = field(default_factory=list)  # what the run assumed or could not do
     cassette: str | None = None  # file name of the cassette, relative to the report folder
     tool_versions: dict[str, str] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
@@ -390,6 +391,7 @@ class CheckResult:
             "seed": self.seed,
             "max_examples": self.max_examples,
             "aborted": self.aborted,
+            "notes": list(self.notes),
             "cassette": self.cassette,
             "tool_versions": dict(self.tool_versions),
             "summary": {
@@ -432,6 +434,7 @@ class CheckResult:
             seed=data.get("seed"),
             max_examples=data.get("max_examples"),
             aborted=data.get("aborted"),
+            notes=list(data.get("notes", [])),
             cassette=data.get("cassette"),
             tool_versions=dict(data.get("tool_versions", {})),
             operations=[OperationSummary.from_dict(o) for o in data.get("operations", [])],

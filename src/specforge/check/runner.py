@@ -122,6 +122,14 @@ class _Run:
             document, self.implicit = with_implicit_errors(document)
         self.document = document
         self.spec = SpecModel.of(document)
+        notes = []
+        if self.implicit:
+            notes.append("4xx answers allowed on operations documenting no client error (implicit; --strict-statuses "
+                         "turns this off): " + ", ".join(sorted(set(self.implicit))))
+        if self.spec.find("create") is not None and self.spec.find("retrieve") is None:
+            notes.append("the spec documents no operation to poll a job: the lifecycle stops after the create")
+        if self.spec.find("create") is None:
+            notes.append("the spec documents no create operation: no lifecycle scenario")
         self.started = time.monotonic()
         self.lock = threading.Lock()
         self.result = CheckResult(
@@ -137,6 +145,7 @@ class _Run:
             max_examples=options.max_examples,
             tool_versions={"specforge": __version__, "schemathesis": engine.VERSION},
         )
+        self.result.notes.extend(notes)
         self.case_checks: Counter[tuple[str, str]] = Counter()
         self.origins: dict[str, str] = {}
         self.reported: set[tuple[str, str, str]] = set()

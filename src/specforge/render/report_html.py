@@ -62,6 +62,8 @@ def render_report_html(result: CheckResult) -> str:
     ]
     if result.aborted:
         out.append(f'<p class="note"><strong>Run aborted:</strong> {_e(result.aborted)}. This report is partial.</p>')
+    if result.notes:
+        out.append('<ul class="notes">' + "".join(f"<li>{_e(note)}</li>" for note in result.notes) + "</ul>")
 
     out += ['<h2 id="operations">Operations</h2><table><tr><th>operation</th><th>creates job</th><th>cases</th>'
             "<th>passed</th><th>failed</th><th>errors</th><th>skipped</th></tr>"]

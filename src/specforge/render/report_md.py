@@ -38,6 +38,8 @@ def render_report_md(result: CheckResult) -> str:
     ]
     if result.aborted:
         lines += ["", f"> **Run aborted:** {result.aborted}. This report is partial."]
+    if result.notes:
+        lines += ["", "Notes:", ""] + [f"- {note}" for note in result.notes]
     lines += ["", "## Operations", "", "| operation | creates job | cases | passed | failed | errors | skipped |", "|---|---|---|---|---|---|---|"]
     for op in result.operations:
         lines.append(f"| `{_cell(op.label)}` | {'yes' if op.creates_job else 'no'} | {op.cases} | {op.passed} | {op.failed} | {op.errors} | {op.skipped} |")
