@@ -150,3 +150,10 @@ def test_check_table_in_specforge_toml(tmp_path: Path) -> None:
     project.write_text("[check]\nmax-exampels = 3\n")
     code, out = invoke("check", "https://api.example.com", "--spec", str(FIXTURE_SPEC), "--plan", "--config", str(project))
     assert code == 2 and "did you mean `max-examples`" in out
+
+
+def test_a_spec_schemathesis_refuses_is_bad_input(tmp_path: Path, token: str) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: 9.9.9\ninfo: {title: x, version: '1'}\npaths:\n  /v1/videos:\n    get:\n      responses: 12\n")
+    code, out = invoke("check", "http://127.0.0.1:9", "--spec", str(broken), "--report-dir", str(tmp_path / "r"), "--config", CONFIG)
+    assert code == 2, out

@@ -249,7 +249,15 @@ def load_schema(
         request_timeout=request_timeout,
         phases=phases,
     )
-    return schemathesis.openapi.from_dict(document, config=config)
+    try:
+        return schemathesis.openapi.from_dict(document, config=config)
+    except Exception as exc:  # noqa: BLE001 - schemathesis' loader errors have no common base we can rely on
+        from specforge.core import InputError
+
+        raise InputError(
+            f"schemathesis cannot load the spec: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            hint="run `specforge lint` on the spec",
+        ) from None
 
 
 # -- engine run ------------------------------------------------------------------------------

@@ -94,7 +94,12 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     gate = Gate(budget=budget, cassette=cassette, redactor=redactor, no_create=options.no_create)
     run = _Run(options, loaded, gate, redactor)
     try:
-        run.execute()
+        schema = run.load_schema()  # a spec schemathesis refuses is bad input (exit 2), not an aborted run
+    except BaseException:
+        cassette.close()
+        raise
+    try:
+        run.execute(schema)
     except KeyboardInterrupt:
         run.result.aborted = "interrupted by the user"
     except Exception as exc:  # noqa: BLE001 - an engine crash still yields a (partial) report
@@ -157,18 +162,24 @@ class _Run:
 
     # -- phases --------------------------------------------------------------------------------
 
-    def execute(self) -> None:
+    def load_schema(self) -> Any:
         from specforge.check import engine
-        from specforge.check.lifecycle import Scenario
 
         options = self.options
         headers = {"Authorization": f"Bearer {self._token()}"} if self._token() else {}
         engine_phases = tuple(p for p in options.phases if p in engine.ENGINE_PHASES)
-        schema = engine.load_schema(
+        return engine.load_schema(
             self.document, options.base_url, spec=self.spec, headers=headers, max_examples=options.max_examples,
             seed=options.seed, workers=options.workers, request_timeout=options.request_timeout,
             phases=engine_phases or engine.ENGINE_PHASES,
         )
+
+    def execute(self, schema: Any) -> None:
+        from specforge.check import engine
+        from specforge.check.lifecycle import Scenario
+
+        options = self.options
+        engine_phases = tuple(p for p in options.phases if p in engine.ENGINE_PHASES)
         if not self._reachable(engine.api_base_url(options.base_url, self.spec)):
             return
         scenario = Scenario(
