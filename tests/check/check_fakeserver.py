@@ -237,6 +237,9 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
                             "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")]})
                 await send({"type": "http.response.body", "body": b"{", "more_body": True})
                 raise ConnectionResetError("fault injection: reset")
+            if applies and fault == "429":
+                await Response("slow down", 429, headers={"Retry-After": "0.05"})(scope, receive, send)
+                return
             if applies and fault == "5xx":
                 await Response("upstream overloaded", 503)(scope, receive, send)
                 return

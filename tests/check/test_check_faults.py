@@ -116,3 +116,19 @@ def test_budget_holds_under_schemathesis_phases(tmp_path: Path, token: str, budg
     with serve(B()) as (url, state):
         result = run(url, tmp_path, budget=budget, phases=("lifecycle", "invalid-input", "examples", "coverage", "fuzzing", "stateful"))
     assert state.creates <= budget and result.creates_used <= budget
+
+
+def test_rate_limiting_is_retried_then_reported(tmp_path: Path, token: str) -> None:
+    with serve(B(fault="429", fault_paths=("/v1/videos/",))) as (url, state):
+        result = run(url, tmp_path, phases=("lifecycle", "examples"))
+    assert "rate_limited" in kinds(result)
+    assert not any(f.check in ("status_code_conformance", "not_a_server_error") for f in result.failures)
+
+
+def test_parallel_workers_keep_counts_consistent(tmp_path: Path, token: str) -> None:
+    with serve(B()) as (url, state):
+        result = run(url, tmp_path, workers=2, budget=3, phases=("lifecycle", "examples", "fuzzing"))
+    assert result.verdict.value == "conformant"
+    assert state.creates <= 3 and result.creates_used <= 3
+    lines = (tmp_path / "cassette.jsonl").read_text().split("\n")
+    assert [json.loads(line)["seq"] for line in lines if line] == list(range(1, len([x for x in lines if x]) + 1))
