@@ -300,3 +300,12 @@ def test_stats_count_job_creating_requests_accepted_or_not() -> None:
 def test_no_auth_when_token_is_none() -> None:
     with running("openai", token=None, job_seconds=0) as (url, _):
         assert httpx.post(url + "/v1/videos", json={"prompt": "x"}).status_code == 200
+
+
+def test_one_multipart_part_for_an_array_field_is_an_item_even_when_it_starts_with_a_bracket() -> None:
+    """Regression (found by `specforge run`'s schemathesis phase on newapi): text that starts
+    with "[" but is not JSON is still the single item of an array field, not a type error."""
+    with running("newapi") as (url, _app), client(url) as http:
+        content, media = multipart({"model": "sora-2", "prompt": "a cat", "reference_images": "[not json"})
+        response = http.post("/v1/videos", content=content, headers={"Content-Type": media})
+        assert response.status_code == 200, response.text

@@ -39,6 +39,15 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """User errors become one line on stderr and their exit code here, so that every caller
+        (the console script, ``python -m specforge``, click's CliRunner in tests) sees the same."""
+        try:
+            return super().invoke(ctx)
+        except SpecforgeError as exc:
+            click.echo(f"specforge: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:

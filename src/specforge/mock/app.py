@@ -26,6 +26,9 @@ from specforge.mock.schema import FormFile, parse_json
 from specforge.mock.store import Job, JobStore, state_at
 
 log = logging.getLogger("specforge.mock")
+# python-multipart logs a warning for every malformed part header a client sends; the mock already
+# answers those requests with a 400 naming the problem, so the log line only duplicates it
+logging.getLogger("python_multipart").setLevel(logging.ERROR)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -222,12 +222,12 @@ class Schemas:
                 result[name] = [self._reading(self._items(prop), v) for v in values]
                 continue
             reading = self._reading(prop, values[0])
-            # one part for an array field is a one-item array, unless it is written as JSON
+            # one part for an array field is a one-item array, unless it is written as JSON (then
+            # the reading is already a list/dict); text that merely starts with "[" is an item too
             if (
                 "array" in self.types(prop)
                 and not isinstance(reading, list | dict)
                 and not self.is_valid(prop, reading)
-                and not str(values[0]).lstrip().startswith(("[", "{"))
             ):
                 wrapped = [self._reading(self._items(prop), values[0])]
                 if self.is_valid(prop, wrapped):

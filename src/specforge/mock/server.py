@@ -109,7 +109,7 @@ def create_app(
 class MockServer:
     """A bound, not yet running, uvicorn server for one mock app."""
 
-    def __init__(self, app: MockApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: MockApp, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
         import uvicorn
 
         self.app = app
@@ -129,7 +129,7 @@ class MockServer:
         self.port = int(self.socket.getsockname()[1])
         self.config = uvicorn.Config(
             app,
-            log_level="warning",
+            log_level=log_level,
             access_log=False,
             lifespan="on",
             timeout_keep_alive=5,
@@ -213,7 +213,9 @@ def serve(
     """
     source = load_spec(variant, config, spec)
     app = create_app(source.spec, variant=variant, token=token, job_seconds=job_seconds, state=state, limits=limits)
-    server = MockServer(app, host=host, port=port)
+    # embedded (tests, `check`, `run`): malformed requests are what fuzzers send on purpose, and the
+    # answer (a 4xx) is the record of them; uvicorn's "Invalid HTTP request" warnings are noise here
+    server = MockServer(app, host=host, port=port, log_level="error")
     thread = server.start()
     try:
         yield server.url
