@@ -15,6 +15,8 @@ from specforge.core.errors import SpecforgeError
 
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
+    "history": "specforge.cli.history:history",
+    "nightly": "specforge.cli.nightly:nightly",
 }
 
 

@@ -1,0 +1,92 @@
+"""The default nightly runner: one provider -> ``specforge.check.run_check`` -> reports in the
+provider's folder. Kept apart so the runner loop, store and summary never import the check engine
+(tests inject fake runners; the fork server preloads this module once for all workers)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from specforge.history.providers import Provider
+
+#: nightly runs are gates: the same inputs must generate the same requests every night, or a
+#: randomly found failure shows up as a "regression" one night and a "fix" the next
+NIGHTLY_SEED = 20240601
+
+
+def check_option_names() -> set[str] | None:
+    """Names a provider's ``check = {...}`` table may set (CheckOptions fields the nightly does
+    not set itself); None when the check package is unavailable."""
+    try:
+        from specforge.check.model import CheckOptions
+    except ImportError:
+        return None
+    reserved = {"base_url", "spec", "variant", "spec_data", "config", "token_env", "budget", "progress", "run_id"}
+    return {f.name for f in dataclasses.fields(CheckOptions)} - reserved
+
+
+def check_provider(provider: Provider) -> Any:
+    """Run the conformance check for ``provider`` and write its reports (json, md, html, junit)
+    into ``provider.report_dir``. Endpoint faults are in the result, never raised."""
+    from specforge.check import CheckOptions, run_check
+    from specforge.core.config import load_config
+
+    config = load_config(provider.project) if provider.project else load_config()
+    options: dict[str, Any] = {"seed": NIGHTLY_SEED, **provider.check}
+    if provider.token_env:
+        options["token_env"] = provider.token_env
+    result = run_check(
+        CheckOptions(
+            base_url=provider.base_url,
+            spec=provider.spec,
+            variant=None if provider.spec else provider.variant,
+            config=config,
+            budget=provider.budget,
+            **options,
+        )
+    )
+    if provider.report_dir is not None:
+        from specforge.check import write_reports
+
+        write_reports(result, provider.report_dir)
+    return result
+
+
+def project_source_hash(provider: Provider) -> str:
+    """Fingerprint of what the provider's spec was made from: the vendor doc page and source
+    fragment of its variant (all variants' for the canonical spec, or the spec file itself).
+    When it changes between runs, the history reports spec drift."""
+    if provider.spec is not None:
+        return _file_hash(str(provider.spec))
+    return _variant_hash(str(provider.project) if provider.project else None, provider.variant)
+
+
+def _variant_hash(project: str | None, variant: str | None) -> str:
+    from specforge.core.config import load_config
+
+    config = load_config(project) if project else load_config()
+    names = [variant] if variant else sorted(config.variants)
+    digest = hashlib.sha256()
+    for name in names:
+        if name not in config.variants:
+            continue
+        info = config.variants[name]
+        for path in (info.doc, info.source):
+            if path is not None and path.is_file():
+                digest.update(f"{name}:{path.name}:".encode())
+                digest.update(bytes.fromhex(_file_hash(str(path))))
+    return digest.hexdigest() if names else ""
+
+
+@cache
+def _file_hash_cached(path: str, mtime: float, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _file_hash(path: str) -> str:
+    stat = os.stat(path)
+    return _file_hash_cached(path, stat.st_mtime, stat.st_size)
