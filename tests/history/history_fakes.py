@@ -59,3 +59,52 @@ def fake_runner(provider: Provider) -> dict[str, Any]:
         provider.report_dir.mkdir(parents=True, exist_ok=True)
         (provider.report_dir / "report.html").write_text("<html>fake report</html>", encoding="utf-8")
     return result
+
+
+def make_run(
+    provider: str = "acme",
+    *,
+    run_id: str | None = None,
+    started: str = "2026-01-01T00:00:00Z",
+    verdict: str = "non-conformant",
+    failing: tuple[str, ...] = (),
+    passing: tuple[str, ...] = ("status_code",),
+    spec_hash: str = "spec1",
+    source_hash: str = "src1",
+    batch: str = "b1",
+    variant: str | None = "openai",
+):
+    """A RunRecord with one failed outcome per name in ``failing`` (on POST /v1/videos)."""
+    from specforge.core.diagnostics import Diagnostic, Severity
+    from specforge.history import CheckOutcome, RunRecord
+
+    checks = [CheckOutcome(check=name, operation="GET /v1/videos/{id}", status="passed") for name in passing]
+    checks += [
+        CheckOutcome(
+            check=name,
+            operation="POST /v1/videos",
+            status="failed",
+            failures=(Diagnostic(code=name, severity=Severity.ERROR, message=f"{name} broke", pointer=f"/{name}"),),
+        )
+        for name in failing
+    ]
+    if verdict == "non-conformant" and not failing:
+        verdict = "conformant"
+    return RunRecord(
+        run_id=run_id or f"{started[:19].replace('-', '').replace(':', '')}-{provider}",
+        batch=batch,
+        provider=provider,
+        base_url="https://api.example",
+        variant=variant,
+        verdict=verdict,
+        started_at=started,
+        finished_at=started,
+        duration=1.5,
+        spec_name="openai",
+        spec_hash=spec_hash,
+        source_hash=source_hash,
+        creates_used=1,
+        budget=1,
+        checks=tuple(checks),
+        tags=("tier1",),
+    )

@@ -74,8 +74,6 @@ def spec_drift(previous: RunRecord, current: RunRecord) -> tuple[str, ...]:
         drift.append(f"vendor doc/source changed ({previous.source_hash[:12]} → {current.source_hash[:12]})")
     if (previous.variant or "") != (current.variant or ""):
         drift.append(f"variant changed ({previous.variant or 'canonical'} → {current.variant or 'canonical'})")
-    if previous.base_url != current.base_url:
-        drift.append(f"base URL changed ({previous.base_url} → {current.base_url})")
     return tuple(drift)
 
 

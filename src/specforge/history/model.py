@@ -52,7 +52,7 @@ class RunRecord:
     base_url: str
     variant: str | None
     verdict: str
-    started_at: str  # ISO 8601, UTC, seconds precision
+    started_at: str  # ISO 8601, UTC, millisecond precision (runs order by it)
     finished_at: str
     duration: float
     spec_name: str = ""

@@ -42,7 +42,9 @@ def utc_now() -> datetime:
 
 
 def iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """UTC, millisecond precision: runs order by this text, and a quick re-run within the same
+    second must still come after the run before it."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def new_batch_id(moment: datetime | None = None) -> str:

@@ -17,12 +17,17 @@ def render_progress_line(run: RunRecord, done: int, total: int) -> str:
     return f"[{done}/{total}] {run.provider}: {run.verdict} in {run.duration:.1f} s" + (f" — {extra}" if extra else "")
 
 
+def _when(stamp: str) -> str:
+    """``2026-01-01T03:00:00.123Z`` -> ``2026-01-01 03:00:00``."""
+    return stamp[:19].replace("T", " ")
+
+
 def render_runs_table(runs: Sequence[RunRecord]) -> str:
     if not runs:
         return "no runs\n"
     header = ("RUN", "PROVIDER", "VARIANT", "VERDICT", "FAILURES", "STARTED", "BATCH")
     rows = [
-        (r.run_id, r.provider, r.variant or "canonical", r.verdict, str(len(r.failures())), r.started_at, r.batch)
+        (r.run_id, r.provider, r.variant or "canonical", r.verdict, str(len(r.failures())), _when(r.started_at), r.batch)
         for r in runs
     ]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
@@ -41,7 +46,7 @@ def render_run(run: RunRecord, diff: RunDiff | None = None) -> str:
         f"provider  {run.provider} ({run.base_url})",
         f"variant   {run.variant or 'canonical'}",
         f"verdict   {run.verdict}",
-        f"started   {run.started_at}  ({run.duration:.1f} s)",
+        f"started   {_when(run.started_at)} UTC  ({run.duration:.1f} s)",
         f"batch     {run.batch}" + (f"  shard {run.shard}" if run.shard else ""),
         f"spec      {run.spec_name or '?'} {run.spec_hash[:12]}",
         f"creates   {run.creates_used}" + ("" if run.budget is None else f" of budget {run.budget}"),
