@@ -1,0 +1,32 @@
+"""Conformance checking of live video-generation endpoints: schemathesis' engine with all its
+built-in checks plus specforge's own registered checks (lifecycle, timestamps, round-trip, auth,
+invalid input), under a job-creation budget, with a redacted cassette, offline replay and
+variant fingerprinting. Only ``specforge.check.engine`` imports schemathesis."""
+
+from specforge.check.model import (
+    CaseRecord,
+    CaseStatus,
+    CheckOptions,
+    CheckResult,
+    CheckSummary,
+    Failure,
+    InfraIssue,
+    JobTrace,
+    OperationSummary,
+    ProgressEvent,
+    Verdict,
+)
+
+__all__ = [
+    "CaseRecord",
+    "CaseStatus",
+    "CheckOptions",
+    "CheckResult",
+    "CheckSummary",
+    "Failure",
+    "InfraIssue",
+    "JobTrace",
+    "OperationSummary",
+    "ProgressEvent",
+    "Verdict",
+]

@@ -1,0 +1,431 @@
+"""The only module that imports schemathesis (pinned 4.32.5: its v4 engine API is not a documented
+contract, so an upgrade touches this file and ``tests/check/test_check_engine.py`` only).
+
+It offers specforge three things:
+- ``run_engine``: schemathesis' engine (examples, coverage, fuzzing, stateful phases) with all its
+  built-in checks plus specforge's registered response checks, every request going through the
+  run's ``Gate`` (budget, cassette, redaction), results turned into plain ``EngineCase`` records;
+- ``validate``: schemathesis' response-validation checks on one exchange specforge sent itself
+  (lifecycle scenarios) or read back from a cassette (replay);
+- ``plan``: the operations the engine would exercise, for ``--plan``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.failures import Failure as StFailure
+from schemathesis.engine import StopReason, events, from_schema
+
+import specforge.check.checks  # noqa: F401 - registers specforge's response checks
+from specforge.check.registry import REGISTRY, Exchange, Finding
+from specforge.check.spec import SpecModel
+from specforge.check.transport import BudgetExhausted, Gate, classify
+
+VERSION = schemathesis.__version__
+ENGINE_PHASES = ("examples", "coverage", "fuzzing", "stateful")
+#: built-in checks that judge a single response on its own (used for lifecycle and replay)
+RESPONSE_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+)
+
+
+@dataclass
+class EngineFailure:
+    check: str
+    title: str
+    message: str
+    expected: str = ""
+    actual: str = ""
+    pointer: str = ""
+    hint: str | None = None
+    origin: str = "schemathesis"
+
+
+@dataclass
+class EngineCase:
+    """One exchange the engine sent, with the checks it ran."""
+
+    id: str
+    operation: str
+    phase: str
+    method: str = ""
+    url: str = ""
+    status_code: int | None = None
+    response_excerpt: str = ""
+    curl: str = ""
+    passed: list[str] = field(default_factory=list)
+    failures: list[EngineFailure] = field(default_factory=list)
+    error: str | None = None
+    error_kind: str | None = None  # "budget" or an infrastructure kind
+    elapsed: float = 0.0
+
+
+@dataclass
+class EngineOutcome:
+    stop_reason: str = "completed"
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, operation, message)
+    fatal: str | None = None
+
+
+class SpecforgeFailure(StFailure):
+    """A specforge response check's finding, carried through schemathesis' failure machinery."""
+
+    code = "ST950"
+    kind_title = "specforge check failed"
+
+    def __init__(self, *, operation: str, finding: Finding) -> None:
+        super().__init__(operation=operation, title=finding.check, message=finding.message)
+        self.finding = finding
+
+    @property
+    def _unique_key(self) -> Any:
+        return (self.finding.check, self.finding.pointer, self.finding.message)
+
+
+# -- run registry: schemathesis calls back with only a config / schema at hand ------------------
+
+_RUNS: dict[int, _Run] = {}
+_LOCK = threading.Lock()
+_INSTALLED = False
+
+
+@dataclass
+class _Run:
+    gate: Gate
+    spec: SpecModel
+
+
+def _install() -> None:
+    """Register specforge's response checks with schemathesis and route engine sessions through
+    the run's Gate. Idempotent; affects only configs registered in ``_RUNS``."""
+    global _INSTALLED
+    with _LOCK:
+        if _INSTALLED:
+            return
+        import schemathesis.engine.context as context
+
+        original = context.make_session
+
+        def make_session(config: Any, *, operation: Any = None) -> requests.Session:
+            session = original(config, operation=operation)
+            run = _RUNS.get(id(config))
+            if run is not None:
+                run.gate.mount(session)
+            return session
+
+        context.make_session = make_session
+        for registered in REGISTRY.response_checks():
+            schemathesis.check(_wrap(registered.name))
+        _INSTALLED = True
+
+
+def _wrap(name: str) -> Callable[..., None]:
+    def run_check(ctx: Any, response: Any, case: Any) -> None:
+        run = _RUNS.get(id(case.operation.schema.config))
+        if run is None:
+            return None
+        exchange = _exchange_from(run.spec, case, response)
+        registered = REGISTRY.get(name)
+        assert registered.func is not None
+        findings = list(registered.func(exchange))
+        if findings:
+            raise SpecforgeFailure(operation=case.operation.label, finding=findings[0])
+        return None
+
+    run_check.__name__ = name
+    run_check.__qualname__ = name
+    return run_check
+
+
+def _exchange_from(spec: SpecModel, case: Any, response: Any) -> Exchange:
+    request = response.request
+    url = str(getattr(request, "url", "") or "")
+    method = str(getattr(request, "method", "") or case.method).upper()
+    body = case.body if isinstance(case.body, dict | list) else None
+    return Exchange(
+        spec=spec,
+        operation=spec.operation_for(method, urlsplit(url).path),
+        method=method,
+        url=url,
+        status=int(response.status_code),
+        headers={k.lower(): str(v[0] if isinstance(v, list) else v) for k, v in response.headers.items()},
+        body=response.content or b"",
+        request_body=body,
+    )
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def api_base_url(base_url: str, spec: SpecModel) -> str:
+    """``http://host:port`` + the spec's server path prefix, unless the URL already has a path."""
+    base = base_url.rstrip("/")
+    if urlsplit(base).path not in ("", "/"):
+        return base
+    return base + spec.prefix
+
+
+def _config(
+    base_url: str,
+    *,
+    headers: dict[str, str],
+    max_examples: int,
+    seed: int | None,
+    workers: int,
+    request_timeout: float,
+    phases: tuple[str, ...],
+) -> SchemathesisConfig:
+    data: dict[str, Any] = {
+        "base-url": base_url,
+        "headers": headers,
+        "workers": workers,
+        "request-timeout": request_timeout,
+        "generation": {"max-examples": max_examples},
+        "phases": {name: {"enabled": name in phases} for name in ENGINE_PHASES},
+        "output": {"sanitization": {"enabled": True}},
+        "cache": {"enabled": False},
+    }
+    if seed is not None:
+        data["seed"] = seed
+    return SchemathesisConfig.from_dict(data)
+
+
+def load_schema(
+    document: dict[str, Any],
+    base_url: str,
+    *,
+    spec: SpecModel,
+    headers: dict[str, str] | None = None,
+    max_examples: int = 20,
+    seed: int | None = None,
+    workers: int = 1,
+    request_timeout: float = 30.0,
+    phases: tuple[str, ...] = ENGINE_PHASES,
+) -> Any:
+    config = _config(
+        api_base_url(base_url, spec),
+        headers=headers or {},
+        max_examples=max_examples,
+        seed=seed,
+        workers=workers,
+        request_timeout=request_timeout,
+        phases=phases,
+    )
+    return schemathesis.openapi.from_dict(document, config=config)
+
+
+# -- engine run ------------------------------------------------------------------------------
+
+
+def run_engine(
+    schema: Any,
+    *,
+    gate: Gate,
+    spec: SpecModel,
+    exclude_methods: tuple[str, ...] = (),
+    on_case: Callable[[EngineCase], None] | None = None,
+    stop: threading.Event | None = None,
+) -> EngineOutcome:
+    """Run schemathesis' engine; every finished case is handed to ``on_case``."""
+    _install()
+    if exclude_methods:
+        schema = schema.exclude(method=list(exclude_methods))
+    key = id(schema.config)
+    _RUNS[key] = _Run(gate, spec)
+    outcome = EngineOutcome()
+    try:
+        stream = from_schema(schema).execute()
+        for event in stream:
+            if stop is not None and stop.is_set():
+                stream.stop()
+            if isinstance(event, events.ScenarioFinished):
+                for case in _cases(event, gate):
+                    if on_case is not None:
+                        on_case(case)
+            elif isinstance(event, events.NonFatalError):
+                kind = classify(event.value) if isinstance(event.value, requests.RequestException) else "engine_error"
+                if kind != "budget":
+                    outcome.errors.append((kind, event.label, gate.redactor.text(event.info.message)))
+            elif isinstance(event, events.FatalError):
+                outcome.fatal = gate.redactor.text(f"{type(event.exception).__name__}: {event.exception}")
+            elif isinstance(event, events.EngineFinished):
+                outcome.stop_reason = str(event.stop_reason.value)
+                if event.stop_reason == StopReason.SERVER_UNAVAILABLE:
+                    outcome.errors.append(("server_gone", "", "the server stopped responding"))
+    finally:
+        _RUNS.pop(key, None)
+    return outcome
+
+
+def _cases(event: Any, gate: Gate) -> Iterator[EngineCase]:
+    recorder = event.recorder
+    phase = str(event.phase.value if hasattr(event.phase, "value") else event.phase)
+    red = gate.redactor
+    for case_id, node in recorder.cases.items():
+        case = node.value
+        interaction = recorder.interactions.get(case_id)
+        checks = recorder.checks.get(case_id, [])
+        label = case.operation.label
+        record = EngineCase(id=case_id, operation=label, phase=phase, method=case.method.upper())
+        if interaction is not None:
+            record.url = red.text(interaction.request.uri)
+            response = interaction.response
+            if response is not None:
+                record.status_code = response.status_code
+                record.response_excerpt = red.text(_excerpt(response.content, response.headers))
+                record.elapsed = float(getattr(response, "elapsed", 0.0) or 0.0)
+        elif not checks:
+            continue  # generated but never sent (e.g. filtered out)
+        seen: set[str] = set()
+        for node_check in checks:
+            if node_check.failure_info is None:
+                if node_check.name not in seen:
+                    record.passed.append(node_check.name)
+                    seen.add(node_check.name)
+                continue
+            info = node_check.failure_info
+            record.curl = red.text(info.code_sample)
+            record.failures.append(_failure(node_check.name, info.failure, red))
+        record.passed = [name for name in record.passed if name not in {f.check for f in record.failures}]
+        if interaction is not None and interaction.response is None:
+            record.error = "no response"
+        yield record
+    # network errors are reported as NonFatalError events; budget blocks show up here as cases
+    for case_id, error in getattr(recorder, "network_errors", {}).items():  # pragma: no cover - version dependent
+        yield EngineCase(id=case_id, operation=recorder.label, phase=phase, error=str(error), error_kind=classify(error))
+
+
+def _excerpt(content: bytes | None, headers: Any, limit: int = 600) -> str:
+    if not content:
+        return ""
+    try:
+        text = content[:limit].decode("utf-8")
+    except UnicodeDecodeError:
+        return f"<{len(content)} bytes of binary data>"
+    return text + ("…" if len(content) > limit else "")
+
+
+def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
+    if isinstance(failure, SpecforgeFailure):
+        f = failure.finding
+        return EngineFailure(f.check, f.check, red.text(f.message), red.text(f.expected), red.text(f.actual), f.pointer, f.hint, "specforge")
+    expected, actual, pointer = "", "", ""
+    if hasattr(failure, "schema") and hasattr(failure, "instance"):  # JsonSchemaError
+        expected = _short(getattr(failure, "schema", None))
+        actual = _short(getattr(failure, "instance", None))
+        path = getattr(failure, "instance_path", None) or []
+        pointer = "/" + "/".join(str(p) for p in path) if path else ""
+    elif hasattr(failure, "defined_status_codes"):
+        expected = "one of " + ", ".join(str(c) for c in failure.defined_status_codes)
+        actual = str(getattr(failure, "status_code", ""))
+    elif hasattr(failure, "defined_content_types"):
+        expected = ", ".join(failure.defined_content_types)
+        actual = str(getattr(failure, "content_type", ""))
+    elif hasattr(failure, "expected_statuses"):
+        expected = "one of " + ", ".join(str(c) for c in failure.expected_statuses)
+        actual = str(getattr(failure, "status_code", ""))
+    elif hasattr(failure, "status_code"):
+        actual = f"HTTP {failure.status_code}"
+        expected = "a non-5xx response" if name == "not_a_server_error" else ""
+    message = red.text(str(getattr(failure, "message", "") or failure))
+    return EngineFailure(name, red.text(str(getattr(failure, "title", name))), message, red.text(expected), red.text(actual), pointer)
+
+
+def _short(value: Any, limit: int = 400) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# -- single-exchange validation (lifecycle scenarios, replay) -----------------------------------
+
+
+def validate(schema: Any, response: requests.Response, *, red: Any, body: Any = None) -> list[EngineFailure]:
+    """schemathesis' response checks on one exchange; [] when the request matches no operation."""
+    _install()
+    request = response.request
+    path = urlsplit(request.url or "").path
+    base_path = urlsplit(schema.get_base_url()).path.rstrip("/")
+    if base_path and path.startswith(base_path):
+        path = path[len(base_path) :] or "/"
+    operation = schema.find_operation_by_path(request.method or "GET", path)
+    if operation is None:
+        return []
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    checks = [CHECKS.get_one(name) for name in RESPONSE_CHECKS]
+    case = operation.Case(body=body) if body is not None else operation.Case()
+    try:
+        case.validate_response(response, checks=checks)
+    except AssertionError as group:
+        failures = getattr(group, "exceptions", None) or [group]
+        out = []
+        for failure in failures:
+            name = next((c for c in getattr(failure, "checks", ()) if c in RESPONSE_CHECKS), "response_schema_conformance")
+            out.append(_failure(name, failure, red))
+        return out
+    except Exception as exc:  # noqa: BLE001 - a validator crash must not abort the run
+        return [EngineFailure("response_schema_conformance", "validation error", red.text(f"{type(exc).__name__}: {exc}"))]
+    return []
+
+
+def find_label(schema: Any, method: str, url: str) -> str | None:
+    path = urlsplit(url).path
+    base_path = urlsplit(schema.get_base_url()).path.rstrip("/")
+    if base_path and path.startswith(base_path):
+        path = path[len(base_path) :] or "/"
+    operation = schema.find_operation_by_path(method, path)
+    return None if operation is None else str(operation.label)
+
+
+def plan(schema: Any) -> list[tuple[str, str, str]]:
+    """(method, path, operation label) of every operation the engine would test."""
+    out = []
+    for result in schema.get_all_operations():
+        try:
+            operation = result.ok()
+        except Exception:  # noqa: BLE001 - an invalid operation is listed by label only
+            continue
+        out.append((operation.method.upper(), operation.path, operation.label))
+    return out
+
+
+def builtin_check_names() -> list[str]:
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    names = [n for n in CHECKS.get_all_names() if not n.startswith("_") and n not in REGISTRY]
+    return sorted(names)
+
+
+__all__ = [
+    "ENGINE_PHASES",
+    "VERSION",
+    "BudgetExhausted",
+    "EngineCase",
+    "EngineFailure",
+    "EngineOutcome",
+    "api_base_url",
+    "builtin_check_names",
+    "find_label",
+    "load_schema",
+    "plan",
+    "run_engine",
+    "validate",
+]

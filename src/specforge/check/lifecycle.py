@@ -1,0 +1,472 @@
+"""specforge's own scenarios, run before schemathesis' phases so the first (often the only)
+budgeted create goes to the most informative test:
+
+- auth: missing and wrong token on a non-creating operation -> 401/403, documented error shape;
+- lifecycle: create -> poll (Retry-After, interval with backoff, job timeout) -> terminal state,
+  legal statuses and transitions, progress, round-trip of request fields, MP4 content;
+- invalid input: bad seconds/size/input_reference, missing prompt -> 4xx (each costs budget).
+
+Every request goes through the run's Gate session; every response is also validated with
+schemathesis' response checks (through ``validate``) and specforge's response checks.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from specforge.check import checks as sc
+from specforge.check.engine import RESPONSE_CHECKS, EngineCase, EngineFailure
+from specforge.check.registry import Exchange, Finding, run_response_checks
+from specforge.check.spec import Operation, SpecModel, resolve
+from specforge.check.transport import BudgetExhausted, Gate, classify, retry_after
+
+PROMPT = "specforge conformance probe: a red ball bouncing on a wooden floor"
+WRONG_TOKEN = "sk-specforge-wrong-token-0000"
+
+
+@dataclass
+class Scenario:
+    """Shared state for the scenarios of one run."""
+
+    spec: SpecModel
+    gate: Gate
+    base_url: str  # API base including the spec's path prefix
+    token: str | None
+    validate: Callable[[requests.Response, Any], list[EngineFailure]]
+    poll_interval: float = 2.0
+    job_timeout: float = 600.0
+    request_timeout: float = 30.0
+    cases: list[EngineCase] = field(default_factory=list)
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+    on_case: Callable[[EngineCase], None] | None = None
+    session: requests.Session = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.session = self.gate.session()
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def url(self, op: Operation, **params: str) -> str:
+        path = op.path
+        for name, value in params.items():
+            path = path.replace("{" + name + "}", value)
+        return self.base_url.rstrip("/") + path
+
+    def headers(self, token: str | None = "default") -> dict[str, str]:
+        value = self.token if token == "default" else token
+        return {"Authorization": f"Bearer {value}"} if value else {}
+
+    def send(
+        self, phase: str, op: Operation, method: str, url: str, *, token: str | None = "default", body: Any = None,
+        media: str | None = None, validate: bool = True,
+    ) -> tuple[EngineCase, requests.Response | None]:
+        case = EngineCase(id=uuid.uuid4().hex[:10], operation=op.label, phase=phase, method=method, url=self.gate.redactor.text(url))
+        kwargs: dict[str, Any] = {"headers": self.headers(token), "timeout": self.request_timeout}
+        if body is not None:
+            if media and "multipart" in media:
+                kwargs["files"] = {k: (None, v if isinstance(v, str) else json.dumps(v)) for k, v in body.items()}
+            elif media and "form-urlencoded" in media:
+                kwargs["data"] = body
+            else:
+                kwargs["json"] = body
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except BudgetExhausted as exc:
+            case.error, case.error_kind = str(exc), "budget"
+            return self._done(case), None
+        except requests.RequestException as exc:
+            case.error, case.error_kind = self.gate.redactor.text(str(exc)), classify(exc)
+            return self._done(case), None
+        case.status_code = response.status_code
+        case.elapsed = response.elapsed.total_seconds()
+        case.curl = curl(method, url, kwargs, self.gate.redactor)
+        case.response_excerpt = self.gate.redactor.text(_excerpt(response))
+        if validate and response.status_code not in (429, 502, 503, 504):
+            for failure in self.validate(response, body):
+                case.failures.append(failure)
+            exchange = Exchange(self.spec, op, method, url, response.status_code,
+                                {k.lower(): v for k, v in response.headers.items()}, response.content or b"", body)
+            for name, findings in run_response_checks(exchange):
+                if findings:
+                    case.failures.extend(_from_finding(f) for f in findings[:1])
+                else:
+                    case.passed.append(name)
+            case.passed.extend(RESPONSE_CHECKS)
+            failed = {f.check for f in case.failures}
+            case.passed = sorted(set(case.passed) - failed)
+        return case, response
+
+    def _done(self, case: EngineCase) -> EngineCase:
+        self.cases.append(case)
+        if self.on_case is not None:
+            self.on_case(case)
+        return case
+
+    def finish(self, case: EngineCase, *findings: Finding, passed: tuple[str, ...] = ()) -> EngineCase:
+        case.failures.extend(_from_finding(f) for f in findings)
+        failed = {f.check for f in case.failures}
+        case.passed = sorted((set(case.passed) | set(passed)) - failed)
+        return self._done(case)
+
+    # -- auth ----------------------------------------------------------------------------------
+
+    def auth(self) -> None:
+        op = self.spec.find("list") or self.spec.find("retrieve")
+        if op is None:
+            return
+        params = {name: f"video_specforge_{uuid.uuid4().hex[:8]}" for name in _path_params(op.path)}
+        url = self.url(op, **params)
+        for label, token in (("missing token", None), ("wrong token", WRONG_TOKEN)):
+            case, response = self.send("auth", op, "GET", url, token=token, validate=False)
+            case.id = f"auth-{label.replace(' ', '-')}"
+            if response is None:
+                self._done(case)
+                continue
+            findings = []
+            if response.status_code not in (401, 403):
+                findings.append(Finding(
+                    sc.AUTH_ENFORCED, f"request with {label} got HTTP {response.status_code}, not 401/403", "",
+                    expected="HTTP 401 or 403", actual=f"HTTP {response.status_code}",
+                    hint="reject unauthenticated requests before doing any work"))
+            else:
+                findings.extend(self._error_shape(op, response, label))
+            self.finish(case, *findings, passed=(sc.AUTH_ENFORCED,))
+
+    def _error_shape(self, op: Operation, response: requests.Response, label: str) -> list[Finding]:
+        schema = self.spec.response_schema(op, response.status_code)
+        if schema is None and not self.spec.documents_status(op, response.status_code):
+            # undocumented status: the shape every OpenAI-compatible API uses
+            schema = {"type": "object", "required": ["error"], "properties": {"error": {"type": "object"}}}
+        if not schema:
+            return []
+        try:
+            data = response.json()
+        except ValueError:
+            return [Finding(sc.AUTH_ENFORCED, f"{label}: error body is not JSON", "", "JSON error object", _excerpt(response))]
+        import jsonschema
+
+        resolver_doc = dict(self.spec.document)
+        try:
+            validator = jsonschema.Draft202012Validator({**schema, "components": resolver_doc.get("components", {})})
+            error = next(iter(validator.iter_errors(data)), None)
+        except (jsonschema.SchemaError, jsonschema.exceptions.RefResolutionError, ValueError):  # pragma: no cover
+            return []
+        if error is None:
+            return []
+        pointer = "/" + "/".join(str(p) for p in error.absolute_path)
+        return [Finding(sc.AUTH_ENFORCED, f"{label}: error body not in the documented shape: {error.message}",
+                        pointer if pointer != "/" else "", json.dumps(schema)[:300], _excerpt(response))]
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def create_body(self, op: Operation, *, with_reference: bool = False) -> tuple[str | None, dict[str, Any]]:
+        media, schema = self.spec.request_schema(op)
+        body: dict[str, Any] = {}
+        for name in schema.get("required") or []:
+            required = self.spec.property_schema(schema, name) or {}
+            body[name] = PROMPT if name == "prompt" else sample(self.spec, required)
+        for name in ("model", "seconds", "size"):
+            optional = self.spec.property_schema(schema, name)
+            if optional is not None:
+                body[name] = sample(self.spec, optional)
+        if "prompt" in (schema.get("properties") or {}):
+            body["prompt"] = PROMPT
+        if with_reference:
+            prop = self.spec.property_schema(schema, "input_reference")
+            if prop is None:
+                return media, {}
+            body["input_reference"] = reference_value(self.spec, prop)
+        return media, body
+
+    def lifecycle(self) -> None:
+        op = self.spec.find("create")
+        if op is None:
+            return
+        media, body = self.create_body(op)
+        job = self._create(op, body, media, "lifecycle")
+        if job is not None:
+            self._follow(op, job, body)
+        media, body = self.create_body(op, with_reference=True)
+        if body and self.gate.budget.remaining != 0 and not self.gate.no_create:
+            job = self._create(op, body, media, "lifecycle")
+            if job is not None:
+                self._round_trip(op, job, body, only=("input_reference",))
+
+    def _create(self, op: Operation, body: dict[str, Any], media: str | None, phase: str) -> dict[str, Any] | None:
+        case, response = self.send(phase, op, op.method, self.url(op), body=body, media=media)
+        case.id = f"create-{case.id}"
+        if response is None:
+            self._done(case)
+            return None
+        if response.status_code >= 300:
+            finding = Finding(sc.VALID_ACCEPTED, f"a create request valid per the spec got HTTP {response.status_code}",
+                              "", expected="2xx with a job object", actual=f"HTTP {response.status_code}: {_excerpt(response, 200)}")
+            self.finish(case, finding)
+            return None
+        try:
+            job = response.json()
+        except ValueError:
+            self.finish(case, Finding(sc.VALID_ACCEPTED, "create response is not JSON", "", "JSON job object", _excerpt(response)))
+            return None
+        if not isinstance(job, dict) or not isinstance(job.get("id", job.get("task_id")), str):
+            self.finish(case, Finding(sc.VALID_ACCEPTED, "create response has no job id", "/id", "a job object with `id`", _excerpt(response)))
+            return None
+        self.finish(case, *self._round_trip_findings(op, job, body, ("seconds", "size", "model")), passed=(sc.VALID_ACCEPTED, sc.ROUND_TRIP))
+        return job
+
+    def _round_trip(self, op: Operation, job: dict[str, Any], body: dict[str, Any], only: tuple[str, ...]) -> None:
+        findings = self._round_trip_findings(op, job, body, only)
+        if findings:
+            self.cases[-1].failures.extend(_from_finding(f) for f in findings)
+            self.cases[-1].passed = [p for p in self.cases[-1].passed if p != sc.ROUND_TRIP]
+
+    def _round_trip_findings(self, op: Operation, job: dict[str, Any], body: dict[str, Any], fields: tuple[str, ...]) -> list[Finding]:
+        job_schema = self.spec.job_schema() or {}
+        findings = []
+        for name in fields:
+            if name not in body:
+                continue
+            declared = self.spec.property_schema(job_schema, name)
+            if declared is None:
+                continue  # the job object does not document this field: nothing to round-trip
+            sent, got = body[name], job.get(name, _ABSENT)
+            if got is _ABSENT:
+                findings.append(Finding(sc.ROUND_TRIP, f"`{name}` sent but missing from the job", f"/{name}", json.dumps(sent), "absent"))
+                continue
+            types = self.spec.types_of(declared)
+            expected = _as_declared(sent, types)
+            if name == "model" and isinstance(got, str) and isinstance(sent, str) and (got == sent or got.startswith(sent)):
+                continue
+            if got != expected:
+                findings.append(Finding(
+                    sc.ROUND_TRIP, f"`{name}` sent as {json.dumps(sent)} came back as {json.dumps(got)}", f"/{name}",
+                    expected=json.dumps(expected), actual=json.dumps(got),
+                    hint=f"echo `{name}` as documented ({'/'.join(sorted(types)) or 'any type'})"))
+        return findings
+
+    def _follow(self, create_op: Operation, job: dict[str, Any], body: dict[str, Any]) -> None:
+        op = self.spec.find("retrieve")
+        job_id = str(job.get("id", job.get("task_id")))
+        trace: dict[str, Any] = {"job_id": job_id, "operation": create_op.label, "statuses": [], "progress": [],
+                                 "polls": 0, "outcome": "pending", "content_type": None, "content_bytes": None}
+        self.jobs.append(trace)
+        started = time.monotonic()
+        observed: list[dict[str, Any]] = [job]
+        delay = self.poll_interval
+        status = str(job.get("status", ""))
+        while op is not None and sc.stage(status) != 2:
+            if time.monotonic() - started >= self.job_timeout:
+                break
+            params = {name: job_id for name in _path_params(op.path)}
+            case, response = self.send("lifecycle", op, "GET", self.url(op, **params))
+            trace["polls"] += 1
+            if response is None:
+                self._done(case)
+                if case.error_kind in ("connection_refused", "connection_reset"):
+                    trace["outcome"] = "lost"
+                    break
+                time.sleep(min(delay, max(0.0, self.job_timeout - (time.monotonic() - started))))
+                continue
+            self.finish(case)
+            if response.status_code == 429 or response.status_code >= 500:
+                wait = retry_after(response.headers.get("Retry-After"), delay)
+            else:
+                try:
+                    current = response.json()
+                except ValueError:
+                    trace["outcome"] = "lost"
+                    break
+                if isinstance(current, dict):
+                    observed.append(current)
+                    status = str(current.get("status", ""))
+                wait = retry_after(response.headers.get("Retry-After"), delay)
+                delay = min(delay * 1.5, max(self.poll_interval, 30.0))
+            remaining = self.job_timeout - (time.monotonic() - started)
+            time.sleep(max(0.0, min(wait, remaining)))
+        trace["statuses"] = [str(o.get("status")) for o in observed]
+        trace["progress"] = [o["progress"] for o in observed if isinstance(o.get("progress"), int) and not isinstance(o.get("progress"), bool)]
+        trace["duration"] = round(time.monotonic() - started, 3)
+        final = str(observed[-1].get("status", "")).lower()
+        if final in sc.TERMINAL_OK:
+            trace["outcome"] = "completed"
+        elif final in sc.TERMINAL_FAILED:
+            trace["outcome"] = "failed"
+        elif trace["outcome"] != "lost":
+            trace["outcome"] = "pending"
+        summary = EngineCase(id=f"lifecycle-{job_id}", operation=create_op.label, phase="lifecycle", method="",
+                             url="", response_excerpt=json.dumps(trace["statuses"]))
+        self.finish(summary, *self._sequence_findings(observed), passed=(sc.LIFECYCLE_TRANSITIONS, sc.PROGRESS_MONOTONIC))
+        if trace["outcome"] == "completed":
+            self._content(job_id, trace)
+
+    def _sequence_findings(self, observed: list[dict[str, Any]]) -> list[Finding]:
+        findings = []
+        statuses = [str(o.get("status", "")) for o in observed]
+        legal = set(self.spec.statuses())
+        for before, after in zip(statuses, statuses[1:], strict=False):
+            if before not in legal or after not in legal:
+                continue  # lifecycle_statuses_are_legal reports those
+            a, b = sc.stage(before), sc.stage(after)
+            if (a == 2 and after != before) or (a >= 0 and b >= 0 and b < a):
+                findings.append(Finding(sc.LIFECYCLE_TRANSITIONS, f"illegal transition {before} -> {after}", "/status",
+                                        expected="queued -> in_progress -> completed|failed", actual=" -> ".join(statuses)))
+                break
+        progress: list[int] = [o["progress"] for o in observed if isinstance(o.get("progress"), int)]
+        for before_p, after_p in zip(progress, progress[1:], strict=False):
+            if after_p < before_p:
+                findings.append(Finding(sc.PROGRESS_MONOTONIC, f"progress went down from {before_p} to {after_p}", "/progress",
+                                        expected="non-decreasing progress", actual=", ".join(map(str, progress))))
+                break
+        return findings
+
+    def _content(self, job_id: str, trace: dict[str, Any]) -> None:
+        op = self.spec.find("content")
+        if op is None:
+            return
+        params = {name: job_id for name in _path_params(op.path)}
+        case, response = self.send("lifecycle", op, "GET", self.url(op, **params))
+        if response is None:
+            self._done(case)
+            return
+        ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        data = response.content or b""
+        trace["content_type"], trace["content_bytes"] = ctype, len(data)
+        findings = []
+        if response.status_code != 200:
+            findings.append(Finding(sc.CONTENT_IS_MP4, f"content of a completed job answered HTTP {response.status_code}", "",
+                                    "HTTP 200 with video/mp4", f"HTTP {response.status_code}"))
+        else:
+            if ctype != "video/mp4":
+                findings.append(Finding(sc.CONTENT_IS_MP4, f"content served as {ctype or 'no content type'}", "",
+                                        "video/mp4", ctype or "(none)"))
+            if data[4:8] != b"ftyp":
+                findings.append(Finding(sc.CONTENT_IS_MP4, "content is not an MP4 (no `ftyp` box at offset 4)", "",
+                                        "bytes 4..8 = 'ftyp'", repr(data[:12])))
+        self.finish(case, *findings, passed=(sc.CONTENT_IS_MP4,))
+
+    # -- invalid input -------------------------------------------------------------------------
+
+    def invalid_inputs(self) -> None:
+        op = self.spec.find("create")
+        if op is None:
+            return
+        media, valid = self.create_body(op)
+        _, schema = self.spec.request_schema(op)
+        variants: list[tuple[str, dict[str, Any]]] = []
+        if "prompt" in valid:
+            variants.append(("missing prompt", {k: v for k, v in valid.items() if k != "prompt"}))
+        for name, bad in (("seconds", "999"), ("size", "13x7")):
+            prop = self.spec.property_schema(schema, name)
+            if prop is not None and self.spec.enum_of(prop):
+                variants.append((f"bad {name}", {**valid, name: bad if "string" in self.spec.types_of(prop) or not self.spec.types_of(prop) else 999}))
+        ref = self.spec.property_schema(schema, "input_reference")
+        if ref is not None:
+            types = self.spec.types_of(ref)
+            wrong: Any = {"image_url": "https://example.com/ref.png"} if types == {"array"} else ["https://example.com/ref.png"] if "array" not in types else 12345
+            variants.append(("wrong input_reference shape", {**valid, "input_reference": wrong}))
+        for label, body in variants:
+            case, response = self.send("invalid-input", op, op.method, self.url(op), body=body, media=media, validate=False)
+            case.id = "invalid-" + label.replace(" ", "-")
+            if response is None:
+                self._done(case)
+                continue
+            status = response.status_code
+            findings = []
+            if 200 <= status < 300:
+                findings.append(Finding(sc.INVALID_REJECTED, f"{label}: accepted with HTTP {status} (a job created from invalid input)",
+                                        "", "HTTP 4xx", f"HTTP {status}: {_excerpt(response, 200)}",
+                                        hint="validate the request before creating a job"))
+            elif status >= 500:
+                findings.append(Finding(sc.INVALID_REJECTED, f"{label}: server error HTTP {status}", "", "HTTP 4xx", f"HTTP {status}"))
+            self.finish(case, *findings, passed=(sc.INVALID_REJECTED,))
+
+
+_ABSENT: Any = object()
+
+
+def _path_params(path: str) -> list[str]:
+    import re
+
+    return re.findall(r"\{([^}]+)\}", path)
+
+
+def _as_declared(value: Any, types: set[str]) -> Any:
+    """``value`` as the spec's declared type would carry it ("8" for a string, 8 for an integer)."""
+    if types == {"string"} and not isinstance(value, str):
+        return str(value)
+    if types and types <= {"integer", "number"} and isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+def sample(spec: SpecModel, schema: dict[str, Any]) -> Any:
+    """A valid value for ``schema``: example, else a non-default enum value, else a typed dummy."""
+    schema = resolve(spec.document, schema)
+    enum = spec.enum_of(schema)
+    if "example" in schema and (not enum or schema["example"] in enum):
+        return schema["example"]
+    if enum:
+        default = schema.get("default")
+        choices = [v for v in enum if v != default and v is not None]
+        return choices[0] if choices else enum[0]
+    if schema.get("default") is not None:
+        return schema["default"]
+    types = spec.types_of(schema)
+    if "integer" in types or "number" in types:
+        return int(schema.get("minimum", 1) or 1)
+    if "boolean" in types:
+        return False
+    if "array" in types:
+        return []
+    if "object" in types:
+        return {}
+    return "specforge"
+
+
+def reference_value(spec: SpecModel, schema: dict[str, Any]) -> Any:
+    url = "https://example.com/specforge-reference.png"
+    types = spec.types_of(schema)
+    if "array" in types and "object" not in types:
+        return [url]
+    if "object" in types or spec.property_schema(schema, "image_url") is not None:
+        return {"image_url": url}
+    return url
+
+
+def _excerpt(response: requests.Response, limit: int = 600) -> str:
+    data = response.content or b""
+    try:
+        text = data[:limit].decode("utf-8")
+    except UnicodeDecodeError:
+        return f"<{len(data)} bytes of binary data>"
+    return text + ("…" if len(data) > limit else "")
+
+
+def _from_finding(f: Finding) -> EngineFailure:
+    return EngineFailure(f.check, f.check, f.message, f.expected, f.actual, f.pointer, f.hint, "specforge")
+
+
+def curl(method: str, url: str, kwargs: dict[str, Any], red: Any) -> str:
+    """A shell-ready reproduction; the token is always shown as ``Bearer ***``."""
+    import shlex
+
+    parts = ["curl", "-X", method]
+    for name, value in (kwargs.get("headers") or {}).items():
+        parts += ["-H", f"{name}: {value}"]
+    if "json" in kwargs:
+        parts += ["-H", "Content-Type: application/json", "-d", json.dumps(kwargs["json"], ensure_ascii=False)]
+    elif "files" in kwargs:
+        for name, (_, value) in kwargs["files"].items():
+            parts += ["-F", f"{name}={value}"]
+    elif "data" in kwargs:
+        for name, value in kwargs["data"].items():
+            parts += ["--data-urlencode", f"{name}={value}"]
+    parts.append(url)
+    return red.text(" ".join(shlex.quote(p) for p in parts))

@@ -1,0 +1,438 @@
+"""The result of a conformance check as plain data: what ``run_check`` returns, what every report
+renderer and the nightly history store consume, and what ``report.json`` serialises (see
+``report.schema.json``). Nothing here imports schemathesis, so history can load old reports
+without the engine.
+
+Vocabulary:
+- a *case* is one generated or hand-built request/response exchange and the checks run on it
+  (one JUnit ``<testcase>``);
+- a *failure* is a conformance finding about the endpoint: a ``Diagnostic`` plus the evidence
+  (expected vs actual, response excerpt, curl reproduction);
+- an *infrastructure issue* is a problem reaching the endpoint (refused, reset, timeout, 429
+  after retries, 5xx storm, invalid or oversized body, server gone) — reported apart, never
+  counted as non-conformance;
+- a *job trace* is one created video job followed from create to a terminal state (or to the job
+  timeout, when it stays *pending*).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from specforge.core.diagnostics import Diagnostic
+
+#: Version of the report.json layout; bump the major part on incompatible changes.
+SCHEMA_VERSION = "1.0"
+
+
+#: Phases a live run can go through, in order. The first three are specforge's own scenarios;
+#: the rest are schemathesis' engine phases.
+PHASES = ("auth", "lifecycle", "invalid-input", "examples", "coverage", "fuzzing", "stateful")
+
+DEFAULT_TOKEN_ENV = "SPECFORGE_TOKEN"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to check and how. Exactly one of ``spec`` (a file), ``variant`` (canonical + that
+    variant's overlay) or ``spec_data`` (an already-loaded document) picks the spec; none of them
+    means the canonical spec (``config.canonical``).
+
+    ``budget``: how many job-creating requests may be sent; None picks the default (1 for a
+    remote host, unlimited for 127.0.0.1/localhost/::1). ``no_create`` sends none at all.
+    The token is read from the environment variable ``token_env`` only, never from a flag."""
+
+    base_url: str
+    spec: Path | None = None
+    variant: str | None = None
+    spec_data: dict[str, Any] | None = None
+    spec_name: str | None = None
+    config: Any = None  # specforge.core.Config; Any to keep this module import-light
+    token_env: str = DEFAULT_TOKEN_ENV
+    budget: int | None = None
+    no_create: bool = False
+    max_examples: int = 20
+    seed: int | None = None
+    workers: int = 1
+    poll_interval: float = 2.0
+    job_timeout: float = 600.0
+    request_timeout: float = 30.0
+    phases: tuple[str, ...] = PHASES
+    run_id: str | None = None
+    #: called with one ``ProgressEvent`` per finished case/phase (the CLI draws a bar from it)
+    progress: Callable[[ProgressEvent], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """One step of a running check, for progress display: ``kind`` is "phase" (a phase started),
+    "case" (a case finished, ``status`` set) or "info"."""
+
+    kind: str
+    phase: str
+    message: str = ""
+    status: str | None = None
+
+
+class Verdict(StrEnum):
+    CONFORMANT = "conformant"
+    NON_CONFORMANT = "non-conformant"
+    ERROR = "error"
+
+    @property
+    def exit_code(self) -> int:
+        """0 conformant, 1 non-conformant, 3 endpoint unreachable or run aborted."""
+        return {"conformant": 0, "non-conformant": 1, "error": 3}[self.value]
+
+
+class CaseStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"  # infrastructure problem: no verdict on this case
+    SKIPPED = "skipped"  # e.g. not sent because the create budget was spent
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One conformance finding with its evidence. ``diagnostic.code`` is the check name
+    (``response_schema_conformance``, ``timestamps_are_unix_seconds`` ...)."""
+
+    diagnostic: Diagnostic
+    operation: str  # "POST /v1/videos"
+    check: str
+    expected: str = ""
+    actual: str = ""
+    status_code: int | None = None
+    response_excerpt: str = ""
+    curl: str = ""  # reproduction, token redacted as `Bearer ***`
+    case_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "diagnostic": self.diagnostic.to_dict(),
+            "operation": self.operation,
+            "check": self.check,
+            "expected": self.expected,
+            "actual": self.actual,
+            "status_code": self.status_code,
+            "response_excerpt": self.response_excerpt,
+            "curl": self.curl,
+            "case_id": self.case_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Failure:
+        return cls(
+            diagnostic=Diagnostic.from_dict(data["diagnostic"]),
+            operation=data["operation"],
+            check=data["check"],
+            expected=data.get("expected", ""),
+            actual=data.get("actual", ""),
+            status_code=data.get("status_code"),
+            response_excerpt=data.get("response_excerpt", ""),
+            curl=data.get("curl", ""),
+            case_id=data.get("case_id", ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class InfraIssue:
+    """A problem reaching the endpoint. ``kind`` is one of: connection_refused, connection_reset,
+    timeout, rate_limited, server_errors, invalid_response, oversized_response, server_gone,
+    aborted, engine_error."""
+
+    kind: str
+    message: str
+    operation: str = ""
+    url: str = ""
+    count: int = 1
+
+    def to_diagnostic(self) -> Diagnostic:
+        """The same issue as a Diagnostic, for stores that take one input type."""
+        from specforge.core.diagnostics import Severity
+
+        return Diagnostic(
+            code=f"infrastructure.{self.kind}",
+            severity=Severity.WARNING,
+            message=f"{self.message} (x{self.count})" if self.count > 1 else self.message,
+            pointer=self.operation,
+            file=self.url or None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "operation": self.operation,
+            "url": self.url,
+            "count": self.count,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InfraIssue:
+        return cls(
+            kind=data["kind"],
+            message=data["message"],
+            operation=data.get("operation", ""),
+            url=data.get("url", ""),
+            count=data.get("count", 1),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """One exchange and the checks run on it (a JUnit testcase; passed ones included)."""
+
+    id: str
+    operation: str
+    phase: str  # "lifecycle", "auth", "invalid-input", "examples", "coverage", "fuzzing", "stateful", "replay"
+    status: CaseStatus
+    checks: tuple[str, ...] = ()
+    failed_checks: tuple[str, ...] = ()
+    duration: float = 0.0
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "operation": self.operation,
+            "phase": self.phase,
+            "status": self.status.value,
+            "checks": list(self.checks),
+            "failed_checks": list(self.failed_checks),
+            "duration": self.duration,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaseRecord:
+        return cls(
+            id=data["id"],
+            operation=data["operation"],
+            phase=data["phase"],
+            status=CaseStatus(data["status"]),
+            checks=tuple(data.get("checks", ())),
+            failed_checks=tuple(data.get("failed_checks", ())),
+            duration=data.get("duration", 0.0),
+            message=data.get("message", ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OperationSummary:
+    """Counts per API operation (``label`` is "METHOD /path")."""
+
+    label: str
+    creates_job: bool = False
+    cases: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "creates_job": self.creates_job,
+            "cases": self.cases,
+            "passed": self.passed,
+            "failed": self.failed,
+            "errors": self.errors,
+            "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OperationSummary:
+        return cls(**{k: data[k] for k in ("label", "creates_job", "cases", "passed", "failed", "errors", "skipped")})
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSummary:
+    """Counts per check; ``origin`` is "schemathesis" (built-in) or "specforge"."""
+
+    name: str
+    origin: str = "specforge"
+    passed: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "origin": self.origin, "passed": self.passed, "failed": self.failed}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckSummary:
+        return cls(name=data["name"], origin=data.get("origin", "specforge"), passed=data["passed"], failed=data["failed"])
+
+
+@dataclass(frozen=True, slots=True)
+class JobTrace:
+    """One created job followed through its lifecycle. ``outcome``: completed, failed, pending
+    (still queued/in_progress at the job timeout — not a failure), lost (polling failed)."""
+
+    job_id: str
+    operation: str
+    statuses: tuple[str, ...] = ()
+    progress: tuple[int, ...] = ()
+    polls: int = 0
+    outcome: str = "pending"
+    duration: float = 0.0
+    content_type: str | None = None
+    content_bytes: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "operation": self.operation,
+            "statuses": list(self.statuses),
+            "progress": list(self.progress),
+            "polls": self.polls,
+            "outcome": self.outcome,
+            "duration": self.duration,
+            "content_type": self.content_type,
+            "content_bytes": self.content_bytes,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JobTrace:
+        return cls(
+            job_id=data["job_id"],
+            operation=data["operation"],
+            statuses=tuple(data.get("statuses", ())),
+            progress=tuple(data.get("progress", ())),
+            polls=data.get("polls", 0),
+            outcome=data.get("outcome", "pending"),
+            duration=data.get("duration", 0.0),
+            content_type=data.get("content_type"),
+            content_bytes=data.get("content_bytes"),
+        )
+
+
+@dataclass
+class CheckResult:
+    """Everything one ``specforge check`` run found. ``budget`` None means unlimited."""
+
+    run_id: str
+    base_url: str
+    spec_name: str
+    spec_hash: str
+    variant: str | None = None
+    verdict: Verdict = Verdict.CONFORMANT
+    started: str = ""  # ISO 8601 UTC
+    finished: str = ""
+    duration: float = 0.0
+    budget: int | None = None
+    creates_used: int = 0
+    creates_blocked: int = 0
+    no_create: bool = False
+    seed: int | None = None
+    max_examples: int | None = None
+    mode: str = "live"  # "live" or "replay"
+    operations: list[OperationSummary] = field(default_factory=list)
+    checks: list[CheckSummary] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    infrastructure: list[InfraIssue] = field(default_factory=list)
+    cases: list[CaseRecord] = field(default_factory=list)
+    jobs: list[JobTrace] = field(default_factory=list)
+    aborted: str | None = None  # why the run stopped early, if it did
+    cassette: str | None = None  # file name of the cassette, relative to the report folder
+    tool_versions: dict[str, str] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every conformance failure as a Diagnostic (the history store's input type)."""
+        return [f.diagnostic for f in self.failures]
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
+
+    def decide_verdict(self) -> Verdict:
+        """Non-conformant when any failure was found (even in an aborted run: the finding is
+        real); error when the run was aborted or nothing could be checked; else conformant."""
+        if self.failures:
+            return Verdict.NON_CONFORMANT
+        if self.aborted:
+            return Verdict.ERROR
+        if self.infrastructure and not any(c.status == CaseStatus.PASSED for c in self.cases):
+            return Verdict.ERROR
+        return Verdict.CONFORMANT
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "base_url": self.base_url,
+            "spec": {"name": self.spec_name, "sha256": self.spec_hash, "variant": self.variant},
+            "verdict": self.verdict.value,
+            "started": self.started,
+            "finished": self.finished,
+            "duration": self.duration,
+            "budget": {
+                "limit": self.budget,
+                "creates_used": self.creates_used,
+                "creates_blocked": self.creates_blocked,
+                "no_create": self.no_create,
+            },
+            "seed": self.seed,
+            "max_examples": self.max_examples,
+            "aborted": self.aborted,
+            "cassette": self.cassette,
+            "tool_versions": dict(self.tool_versions),
+            "summary": {
+                "cases": len(self.cases),
+                "passed": sum(1 for c in self.cases if c.status == CaseStatus.PASSED),
+                "failed": sum(1 for c in self.cases if c.status == CaseStatus.FAILED),
+                "errors": sum(1 for c in self.cases if c.status == CaseStatus.ERROR),
+                "skipped": sum(1 for c in self.cases if c.status == CaseStatus.SKIPPED),
+                "failures": len(self.failures),
+                "infrastructure": len(self.infrastructure),
+            },
+            "operations": [o.to_dict() for o in self.operations],
+            "checks": [c.to_dict() for c in self.checks],
+            "failures": [f.to_dict() for f in self.failures],
+            "infrastructure": [i.to_dict() for i in self.infrastructure],
+            "jobs": [j.to_dict() for j in self.jobs],
+            "cases": [c.to_dict() for c in self.cases],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        spec = data.get("spec", {})
+        budget = data.get("budget", {})
+        return cls(
+            schema_version=data.get("schema_version", SCHEMA_VERSION),
+            run_id=data["run_id"],
+            mode=data.get("mode", "live"),
+            base_url=data["base_url"],
+            spec_name=spec.get("name", ""),
+            spec_hash=spec.get("sha256", ""),
+            variant=spec.get("variant"),
+            verdict=Verdict(data["verdict"]),
+            started=data.get("started", ""),
+            finished=data.get("finished", ""),
+            duration=data.get("duration", 0.0),
+            budget=budget.get("limit"),
+            creates_used=budget.get("creates_used", 0),
+            creates_blocked=budget.get("creates_blocked", 0),
+            no_create=budget.get("no_create", False),
+            seed=data.get("seed"),
+            max_examples=data.get("max_examples"),
+            aborted=data.get("aborted"),
+            cassette=data.get("cassette"),
+            tool_versions=dict(data.get("tool_versions", {})),
+            operations=[OperationSummary.from_dict(o) for o in data.get("operations", [])],
+            checks=[CheckSummary.from_dict(c) for c in data.get("checks", [])],
+            failures=[Failure.from_dict(f) for f in data.get("failures", [])],
+            infrastructure=[InfraIssue.from_dict(i) for i in data.get("infrastructure", [])],
+            jobs=[JobTrace.from_dict(j) for j in data.get("jobs", [])],
+            cases=[CaseRecord.from_dict(c) for c in data.get("cases", [])],
+        )

@@ -1,0 +1,311 @@
+"""The one door every request of a check goes through (schemathesis' phases, hypothesis shrinking
+and flaky replays, specforge's own scenarios): a ``requests`` transport adapter that
+
+- enforces the job-creation budget *before* a byte is sent (so no planner bug, shrink or replay
+  can spend more than ``--budget``),
+- records every exchange into the cassette, token redacted,
+- caps response size and classifies network faults into infrastructure issues,
+- retries 429 on requests that cannot create a job, honouring ``Retry-After``.
+
+It depends on ``requests`` (schemathesis' HTTP client) but not on schemathesis itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from specforge.check.redact import Redactor
+
+#: methods that never create a job; anything else (POST, PUT, PATCH, unknown) counts against the budget
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+CASSETTE_BODY_LIMIT = 64 * 1024
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+GATEWAY_STATUSES = frozenset({502, 503, 504})
+
+
+def is_loopback(base_url: str) -> bool:
+    host = (urlsplit(base_url).hostname or "").lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def default_budget(base_url: str) -> int | None:
+    """1 job for a remote host (real providers bill per video), unlimited on loopback."""
+    return None if is_loopback(base_url) else 1
+
+
+def can_create(method: str) -> bool:
+    return method.upper() not in SAFE_METHODS
+
+
+class BudgetExhausted(requests.exceptions.RequestException):
+    """A request that could create a job was not sent: the budget is spent (or --no-create)."""
+
+
+class OversizedResponse(requests.exceptions.RequestException):
+    """The response body exceeded the size cap; the rest was not read."""
+
+
+@dataclass
+class Budget:
+    """Thread-safe count of job-creating requests. ``limit`` None = unlimited."""
+
+    limit: int | None
+    used: int = 0
+    blocked: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.limit is not None and self.used >= self.limit:
+                self.blocked += 1
+                return False
+            self.used += 1
+            return True
+
+    @property
+    def remaining(self) -> int | None:
+        with self._lock:
+            return None if self.limit is None else max(0, self.limit - self.used)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    kind: str
+    message: str
+    method: str
+    url: str
+
+
+class Cassette:
+    """Append-only JSON Lines record of every exchange (schema: one object per line with
+    ``seq, time, request{method,url,headers,body}, response{status,headers,body,body_encoding,
+    body_size,truncated,elapsed} | null, error | null``), token redacted before writing."""
+
+    def __init__(self, path: Path | None, redactor: Redactor) -> None:
+        self.path = path
+        self.redactor = redactor
+        self.seq = 0
+        self.entries: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._handle = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = path.open("w", encoding="utf-8")
+
+    def record(
+        self,
+        request: requests.PreparedRequest,
+        response: requests.Response | None,
+        error: Issue | None,
+        elapsed: float,
+    ) -> None:
+        red = self.redactor
+        entry: dict[str, Any] = {
+            "time": round(time.time(), 3),
+            "request": {
+                "method": request.method,
+                "url": red.text(request.url or ""),
+                "headers": red.headers(request.headers),
+                **_body(request.body, red),
+            },
+            "response": None,
+            "error": None,
+        }
+        if response is not None:
+            entry["response"] = {
+                "status": response.status_code,
+                "headers": red.headers(response.headers),
+                "elapsed": round(elapsed, 4),
+                **_body(response.content, red),
+            }
+        if error is not None:
+            entry["error"] = {"kind": error.kind, "message": red.text(error.message)}
+        with self._lock:
+            self.seq += 1
+            entry = {"seq": self.seq, **entry}
+            self.entries.append(entry)
+            if self._handle is not None:
+                self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                self._handle.flush()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _body(content: Any, red: Redactor) -> dict[str, Any]:
+    if content is None:
+        return {"body": None, "body_size": 0}
+    data = content.encode("utf-8") if isinstance(content, str) else bytes(content) if isinstance(content, bytes | bytearray) else None
+    if data is None:  # a streamed/generator body: not recordable
+        return {"body": None, "body_size": None}
+    size = len(data)
+    chunk = data[:CASSETTE_BODY_LIMIT]
+    try:
+        text = chunk.decode("utf-8")
+        return {"body": red.text(text), "body_encoding": "utf-8", "body_size": size, "truncated": size > len(chunk)}
+    except UnicodeDecodeError:
+        return {
+            "body": base64.b64encode(chunk).decode("ascii"),
+            "body_encoding": "base64",
+            "body_size": size,
+            "truncated": size > len(chunk),
+        }
+
+
+def classify(exc: BaseException) -> str:
+    """Infrastructure issue kind for a network exception."""
+    text = repr(exc).lower()
+    if isinstance(exc, BudgetExhausted):
+        return "budget"
+    if isinstance(exc, OversizedResponse):
+        return "oversized_response"
+    if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text:
+        return "timeout"
+    if "refused" in text or "newconnectionerror" in text or "failed to establish" in text:
+        return "connection_refused"
+    if "reset" in text or "aborted" in text or "remotedisconnected" in text or "protocolerror" in text:
+        return "connection_reset"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "connection_reset"
+    return "network_error"
+
+
+class Gate:
+    """Shared state of one run's transport: budget, cassette, redactor, infrastructure issues."""
+
+    def __init__(
+        self,
+        *,
+        budget: Budget,
+        cassette: Cassette,
+        redactor: Redactor,
+        no_create: bool = False,
+        max_retries_429: int = 2,
+        max_retry_after: float = 30.0,
+    ) -> None:
+        self.budget = budget
+        self.cassette = cassette
+        self.redactor = redactor
+        self.no_create = no_create
+        self.max_retries_429 = max_retries_429
+        self.max_retry_after = max_retry_after
+        self.issues: list[Issue] = []
+        self.statuses: Counter[int] = Counter()
+        self.sent = 0
+        self._lock = threading.Lock()
+        self.adapter = GateAdapter(self)
+
+    def note(self, issue: Issue) -> None:
+        with self._lock:
+            self.issues.append(issue)
+
+    def mount(self, session: requests.Session) -> requests.Session:
+        session.mount("http://", self.adapter)
+        session.mount("https://", self.adapter)
+        return session
+
+    def session(self) -> requests.Session:
+        return self.mount(requests.Session())
+
+
+class GateAdapter(HTTPAdapter):
+    def __init__(self, gate: Gate) -> None:
+        super().__init__(pool_maxsize=32)
+        self.gate = gate
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        gate = self.gate
+        method = (request.method or "GET").upper()
+        url = request.url or ""
+        if can_create(method) and (gate.no_create or not gate.budget.take()):
+            if gate.no_create:
+                with gate.budget._lock:
+                    gate.budget.blocked += 1
+            raise BudgetExhausted(
+                f"not sent: {method} {gate.redactor.text(url)} could create a job and "
+                + ("--no-create is set" if gate.no_create else f"the budget of {gate.budget.limit} is spent"),
+                request=request,
+            )
+        attempts = 0
+        while True:
+            started = time.monotonic()
+            try:
+                response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+                self._read_capped(response)
+            except requests.exceptions.RequestException as exc:
+                issue = Issue(classify(exc), gate.redactor.text(str(exc)), method, gate.redactor.text(url))
+                gate.note(issue)
+                gate.cassette.record(request, None, issue, time.monotonic() - started)
+                raise
+            elapsed = time.monotonic() - started
+            with gate._lock:
+                gate.sent += 1
+                gate.statuses[response.status_code] += 1
+            gate.cassette.record(request, response, None, elapsed)
+            if response.status_code in GATEWAY_STATUSES:
+                gate.note(Issue("server_errors", f"HTTP {response.status_code} from the gateway", method, gate.redactor.text(url)))
+            if response.status_code == 429:
+                if attempts < gate.max_retries_429 and not can_create(method):
+                    attempts += 1
+                    time.sleep(min(retry_after(response.headers.get("Retry-After"), 1.0 * attempts), gate.max_retry_after))
+                    continue
+                gate.note(Issue("rate_limited", "HTTP 429 after retries", method, gate.redactor.text(url)))
+            return response
+
+    def _read_capped(self, response: requests.Response) -> None:
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+            response.close()
+            raise OversizedResponse(
+                f"response body of {declared} bytes exceeds the {MAX_RESPONSE_BYTES} byte cap", response=response
+            )
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in response.iter_content(64 * 1024):
+            total += len(chunk)
+            if total > MAX_RESPONSE_BYTES:
+                response.close()
+                raise OversizedResponse(f"response body exceeds the {MAX_RESPONSE_BYTES} byte cap", response=response)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+
+
+def retry_after(value: str | None, default: float) -> float:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return default
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, when.timestamp() - time.time())
