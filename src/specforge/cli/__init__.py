@@ -16,6 +16,7 @@ from specforge.core.errors import SpecforgeError
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
     "history": "specforge.cli.history:history",
+    "mock": "specforge.cli.mock:command",
     "nightly": "specforge.cli.nightly:nightly",
 }
 

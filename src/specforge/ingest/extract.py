@@ -1,0 +1,163 @@
+"""Finding the one OpenAPI document a vendor page carries: the whole file, a fenced block whose top
+level has ``openapi:``, or an OpenAPI JSON object embedded in page text."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from specforge.core import Document, InputError, load_text
+from specforge.ingest.page import JSON_LANGS, YAML_LANGS, Block, covered_lines, fenced_blocks, line_of
+
+MODES = ("openapi", "fenced", "embedded-json", "hand")
+WHOLE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+_OPENAPI_YAML = re.compile(r"^(openapi|swagger)\s*:", re.MULTILINE)
+_OPENAPI_JSON = re.compile(r'\{\s*"(openapi|swagger)"\s*:')
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The OpenAPI document found in a page and where: ``start``..``end`` are page lines."""
+
+    data: dict[str, Any]
+    mode: str
+    start: int
+    end: int
+    document: Document
+    #: page line of ``document``'s line 1 minus one (document line + offset = page line)
+    line_offset: int = 0
+
+    def page_line(self, pointer: str) -> int | None:
+        location = self.document.locate(pointer, key=True)
+        return location.line + self.line_offset if location else None
+
+
+def _shift(error: InputError, offset: int, display: str) -> InputError:
+    line = error.line + offset if error.line is not None else offset + 1
+    return InputError(error.message, file=display, line=line, col=error.col, hint=error.hint)
+
+
+def _is_openapi(data: Any) -> bool:
+    return isinstance(data, dict) and ("openapi" in data or "swagger" in data)
+
+
+def _fenced(text: str, display: str) -> list[Extracted]:
+    found: list[Extracted] = []
+    for block in fenced_blocks(text):
+        if block.lang not in YAML_LANGS | JSON_LANGS | {""}:
+            continue
+        looks_json = block.text.lstrip().startswith("{") and _OPENAPI_JSON.match(block.text.lstrip())
+        if not (_OPENAPI_YAML.search(block.text) or looks_json):
+            continue
+        offset = block.start - 1
+        try:
+            document = load_text(block.text, display + (".json" if block.lang in JSON_LANGS else ".yaml"))
+        except InputError as exc:
+            raise _shift(exc, offset, display) from None
+        if _is_openapi(document.data):
+            document = _renamed(document, display)
+            found.append(Extracted(document.data, "fenced", block.start, block.end, document, offset))
+    return found
+
+
+def _renamed(document: Document, display: str) -> Document:
+    return Document(path=display, data=document.data, text=document.text, diagnostics=document.diagnostics)
+
+
+def _embedded(text: str, display: str, skip: set[int]) -> list[Extracted]:
+    found: list[Extracted] = []
+    decoder = json.JSONDecoder()
+    position = 0
+    while True:
+        match = _OPENAPI_JSON.search(text, position)
+        if match is None:
+            return found
+        start = match.start()
+        if line_of(text, start) in skip:
+            position = match.end()
+            continue
+        try:
+            data, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"embedded OpenAPI JSON is not valid JSON: {exc.msg}",
+                file=display,
+                line=line_of(text, exc.pos),
+                hint="the object starting here must be complete JSON; fix the page or write the source by hand",
+            ) from None
+        first, last = line_of(text, start), line_of(text, end - 1)
+        # the object's own text, padded so document lines equal page lines minus the offset
+        line_start = text.rfind("\n", 0, start) + 1
+        snippet = " " * (start - line_start) + text[start:end] + "\n"
+        document = load_text(snippet, display + ".json")
+        document = _renamed(document, display)
+        found.append(Extracted(data, "embedded-json", first, last, document, first - 1))
+        position = end
+
+
+def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | None = None) -> Extracted:
+    """The single OpenAPI document in ``text``. ``mode`` (from the project config) restricts the
+    search; without it the kind is detected. No candidate, or two, is an ``InputError``."""
+    if mode == "hand":
+        raise InputError(
+            "this page is configured as hand-written (extract = \"hand\"); there is nothing to extract",
+            file=display,
+            hint="edit the hand-written source, or set extract to openapi/fenced/embedded-json",
+        )
+    if mode is not None and mode not in MODES:
+        raise InputError(f"unknown extraction mode `{mode}`", file=display, hint=f"use one of: {', '.join(MODES)}")
+    if mode == "openapi" or (mode is None and suffix.lower() in WHOLE_FILE_SUFFIXES):
+        document = load_text(text, display)
+        if not _is_openapi(document.data):
+            raise InputError(
+                "not an OpenAPI document: no top-level `openapi` key",
+                file=display,
+                line=1,
+                hint="pass a vendor page or an OpenAPI file",
+            )
+        return Extracted(document.data, "openapi", 1, max(1, len(text.splitlines())), document, 0)
+    candidates: list[Extracted] = []
+    blocks: list[Block] = fenced_blocks(text)
+    if mode in (None, "fenced"):
+        candidates += _fenced(text, display)
+    if mode in (None, "embedded-json"):
+        candidates += _embedded(text, display, covered_lines(blocks))
+    if not candidates:
+        what = {"fenced": "fenced ```yaml/```json block", "embedded-json": "embedded OpenAPI JSON object"}
+        raise InputError(
+            f"no OpenAPI document found ({what.get(mode or '', 'no fenced block or embedded JSON object')} "
+            "with a top-level `openapi` key)",
+            file=display,
+            line=1,
+            hint="if the page is prose only, write the source by hand and set extract = \"hand\" for its variant",
+        )
+    if len(candidates) > 1:
+        first, second = candidates[0], candidates[1]
+        raise InputError(
+            f"{len(candidates)} OpenAPI documents found (lines {first.start}-{first.end} and "
+            f"{second.start}-{second.end}); a page must carry exactly one",
+            file=display,
+            line=second.start,
+            hint="split the page into one file per OpenAPI document, or remove the stale one",
+        )
+    return candidates[0]
+
+
+def read_page(path: Path, display: str) -> tuple[bytes, str]:
+    """The page's bytes (for the hash) and text; unreadable files are ``InputError``."""
+    try:
+        if path.is_dir():
+            raise InputError("is a directory, not a doc page", file=display, hint="name a page file")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("doc page not found", file=display, hint="check the path") from None
+    except OSError as exc:
+        raise InputError(f"cannot read doc page: {exc.strerror}", file=display, hint="check permissions") from None
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("doc page is not UTF-8 text", file=display, line=line, hint="re-save it as UTF-8") from None

@@ -1,0 +1,395 @@
+"""What a variant's spec says about how its server behaves, derived once into a ``Profile``.
+
+The mock is driven by this record, never by the variant's name: which operations exist and at
+which full paths, which request schemas to validate, how a job object and an error body are shaped,
+and the units and types of the job's fields. ``derive_profile`` reads it from any OpenAPI 3.0/3.1
+document whose paths are either ``/videos`` under a server URL ending in ``/v1`` or ``/v1/videos``.
+
+Where a spec cannot say, the profile falls back to the official OpenAI behaviour, and says so in
+``Profile.assumptions`` (e.g. the official spec documents no error responses at all, so the error
+body is OpenAI's ``{"error": {"message", "type", "param", "code"}}`` envelope)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from specforge.core.errors import InputError
+from specforge.mock.schema import Schemas, local_refs_only, upgrade_schemas
+
+_METHODS = ("get", "post", "put", "patch", "delete")
+_JSON = re.compile(r"^application/([\w.+-]+\+)?json$")
+#: a created_at example above this is milliseconds (1e11 s is the year 5138)
+_MS_THRESHOLD = 100_000_000_000
+_LIFECYCLE = ("queued", "in_progress", "completed", "failed")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One property of a response object as its schema describes it."""
+
+    name: str
+    types: frozenset[str]
+    required: bool = False
+    nullable: bool = False
+    enum: tuple[Any, ...] = ()
+    samples: tuple[Any, ...] = ()
+    #: for object-valued fields (the job's ``error``), their own properties
+    fields: tuple[FieldSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One served operation: ``kind`` is create, list, retrieve, delete, content, remix or
+    generate (another job-creating POST such as ``/videos/edits``). Schemas are nodes of the
+    profile's (upgraded) document, ready for ``Schemas.validator``."""
+
+    kind: str
+    method: str
+    path: str  # full path template, e.g. /v1/videos/{video_id}
+    regex: re.Pattern[str] = field(repr=False)
+    #: request media type (lower case, no parameters) -> schema
+    bodies: dict[str, Any] = field(default_factory=dict, repr=False)
+    body_required: bool = False
+    #: query parameter name -> (required, schema)
+    query: dict[str, tuple[bool, Any]] = field(default_factory=dict, repr=False)
+    #: the success response's JSON schema, if documented
+    response: Any = field(default=None, repr=False)
+    documented: bool = True
+
+    def match(self, path: str) -> dict[str, str] | None:
+        found = self.regex.fullmatch(path)
+        return None if found is None else found.groupdict()
+
+    @property
+    def job_creating(self) -> bool:
+        return self.kind in ("create", "remix", "generate")
+
+
+@dataclass(frozen=True)
+class ErrorShape:
+    """``envelope`` is the key wrapping the error object (``"error"``), or None for a flat body."""
+
+    envelope: str | None
+    fields: tuple[FieldSpec, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    variant: str
+    #: path a client puts before the spec's paths: "/v1" for `/videos` under `https://host/v1`,
+    #: "" when the spec's paths already start with it
+    base_path: str
+    collection: str  # full path of the collection, e.g. /v1/videos
+    operations: tuple[Operation, ...]
+    job_fields: tuple[FieldSpec, ...]
+    error: ErrorShape
+    created_at_unit: str  # "s" or "ms"
+    auth: bool
+    default_model: str
+    default_seconds: str
+    default_size: str
+    assumptions: tuple[str, ...]
+    schemas: Schemas = field(repr=False, compare=False)
+
+    def operation(self, kind: str) -> Operation | None:
+        return next((op for op in self.operations if op.kind == kind), None)
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(op.kind for op in self.operations)
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.job_fields if f.name == name), None)
+
+
+def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = None) -> Profile:
+    """The profile of ``spec`` (not modified); ``InputError`` when it has no ``POST .../videos``."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("paths"), dict):
+        raise InputError("the spec has no `paths` object", file=file, hint="pass an OpenAPI 3.x document")
+    local_refs_only(spec, file)
+    schemas = Schemas(upgrade_schemas(spec))
+    doc = schemas.document
+    assumptions: list[str] = []
+    server_path = _server_path(doc)
+
+    operations: list[Operation] = []
+    for path, item in doc["paths"].items():
+        item = schemas.deref(item)
+        if not isinstance(item, dict):
+            continue
+        full = _full_path(server_path, str(path))
+        for method in _METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                kind = _kind(method, full, op, schemas)
+                if kind and all(o.kind != kind or kind == "generate" for o in operations):
+                    operations.append(_operation(schemas, kind, method, full, item, op))
+    create = next((op for op in operations if op.kind == "create"), None)
+    if create is None:
+        raise InputError(
+            "the spec documents no `POST .../videos` operation",
+            file=file,
+            hint="a video API spec needs at least the create operation",
+        )
+    item_path = f"{create.path}/{{video_id}}"
+    for kind, path in (("retrieve", item_path), ("content", item_path + "/content")):
+        if all(op.kind != kind for op in operations):
+            assumptions.append(
+                f"`GET {path}` is not in the spec; served anyway because polling and download "
+                "are the job lifecycle every variant's page describes"
+            )
+            operations.append(Operation(kind, "get", path, _regex(path), documented=False))
+
+    job_schema = next(
+        (op.response for kind in ("retrieve", "create") for op in operations if op.kind == kind and op.response),
+        None,
+    )
+    if job_schema is None:
+        assumptions.append("no job response schema: jobs are shaped like the official OpenAI `Video`")
+        job_fields = OPENAI_JOB
+    else:
+        job_fields = response_fields(schemas, job_schema)
+    error = _error_shape(schemas, doc, operations)
+    if error is None:
+        assumptions.append('no error response documented: errors use OpenAI\'s `{"error": {...}}` envelope')
+        error = OPENAI_ERROR
+    examples = [*_job_examples(schemas, doc, operations, job_schema)]
+    unit = "ms" if any(_is_ms(e.get("created_at")) for e in examples) else "s"
+    body = create.bodies.get("application/json", next(iter(create.bodies.values()), {}))
+    props = schemas.properties(body)
+    return Profile(
+        variant=variant,
+        base_path="" if any(str(p).startswith(server_path + "/") for p in doc["paths"]) else server_path,
+        collection=create.path,
+        operations=tuple(operations),
+        job_fields=job_fields,
+        error=error,
+        created_at_unit=unit,
+        auth=_has_bearer(doc),
+        default_model=_default(schemas, props.get("model"), "sora-2"),
+        default_seconds=_default(schemas, props.get("seconds", props.get("duration")), "4"),
+        default_size=_default(schemas, props.get("size"), "720x1280"),
+        assumptions=tuple(assumptions),
+        schemas=schemas,
+    )
+
+
+# -- paths and operations ----------------------------------------------------------------------
+def _server_path(doc: dict[str, Any]) -> str:
+    servers = doc.get("servers")
+    if isinstance(servers, list) and servers and isinstance(servers[0], dict):
+        url = str(servers[0].get("url", ""))
+        return (urlparse(url).path if "://" in url else url).rstrip("/")
+    return ""
+
+
+def _full_path(server_path: str, path: str) -> str:
+    """Server path + spec path, unless the spec path already carries the prefix (normalized specs)."""
+    if server_path and (path == server_path or path.startswith(server_path + "/")):
+        return path
+    return server_path + path
+
+
+def _regex(template: str) -> re.Pattern[str]:
+    pattern = ""
+    for index, piece in enumerate(re.split(r"\{[^}]*\}", template)):
+        if index:
+            pattern += f"(?P<p{index}>[^/]+)"
+        pattern += re.escape(piece)
+    return re.compile(pattern)
+
+
+def _kind(method: str, full: str, op: dict[str, Any], schemas: Schemas) -> str | None:
+    if re.fullmatch(r".*/videos", full):
+        return {"post": "create", "get": "list"}.get(method)
+    if re.fullmatch(r".*/videos/\{[^}/]+\}", full):
+        return {"get": "retrieve", "delete": "delete"}.get(method)
+    if re.fullmatch(r".*/videos/\{[^}/]+\}/content", full):
+        return "content" if method == "get" else None
+    if re.fullmatch(r".*/videos/\{[^}/]+\}/remix", full):
+        return "remix" if method == "post" else None
+    if method == "post" and re.fullmatch(r".*/videos/[\w-]+", full):
+        response = _success_schema(schemas, op)
+        # a POST answering with a job object is another way to create one (edits, extensions)
+        if response is not None and {"status", "progress"} <= set(schemas.properties(response)):
+            return "generate"
+    return None
+
+
+def _success_schema(schemas: Schemas, op: dict[str, Any]) -> Any:
+    responses = op.get("responses")
+    if not isinstance(responses, dict):
+        return None
+    for status in ("200", "201", "202"):
+        response = schemas.deref(responses.get(status))
+        content = response.get("content") if isinstance(response, dict) else None
+        if isinstance(content, dict):
+            for media, body in content.items():
+                if _JSON.match(str(media).lower()) and isinstance(body, dict) and "schema" in body:
+                    return body["schema"]
+    return None
+
+
+def _operation(
+    schemas: Schemas, kind: str, method: str, full: str, item: dict[str, Any], op: dict[str, Any]
+) -> Operation:
+    bodies: dict[str, Any] = {}
+    request = schemas.deref(op.get("requestBody"))
+    body_required = False
+    if isinstance(request, dict):
+        body_required = request.get("required") is True
+        content = request.get("content")
+        for media, body in (content.items() if isinstance(content, dict) else []):
+            if isinstance(body, dict):
+                bodies[str(media).split(";")[0].strip().lower()] = body.get("schema", {})
+    query: dict[str, tuple[bool, Any]] = {}
+    params = [*(item.get("parameters") or []), *(op.get("parameters") or [])]
+    for raw in params if isinstance(params, list) else []:
+        param = schemas.deref(raw)
+        if isinstance(param, dict) and param.get("in") == "query" and isinstance(param.get("name"), str):
+            query[param["name"]] = (param.get("required") is True, param.get("schema", {}))
+    return Operation(
+        kind, method, full, _regex(full), bodies, body_required, query, _success_schema(schemas, op)
+    )
+
+
+# -- response shapes ---------------------------------------------------------------------------
+def response_fields(schemas: Schemas, schema: Any, depth: int = 0) -> tuple[FieldSpec, ...]:
+    required = schemas.required(schema)
+    result = []
+    for name, sub in schemas.properties(schema).items():
+        types = schemas.types(sub)
+        nested: tuple[FieldSpec, ...] = ()
+        if "object" in types and depth < 2:
+            nested = response_fields(schemas, sub, depth + 1)
+        enum = tuple(v for v in schemas.enum(sub) if v is not None)
+        result.append(
+            FieldSpec(
+                name=name,
+                types=types,
+                required=name in required,
+                nullable="null" in types or None in schemas.enum(sub),
+                enum=enum,
+                samples=tuple(v for v in schemas.samples(sub) if v is not None and _hashable(v)),
+                fields=nested,
+            )
+        )
+    return tuple(result)
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _error_shape(schemas: Schemas, doc: dict[str, Any], operations: list[Operation]) -> ErrorShape | None:
+    """The error body: from the first documented 4xx/default JSON response, else a component
+    schema named like an error that has an ``error`` object property."""
+    candidates: list[Any] = []
+    for path_item in doc["paths"].values():
+        path_item = schemas.deref(path_item)
+        for method in _METHODS:
+            op = path_item.get(method) if isinstance(path_item, dict) else None
+            responses = op.get("responses") if isinstance(op, dict) else None
+            for status, response in (responses.items() if isinstance(responses, dict) else []):
+                if str(status).startswith("4") or status == "default":
+                    content = schemas.deref(response).get("content") if isinstance(schemas.deref(response), dict) else None
+                    for media, body in (content.items() if isinstance(content, dict) else []):
+                        if _JSON.match(str(media).lower()) and isinstance(body, dict) and "schema" in body:
+                            candidates.append(body["schema"])
+    components = (doc.get("components") or {}).get("schemas") or {}
+    for name, schema in components.items() if isinstance(components, dict) else []:
+        if "error" in str(name).lower() and "error" in schemas.properties(schema):
+            candidates.append(schema)
+    for schema in candidates:
+        props = schemas.properties(schema)
+        if "error" in props and "object" in schemas.types(props["error"]) | {"object"}:
+            inner = response_fields(schemas, props["error"], 1)
+            return ErrorShape("error", inner or OPENAI_ERROR.fields)
+        if "message" in props:
+            return ErrorShape(None, response_fields(schemas, schema, 1))
+    return None
+
+
+def _job_examples(
+    schemas: Schemas, doc: dict[str, Any], operations: list[Operation], job_schema: Any
+) -> list[dict[str, Any]]:
+    """Every documented example of a job object: response examples, schema examples, and
+    per-property examples assembled into one object."""
+    found: list[dict[str, Any]] = []
+    for path_item in doc["paths"].values():
+        path_item = schemas.deref(path_item)
+        for method in _METHODS:
+            op = path_item.get(method) if isinstance(path_item, dict) else None
+            responses = op.get("responses") if isinstance(op, dict) else None
+            for status, response in (responses.items() if isinstance(responses, dict) else []):
+                response = schemas.deref(response)
+                content = response.get("content") if isinstance(response, dict) else None
+                for body in (content.values() if isinstance(content, dict) else []):
+                    if not isinstance(body, dict) or not str(status).startswith("2"):
+                        continue
+                    if isinstance(body.get("example"), dict):
+                        found.append(body["example"])
+                    for example in (body.get("examples") or {}).values() if isinstance(body.get("examples"), dict) else []:
+                        example = schemas.deref(example)
+                        if isinstance(example, dict) and isinstance(example.get("value"), dict):
+                            found.append(example["value"])
+    if job_schema is not None:
+        found.extend(v for v in schemas.samples(job_schema) if isinstance(v, dict))
+        per_property = {}
+        for name, sub in schemas.properties(job_schema).items():
+            values = schemas.samples(sub)
+            if values:
+                per_property[name] = values[0]
+        found.append(per_property)
+    return found
+
+
+def _is_ms(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > _MS_THRESHOLD
+
+
+def _has_bearer(doc: dict[str, Any]) -> bool:
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    if not isinstance(schemes, dict):
+        return False
+    return any(
+        isinstance(s, dict) and (str(s.get("scheme", "")).lower() == "bearer" or s.get("type") == "apiKey")
+        for s in schemes.values()
+    )
+
+
+def _default(schemas: Schemas, schema: Any, fallback: str) -> str:
+    for value in schemas.samples(schema) if schema is not None else []:
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return fallback
+
+
+def _f(name: str, types: str, *, nullable: bool = False, enum: tuple[Any, ...] = (), fields: tuple[FieldSpec, ...] = ()) -> FieldSpec:
+    kinds = frozenset(types.split("|")) | ({"null"} if nullable else set())
+    return FieldSpec(name, kinds, required=True, nullable=nullable, enum=enum, fields=fields)
+
+
+#: the official OpenAI shapes, used only where a spec documents none (see Profile.assumptions)
+OPENAI_ERROR = ErrorShape(
+    "error",
+    (_f("message", "string"), _f("type", "string"), _f("param", "string", nullable=True), _f("code", "string", nullable=True)),
+)
+OPENAI_JOB: tuple[FieldSpec, ...] = (
+    _f("id", "string"),
+    _f("object", "string", enum=("video",)),
+    _f("model", "string"),
+    _f("status", "string", enum=_LIFECYCLE),
+    _f("progress", "integer"),
+    _f("created_at", "integer"),
+    _f("completed_at", "integer", nullable=True),
+    _f("expires_at", "integer", nullable=True),
+    _f("prompt", "string", nullable=True),
+    _f("size", "string"),
+    _f("seconds", "string"),
+    _f("remixed_from_video_id", "string", nullable=True),
+    _f("error", "object", nullable=True, fields=(_f("code", "string"), _f("message", "string"))),
+)

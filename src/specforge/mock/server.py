@@ -1,0 +1,170 @@
+"""Where a variant's spec comes from, and running the mock under uvicorn: ``serve`` for tests and
+scripts (a background thread, a context manager yielding the base URL) and ``MockServer`` for the
+CLI (foreground, stops on SIGINT/SIGTERM)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from specforge.core import Config, InputError, load_config, load_document
+from specforge.mock.app import Limits, MockApp
+from specforge.mock.profile import Profile, derive_profile
+from specforge.mock.store import open_store
+
+DEFAULT_TOKEN = "sk-test"
+
+
+@dataclass(frozen=True)
+class SpecSource:
+    """A loaded spec and where it came from (shown by the CLI)."""
+
+    spec: dict[str, Any]
+    origin: str
+
+
+def load_spec(variant: str, config: Config | None = None, spec: str | Path | dict[str, Any] | None = None) -> SpecSource:
+    """The variant's contract: an explicit ``spec`` (dict or file), else canonical + overlay
+    (``specforge.overlay.load_variant``) once ``specforge merge`` has written them, else the
+    variant's ingested source; for ``openai`` the vendor document itself is an OpenAPI file."""
+    if isinstance(spec, dict):
+        return SpecSource(spec, "<dict>")
+    if spec is not None:
+        return SpecSource(_mapping(Path(spec)), str(spec))
+    config = config or load_config()
+    settings = config.variant(variant)
+    overlay = config.overlays / f"{variant}.overlay.yaml"
+    if config.canonical.is_file() and overlay.is_file():
+        try:
+            from specforge.overlay import load_variant  # the overlay branch may not be merged yet
+        except ImportError:
+            pass
+        else:
+            return SpecSource(load_variant(config, variant), f"{config.canonical.name} + {overlay.name}")
+    if settings.source.is_file():
+        return SpecSource(_mapping(settings.source), str(settings.source))
+    if settings.extract == "openapi" and settings.doc is not None and settings.doc.is_file():
+        return SpecSource(_mapping(settings.doc), str(settings.doc))
+    raise InputError(
+        f"no spec for variant `{variant}`: neither {settings.source} nor a merged canonical spec exists",
+        file=str(config.file) if config.file else None,
+        hint="run `specforge ingest` (or `specforge merge`), or pass --spec FILE",
+    )
+
+
+def _mapping(path: Path) -> dict[str, Any]:
+    document = load_document(path)
+    if not isinstance(document.data, dict):
+        raise InputError("the spec is not a mapping", file=str(path), hint="pass an OpenAPI 3.x document")
+    return document.data
+
+
+def create_app(
+    spec: dict[str, Any],
+    *,
+    variant: str,
+    token: str | None,
+    job_seconds: float,
+    state: Path | None,
+    limits: Limits | None = None,
+) -> MockApp:
+    """The ASGI app for ``spec``: ``token=None`` disables auth; ``state`` is a SQLite file."""
+    profile = derive_profile(spec, variant)
+    return MockApp(profile, open_store(state), token=token, job_seconds=job_seconds, limits=limits)
+
+
+class MockServer:
+    """A bound, not yet running, uvicorn server for one mock app."""
+
+    def __init__(self, app: MockApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        import uvicorn
+
+        self.app = app
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self.socket.bind((host, port))
+        except OSError as exc:
+            self.socket.close()
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}", hint="pick another --port (0 = any free port)") from None
+        self.socket.listen(256)
+        self.host = host
+        self.port = int(self.socket.getsockname()[1])
+        self.config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_keep_alive=5,
+            limit_concurrency=512,
+            timeout_graceful_shutdown=3,
+        )
+        self.server = uvicorn.Server(self.config)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def profile(self) -> Profile:
+        return self.app.profile
+
+    def run(self) -> None:
+        """Serve in the foreground until SIGINT/SIGTERM (uvicorn installs the handlers)."""
+        try:
+            self.server.run(sockets=[self.socket])
+        finally:
+            self.socket.close()
+
+    def start(self) -> threading.Thread:
+        """Serve in a daemon thread; returns once the server accepts requests."""
+        self.server.config.install_signal_handlers = False  # type: ignore[attr-defined]
+        thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the mock server did not start")
+            time.sleep(0.01)
+        return thread
+
+    def stop(self, thread: threading.Thread) -> None:
+        self.server.should_exit = True
+        thread.join(timeout=10)
+        self.socket.close()
+
+
+@contextlib.contextmanager
+def serve(
+    variant: str = "openai",
+    *,
+    config: Config | None = None,
+    spec: str | Path | dict[str, Any] | None = None,
+    token: str | None = DEFAULT_TOKEN,
+    job_seconds: float = 0.3,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    state: Path | None = None,
+    limits: Limits | None = None,
+) -> Iterator[str]:
+    """Run a mock of ``variant`` in a background thread; yields its base URL (no ``/v1``).
+
+    >>> with serve("openai") as url:  # doctest: +SKIP
+    ...     OpenAI(base_url=url + "/v1", api_key="sk-test").videos.create_and_poll(prompt="a cat")
+    """
+    source = load_spec(variant, config, spec)
+    app = create_app(source.spec, variant=variant, token=token, job_seconds=job_seconds, state=state, limits=limits)
+    server = MockServer(app, host=host, port=port)
+    thread = server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop(thread)
