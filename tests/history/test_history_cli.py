@@ -91,7 +91,7 @@ def test_baseline_then_regression_then_fix(tmp_path: Path) -> None:
     assert rows["gamma"]["status"] == "fixed" and len(rows["gamma"]["fixes"]) == 1
     assert rows["beta"]["status"] == "unchanged"
     assert [t["verdict"] for t in rows["acme"]["trend"]] == ["non-conformant", "non-conformant"]
-    assert rows["acme"]["report"] == "acme"
+    assert rows["acme"]["report"] == "acme/report.html"
     html = (tmp_path / "out" / "summary.html").read_text()
     assert "<svg" in html and 'href="acme/report.html"' in html and "REGRESSED" in html
     assert "http://" not in html.replace("http://fake.test", "").replace("http://www.w3.org/2000/svg", "")

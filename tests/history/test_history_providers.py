@@ -153,3 +153,17 @@ def test_shards_partition_the_providers(names: set[str], count: int) -> None:
     flat = [n for share in shares for n in share]
     assert sorted(flat) == sorted(names)  # every provider in exactly one shard
     assert max(map(len, shares)) - min(map(len, shares)) <= 1  # balanced
+
+
+def test_example_workflow_shards_and_merges(project_root: Path) -> None:
+    from specforge.core import load_document
+
+    workflow = load_document(project_root / "docs" / "examples" / "nightly.yml").data
+    assert workflow["on"]["schedule"][0]["cron"]
+    shard = workflow["jobs"]["shard"]
+    assert shard["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
+    run = " ".join(step.get("run", "") for step in shard["steps"])
+    assert "specforge nightly" in run and "--shard ${{ matrix.shard }}/4" in run and "--batch" in run
+    summary = " ".join(step.get("run", "") for step in workflow["jobs"]["summary"]["steps"])
+    assert "specforge history merge" in summary and "specforge history report" in summary
+    assert workflow["jobs"]["summary"]["needs"] == "shard"

@@ -28,7 +28,7 @@ def sample() -> NightlySummary:
     return NightlySummary(
         batch="b1", date="2026-01-02", generated_at="2026-01-02T01:00:00Z",
         rows=(
-            ProviderRow(run=new, diff=compare(old, new), trend=trend, report_link="acme"),
+            ProviderRow(run=new, diff=compare(old, new), trend=trend, report_link="acme/report.html"),
             ProviderRow(run=down, diff=compare(None, down), trend=(TrendPoint("d", "x", "timeout", 0),)),
         ),
     )

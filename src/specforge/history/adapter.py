@@ -29,30 +29,49 @@ def check_option_names() -> set[str] | None:
     return {f.name for f in dataclasses.fields(CheckOptions)} - reserved
 
 
-def check_provider(provider: Provider) -> Any:
-    """Run the conformance check for ``provider`` and write its reports (json, md, html, junit)
-    into ``provider.report_dir``. Endpoint faults are in the result, never raised."""
-    from specforge.check import CheckOptions, run_check
-    from specforge.core.config import load_config
+def _check_api() -> tuple[Any, Any, Any]:
+    """(CheckOptions, run_check, write_reports or None) from specforge.check."""
+    import specforge.check as check
 
+    run_check = getattr(check, "run_check", None)
+    if run_check is None:
+        from specforge.check.runner import run_check
+    write_reports = getattr(check, "write_reports", None)
+    return check.CheckOptions, run_check, write_reports
+
+
+def check_provider(provider: Provider) -> Any:
+    """Run the conformance check for ``provider`` and write its reports (json, md, html, junit,
+    cassette) into ``provider.report_dir``. Endpoint faults are in the result, never raised."""
+    from specforge.core.config import load_config
+    from specforge.core.output import dump_json, write_atomic
+
+    check_options, run_check, write_reports = _check_api()
     config = load_config(provider.project) if provider.project else load_config()
-    options: dict[str, Any] = {"seed": NIGHTLY_SEED, **provider.check}
+    # TOML arrays arrive as lists; CheckOptions (frozen) takes tuples
+    extra = {k: tuple(v) if isinstance(v, list) else v for k, v in provider.check.items()}
+    options: dict[str, Any] = {"seed": NIGHTLY_SEED, **extra}
     if provider.token_env:
         options["token_env"] = provider.token_env
+    report_dir = provider.report_dir
+    if report_dir is not None:
+        report_dir.mkdir(parents=True, exist_ok=True)
     result = run_check(
-        CheckOptions(
+        check_options(
             base_url=provider.base_url,
             spec=provider.spec,
             variant=None if provider.spec else provider.variant,
             config=config,
             budget=provider.budget,
             **options,
-        )
+        ),
+        report_dir=report_dir,
     )
-    if provider.report_dir is not None:
-        from specforge.check import write_reports
-
-        write_reports(result, provider.report_dir)
+    if report_dir is not None:
+        if write_reports is not None:
+            write_reports(result, report_dir)
+        else:  # check without its renderers: keep at least the machine-readable report
+            write_atomic(report_dir / "report.json", dump_json(result.to_dict()))
     return result
 
 

@@ -108,8 +108,17 @@ def build_summary(
         run = latest[provider]
         diff = compare(store.previous(run), run)
         link = None
-        if run.report_dir:
-            target = Path(run.report_dir)
+        report_dir = run.report_dir
+        if summary_dir is not None and (not report_dir or not Path(report_dir).is_dir()):
+            # a merged shard's absolute path from another machine: look beside the summary
+            beside = summary_dir / run.provider
+            report_dir = str(beside) if beside.is_dir() else report_dir
+        if report_dir:
+            target = Path(report_dir)
+            for name in ("report.html", "report.md", "report.json"):
+                if (target / name).is_file():
+                    target = target / name
+                    break
             if summary_dir is not None:
                 try:
                     link = Path(os.path.relpath(target, summary_dir)).as_posix()

@@ -106,7 +106,7 @@ def render_summary_markdown(summary: NightlySummary) -> str:
     ]
     for row in summary.rows:
         run, diff = row.run, row.diff
-        report = f"[report]({row.report_link}/report.html)" if row.report_link else "—"
+        report = f"[report]({row.report_link})" if row.report_link else "—"
         lines.append(
             f"| {_md(run.provider)} | {_md(run.variant or 'canonical')} | {run.verdict} | "
             f"{_STATUS_WORDS.get(diff.status, diff.status)} | {len(diff.regressions)} | {len(diff.fixes)} | "
@@ -211,7 +211,7 @@ def render_summary_html(summary: NightlySummary) -> str:
         run, diff = row.run, row.diff
         colour = _COLOURS.get(run.verdict, "#757575")
         link = (
-            f'<a href="{escape(row.report_link)}/report.html">report</a>' if row.report_link else "—"
+            f'<a href="{escape(row.report_link)}">report</a>' if row.report_link else "—"
         )
         out.append(
             f'<tr class="{"regressed" if diff.regressions else ""}">'
