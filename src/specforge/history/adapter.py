@@ -13,6 +13,17 @@ from typing import Any
 
 from specforge.history.providers import Provider
 
+#: imported once by the nightly's worker zygote, so forked workers start warm
+NIGHTLY_PRELOAD = (
+    "specforge.check",
+    "specforge.check.runner",
+    "specforge.check.engine",
+    "specforge.overlay",
+    "schemathesis",
+    "hypothesis",
+    "requests",
+)
+
 #: nightly runs are gates: the same inputs must generate the same requests every night, or a
 #: randomly found failure shows up as a "regression" one night and a "fix" the next
 NIGHTLY_SEED = 20240601

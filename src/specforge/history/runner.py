@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import recv_handle
 from pathlib import Path
 from typing import Any
 
@@ -109,31 +110,53 @@ class _Worker:
         return None
 
 
-class _ProcessWorker(_Worker):
-    """A ``python -m specforge.history.worker`` child talking over a socket pair."""
+class _Zygote:
+    """The nightly side of ``specforge.history.worker``: one pre-imported interpreter that forks
+    a worker per request (see that module for why)."""
 
-    def __init__(self, reference: str) -> None:
+    def __init__(self, reference: str, startup_timeout: float = 300.0) -> None:
         parent, child = socket.socketpair()
+        path = [p for p in sys.path if p]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "specforge.history.worker", str(child.fileno())],
             pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL,
-            start_new_session=True,  # killpg on timeout also stops whatever the check spawned
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+            start_new_session=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
         )
         child.close()
         self.conn = Connection(parent.detach())
-        self.conn.send((reference, [p for p in sys.path if p]))
+        self.conn.send((reference, path))
+        if not self.conn.poll(startup_timeout):
+            self.close()
+            raise RuntimeError(f"the check worker did not start within {startup_timeout:g} s")
+        try:
+            kind, detail = self.conn.recv()
+        except (EOFError, OSError):
+            self.close()
+            raise RuntimeError(f"the check worker exited while starting (exit code {self.process.wait(5)})") from None
+        if kind != "ready":
+            self.close()
+            raise RuntimeError(str(detail))
 
-    def submit(self, provider: Provider) -> None:
-        self.conn.send(provider)
+    def fork(self) -> tuple[int, Connection]:
+        self.conn.send(("fork",))
+        kind, pid = self.conn.recv()
+        if kind != "forked":
+            raise RuntimeError(f"unexpected answer from the check worker: {kind!r}")
+        return pid, Connection(recv_handle(self.conn))
 
-    def kill(self) -> None:
-        with contextlib.suppress(OSError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
-        self.conn.close()
+    def status(self, pid: int) -> int | None:
+        try:
+            self.conn.send(("status", pid))
+            answer: int | None = self.conn.recv()[1]
+            return answer
+        except (EOFError, OSError):
+            return None
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None and not self.conn.closed
 
     def close(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -141,13 +164,35 @@ class _ProcessWorker(_Worker):
         try:
             self.process.wait(5)
         except subprocess.TimeoutExpired:
-            self.kill()
-        else:
-            self.conn.close()
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+        self.conn.close()
+
+
+class _ProcessWorker(_Worker):
+    """A worker forked by the zygote, in its own process group."""
+
+    def __init__(self, zygote: _Zygote) -> None:
+        self.zygote = zygote
+        self.pid, self.conn = zygote.fork()
+
+    def submit(self, provider: Provider) -> None:
+        self.conn.send(provider)
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self.conn.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        self.conn.close()
 
     @property
     def exitcode(self) -> int | None:
-        return self.process.poll()
+        return self.zygote.status(self.pid)
 
 
 class _ThreadWorker(_Worker):
@@ -220,11 +265,15 @@ def run_nightly(
     if isolation not in ("process", "thread"):
         raise ValueError(f"isolation must be 'process' or 'thread', not {isolation!r}")
     reference = runner_reference(runner) if isolation == "process" else ""
+    zygote: _Zygote | None = None
 
     def make_worker() -> _Worker:
-        if isolation == "process":
-            return _ProcessWorker(reference)
-        return _ThreadWorker(runner)
+        nonlocal zygote
+        if isolation == "thread":
+            return _ThreadWorker(runner)
+        if zygote is None or not zygote.alive:
+            zygote = _Zygote(reference)
+        return _ProcessWorker(zygote)
 
     idle: list[_Worker] = []
     busy: dict[_Worker, tuple[Provider, datetime, float]] = {}
@@ -257,8 +306,12 @@ def run_nightly(
     try:
         while queue or busy:
             while queue and len(busy) < concurrency:
-                worker = idle.pop() if idle else make_worker()
                 provider = queue.popleft()
+                try:
+                    worker = idle.pop() if idle else make_worker()
+                except (OSError, EOFError, RuntimeError) as exc:
+                    finish(provider, utc_now(), (CRASHED, f"could not start the check: {exc}"))
+                    continue
                 try:
                     worker.submit(provider)
                 except (OSError, ValueError) as exc:
@@ -278,19 +331,14 @@ def run_nightly(
                         outcome = worker.conn.recv()
                     except (EOFError, OSError):
                         outcome = None
-                    if outcome is not None and outcome[0] == "ready":
-                        # a fresh worker finished importing: the provider's clock starts now
-                        # (the deadline already running since submission still bounds startup)
-                        busy[worker] = (provider, utc_now(), min(deadline, time.monotonic() + provider.timeout))
-                        continue
                     if outcome is not None:
                         del busy[worker]
                         idle.append(worker)
                         finish(provider, began, outcome)
                         continue
                     del busy[worker]
-                    worker.kill()
                     code = worker.exitcode
+                    worker.kill()
                     finish(provider, began, (CRASHED, f"check worker died (exit code {code})"))
                     continue
                 if time.monotonic() >= deadline:
@@ -306,6 +354,8 @@ def run_nightly(
             worker.kill()
         for worker in idle:
             worker.close()
+        if zygote is not None:
+            zygote.close()
         finished = iso(utc_now())
         result.finished_at = finished
         store.finish_batch(batch, finished_at=finished)
