@@ -22,3 +22,18 @@ def test_every_command_has_help_with_an_example() -> None:
 def test_unknown_command_suggests() -> None:
     result = CliRunner().invoke(cli, ["lnt"])
     assert result.exit_code == 2
+
+
+def test_module_entry_point_propagates_exit_codes(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    page = tmp_path / "page.txt"
+    page.write_text("no openapi here\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "specforge", "ingest", str(page), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "page.txt:1" in proc.stderr and "Traceback" not in proc.stderr

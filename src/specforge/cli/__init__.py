@@ -16,8 +16,10 @@ from specforge.core.errors import SpecforgeError
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
     "history": "specforge.cli.history:history",
+    "ingest": "specforge.cli.ingest:command",
     "mock": "specforge.cli.mock:command",
     "nightly": "specforge.cli.nightly:nightly",
+    "sources": "specforge.cli.sources:command",
 }
 
 
@@ -59,7 +61,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: user errors become one line on stderr and exit code 2 or 3."""
     try:
-        return cli.main(args=argv, prog_name="specforge", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="specforge", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -74,3 +76,7 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    # in non-standalone mode click returns the exit code of `ctx.exit(code)` instead of exiting
+    if isinstance(result, int) and not isinstance(result, bool):
+        sys.exit(result)
+    return result

@@ -16,9 +16,9 @@ from specforge.ingest.page import (
     SHELL_LANGS,
     Curl,
     bare_json_objects,
+    code_blocks,
     covered_lines,
     curl_commands,
-    fenced_blocks,
 )
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -55,32 +55,36 @@ def _form_value(fields: list[tuple[str, str]]) -> dict[str, Any]:
     return out
 
 
-def page_examples(text: str, *, skip: tuple[int, int] | None = None) -> list[PageExample]:
+def page_examples(text: str, *, skip: tuple[int, int] | None = None, html_page: bool = False) -> list[PageExample]:
     """Examples in page order: curl bodies (``-d`` JSON, ``-F`` forms) and JSON objects in
     ```json blocks or bare in prose. ``skip`` is the line range of the extracted OpenAPI itself.
     A JSON object is a response when it looks like one (``id`` + ``status``/``object``) and is
-    attributed to the last curl command before it."""
-    blocks = fenced_blocks(text)
+    attributed to the last curl command before it. In HTML pages only ``<pre>`` blocks count
+    (prose there is markup)."""
+    blocks = code_blocks(text, html_page=html_page)
     skipped = set(range(skip[0], skip[1] + 1)) if skip else set()
     fenced = covered_lines(blocks)
-    shell_lines: set[int] = set()
+    curls: list[Curl] = []
     json_items: list[tuple[int, int, Any, str]] = []
     for block in blocks:
         if block.start in skipped:
             continue
         if block.lang in SHELL_LANGS:
-            shell_lines.update(range(block.start, block.end + 1))
+            curls += [_shifted(found, block.start - 1) for found in curl_commands(block.text)]
         elif block.lang in JSON_LANGS:
             try:
                 decoded = json.loads(block.text)
             except json.JSONDecodeError:
                 continue
-            json_items.append((block.start, block.end, decoded, "```json block"))
-    prose = {n for n in range(1, text.count("\n") + 2) if n not in fenced and n not in skipped}
-    curls = list(curl_commands(text, shell_lines | prose))
-    for obj in bare_json_objects(text, fenced | skipped):
-        if not any(c.line <= obj.start <= c.end for c in curls):
-            json_items.append((obj.start, obj.end, obj.value, "JSON in the page text"))
+            where = "<pre> JSON block" if html_page else "```json block"
+            json_items.append((block.start, block.end, decoded, where))
+    if not html_page:
+        prose = {n for n in range(1, text.count("\n") + 2) if n not in fenced and n not in skipped}
+        prose_curls = list(curl_commands(text, prose))
+        curls += prose_curls
+        for obj in bare_json_objects(text, fenced | skipped):
+            if not any(c.line <= obj.start <= c.end for c in prose_curls):
+                json_items.append((obj.start, obj.end, obj.value, "JSON in the page text"))
 
     events: list[tuple[int, str, Any]] = [(c.line, "curl", c) for c in curls]
     events += [(start, "json", (obj_value, where)) for start, _end, obj_value, where in json_items]
@@ -130,6 +134,17 @@ def page_examples(text: str, *, skip: tuple[int, int] | None = None) -> list[Pag
                             f"request body shown in the page ({where}, line {line})")
             )
     return examples
+
+
+def _shifted(curl: Curl, offset: int) -> Curl:
+    """``curl`` parsed from a block, with its lines moved to page lines."""
+    curl.line += offset
+    curl.end += offset
+    if curl.data_line is not None:
+        curl.data_line += offset
+    if curl.form_line is not None:
+        curl.form_line += offset
+    return curl
 
 
 def _server_prefix(document: dict[str, Any]) -> str:

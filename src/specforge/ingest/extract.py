@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from specforge.core import Document, InputError, load_text
-from specforge.ingest.page import JSON_LANGS, YAML_LANGS, Block, covered_lines, fenced_blocks, line_of
+from specforge.ingest.page import JSON_LANGS, YAML_LANGS, Block, code_blocks, covered_lines, is_html, line_of
 
 MODES = ("openapi", "fenced", "embedded-json", "hand")
 WHOLE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -44,9 +44,9 @@ def _is_openapi(data: Any) -> bool:
     return isinstance(data, dict) and ("openapi" in data or "swagger" in data)
 
 
-def _fenced(text: str, display: str) -> list[Extracted]:
+def _fenced(blocks: list[Block], display: str) -> list[Extracted]:
     found: list[Extracted] = []
-    for block in fenced_blocks(text):
+    for block in blocks:
         if block.lang not in YAML_LANGS | JSON_LANGS | {""}:
             continue
         looks_json = block.text.lstrip().startswith("{") and _OPENAPI_JSON.match(block.text.lstrip())
@@ -120,9 +120,9 @@ def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | No
             )
         return Extracted(document.data, "openapi", 1, max(1, len(text.splitlines())), document, 0)
     candidates: list[Extracted] = []
-    blocks: list[Block] = fenced_blocks(text)
+    blocks: list[Block] = code_blocks(text, html_page=is_html(text, suffix))
     if mode in (None, "fenced"):
-        candidates += _fenced(text, display)
+        candidates += _fenced(blocks, display)
     if mode in (None, "embedded-json"):
         candidates += _embedded(text, display, covered_lines(blocks))
     if not candidates:

@@ -3,6 +3,7 @@ each with the 1-based page lines it came from, so every fact in a source can cit
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shlex
@@ -65,6 +66,61 @@ def fenced_blocks(text: str) -> list[Block]:
         )
         i = j + 1
     return blocks
+
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html\b)", re.IGNORECASE)
+_PRE = re.compile(r"<pre\b(?P<attrs>[^>]*)>(?P<body>.*?)</pre\s*>", re.IGNORECASE | re.DOTALL)
+_CODE_OPEN = re.compile(r"^\s*<code\b(?P<attrs>[^>]*)>", re.IGNORECASE)
+_LANG = re.compile(r"""(?:language|lang)-([\w+-]+)|data-lang(?:uage)?=["']([\w+-]+)""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def is_html(text: str, suffix: str = "") -> bool:
+    """A saved HTML page (by suffix, or by its first tag)."""
+    return suffix.lower() in HTML_SUFFIXES or bool(_HTML_START.match(text[:1000]))
+
+
+def html_blocks(text: str) -> list[Block]:
+    """``<pre>`` blocks of an HTML page (``<pre><code class="language-yaml">`` as doc sites and
+    highlighters write them) as ``Block``s: tags removed, entities decoded, page lines kept."""
+    blocks: list[Block] = []
+    for match in _PRE.finditer(text):
+        body_start = match.start("body")
+        body = match["body"]
+        attrs = match["attrs"]
+        code = _CODE_OPEN.match(body)
+        if code:
+            attrs += " " + code["attrs"]
+            body_start += code.end()
+            body = body[code.end() :]
+        lang_match = _LANG.search(attrs)
+        lang = (lang_match.group(1) or lang_match.group(2)).lower() if lang_match else ""
+        if body.startswith("\n"):  # HTML drops a newline right after <pre>
+            body_start += 1
+            body = body[1:]
+        content = html.unescape(_TAG.sub("", body))
+        lines = content.splitlines()
+        last = len(lines)
+        while last > 0 and not lines[last - 1].strip():
+            last -= 1
+        start = line_of(text, body_start)
+        blocks.append(
+            Block(
+                lang=lang,
+                info="",
+                fence_line=line_of(text, match.start()),
+                start=start,
+                end=start + max(last, 1) - 1,
+                text="\n".join(lines) + "\n",
+            )
+        )
+    return blocks
+
+
+def code_blocks(text: str, *, html_page: bool = False) -> list[Block]:
+    """Fenced blocks of a Markdown/text page, or ``<pre>`` blocks of an HTML page."""
+    return html_blocks(text) if html_page else fenced_blocks(text)
 
 
 def covered_lines(blocks: list[Block]) -> set[int]:

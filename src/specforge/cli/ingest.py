@@ -1,0 +1,92 @@
+"""``specforge ingest``: vendor doc pages → OpenAPI sources with provenance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from specforge.cli.common import config_option, exit_with, project
+
+
+@click.command("ingest")
+@click.argument("docs", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the sources (default: each variant's configured source, i.e. specs/sources/).",
+)
+@click.option("--variant", "variants", multiple=True, help="Only this configured variant (repeatable).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a source is stale or a hand-written page changed.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@config_option
+def command(
+    docs: tuple[Path, ...],
+    out: Path | None,
+    variants: tuple[str, ...],
+    check: bool,
+    fmt: str,
+    config_path: Path | None,
+) -> None:
+    """Extract the OpenAPI document embedded in vendor doc pages into sources.
+
+    Each DOC is a whole OpenAPI file, a page with a fenced ```yaml/```json block whose top level has
+    `openapi:` (HTML pages: a <pre> block), or a page with an OpenAPI JSON object in its text. Every request/response example
+    the page shows (curl -d/-F, response JSON) is added as an OpenAPI example citing its page line,
+    and info.x-specforge-source records the page, vendor, extraction mode, sha256, line range and
+    the openapi-spec-validator result. Output is deterministic: re-running changes nothing.
+
+    Without DOC, every variant in specforge.toml is ingested. Hand-written sources (extract =
+    "hand") are never overwritten; their recorded page hash is checked instead.
+
+    \b
+    Example:
+      specforge ingest                                   # all configured variants -> specs/sources/
+      specforge ingest specs/docs/* --out /tmp/sources   # regenerate into another folder
+      specforge ingest --check                           # CI: fail when a source is stale
+    """
+    from specforge.ingest import ingest_variants
+
+    config = project(config_path)
+    if docs and variants:
+        raise click.UsageError("give DOC paths or --variant, not both")
+    outcomes = ingest_variants(
+        config,
+        names=list(variants) or None,
+        docs=list(docs) or None,
+        out=out,
+        check=check,
+        keep_going=True,
+    )
+    if fmt == "json":
+        click.echo(json.dumps([o.to_dict(config.root) for o in outcomes], indent=2, ensure_ascii=False))
+    failed = False
+    stale = False
+    for outcome in outcomes:
+        if outcome.error is not None:
+            failed = True
+            click.echo(f"specforge: error: {outcome.error}", err=True)
+            continue
+        for diagnostic in outcome.diagnostics:
+            stale = True
+            click.echo(str(diagnostic), err=True)
+        if outcome.action in ("would-write",):
+            stale = True
+        if fmt == "text":
+            target = _shown(outcome.target, config.root)
+            detail = f" ({outcome.variant}: {outcome.summary})" if outcome.summary else ""
+            click.echo(f"{outcome.action:<12} {target or outcome.doc}{detail}")
+    if failed:
+        exit_with(2)
+    if check and stale:
+        exit_with(1)
+
+
+def _shown(path: Path | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    from specforge.ingest.api import display_path
+
+    return display_path(path, root)
