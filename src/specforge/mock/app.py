@@ -123,17 +123,20 @@ class MockApp:
                 raise ApiError(405, "Method not allowed.", code="method_not_allowed", headers={"Allow": "GET"})
             return _json({"creates": self.creates, "requests": self.requests})
         self.requests += 1
-        matches = [(op, params) for op in self.profile.operations if (params := op.match(path)) is not None]
-        if not matches:
+        template, params = next(
+            ((op.path, hit) for op in self.profile.operations if (hit := op.match(path)) is not None), (None, None)
+        )
+        if template is None or params is None:
             raise ApiError(404, f"Unknown route: {scope['method']} {path}", code="not_found")
-        found = next(((op, params) for op, params in matches if op.method == method), None)
-        if found is None:
-            allowed = ", ".join(sorted({op.method.upper() for op, _ in matches}))
-            raise ApiError(405, f"Method {scope['method']} is not allowed on {path}.",
-                           code="method_not_allowed", headers={"Allow": allowed})
-        op, params = found
         request = Request(scope, receive)
         self._authenticate(request)
+        candidates = [op for op in self.profile.operations if op.path == template]
+        found = next((op for op in candidates if op.method == method), None)
+        if found is None:
+            allowed = ", ".join(sorted({op.method.upper() for op in candidates}))
+            raise ApiError(405, f"Method {scope['method']} is not allowed on {path}.",
+                           code="method_not_allowed", headers={"Allow": allowed})
+        op = found
         video_id = next(iter(params.values()), None)
         if op.job_creating:
             self.creates += 1
@@ -146,7 +149,7 @@ class MockApp:
             return self._list(op, request)
         if op.kind == "delete":
             return self._delete(op, self._job(video_id))
-        raise ApiError(404, f"Unknown route: {scope['method']} {path}", code="not_found")
+        return await self._static(op, request)
 
     def _authenticate(self, request: Request) -> None:
         if self.token is None:
@@ -201,8 +204,8 @@ class MockApp:
                            code="video_not_ready", param="video_id")
         variant = query.get("variant", "video")
         if variant in ("thumbnail", "spritesheet"):
-            return Response(WEBP_1X1, media_type="image/webp")
-        return Response(mp4_bytes(), media_type="video/mp4")
+            return Response(WEBP_1X1, media_type=self.profile.image_media_type)
+        return Response(mp4_bytes(), media_type=self.profile.video_media_type)
 
     def _list(self, op: Operation, request: Request) -> Response:
         query = self._check_query(op, request)
@@ -228,6 +231,18 @@ class MockApp:
     def _delete(self, op: Operation, job: Job) -> Response:
         self.store.delete(job.id)
         return _json(self._shaped({"id": job.id, "object": "video.deleted", "deleted": True}, op.response))
+
+    async def _static(self, op: Operation, request: Request) -> Response:
+        """An operation outside the job lifecycle: validate the request, answer with a body
+        synthesized from the documented success schema (stateless, like a schema-driven mock)."""
+        await self._body(op, request)
+        self._check_query(op, request)
+        if op.response is None:
+            if op.media:
+                return Response(b"", status_code=op.status, media_type=op.media[0])
+            return Response(status_code=op.status if op.status != 200 else 204)
+        body = synthesize(self.profile.schemas, op.response, self.clock())
+        return _json(body, status=op.status)
 
     # -- request reading ----------------------------------------------------------------------
     async def _read(self, request: Request) -> bytes:
@@ -479,6 +494,36 @@ def _convert(value: Any, kind: str) -> Any:
         return int(number) if kind == "integer" or number.is_integer() else number
     if kind == "boolean":
         return bool(value)
+    return None
+
+
+def synthesize(schemas: Any, schema: Any, now: float, depth: int = 0) -> Any:
+    """A value valid against ``schema`` built from its documented samples, else from its types
+    (ids are fresh, ``*_at`` integers are the current time); checked, with simpler fallbacks."""
+    if depth > 8:
+        return None
+    for sample in schemas.samples(schema):
+        if schemas.is_valid(schema, sample):
+            return sample
+    types = schemas.types(schema)
+    if "object" in types or (not types and schemas.properties(schema)):
+        out: dict[str, Any] = {}
+        for name, sub in schemas.properties(schema).items():
+            kinds = schemas.types(sub)
+            if name == "id" and "string" in kinds:
+                out[name] = "mock_" + secrets.token_hex(8)
+            elif name.endswith("_at") and "integer" in kinds:
+                out[name] = int(now)
+            else:
+                out[name] = synthesize(schemas, sub, now, depth + 1)
+        if schemas.is_valid(schema, out):
+            return out
+        required = schemas.required(schema)
+        trimmed = {k: v for k, v in out.items() if k in required}
+        return trimmed if schemas.is_valid(schema, trimmed) else out
+    for kind, value in (("string", "string"), ("integer", 0), ("number", 0), ("boolean", False), ("array", []), ("null", None)):
+        if kind in types:
+            return value
     return None
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
+from specforge.core import pointer as jp
 from specforge.core.errors import InputError
 from specforge.mock.schema import Schemas, local_refs_only, upgrade_schemas
 
@@ -42,13 +43,16 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class Operation:
-    """One served operation: ``kind`` is create, list, retrieve, delete, content, remix or
-    generate (another job-creating POST such as ``/videos/edits``). Schemas are nodes of the
+    """One served operation: ``kind`` is create, list, retrieve, delete, content, remix,
+    generate (another job-creating POST such as ``/videos/edits``) or static (any other documented
+    operation, e.g. ``/videos/characters``: its request is validated and its response synthesized
+    from the schema, without state). Schemas are nodes of the
     profile's (upgraded) document, ready for ``Schemas.validator``."""
 
     kind: str
     method: str
     path: str  # full path template, e.g. /v1/videos/{video_id}
+    pointer: str = field(repr=False)  # JSON pointer of the operation in the spec ("" when implied)
     regex: re.Pattern[str] = field(repr=False)
     #: request media type (lower case, no parameters) -> schema
     bodies: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -57,6 +61,9 @@ class Operation:
     query: dict[str, tuple[bool, Any]] = field(default_factory=dict, repr=False)
     #: the success response's JSON schema, if documented
     response: Any = field(default=None, repr=False)
+    #: documented success status and non-JSON media types of the success response
+    status: int = 200
+    media: tuple[str, ...] = ()
     documented: bool = True
 
     def match(self, path: str) -> dict[str, str] | None:
@@ -91,6 +98,9 @@ class Profile:
     default_model: str
     default_seconds: str
     default_size: str
+    #: media types /content answers with: the documented ones, else video/mp4 and image/webp
+    video_media_type: str
+    image_media_type: str
     assumptions: tuple[str, ...]
     schemas: Schemas = field(repr=False, compare=False)
 
@@ -125,8 +135,10 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
             op = item.get(method)
             if isinstance(op, dict):
                 kind = _kind(method, full, op, schemas)
-                if kind and all(o.kind != kind or kind == "generate" for o in operations):
-                    operations.append(_operation(schemas, kind, method, full, item, op))
+                if kind in ("generate", "static") or all(o.kind != kind for o in operations):
+                    operations.append(_operation(schemas, kind, method, full, str(path), item, op))
+                else:  # a second path of the same kind (e.g. /videos and /v1/videos): serve its shape
+                    operations.append(_operation(schemas, "static", method, full, str(path), item, op))
     create = next((op for op in operations if op.kind == "create"), None)
     if create is None:
         raise InputError(
@@ -141,7 +153,9 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
                 f"`GET {path}` is not in the spec; served anyway because polling and download "
                 "are the job lifecycle every variant's page describes"
             )
-            operations.append(Operation(kind, "get", path, _regex(path), documented=False))
+            operations.append(Operation(kind, "get", path, "", _regex(path), documented=False))
+    # concrete paths win over templated ones (`/videos/edits` before `/videos/{video_id}`)
+    operations.sort(key=lambda op: (op.path.count("{"), -len(op.path)))
 
     job_schema = next(
         (op.response for kind in ("retrieve", "create") for op in operations if op.kind == kind and op.response),
@@ -158,6 +172,12 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         error = OPENAI_ERROR
     examples = [*_job_examples(schemas, doc, operations, job_schema)]
     unit = "ms" if any(_is_ms(e.get("created_at")) for e in examples) else "s"
+    content = next((op for op in operations if op.kind == "content"), None)
+    media = content.media if content else ()
+    video_type = next((m for m in media if m.startswith("video/")), None) or next(iter(media), "video/mp4")
+    image_type = next((m for m in media if m.startswith("image/")), None) or (
+        video_type if media and not media_has_image(media) else "image/webp"
+    )
     body = create.bodies.get("application/json", next(iter(create.bodies.values()), {}))
     props = schemas.properties(body)
     return Profile(
@@ -172,6 +192,8 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         default_model=_default(schemas, props.get("model"), "sora-2"),
         default_seconds=_default(schemas, props.get("seconds", props.get("duration")), "4"),
         default_size=_default(schemas, props.get("size"), "720x1280"),
+        video_media_type=video_type,
+        image_media_type=image_type,
         assumptions=tuple(assumptions),
         schemas=schemas,
     )
@@ -202,21 +224,21 @@ def _regex(template: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _kind(method: str, full: str, op: dict[str, Any], schemas: Schemas) -> str | None:
+def _kind(method: str, full: str, op: dict[str, Any], schemas: Schemas) -> str:
     if re.fullmatch(r".*/videos", full):
-        return {"post": "create", "get": "list"}.get(method)
+        return {"post": "create", "get": "list"}.get(method, "static")
     if re.fullmatch(r".*/videos/\{[^}/]+\}", full):
-        return {"get": "retrieve", "delete": "delete"}.get(method)
+        return {"get": "retrieve", "delete": "delete"}.get(method, "static")
     if re.fullmatch(r".*/videos/\{[^}/]+\}/content", full):
-        return "content" if method == "get" else None
+        return "content" if method == "get" else "static"
     if re.fullmatch(r".*/videos/\{[^}/]+\}/remix", full):
-        return "remix" if method == "post" else None
+        return "remix" if method == "post" else "static"
     if method == "post" and re.fullmatch(r".*/videos/[\w-]+", full):
         response = _success_schema(schemas, op)
         # a POST answering with a job object is another way to create one (edits, extensions)
         if response is not None and {"status", "progress"} <= set(schemas.properties(response)):
             return "generate"
-    return None
+    return "static"
 
 
 def _success_schema(schemas: Schemas, op: dict[str, Any]) -> Any:
@@ -234,7 +256,7 @@ def _success_schema(schemas: Schemas, op: dict[str, Any]) -> Any:
 
 
 def _operation(
-    schemas: Schemas, kind: str, method: str, full: str, item: dict[str, Any], op: dict[str, Any]
+    schemas: Schemas, kind: str, method: str, full: str, path: str, item: dict[str, Any], op: dict[str, Any]
 ) -> Operation:
     bodies: dict[str, Any] = {}
     request = schemas.deref(op.get("requestBody"))
@@ -251,9 +273,25 @@ def _operation(
         param = schemas.deref(raw)
         if isinstance(param, dict) and param.get("in") == "query" and isinstance(param.get("name"), str):
             query[param["name"]] = (param.get("required") is True, param.get("schema", {}))
+    status, media = 200, ()
+    found = op.get("responses")
+    responses: dict[str, Any] = found if isinstance(found, dict) else {}
+    for code in sorted(str(k) for k in responses):
+        if code.startswith("2") and code.isdigit():
+            status = int(code)
+            response = schemas.deref(responses[code])
+            content = response.get("content") if isinstance(response, dict) else None
+            if isinstance(content, dict):
+                media = tuple(str(m).lower() for m in content if not _JSON.match(str(m).lower()))
+            break
     return Operation(
-        kind, method, full, _regex(full), bodies, body_required, query, _success_schema(schemas, op)
+        kind, method, full, jp.join("paths", path, method), _regex(full), bodies, body_required, query,
+        _success_schema(schemas, op), status, media,
     )
+
+
+def media_has_image(media: tuple[str, ...]) -> bool:
+    return any(m.startswith("image/") for m in media)
 
 
 # -- response shapes ---------------------------------------------------------------------------

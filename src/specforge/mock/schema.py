@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -88,7 +89,9 @@ class Schemas:
         against the whole document because they were made absolute)."""
         found = self._validators.get(id(schema))
         if found is None:
-            found = Draft202012Validator(schema if isinstance(schema, dict | bool) else {}, registry=self._registry)
+            found = Draft202012Validator(
+                schema if isinstance(schema, dict | bool) else {}, registry=self._registry, format_checker=FORMATS
+            )
             self._validators[id(schema)] = found
             self._keep.append(schema)
         return found
@@ -215,15 +218,25 @@ class Schemas:
         result: dict[str, Any] = {}
         for name, values in fields.items():
             prop = props.get(name, {})
-            kinds = self.types(prop)
-            if "array" in kinds and not ({"string", "object"} & kinds and len(values) == 1):
-                items: Any = next((n.get("items") for n in self.branches(prop) if "items" in n), {})
-                result[name] = [self._reading(items, v) for v in values]
-            elif len(values) > 1:
-                result[name] = [self._reading(prop, v) for v in values]
-            else:
-                result[name] = self._reading(prop, values[0])
+            if len(values) > 1:
+                result[name] = [self._reading(self._items(prop), v) for v in values]
+                continue
+            reading = self._reading(prop, values[0])
+            # one part for an array field is a one-item array, unless it is written as JSON
+            if (
+                "array" in self.types(prop)
+                and not isinstance(reading, list | dict)
+                and not self.is_valid(prop, reading)
+                and not str(values[0]).lstrip().startswith(("[", "{"))
+            ):
+                wrapped = [self._reading(self._items(prop), values[0])]
+                if self.is_valid(prop, wrapped):
+                    reading = wrapped
+            result[name] = reading
         return result
+
+    def _items(self, schema: Any) -> Any:
+        return next((n.get("items") for n in self.branches(schema) if "items" in n), {})
 
     def _reading(self, schema: Any, value: Any) -> Any:
         if isinstance(value, FormFile):
@@ -245,6 +258,18 @@ class Schemas:
             if self.is_valid(schema, candidate):
                 return candidate
         return candidates[-1] if len(candidates) > 1 else text
+
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]*$")
+
+#: jsonschema's checkers (those whose libraries are installed) plus ``uri`` (RFC 3986 shape:
+#: a scheme, a colon, no whitespace), which jsonschema only checks with the optional rfc3987
+FORMATS = FormatChecker()
+
+
+@FORMATS.checks("uri")
+def _is_uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(_URI.match(value))
 
 
 class FormFile:

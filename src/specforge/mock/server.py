@@ -5,6 +5,7 @@ CLI (foreground, stops on SIGINT/SIGTERM)."""
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 import time
@@ -106,7 +107,7 @@ class MockServer:
             limit_concurrency=512,
             timeout_graceful_shutdown=3,
         )
-        self.server = uvicorn.Server(self.config)
+        self.server = _server_class()(self.config)
 
     @property
     def url(self) -> str:
@@ -126,7 +127,6 @@ class MockServer:
 
     def start(self) -> threading.Thread:
         """Serve in a daemon thread; returns once the server accepts requests."""
-        self.server.config.install_signal_handlers = False  # type: ignore[attr-defined]
         thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
         thread.start()
         deadline = time.monotonic() + 15
@@ -140,6 +140,28 @@ class MockServer:
         self.server.should_exit = True
         thread.join(timeout=10)
         self.socket.close()
+
+
+def _server_class() -> type[Any]:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, except that SIGINT/SIGTERM end ``run()`` normally instead of being
+        re-raised after the graceful shutdown, so ``specforge mock`` exits 0 when asked to stop."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
+    return Server
 
 
 @contextlib.contextmanager
