@@ -105,6 +105,8 @@ def test_baseline_then_regression_then_fix(tmp_path: Path) -> None:
     assert listed.exit_code == 0 and len(listed.output.splitlines()) == 4  # header + 3 runs
     shown = history(tmp_path, "show", "acme~1")
     assert shown.exit_code == 0 and "regression POST /v1/videos · b" in shown.output
+    shown = json.loads(history(tmp_path, "show", "gamma~1", "--format", "json").output)
+    assert shown["verdict"] == "conformant" and shown["comparison"]["status"] == "fixed"
     diffed = history(tmp_path, "diff", "acme~2", "acme", "--exit-code")
     assert diffed.exit_code == 1 and "1 regression(s), 0 fix(es), 1 unchanged" in diffed.output
     as_json = json.loads(history(tmp_path, "diff", "gamma~2", "gamma", "--format", "json").output)

@@ -167,3 +167,15 @@ def test_example_workflow_shards_and_merges(project_root: Path) -> None:
     summary = " ".join(step.get("run", "") for step in workflow["jobs"]["summary"]["steps"])
     assert "specforge history merge" in summary and "specforge history report" in summary
     assert workflow["jobs"]["summary"]["needs"] == "shard"
+
+
+def test_check_options_are_validated_against_check_options(tmp_path: Path) -> None:
+    pytest.importorskip("specforge.check")
+    good = '[[providers]]\nname = "a"\nbase_url = "https://a"\ncheck = { max_examples = 3, phases = ["auth"] }\n'
+    assert load_providers(write(tmp_path, good)).providers[0].check == {"max_examples": 3, "phases": ["auth"]}
+    bad = '[[providers]]\nname = "a"\nbase_url = "https://a"\ncheck = { max_exampels = 3 }\n'
+    error = load_error(tmp_path, bad)
+    assert "unknown check option `max_exampels`" in str(error) and "did you mean `max_examples`" in str(error)
+    assert error.line == 4
+    reserved = '[[providers]]\nname = "a"\nbase_url = "https://a"\ncheck = { base_url = "x" }\n'
+    assert "unknown check option `base_url`" in str(load_error(tmp_path, reserved))

@@ -104,3 +104,32 @@ def test_a_runner_returning_garbage_is_a_crash_not_an_abort(tmp_path: Path) -> N
     verdicts = {r.provider: (r.verdict, r.errors[:1]) for r in result.runs}
     assert verdicts["a"][0] == "crashed" and "expected a CheckResult" in verdicts["a"][1][0]
     assert verdicts["b"][0] == "conformant"
+
+
+def test_a_runner_that_cannot_load_in_the_worker_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import history_fakes_fragile
+
+    monkeypatch.setenv("SPECFORGE_TEST_BREAK_RUNNER", "1")
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        result = run_nightly(providers(("a", "ok"), ("b", "ok")), store, runner=history_fakes_fragile.runner,
+                             isolation="process", source_hash=no_hash)
+    assert [r.verdict for r in result.runs] == ["crashed", "crashed"]
+    assert "cannot load runner history_fakes_fragile:runner" in result.runs[0].errors[0]
+    assert "ImportError" in result.runs[0].errors[0]
+
+
+def test_default_source_hash_follows_the_vendor_doc(tmp_path: Path) -> None:
+    from specforge.history.adapter import project_source_hash
+
+    (tmp_path / "doc.txt").write_text("v1", encoding="utf-8")
+    (tmp_path / "src.yaml").write_text("openapi: 3.1.0\n", encoding="utf-8")
+    (tmp_path / "specforge.toml").write_text(
+        '[variants.acme]\ndoc = "doc.txt"\nsource = "src.yaml"\n', encoding="utf-8"
+    )
+    provider = Provider(name="p", base_url="https://x", variant="acme", project=tmp_path / "specforge.toml")
+    first = project_source_hash(provider)
+    assert first == project_source_hash(provider) and len(first) == 64
+    (tmp_path / "doc.txt").write_text("v2 - the vendor edited the page", encoding="utf-8")
+    assert project_source_hash(provider) != first
+    canonical = Provider(name="c", base_url="https://x", project=tmp_path / "specforge.toml")
+    assert project_source_hash(canonical) != first  # all variants' docs

@@ -264,6 +264,8 @@ def run_nightly(
     )
     if isolation not in ("process", "thread"):
         raise ValueError(f"isolation must be 'process' or 'thread', not {isolation!r}")
+    if os.name != "posix":  # the zygote needs fork() and fd passing
+        isolation = "thread"
     reference = runner_reference(runner) if isolation == "process" else ""
     zygote: _Zygote | None = None
 
