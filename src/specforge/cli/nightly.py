@@ -4,7 +4,9 @@ got worse."""
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -132,7 +134,7 @@ def nightly(
       specforge nightly --shard 2/4 --only tier1 --batch "$GITHUB_RUN_ID"
     """
     from specforge.core.config import load_config
-    from specforge.history import HistoryStore, build_summary, exit_code, load_providers, run_nightly
+    from specforge.history import exit_code, load_providers
     from specforge.render.nightly_text import render_progress_line
 
     base = load_config(project)
@@ -141,9 +143,11 @@ def nightly(
     def variants(project_file: Path | None) -> list[str]:
         return list((load_config(project_file) if project_file else base).variants)
 
-    providers = load_providers(path, variants=variants, project=project or base.file)
+    # the project file: --project, else [nightly] project in providers.toml, else the nearest one
+    providers = load_providers(path, variants=variants, project=project)
     settings = providers.settings
-    config = load_config(project or settings.project) if (project or settings.project) else base
+    project_file = project or settings.project
+    config = load_config(project_file) if project_file else base
     known_tags = providers.tags()
     for tag in only:
         if tag not in known_tags:
@@ -154,14 +158,17 @@ def nightly(
                 file=str(path),
                 hint=f"tags in use: {', '.join(sorted(known_tags)) or 'none'}",
             )
-    chosen = providers.select(only=only, shard=shard)
+    chosen = [
+        p if p.project else replace(p, project=config.file)
+        for p in providers.select(only=only, shard=shard)
+    ]
     shard_label = f"{shard[0]}/{shard[1]}" if shard else None
     if not chosen:
         click.echo("no enabled providers selected" + (f" for shard {shard_label}" if shard_label else "") + "; nothing to do")
         return
     runner = load_runner(runner_ref) if runner_ref else None
     started = datetime.now(UTC)
-    out_dir = out or config.reports / "nightly" / started.strftime("%Y-%m-%d")
+    out_dir = (out or config.reports / "nightly" / started.strftime("%Y-%m-%d")).resolve()
     db_path = db or config.reports / "history.sqlite"
     total = len(chosen)
     done = 0
@@ -178,20 +185,14 @@ def nightly(
             f"checking {total} provider(s)" + (f" (shard {shard_label})" if shard_label else "")
             + f", concurrency {workers}, history {db_path}"
         )
-    with HistoryStore(db_path) as store:
-        result = run_nightly(
-            chosen,
-            store,
-            runner=runner,
-            concurrency=workers,
-            isolation=isolation or settings.isolation,
-            batch=batch,
-            report_root=out_dir,
-            shard=shard_label,
-            config_hash=providers.sha256,
-            on_result=progress,
+    try:
+        summary = _run(
+            chosen, db_path, runner, workers, isolation or settings.isolation, batch, out_dir, shard_label,
+            providers.sha256, progress, trend or settings.trend,
         )
-        summary = build_summary(store, result.batch, trend=trend or settings.trend, summary_dir=out_dir)
+    except sqlite3.Error as exc:
+        raise InputError(f"history database error: {exc}", file=str(db_path),
+                         hint="is another program holding a long write lock, or is the disk full?") from None
     written = write_summary(summary, out_dir)
     echo_totals(summary, written)
     code = exit_code(
@@ -201,3 +202,23 @@ def nightly(
     sys.stdout.flush()
     if code:
         exit_with(code)
+
+
+def _run(chosen: list[Any], db_path: Path, runner: Any, workers: int, isolation: str, batch: str | None,
+         out_dir: Path, shard_label: str | None, config_hash: str, progress: Any, trend: int) -> Any:
+    from specforge.history import HistoryStore, build_summary, run_nightly
+
+    with HistoryStore(db_path) as store:
+        result = run_nightly(
+            chosen,
+            store,
+            runner=runner,
+            concurrency=workers,
+            isolation=isolation,
+            batch=batch,
+            report_root=out_dir,
+            shard=shard_label,
+            config_hash=config_hash,
+            on_result=progress,
+        )
+        return build_summary(store, result.batch, trend=trend, summary_dir=out_dir)
