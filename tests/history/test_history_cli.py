@@ -87,7 +87,7 @@ def test_baseline_then_regression_then_fix(tmp_path: Path) -> None:
     assert "REGRESSED: acme" in second.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     rows = {p["provider"]: p for p in summary["providers"]}
-    assert [r["key"] for r in rows["acme"]["regressions"]] == ["POST /v1/videos · b · b · /paths/~1v1~1videos/b"]
+    assert [r["key"] for r in rows["acme"]["regressions"]] == ["POST /v1/videos · b · /paths/~1v1~1videos/b"]
     assert rows["gamma"]["status"] == "fixed" and len(rows["gamma"]["fixes"]) == 1
     assert rows["beta"]["status"] == "unchanged"
     assert [t["verdict"] for t in rows["acme"]["trend"]] == ["non-conformant", "non-conformant"]

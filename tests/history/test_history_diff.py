@@ -87,3 +87,14 @@ def test_diff_partitions_failures(before: set[str], after: set[str]) -> None:
     assert not set(diff.regressions) & set(diff.fixes)
     back = compare(new, old)  # swapping the runs swaps regressions and fixes
     assert back.regressions == diff.fixes and back.fixes == diff.regressions
+
+
+def test_failure_key_names_what_failed_where() -> None:
+    from specforge.core.diagnostics import Diagnostic, Severity
+    from specforge.history import failure_key
+
+    own = Diagnostic(code="timestamps", severity=Severity.ERROR, message="ms", pointer="/created_at")
+    other = Diagnostic(code="schema", severity=Severity.ERROR, message="bad", pointer="")
+    assert failure_key("timestamps", "GET /v1/videos/{id}", own) == "GET /v1/videos/{id} · timestamps · /created_at"
+    assert failure_key("response_schema", "GET /v1/videos", other) == "GET /v1/videos · response_schema · schema"
+    assert failure_key("auth", "", None) == "* · auth"

@@ -24,7 +24,7 @@ def test_roundtrip_keeps_everything(tmp_path: Path) -> None:
         loaded = store.get(run.run_id)
     assert loaded == run
     assert set(loaded.failures()) == set(run.failures())
-    assert loaded.failures()["POST /v1/videos · timestamps · timestamps · /timestamps"].message == "timestamps broke"
+    assert loaded.failures()["POST /v1/videos · timestamps · /timestamps"].message == "timestamps broke"
 
 
 def test_schema_is_versioned_wal_and_migrates_in_order(tmp_path: Path) -> None:

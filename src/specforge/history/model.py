@@ -36,7 +36,8 @@ def failure_key(check: str, operation: str, diagnostic: Diagnostic | None) -> st
     carry ids, timestamps and response excerpts that change every night)."""
     parts = [operation or "*", check or "*"]
     if diagnostic is not None:
-        parts.append(diagnostic.code)
+        if diagnostic.code != check:  # check's findings are coded by the check's own name
+            parts.append(diagnostic.code)
         if diagnostic.pointer:
             parts.append(diagnostic.pointer)
     return " · ".join(parts)
