@@ -20,7 +20,7 @@ from specforge.mock import serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_ENV = "SPECFORGE_NIGHTLY_E2E_TOKEN"
-CHECK = '{ max_examples = 3, poll_interval = 0.05, job_timeout = 20.0 }'
+CHECK = '{ max_examples = 3, poll_interval = 0.05, job_timeout = 20.0, phases = ["auth", "invalid-input", "examples"] }'
 
 
 def free_port() -> int:
