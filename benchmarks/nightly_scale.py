@@ -102,7 +102,8 @@ class MemorySampler:
         self._thread.join()
 
 
-def run(urls: list[str], variants: list[str], concurrency: int, workdir: Path, label: str) -> float:
+def run(urls: list[str], variants: list[str], concurrency: int, workdir: Path, label: str,
+        check: dict[str, object]) -> float:
     from specforge.history import HistoryStore, Provider, run_nightly
 
     providers = [
@@ -112,7 +113,7 @@ def run(urls: list[str], variants: list[str], concurrency: int, workdir: Path, l
             spec=ROOT / "specs" / "sources" / f"{variant}.yaml",
             token_env="BENCH_TOKEN",
             timeout=300,
-            check={"max_examples": 5, "poll_interval": 0.1, "job_timeout": 30.0},
+            check=check,
             project=ROOT / "specforge.toml",
         )
         for index, (url, variant) in enumerate(zip(urls, variants, strict=True))
@@ -132,6 +133,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--providers", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--max-examples", type=int, default=5)
+    parser.add_argument("--phases", default=None,
+                        help="comma-separated check phases (default: all of the check's phases)")
     parser.add_argument("--job-seconds", type=float, default=2.0,
                         help="how long a mock video job takes (real providers: minutes)")
     args = parser.parse_args()
@@ -149,8 +153,12 @@ def main() -> None:
             workdir = Path(tmp)
             print(f"{args.providers} mock providers up (jobs take {args.job_seconds:g} s); "
                   f"concurrency {args.concurrency}; {os.cpu_count()} CPU(s)")
-            one = run(urls[:1], variants[:1], args.concurrency, workdir, "one")
-            many = run(urls, variants, args.concurrency, workdir, "many")
+            check: dict[str, object] = {"max_examples": args.max_examples, "poll_interval": 0.1, "job_timeout": 60.0}
+            if args.phases:
+                check["phases"] = tuple(args.phases.split(","))
+            print(f"check options: {check}")
+            one = run(urls[:1], variants[:1], args.concurrency, workdir, "one", check)
+            many = run(urls, variants, args.concurrency, workdir, "many", check)
         runner_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(f"wall time: 1 provider {one:.2f} s, {args.providers} providers {many:.2f} s, "
