@@ -29,11 +29,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def providers_toml(path: Path, urls: dict[str, str]) -> None:
+def providers_toml(path: Path, urls: dict[str, tuple[str, str]]) -> None:
     blocks = []
-    for name, url in urls.items():
+    for name, (url, variant) in urls.items():
         blocks.append(
-            f'[[providers]]\nname = "{name}"\nbase_url = "{url}"\nspec = "{ROOT / "specs" / "sources" / "openai.yaml"}"\n'
+            f'[[providers]]\nname = "{name}"\nbase_url = "{url}"\nspec = "{ROOT / "specs" / "sources" / f"{variant}.yaml"}"\n'
             f'token_env = "{TOKEN_ENV}"\ntimeout = 120\ncheck = {CHECK}\n'
         )
     path.write_text("\n".join(blocks), encoding="utf-8")
@@ -52,8 +52,12 @@ def test_variant_switch_is_a_regression_and_switching_back_a_fix(tmp_path: Path,
     monkeypatch.setenv(TOKEN_ENV, "sk-e2e")
     port = free_port()
     switcher = f"http://127.0.0.1:{port}"
-    with serve("openai", token="sk-e2e", job_seconds=0.2) as steady:
-        providers_toml(tmp_path / "providers.toml", {"steady": steady, "switcher": switcher})
+    with serve("openai", token="sk-e2e", job_seconds=0.2) as steady, \
+            serve("hingnet-veo", token="sk-e2e", job_seconds=0.2) as veo:
+        providers_toml(
+            tmp_path / "providers.toml",
+            {"steady": (steady, "openai"), "switcher": (switcher, "openai"), "veo": (veo, "hingnet-veo")},
+        )
         verdicts: list[dict[str, Any]] = []
         for night, variant in enumerate(["openai", "aiid", "openai"], start=1):
             with serve(variant, token="sk-e2e", job_seconds=0.2, port=port):
@@ -70,13 +74,15 @@ def test_variant_switch_is_a_regression_and_switching_back_a_fix(tmp_path: Path,
                 assert result.exit_code == 1, (result.output, verdicts)
                 assert rows["switcher"]["status"] == "regressed" and rows["switcher"]["regressions"], verdicts
                 assert rows["steady"]["status"] == "unchanged", verdicts
+                assert rows["veo"]["status"] == "unchanged", verdicts
                 assert "REGRESSED: switcher" in result.output
             else:
                 assert result.exit_code == 0, (result.output, verdicts)
                 assert rows["switcher"]["status"] == "fixed", verdicts
-                assert {f["key"] for f in rows["switcher"]["fixes"]} >= {
-                    r["key"] for r in json.loads((tmp_path / "night2" / "summary.json").read_text())["providers"][1]["regressions"]
-                } or rows["switcher"]["fixes"]
+                night2 = json.loads((tmp_path / "night2" / "summary.json").read_text())
+                regressed = next(r for r in night2["providers"] if r["provider"] == "switcher")["regressions"]
+                assert {f["key"] for f in rows["switcher"]["fixes"]} == {r["key"] for r in regressed}
+                assert rows["steady"]["status"] == rows["veo"]["status"] == "unchanged", verdicts
             report = tmp_path / f"night{night}" / "switcher"
             assert report.is_dir() and (report / "report.json").is_file()
             html = (tmp_path / f"night{night}" / "summary.html").read_text()

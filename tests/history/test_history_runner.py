@@ -133,3 +133,13 @@ def test_default_source_hash_follows_the_vendor_doc(tmp_path: Path) -> None:
     assert project_source_hash(provider) != first
     canonical = Provider(name="c", base_url="https://x", project=tmp_path / "specforge.toml")
     assert project_source_hash(canonical) != first  # all variants' docs
+
+
+def test_missing_token_is_an_error_not_a_wall_of_regressions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from specforge.history.adapter import check_provider
+    from specforge.history.results import normalize_result
+
+    monkeypatch.delenv("SPECFORGE_TEST_ABSENT_TOKEN", raising=False)
+    provider = Provider(name="acme", base_url="http://127.0.0.1:9", token_env="SPECFORGE_TEST_ABSENT_TOKEN")
+    data = normalize_result(check_provider(provider))
+    assert data["verdict"] == "error" and "SPECFORGE_TEST_ABSENT_TOKEN" in data["errors"][0]

@@ -57,6 +57,16 @@ def check_provider(provider: Provider) -> Any:
     from specforge.core.config import load_config
     from specforge.core.output import dump_json, write_atomic
 
+    if provider.token_env and not os.environ.get(provider.token_env):
+        # a missing CI secret is not the provider's fault: without this, every auth-protected
+        # check would fail and show up as a wall of "regressions"
+        return {
+            "verdict": "error",
+            "errors": [
+                f"environment variable {provider.token_env} (token_env of provider `{provider.name}`) "
+                "is not set; nothing was sent"
+            ],
+        }
     check_options, run_check, write_reports = _check_api()
     config = load_config(provider.project) if provider.project else load_config()
     # TOML arrays arrive as lists; CheckOptions (frozen) takes tuples
