@@ -162,6 +162,8 @@ def test_merge_shards_and_report(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "merged" / "summary.json").read_text())
     assert sorted(p["provider"] for p in summary["providers"]) == ["a1", "a2", "b1"]
     assert summary["batch"] == "ci-42"
+    with HistoryStore(tmp_path / "reports" / "history.sqlite") as store:
+        assert store.conn.execute("SELECT providers FROM batches WHERE batch = 'ci-42'").fetchone()[0] == 3
 
 
 def test_history_errors(tmp_path: Path) -> None:

@@ -409,6 +409,10 @@ class HistoryStore:
                     "INSERT OR IGNORE INTO batches (batch, started_at, finished_at, shard, host, config_hash, providers) "
                     "SELECT batch, started_at, finished_at, shard, host, config_hash, providers FROM src.batches"
                 )
+                # shards of one CI run share a batch id: count its runs from every shard
+                conn.execute(
+                    "UPDATE batches SET providers = (SELECT COUNT(*) FROM runs WHERE runs.batch = batches.batch)"
+                )
                 added = self.count() - before
         finally:
             self.conn.execute("DETACH DATABASE src")
