@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from history_fakes import make_run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specforge.core.errors import InputError
 from specforge.history import HistoryStore
@@ -175,3 +177,37 @@ def test_two_processes_write_one_database(tmp_path: Path) -> None:
         assert len(store.list_runs(provider="one", limit=1000)) == count
         checks = store.conn.execute("SELECT COUNT(*) FROM failures").fetchone()[0]
         assert checks == 2 * sum(i % 4 for i in range(count))
+
+
+runs_strategy = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(1, 28), st.sets(st.sampled_from(["x", "y", "z"]))),
+    max_size=6,
+    unique_by=lambda t: (t[0], t[1]),
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(left=runs_strategy, right=runs_strategy)
+def test_merge_is_commutative_and_idempotent(left: list, right: list) -> None:
+    import tempfile
+
+    def fill(path: Path, spec: list, tag: str) -> None:
+        with HistoryStore(path) as store:
+            for provider, day, failing in spec:
+                store.add_run(make_run(provider, run_id=f"{tag}-{provider}-{day}", started=f"2026-01-{day:02d}T00:00:00Z",
+                                       failing=tuple(sorted(failing))))
+
+    def contents(path: Path) -> list:
+        with HistoryStore(path) as store:
+            return [(r.run_id, r.verdict, tuple(sorted(r.failures()))) for r in store.list_runs(limit=1000)]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        fill(folder / "l.sqlite", left, "l")
+        fill(folder / "r.sqlite", right, "r")
+        for order, name in (((folder / "l.sqlite", folder / "r.sqlite"), "lr"), ((folder / "r.sqlite", folder / "l.sqlite"), "rl")):
+            with HistoryStore(folder / f"{name}.sqlite") as store:
+                for source in (*order, *order):  # twice: idempotent
+                    store.merge(source)
+        assert contents(folder / "lr.sqlite") == contents(folder / "rl.sqlite")
+        assert len(contents(folder / "lr.sqlite")) == len(left) + len(right)
