@@ -17,9 +17,12 @@ from specforge.core.errors import SpecforgeError
 COMMANDS: dict[str, str] = {
     "history": "specforge.cli.history:history",
     "ingest": "specforge.cli.ingest:command",
+    "merge": "specforge.cli.merge:command",
     "mock": "specforge.cli.mock:command",
     "nightly": "specforge.cli.nightly:nightly",
+    "overlay": "specforge.cli.overlay:overlay",
     "sources": "specforge.cli.sources:command",
+    "variant": "specforge.cli.variant:command",
 }
 
 

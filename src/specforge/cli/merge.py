@@ -1,0 +1,74 @@
+"""``specforge merge``: sources -> canonical spec, overlays, merge report, compatibility matrix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from specforge.cli.common import config_option, exit_with, project
+
+
+@click.command("merge")
+@config_option
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 and list the files that are missing or differ from what merge would write.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+def command(config_path: Path | None, check: bool, quiet: bool) -> None:
+    """Merge the variants' sources into one canonical OpenAPI 3.1 spec plus one OAI Overlay per
+    variant, and write the merge report and the compatibility matrix.
+
+    Writes specs/canonical.yaml, specs/overlays/<variant>.overlay.yaml, specs/merge-report.md and
+    specs/compat.{md,html,json}. The merge policy is the [merge] table of specforge.toml. Output is
+    deterministic: a re-run with unchanged inputs rewrites nothing.
+
+    \b
+    Example:
+      specforge merge
+      specforge merge --check      # CI / pre-commit: exit 1 when committed outputs are stale
+    """
+    from specforge.merge import merge_project, stale_outputs, write_merge
+
+    config = project(config_path)
+    result = merge_project(config)
+    errors = [d for d in result.diagnostics if d.severity.value == "error"]
+    for diagnostic in errors:
+        click.echo(str(diagnostic), err=True)
+    if errors:
+        click.echo("specforge: the merged spec is not valid OpenAPI 3.1; nothing written", err=True)
+        exit_with(1)
+
+    def shown(path: Path) -> str:
+        try:
+            return path.resolve().relative_to(config.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    if check:
+        stale = stale_outputs(result)
+        if stale:
+            for path in stale:
+                click.echo(f"stale: {shown(path)}")
+            click.echo(f"{len(stale)} of {len(result.outputs)} merge outputs are stale (fix: run `specforge merge`)", err=True)
+            exit_with(1)
+        if not quiet:
+            click.echo(f"up to date: all {len(result.outputs)} merge outputs match the sources")
+        return
+    written = write_merge(result)
+    if quiet:
+        return
+    operations = sum(len(item) for item in result.canonical.get("paths", {}).values())
+    click.echo(
+        f"merged {len(result.normalized)} variants: {operations} operations, {len(result.conflicts)} conflicts "
+        f"resolved by policy (see {shown(config.canonical.parent / 'merge-report.md')})"
+    )
+    counts = ", ".join(f"{variant} {count}" for variant, count in result.action_counts.items())
+    click.echo(f"overlay actions: {counts}")
+    if written:
+        for path in written:
+            click.echo(f"wrote {shown(path)}")
+    else:
+        click.echo(f"unchanged: all {len(result.outputs)} outputs already up to date")

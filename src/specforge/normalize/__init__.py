@@ -1,0 +1,656 @@
+"""The in-memory canonical form of any source, so that two documents that say the same thing
+compare equal as data: OpenAPI 3.0 constructs become their 3.1 spelling, every path carries the
+server's path prefix (``/v1/videos…``), the schemas operations use get the same component names in
+every document, and merge-only annotations are dropped. Pure (never mutates its input),
+deterministic and idempotent: ``normalize(normalize(d)) == normalize(d)``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from specforge.core import pointer as jp
+from specforge.normalize.kinds import (
+    HTTP_METHODS,
+    KIND_ORDER,
+    full_path,
+    iter_operations,
+    kind_sort_key,
+    operation_kind,
+    server_prefix,
+    split_server_url,
+    template,
+)
+
+__all__ = [
+    "ANNOTATIONS",
+    "HTTP_METHODS",
+    "KIND_ORDER",
+    "ROLE_NAMES",
+    "body_role",
+    "role_name",
+    "full_path",
+    "iter_operations",
+    "kind_sort_key",
+    "media_class",
+    "normalize",
+    "operation_kind",
+    "server_prefix",
+    "split_server_url",
+    "strip_annotations",
+    "template",
+]
+
+#: bookkeeping keys that are not API content: who documents what (merge) and which page line a
+#: fragment came from (ingest); overlays carry provenance in their own ``info``
+ANNOTATIONS = ("x-specforge-variants", "x-specforge-source")
+
+_TOP_ORDER = (
+    "openapi",
+    "info",
+    "jsonSchemaDialect",
+    "servers",
+    "security",
+    "tags",
+    "paths",
+    "webhooks",
+    "components",
+    "externalDocs",
+)
+_COMPONENT_ORDER = (
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "pathItems",
+)
+
+#: (operation kind, body place) -> component name; the official OpenAI names, so normalizing the
+#: official contract renames nothing. Places: "request:json", "request:multipart", "request:form",
+#: "response:json" (2xx), "response:error" (4xx/5xx/default).
+ROLE_NAMES: dict[tuple[str, str], str] = {
+    ("create", "request:json"): "CreateVideoJsonBody",
+    ("create", "request:multipart"): "CreateVideoMultipartBody",
+    ("create", "request:form"): "CreateVideoFormBody",
+    ("edit", "request:json"): "CreateVideoEditJsonBody",
+    ("edit", "request:multipart"): "CreateVideoEditMultipartBody",
+    ("extend", "request:json"): "CreateVideoExtendJsonBody",
+    ("extend", "request:multipart"): "CreateVideoExtendMultipartBody",
+    ("remix", "request:json"): "CreateVideoRemixBody",
+    ("remix", "request:multipart"): "CreateVideoRemixBody",
+    ("create_character", "request:multipart"): "CreateVideoCharacterBody",
+    ("create", "response:json"): "VideoResource",
+    ("retrieve", "response:json"): "VideoResource",
+    ("remix", "response:json"): "VideoResource",
+    ("edit", "response:json"): "VideoResource",
+    ("extend", "response:json"): "VideoResource",
+    ("list", "response:json"): "VideoListResource",
+    ("delete", "response:json"): "DeletedVideoResource",
+    ("create_character", "response:json"): "VideoCharacterResource",
+    ("retrieve_character", "response:json"): "VideoCharacterResource",
+}
+#: schemas named by the property of a role schema that uses them
+_NESTED_NAMES: dict[tuple[str, str], str] = {
+    ("VideoResource", "error"): "VideoError",
+    ("VideoResource", "status"): "VideoStatus",
+    ("VideoResource", "size"): "VideoSize",
+    ("VideoResource", "model"): "VideoModel",
+    ("ErrorResponse", "error"): "ErrorDetail",
+}
+_ERROR_NAME = "ErrorResponse"
+_SCHEMA_REF = "#/components/schemas/"
+
+
+def media_class(media_type: str) -> str:
+    """"json", "multipart", "form", "text" or "binary" for a media type."""
+    base = media_type.split(";")[0].strip().lower()
+    if base == "application/json" or base.endswith("+json"):
+        return "json"
+    if base.startswith("multipart/"):
+        return "multipart"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base.startswith("text/") or base.endswith("/xml") or base.endswith("+xml"):
+        return "text"
+    return "binary"
+
+
+def body_role(kind: str, direction: str, status: str | None, media_type: str) -> tuple[str, str] | None:
+    """The (kind, place) key of a body in ``ROLE_NAMES``, or None for bodies without a role."""
+    media = media_class(media_type)
+    if direction == "request":
+        return (kind, f"request:{media}") if media in ("json", "multipart", "form") else None
+    if media != "json" or status is None:
+        return None
+    if status.startswith("2"):
+        return (kind, "response:json")
+    if status[:1] in ("4", "5") or status == "default":
+        return (kind, "response:error")
+    return None
+
+
+def role_name(role: tuple[str, str]) -> str | None:
+    if role[1] == "response:error":
+        return _ERROR_NAME
+    return ROLE_NAMES.get(role)
+
+
+def normalize(document: dict[str, Any]) -> dict[str, Any]:
+    """The canonical form of an OpenAPI document (see the module docstring)."""
+    doc = copy.deepcopy(document)
+    if not isinstance(doc, dict):
+        return doc
+    _strip_annotations(doc)
+    version = doc.get("openapi")
+    if isinstance(version, str) and version.startswith("3.0"):
+        doc["openapi"] = "3.1.0"
+    _fold_prefix(doc)
+    _upgrade(doc)
+    for _ in range(8):  # renames can free a name another schema wants: run to the fixpoint
+        if not _name_components(doc):
+            break
+    return _ordered(doc)
+
+
+# -- annotations -------------------------------------------------------------------------------
+
+
+def strip_annotations(document: Any) -> Any:
+    """A copy of ``document`` without the bookkeeping keys in :data:`ANNOTATIONS`."""
+    doc = copy.deepcopy(document)
+    _strip_annotations(doc)
+    return doc
+
+
+def _strip_annotations(node: Any) -> None:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in ANNOTATIONS:
+                item.pop(key, None)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+# -- path prefix -------------------------------------------------------------------------------
+
+
+def _reduce_servers(servers: list[Any]) -> list[Any]:
+    out = []
+    for server in servers:
+        if isinstance(server, dict) and isinstance(server.get("url"), str):
+            origin, path = split_server_url(server["url"])
+            if path:
+                server = {**server, "url": origin or "/"}
+        out.append(server)
+    return out
+
+
+def _fold_prefix(doc: dict[str, Any]) -> None:
+    paths = doc.get("paths")
+    prefix = server_prefix(doc.get("servers"))
+    if prefix:
+        doc["servers"] = _reduce_servers(doc["servers"])
+    if not isinstance(paths, dict):
+        return
+    renamed: dict[str, str] = {}
+    new_paths: dict[str, Any] = {}
+    for path, item in paths.items():
+        item_prefix = prefix
+        if isinstance(item, dict) and server_prefix(item.get("servers")):
+            item_prefix = server_prefix(item["servers"])
+            item["servers"] = _reduce_servers(item["servers"])
+        target = full_path(item_prefix, path) if isinstance(path, str) else path
+        if target != path:
+            renamed[path] = target
+        if target in new_paths and isinstance(new_paths[target], dict) and isinstance(item, dict):
+            for key, value in item.items():  # both spellings given: the first one stays
+                new_paths[target].setdefault(key, value)
+        else:
+            new_paths[target] = item
+    doc["paths"] = new_paths
+    if renamed:
+        _rewrite_refs(doc, lambda ref: _rename_path_ref(ref, renamed))
+
+
+def _rename_path_ref(ref: str, renamed: dict[str, str]) -> str:
+    if not ref.startswith("#/paths/"):
+        return ref
+    tokens = jp.parts(ref[1:])
+    if len(tokens) >= 2 and tokens[1] in renamed:
+        tokens[1] = renamed[tokens[1]]
+        return "#" + jp.join(*tokens)
+    return ref
+
+
+def _rewrite_refs(node: Any, rewrite: Any) -> None:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                item["$ref"] = rewrite(ref)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+# -- 3.0 -> 3.1 --------------------------------------------------------------------------------
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_ONE = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
+
+
+def _refs_in(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+                found.add(jp.unescape(ref[len(_SCHEMA_REF) :].split("/")[0]))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _form_components(doc: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
+    """Schema components reachable from a multipart or urlencoded body: their ``format: binary``
+    strings are file parts."""
+    roots: list[Any] = []
+    stack: list[Any] = [doc.get("paths"), doc.get("webhooks"), doc.get("components")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key == "content" and isinstance(value, dict):
+                    for media_type, media in value.items():
+                        if media_class(str(media_type)) in ("multipart", "form") and isinstance(media, dict):
+                            roots.append(media.get("schema"))
+                if key != "schemas":
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    seen: set[str] = set()
+    todo = list(_refs_in(roots))
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        todo.extend(_refs_in(schemas[name]))
+    return seen
+
+
+def _upgrade(doc: dict[str, Any]) -> None:
+    components = doc.get("components")
+    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
+        schemas = components["schemas"]
+        forms = _form_components(doc, schemas)
+        for name in list(schemas):
+            schemas[name] = _schema(schemas[name], multipart=name in forms)
+    if isinstance(components, dict):
+        for section, fix in (
+            ("parameters", _parameter),
+            ("headers", _parameter),
+            ("requestBodies", _body),
+            ("responses", _response),
+        ):
+            table = components.get(section)
+            if isinstance(table, dict):
+                for value in table.values():
+                    fix(value)
+        for section in ("pathItems", "callbacks"):
+            table = components.get(section)
+            if isinstance(table, dict):
+                for value in table.values():
+                    if section == "pathItems":
+                        _path_item(value)
+                    elif isinstance(value, dict):
+                        for item in value.values():
+                            _path_item(item)
+    for table_name in ("paths", "webhooks"):
+        table = doc.get(table_name)
+        if isinstance(table, dict):
+            for item in table.values():
+                _path_item(item)
+
+
+def _path_item(item: Any) -> None:
+    if not isinstance(item, dict):
+        return
+    for parameter in item.get("parameters") or []:
+        _parameter(parameter)
+    for method in HTTP_METHODS:
+        operation = item.get(method)
+        if not isinstance(operation, dict):
+            continue
+        for parameter in operation.get("parameters") or []:
+            _parameter(parameter)
+        _body(operation.get("requestBody"))
+        responses = operation.get("responses")
+        if isinstance(responses, dict):
+            for response in responses.values():
+                _response(response)
+        callbacks = operation.get("callbacks")
+        if isinstance(callbacks, dict):
+            for callback in callbacks.values():
+                if isinstance(callback, dict):
+                    for sub in callback.values():
+                        _path_item(sub)
+
+
+def _example_to_examples(holder: dict[str, Any]) -> None:
+    """Media types and parameters: ``example: x`` -> ``examples: {example: {value: x}}``."""
+    if "example" not in holder:
+        return
+    value = holder.pop("example")
+    examples = holder.get("examples")
+    if not isinstance(examples, dict):
+        examples = {}
+    key = "example"
+    index = 1
+    while key in examples:
+        index += 1
+        key = f"example-{index}"
+    holder["examples"] = {key: {"value": value}, **examples}
+
+
+def _parameter(parameter: Any) -> None:
+    if not isinstance(parameter, dict) or "$ref" in parameter:
+        return
+    _example_to_examples(parameter)
+    if isinstance(parameter.get("schema"), dict):
+        parameter["schema"] = _schema(parameter["schema"], multipart=False)
+    _content(parameter.get("content"))
+
+
+def _body(body: Any) -> None:
+    if isinstance(body, dict) and "$ref" not in body:
+        _content(body.get("content"))
+
+
+def _response(response: Any) -> None:
+    if not isinstance(response, dict) or "$ref" in response:
+        return
+    _content(response.get("content"))
+    headers = response.get("headers")
+    if isinstance(headers, dict):
+        for header in headers.values():
+            _parameter(header)
+
+
+def _content(content: Any) -> None:
+    if not isinstance(content, dict):
+        return
+    for media_type, media in content.items():
+        if not isinstance(media, dict):
+            continue
+        _example_to_examples(media)
+        kind = media_class(str(media_type))
+        schema = media.get("schema")
+        if isinstance(schema, dict):
+            schema = _schema(schema, multipart=kind in ("multipart", "form"))
+            if kind == "binary" and _is_binary(schema):
+                if set(schema) <= {"type", "format", "contentMediaType"}:
+                    # OpenAPI 3.1: a binary body is described by its media type; the schema may go
+                    del media["schema"]
+                    continue
+                schema = _binary_media(schema, str(media_type))
+            media["schema"] = schema
+        encoding = media.get("encoding")
+        if isinstance(encoding, dict):
+            for value in encoding.values():
+                if isinstance(value, dict) and isinstance(value.get("headers"), dict):
+                    for header in value["headers"].values():
+                        _parameter(header)
+
+
+def _is_binary(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "string" and (
+        schema.get("format") == "binary" or "contentMediaType" in schema and "contentEncoding" not in schema
+    )
+
+
+def _binary_media(schema: dict[str, Any], media_type: str) -> dict[str, Any]:
+    if schema.get("format") != "binary":
+        return schema
+    out = {k: v for k, v in schema.items() if k != "format"}
+    if "*" not in media_type:
+        out.setdefault("contentMediaType", media_type.split(";")[0].strip())
+    return out
+
+
+def _schema(schema: Any, *, multipart: bool) -> Any:
+    """One schema and its subschemas, 3.1-style. Returns the (possibly new) schema object."""
+    if not isinstance(schema, dict):
+        return schema
+    for key in _SCHEMA_MAPS:
+        table = schema.get(key)
+        if isinstance(table, dict):
+            for name in list(table):
+                table[name] = _schema(table[name], multipart=multipart)
+    for key in _SCHEMA_LISTS:
+        items = schema.get(key)
+        if isinstance(items, list):
+            schema[key] = [_schema(s, multipart=multipart) for s in items]
+    for key in _SCHEMA_ONE:
+        if isinstance(schema.get(key), dict):
+            schema[key] = _schema(schema[key], multipart=multipart)
+    return _schema_keywords(schema, multipart=multipart)
+
+
+def _schema_keywords(schema: dict[str, Any], *, multipart: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "example":
+            examples = schema.get("examples")
+            merged = [value] + [e for e in examples if e != value] if isinstance(examples, list) else [value]
+            out["examples"] = merged
+        elif key == "examples" and "example" in schema:
+            if "examples" not in out:
+                out["examples"] = value
+        elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
+            bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+            if value and bound in schema:
+                out[key] = schema[bound]
+                out.pop(bound, None)
+        elif key in ("minimum", "maximum") and schema.get(f"exclusive{key.title()}") is True:
+            continue
+        elif key == "format" and value == "binary" and multipart and schema.get("type") == "string":
+            if "contentMediaType" not in schema:
+                out["contentMediaType"] = "application/octet-stream"
+        elif key == "nullable":
+            continue
+        else:
+            out[key] = value
+    if schema.get("nullable") is True:
+        out = _nullable(out)
+    return out
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        out = {k: ([v, "null"] if k == "type" else v) for k, v in schema.items()}
+        if isinstance(out.get("enum"), list) and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+        return out
+    if isinstance(kind, list):
+        if "null" not in kind:
+            schema = {**schema, "type": [*kind, "null"]}
+        return schema
+    for key in ("anyOf", "oneOf"):
+        alternatives = schema.get(key)
+        if isinstance(alternatives, list):
+            if not any(isinstance(a, dict) and a.get("type") == "null" for a in alternatives):
+                schema = {**schema, key: [*alternatives, {"type": "null"}]}
+            return schema
+    if "$ref" in schema:
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        return {"anyOf": [{"$ref": schema["$ref"]}, {"type": "null"}], **rest}
+    return schema  # no type constraint: null is already allowed
+
+
+# -- component names ---------------------------------------------------------------------------
+
+
+def _single_ref(schema: Any) -> str | None:
+    """The schema name ``schema`` refers to: directly, or as the one ``$ref`` alternative of a
+    nullable ``anyOf``/``oneOf``."""
+    if not isinstance(schema, dict):
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return ref[len(_SCHEMA_REF) :] if ref.startswith(_SCHEMA_REF) and "/" not in ref[len(_SCHEMA_REF) :] else None
+    for key in ("anyOf", "oneOf"):
+        alternatives = schema.get(key)
+        if isinstance(alternatives, list):
+            refs = [_single_ref(a) for a in alternatives if isinstance(a, dict) and "$ref" in a]
+            others = [a for a in alternatives if not (isinstance(a, dict) and "$ref" in a)]
+            if len(refs) == 1 and all(isinstance(o, dict) and o.get("type") == "null" for o in others):
+                return refs[0]
+    return None
+
+
+def _role_sites(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(component name, media type object) for every body with a role, in a stable order."""
+    sites: list[tuple[tuple[int, str], int, str, str, dict[str, Any]]] = []
+    for path, method, operation in iter_operations(doc):
+        kind = operation_kind(method, path)
+        places: list[tuple[str, str | None, Any]] = []
+        body = operation.get("requestBody")
+        if isinstance(body, dict):
+            places.append(("request", None, body.get("content")))
+        responses = operation.get("responses")
+        if isinstance(responses, dict):
+            for status in sorted(responses, key=str):
+                response = responses[status]
+                if isinstance(response, dict):
+                    places.append(("response", str(status), response.get("content")))
+        for order, (direction, status, content) in enumerate(places):
+            if not isinstance(content, dict):
+                continue
+            for media_type in sorted(content):
+                media = content[media_type]
+                role = body_role(kind, direction, status, str(media_type))
+                name = role_name(role) if role else None
+                if name and isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                    sites.append((kind_sort_key(kind), order, str(media_type), name, media))
+    sites.sort(key=lambda s: (s[0], s[1], s[2]))
+    return [(name, media) for _, _, _, name, media in sites]
+
+
+def _name_components(doc: dict[str, Any]) -> bool:
+    """One naming pass; True when it renamed or hoisted anything."""
+    components = doc.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    if schemas is not None and not isinstance(schemas, dict):
+        return False
+    schemas = schemas if schemas is not None else {}
+    renames: dict[str, str] = {}
+    claimed: set[str] = set()
+    hoisted = False
+    for name, media in _role_sites(doc):
+        schema = media["schema"]
+        current = _single_ref(schema) if "$ref" in schema else None
+        if current is not None:
+            if current in renames or current == name or current not in schemas:
+                claimed.add(renames.get(current, current))
+                continue
+            if name in schemas or name in claimed:
+                continue  # the role name belongs to another schema: keep this one's own name
+            renames[current] = name
+            claimed.add(name)
+        elif _is_object_schema(schema):
+            if name in claimed or name in schemas:
+                existing = schemas.get(name)
+                if existing == schema:
+                    media["schema"] = {"$ref": _SCHEMA_REF + jp.escape(name)}
+                continue
+            schemas[name] = schema
+            media["schema"] = {"$ref": _SCHEMA_REF + jp.escape(name)}
+            claimed.add(name)
+            hoisted = True
+    if hoisted and isinstance(components, dict):
+        components["schemas"] = schemas
+    elif hoisted:
+        doc["components"] = {"schemas": schemas}
+    _apply_renames(doc, renames)
+    # second pass: schemas named by the property of a role schema that uses them
+    schemas = doc.get("components", {}).get("schemas", {}) if isinstance(doc.get("components"), dict) else {}
+    nested: dict[str, str] = {}
+    for (parent, prop), name in _NESTED_NAMES.items():
+        parent_schema = schemas.get(parent)
+        if not isinstance(parent_schema, dict) or not isinstance(parent_schema.get("properties"), dict):
+            continue
+        current = _single_ref(parent_schema["properties"].get(prop))
+        if current is None or current == name or current in nested or current not in schemas:
+            continue
+        if name in schemas or name in nested.values() or current in ROLE_NAMES.values() or current == _ERROR_NAME:
+            continue
+        nested[current] = name
+    _apply_renames(doc, nested)
+    return bool(renames or nested or hoisted)
+
+
+def _is_object_schema(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "object" or isinstance(schema.get("properties"), dict)
+
+
+def _apply_renames(doc: dict[str, Any], renames: dict[str, str]) -> None:
+    if not renames:
+        return
+    schemas = doc["components"]["schemas"]
+    doc["components"]["schemas"] = {renames.get(k, k): v for k, v in schemas.items()}
+
+    def rewrite(ref: str) -> str:
+        if not ref.startswith(_SCHEMA_REF):
+            return ref
+        tokens = jp.parts(ref[1:])
+        if len(tokens) >= 3 and tokens[2] in renames:
+            tokens[2] = renames[tokens[2]]
+            return "#" + jp.join(*tokens)
+        return ref
+
+    _rewrite_refs(doc, rewrite)
+
+
+# -- key order ---------------------------------------------------------------------------------
+
+
+def _ordered(doc: dict[str, Any]) -> dict[str, Any]:
+    out = {k: doc[k] for k in _TOP_ORDER if k in doc}
+    out.update({k: doc[k] for k in sorted(doc) if k not in out})
+    components = out.get("components")
+    if isinstance(components, dict):
+        ordered = {k: components[k] for k in _COMPONENT_ORDER if k in components}
+        ordered.update({k: components[k] for k in sorted(components) if k not in ordered})
+        for key, table in ordered.items():
+            if isinstance(table, dict) and not key.startswith("x-"):
+                ordered[key] = {name: table[name] for name in sorted(table)}
+        out["components"] = ordered
+    return out
