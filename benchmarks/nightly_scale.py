@@ -110,7 +110,7 @@ def run(urls: list[str], variants: list[str], concurrency: int, workdir: Path, l
         Provider(
             name=f"{label}-{index:02d}-{variant}",
             base_url=url,
-            spec=ROOT / "specs" / "sources" / f"{variant}.yaml",
+            variant=variant,
             token_env="BENCH_TOKEN",
             timeout=300,
             check=check,

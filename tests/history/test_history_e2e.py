@@ -33,7 +33,7 @@ def providers_toml(path: Path, urls: dict[str, tuple[str, str]]) -> None:
     blocks = []
     for name, (url, variant) in urls.items():
         blocks.append(
-            f'[[providers]]\nname = "{name}"\nbase_url = "{url}"\nspec = "{ROOT / "specs" / "sources" / f"{variant}.yaml"}"\n'
+            f'[[providers]]\nname = "{name}"\nbase_url = "{url}"\nvariant = "{variant}"\n'
             f'token_env = "{TOKEN_ENV}"\ntimeout = 120\ncheck = {CHECK}\n'
         )
     path.write_text("\n".join(blocks), encoding="utf-8")
@@ -90,3 +90,8 @@ def test_variant_switch_is_a_regression_and_switching_back_a_fix(tmp_path: Path,
     # every run is in the history, with the check's own findings and spec hash
     shown = CliRunner().invoke(cli, ["history", "list", "--provider", "switcher", "--db", str(tmp_path / "history.sqlite")])
     assert shown.exit_code == 0 and len(shown.output.splitlines()) == 4
+    latest = json.loads(CliRunner().invoke(
+        cli, ["history", "show", "switcher", "--format", "json", "--db", str(tmp_path / "history.sqlite")]
+    ).output)
+    assert latest["variant"] == "openai" and len(latest["spec_hash"]) == 64 and len(latest["source_hash"]) == 64
+    assert latest["comparison"]["status"] == "fixed" and latest["counts"]["passed"] > 0
