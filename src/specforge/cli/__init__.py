@@ -17,11 +17,14 @@ from specforge.core.errors import SpecforgeError
 COMMANDS: dict[str, str] = {
     "check": "specforge.cli.check:command",
     "fingerprint": "specforge.cli.fingerprint:command",
+    "history": "specforge.cli.history:history",
     "ingest": "specforge.cli.ingest:command",
     "lint": "specforge.cli.lint:lint",
     "merge": "specforge.cli.merge:command",
     "mock": "specforge.cli.mock:command",
+    "nightly": "specforge.cli.nightly:nightly",
     "overlay": "specforge.cli.overlay:overlay",
+    "run": "specforge.cli.run:command",
     "sources": "specforge.cli.sources:command",
     "variant": "specforge.cli.variant:command",
 }

@@ -1,0 +1,132 @@
+"""The default nightly runner: one provider -> ``specforge.check.run_check`` -> reports in the
+provider's folder. Kept apart so the runner loop, store and summary never import the check engine
+(tests inject fake runners; the fork server preloads this module once for all workers)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from specforge.history.providers import Provider
+
+#: imported once by the nightly's worker zygote, so forked workers start warm
+NIGHTLY_PRELOAD = (
+    "specforge.check",
+    "specforge.check.runner",
+    "specforge.check.engine",
+    "specforge.overlay",
+    "schemathesis",
+    "hypothesis",
+    "requests",
+)
+
+#: nightly runs are gates: the same inputs must generate the same requests every night, or a
+#: randomly found failure shows up as a "regression" one night and a "fix" the next
+NIGHTLY_SEED = 20240601
+
+
+def check_option_names() -> set[str] | None:
+    """Names a provider's ``check = {...}`` table may set (CheckOptions fields the nightly does
+    not set itself); None when the check package is unavailable."""
+    try:
+        from specforge.check.model import CheckOptions
+    except ImportError:
+        return None
+    reserved = {"base_url", "spec", "variant", "spec_data", "config", "token_env", "budget", "progress", "run_id"}
+    return {f.name for f in dataclasses.fields(CheckOptions)} - reserved
+
+
+def _check_api() -> tuple[Any, Any, Any]:
+    """(CheckOptions, run_check, write_reports or None) from specforge.check."""
+    import specforge.check as check
+
+    run_check = getattr(check, "run_check", None)
+    if run_check is None:
+        from specforge.check.runner import run_check
+    write_reports = getattr(check, "write_reports", None)
+    return check.CheckOptions, run_check, write_reports
+
+
+def check_provider(provider: Provider) -> Any:
+    """Run the conformance check for ``provider`` and write its reports (json, md, html, junit,
+    cassette) into ``provider.report_dir``. Endpoint faults are in the result, never raised."""
+    from specforge.core.config import load_config
+    from specforge.core.output import dump_json, write_atomic
+
+    if provider.token_env and not os.environ.get(provider.token_env):
+        # a missing CI secret is not the provider's fault: without this, every auth-protected
+        # check would fail and show up as a wall of "regressions"
+        return {
+            "verdict": "error",
+            "errors": [
+                f"environment variable {provider.token_env} (token_env of provider `{provider.name}`) "
+                "is not set; nothing was sent"
+            ],
+        }
+    check_options, run_check, write_reports = _check_api()
+    config = load_config(provider.project) if provider.project else load_config()
+    # TOML arrays arrive as lists; CheckOptions (frozen) takes tuples
+    extra = {k: tuple(v) if isinstance(v, list) else v for k, v in provider.check.items()}
+    options: dict[str, Any] = {"seed": NIGHTLY_SEED, **extra}
+    if provider.token_env:
+        options["token_env"] = provider.token_env
+    report_dir = provider.report_dir
+    if report_dir is not None:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    result = run_check(
+        check_options(
+            base_url=provider.base_url,
+            spec=provider.spec,
+            variant=None if provider.spec else provider.variant,
+            config=config,
+            budget=provider.budget,
+            **options,
+        ),
+        report_dir=report_dir,
+    )
+    if report_dir is not None:
+        if write_reports is not None:
+            write_reports(result, report_dir)
+        else:  # check without its renderers: keep at least the machine-readable report
+            write_atomic(report_dir / "report.json", dump_json(result.to_dict()))
+    return result
+
+
+def project_source_hash(provider: Provider) -> str:
+    """Fingerprint of what the provider's spec was made from: the vendor doc page and source
+    fragment of its variant (all variants' for the canonical spec, or the spec file itself).
+    When it changes between runs, the history reports spec drift."""
+    if provider.spec is not None:
+        return _file_hash(str(provider.spec))
+    return _variant_hash(str(provider.project) if provider.project else None, provider.variant)
+
+
+def _variant_hash(project: str | None, variant: str | None) -> str:
+    from specforge.core.config import load_config
+
+    config = load_config(project) if project else load_config()
+    names = [variant] if variant else sorted(config.variants)
+    digest = hashlib.sha256()
+    for name in names:
+        if name not in config.variants:
+            continue
+        info = config.variants[name]
+        for path in (info.doc, info.source):
+            if path is not None and path.is_file():
+                digest.update(f"{name}:{path.name}:".encode())
+                digest.update(bytes.fromhex(_file_hash(str(path))))
+    return digest.hexdigest() if names else ""
+
+
+@cache
+def _file_hash_cached(path: str, mtime: float, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _file_hash(path: str) -> str:
+    stat = os.stat(path)
+    return _file_hash_cached(path, stat.st_mtime, stat.st_size)

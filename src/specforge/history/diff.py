@@ -1,0 +1,148 @@
+"""Regression diffing: a run against the provider's previous one. New failures are regressions,
+failures that are gone are fixes, and a changed spec or vendor-doc hash is spec drift (so a reader
+knows whether the provider or the contract moved)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from specforge.history.model import NightlySummary, ProviderRow, RunDiff, RunRecord
+from specforge.history.store import HistoryStore
+
+
+def compare(previous: RunRecord | None, current: RunRecord) -> RunDiff:
+    """How ``current`` differs from ``previous`` (same provider, or any two runs for ``history diff``)."""
+    if not current.comparable:
+        return RunDiff(
+            provider=current.provider,
+            current=current.run_id,
+            previous=previous.run_id if previous else None,
+            status="not-compared",
+            previous_verdict=previous.verdict if previous else None,
+            current_verdict=current.verdict,
+        )
+    now = current.failures()
+    if previous is None or not previous.comparable:
+        return RunDiff(
+            provider=current.provider,
+            current=current.run_id,
+            previous=previous.run_id if previous else None,
+            status="baseline",
+            unchanged=tuple(sorted(now)),
+            current_verdict=current.verdict,
+            previous_verdict=previous.verdict if previous else None,
+            details=dict(now),
+        )
+    before = previous.failures()
+    regressions = tuple(sorted(set(now) - set(before)))
+    fixes = tuple(sorted(set(before) - set(now)))
+    unchanged = tuple(sorted(set(now) & set(before)))
+    drift = spec_drift(previous, current)
+    if regressions:
+        status = "regressed"
+    elif fixes:
+        status = "fixed"
+    elif drift or previous.verdict != current.verdict:
+        status = "changed"
+    else:
+        status = "unchanged"
+    details = {key: now[key] for key in (*regressions, *unchanged)}
+    details.update({key: before[key] for key in fixes})
+    return RunDiff(
+        provider=current.provider,
+        current=current.run_id,
+        previous=previous.run_id,
+        status=status,
+        regressions=regressions,
+        fixes=fixes,
+        unchanged=unchanged,
+        spec_drift=drift,
+        previous_verdict=previous.verdict,
+        current_verdict=current.verdict,
+        details=details,
+    )
+
+
+def spec_drift(previous: RunRecord, current: RunRecord) -> tuple[str, ...]:
+    """What moved in the contract between two runs (empty when nothing did)."""
+    drift = []
+    if previous.spec_hash and current.spec_hash and previous.spec_hash != current.spec_hash:
+        drift.append(f"spec {current.spec_name or 'hash'} changed ({previous.spec_hash[:12]} → {current.spec_hash[:12]})")
+    if previous.source_hash and current.source_hash and previous.source_hash != current.source_hash:
+        drift.append(f"vendor doc/source changed ({previous.source_hash[:12]} → {current.source_hash[:12]})")
+    if (previous.variant or "") != (current.variant or ""):
+        drift.append(f"variant changed ({previous.variant or 'canonical'} → {current.variant or 'canonical'})")
+    return tuple(drift)
+
+
+def build_summary(
+    store: HistoryStore,
+    batch: str | None = None,
+    *,
+    trend: int = 10,
+    summary_dir: Path | None = None,
+    now: datetime | None = None,
+) -> NightlySummary:
+    """The summary of ``batch`` (default: the newest) straight from the database, so a summary of
+    merged shard databases is built exactly like one written by a single nightly process."""
+    batch = batch or store.latest_batch()
+    if batch is None:
+        from specforge.core.errors import InputError
+
+        raise InputError("the history database has no runs", file=str(store.path), hint="run `specforge nightly` first")
+    runs = store.batch_runs(batch)
+    if not runs:
+        from specforge.core.config import suggest
+        from specforge.core.errors import InputError
+
+        known = [row[0] for row in store.conn.execute("SELECT DISTINCT batch FROM runs")]
+        raise InputError(f"no runs in batch `{batch}`{suggest(batch, known)}", file=str(store.path))
+    # a provider run twice in one batch (re-run of a shard): its newest run counts
+    latest: dict[str, RunRecord] = {}
+    for run in runs:
+        latest[run.provider] = run
+    rows = []
+    for provider in sorted(latest):
+        run = latest[provider]
+        diff = compare(store.previous(run), run)
+        link = None
+        report_dir = run.report_dir
+        if summary_dir is not None and (not report_dir or not Path(report_dir).is_dir()):
+            # a merged shard's absolute path from another machine: look beside the summary
+            beside = summary_dir / run.provider
+            report_dir = str(beside) if beside.is_dir() else report_dir
+        if report_dir:
+            target = Path(report_dir)
+            for name in ("report.html", "report.md", "report.json"):
+                if (target / name).is_file():
+                    target = target / name
+                    break
+            if summary_dir is not None:
+                try:
+                    link = Path(os.path.relpath(target, summary_dir)).as_posix()
+                except ValueError:  # other drive on Windows
+                    link = target.as_posix()
+            else:
+                link = target.as_posix()
+        rows.append(ProviderRow(run=run, diff=diff, trend=tuple(store.trend(run, trend)), report_link=link))
+    started = store.batch_started(batch) or runs[0].started_at
+    moment = now or datetime.now(UTC)
+    return NightlySummary(
+        batch=batch,
+        date=started[:10],
+        generated_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        rows=tuple(rows),
+        trend_runs=trend,
+    )
+
+
+def exit_code(summary: NightlySummary, *, unreachable_exit: int = 3) -> int:
+    """1 when anything regressed (the one thing a nightly gate is for), else ``unreachable_exit``
+    when a provider could not be checked, else 0. Known, unchanged failures do not fail the job."""
+    if summary.regressed:
+        return 1
+    if summary.unreachable and unreachable_exit:
+        return unreachable_exit
+    return 0

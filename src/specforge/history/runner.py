@@ -1,0 +1,364 @@
+"""The nightly runner: checks many providers concurrently (bounded), each under its own timeout,
+and stores every run the moment it finishes, so one provider's crash or hang never loses the
+others' results.
+
+Isolation "process" (the default) runs checks in a small pool of long-lived worker processes
+(forkserver on Linux: the check machinery is imported once, children share its pages): a hung
+provider's worker is killed at its timeout and replaced; a worker that dies is recorded as a
+crash. Isolation "thread" runs checks in threads of this process: cheaper, but a hung check can
+only be abandoned, not stopped; meant for tests and runners that are pure I/O."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import recv_handle
+from pathlib import Path
+from typing import Any
+
+from specforge.history.model import CRASHED, TIMEOUT, RunRecord
+from specforge.history.providers import Provider
+from specforge.history.results import normalize_result, record_from
+from specforge.history.store import HistoryStore
+
+Runner = Callable[[Provider], Any]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """UTC, millisecond precision: runs order by this text, and a quick re-run within the same
+    second must still come after the run before it."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def new_batch_id(moment: datetime | None = None) -> str:
+    return f"{(moment or utc_now()).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def new_run_id(provider: str, moment: datetime) -> str:
+    """Globally unique (random suffix), sortable and readable; unique ids make `history merge`
+    of shard databases idempotent."""
+    return f"{moment.strftime('%Y%m%dT%H%M%S')}-{provider}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class NightlyRun:
+    """What ``run_nightly`` did: the batch id and every stored run."""
+
+    batch: str
+    started_at: str
+    finished_at: str = ""
+    runs: list[RunRecord] = field(default_factory=list)
+
+
+# -- workers ----------------------------------------------------------------------------------------
+
+
+def execute(runner: Runner, provider: Provider) -> tuple[str, Any]:
+    """Run one check; a runner's exception is data about that provider (verdict "crashed")."""
+    try:
+        return ("ok", normalize_result(runner(provider)))
+    except BaseException as exc:  # noqa: BLE001 - reported as the provider's result, never re-raised
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        where = "".join(traceback.format_tb(exc.__traceback__)[-2:]).rstrip()
+        return (CRASHED, f"runner raised {detail}\n{where}")
+
+
+def runner_reference(runner: Runner) -> str:
+    """``module:qualname`` of an importable runner (worker processes import it by name)."""
+    module = getattr(runner, "__module__", None)
+    qualname = getattr(runner, "__qualname__", None)
+    if not module or not qualname or module == "__main__" or "<" in qualname:
+        raise ValueError(
+            f"runner {runner!r} is not importable by name; process isolation needs a module-level "
+            "function (or use isolation='thread')"
+        )
+    return f"{module}:{qualname}"
+
+
+class _Worker:
+    conn: Connection
+
+    def submit(self, provider: Provider) -> None:
+        raise NotImplementedError
+
+    def kill(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def exitcode(self) -> int | None:
+        return None
+
+
+class _Zygote:
+    """The nightly side of ``specforge.history.worker``: one pre-imported interpreter that forks
+    a worker per request (see that module for why)."""
+
+    def __init__(self, reference: str, startup_timeout: float = 300.0) -> None:
+        parent, child = socket.socketpair()
+        path = [p for p in sys.path if p]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "specforge.history.worker", str(child.fileno())],
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
+        )
+        child.close()
+        self.conn = Connection(parent.detach())
+        self.conn.send((reference, path))
+        if not self.conn.poll(startup_timeout):
+            self.close()
+            raise RuntimeError(f"the check worker did not start within {startup_timeout:g} s")
+        try:
+            kind, detail = self.conn.recv()
+        except (EOFError, OSError):
+            self.close()
+            raise RuntimeError(f"the check worker exited while starting (exit code {self.process.wait(5)})") from None
+        if kind != "ready":
+            self.close()
+            raise RuntimeError(str(detail))
+
+    def fork(self) -> tuple[int, Connection]:
+        self.conn.send(("fork",))
+        kind, pid = self.conn.recv()
+        if kind != "forked":
+            raise RuntimeError(f"unexpected answer from the check worker: {kind!r}")
+        return pid, Connection(recv_handle(self.conn))
+
+    def status(self, pid: int) -> int | None:
+        try:
+            self.conn.send(("status", pid))
+            answer: int | None = self.conn.recv()[1]
+            return answer
+        except (EOFError, OSError):
+            return None
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None and not self.conn.closed
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+        self.conn.close()
+
+
+class _ProcessWorker(_Worker):
+    """A worker forked by the zygote, in its own process group."""
+
+    def __init__(self, zygote: _Zygote) -> None:
+        self.zygote = zygote
+        self.pid, self.conn = zygote.fork()
+
+    def submit(self, provider: Provider) -> None:
+        self.conn.send(provider)
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self.conn.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        self.conn.close()
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.zygote.status(self.pid)
+
+
+class _ThreadWorker(_Worker):
+    def __init__(self, runner: Runner) -> None:
+        self.conn, self._child = multiprocessing.Pipe()
+        self.runner = runner
+
+    def submit(self, provider: Provider) -> None:
+        child = self._child
+
+        def target() -> None:
+            result = execute(self.runner, provider)
+            # abandoned after a timeout: nobody listens any more
+            with contextlib.suppress(OSError, ValueError):
+                child.send(result)
+
+        threading.Thread(target=target, name=f"nightly-{provider.name}", daemon=True).start()
+
+    def kill(self) -> None:
+        # a thread cannot be stopped; closing both ends makes its late result vanish
+        self.conn.close()
+        self._child.close()
+
+    def close(self) -> None:
+        self.conn.close()
+        self._child.close()
+
+
+# -- the loop ---------------------------------------------------------------------------------------
+
+
+def run_nightly(
+    providers: Iterable[Provider],
+    store: HistoryStore,
+    *,
+    runner: Runner | None = None,
+    concurrency: int = 4,
+    isolation: str = "process",
+    batch: str | None = None,
+    report_root: Path | None = None,
+    shard: str | None = None,
+    config_hash: str | None = None,
+    source_hash: Callable[[Provider], str] | None = None,
+    on_result: Callable[[RunRecord], None] | None = None,
+) -> NightlyRun:
+    """Check every provider, store each run as soon as it ends, return them all.
+
+    ``runner(provider)`` performs one check and returns a CheckResult (or its ``to_dict()``);
+    default: :func:`specforge.history.adapter.check_provider`. With isolation "process" it must be
+    importable (a module-level function). ``report_root/<provider>`` is handed to the runner as
+    the provider's report folder."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be >= 1")
+    if runner is None:
+        from specforge.history.adapter import check_provider
+
+        runner = check_provider
+    if source_hash is None:
+        from specforge.history.adapter import project_source_hash
+
+        source_hash = project_source_hash
+    started = utc_now()
+    batch = batch or new_batch_id(started)
+    result = NightlyRun(batch=batch, started_at=iso(started))
+    store.begin_batch(batch, started_at=result.started_at, shard=shard, config_hash=config_hash)
+    queue: deque[Provider] = deque(
+        p.with_report_dir(report_root / p.name) if report_root is not None and p.report_dir is None else p
+        for p in providers
+    )
+    if isolation not in ("process", "thread"):
+        raise ValueError(f"isolation must be 'process' or 'thread', not {isolation!r}")
+    if os.name != "posix":  # the zygote needs fork() and fd passing
+        isolation = "thread"
+    reference = runner_reference(runner) if isolation == "process" else ""
+    zygote: _Zygote | None = None
+
+    def make_worker() -> _Worker:
+        nonlocal zygote
+        if isolation == "thread":
+            return _ThreadWorker(runner)
+        if zygote is None or not zygote.alive:
+            zygote = _Zygote(reference)
+        return _ProcessWorker(zygote)
+
+    idle: list[_Worker] = []
+    busy: dict[_Worker, tuple[Provider, datetime, float]] = {}
+
+    def finish(provider: Provider, began: datetime, outcome: tuple[str, Any]) -> None:
+        ended = utc_now()
+        kind, payload = outcome
+        hashed = ""
+        try:
+            hashed = source_hash(provider)
+        except Exception:  # noqa: BLE001 - a missing doc file must not lose the run
+            hashed = ""
+        record = record_from(
+            payload if kind == "ok" else None,
+            provider=provider,
+            run_id=new_run_id(provider.name, began),
+            batch=batch,
+            started_at=iso(began),
+            finished_at=iso(ended),
+            duration=(ended - began).total_seconds(),
+            source_hash=hashed,
+            shard=shard,
+            failure=None if kind == "ok" else (kind, str(payload)),
+        )
+        store.add_run(record)
+        result.runs.append(record)
+        if on_result is not None:
+            on_result(record)
+
+    try:
+        while queue or busy:
+            while queue and len(busy) < concurrency:
+                provider = queue.popleft()
+                try:
+                    worker = idle.pop() if idle else make_worker()
+                except (OSError, EOFError, RuntimeError) as exc:
+                    finish(provider, utc_now(), (CRASHED, f"could not start the check: {exc}"))
+                    continue
+                try:
+                    worker.submit(provider)
+                except (OSError, ValueError) as exc:
+                    worker.kill()
+                    finish(provider, utc_now(), (CRASHED, f"could not start the check: {exc}"))
+                    continue
+                busy[worker] = (provider, utc_now(), time.monotonic() + provider.timeout)
+            if not busy:
+                continue
+            now = time.monotonic()
+            wait_for = max(0.0, min(deadline for _, _, deadline in busy.values()) - now)
+            ready = set(wait([w.conn for w in busy], timeout=wait_for))
+            for worker in list(busy):
+                provider, began, deadline = busy[worker]
+                if worker.conn in ready:
+                    try:
+                        outcome = worker.conn.recv()
+                    except (EOFError, OSError):
+                        outcome = None
+                    if outcome is not None:
+                        del busy[worker]
+                        idle.append(worker)
+                        finish(provider, began, outcome)
+                        continue
+                    del busy[worker]
+                    code = worker.exitcode
+                    worker.kill()
+                    finish(provider, began, (CRASHED, f"check worker died (exit code {code})"))
+                    continue
+                if time.monotonic() >= deadline:
+                    del busy[worker]
+                    worker.kill()
+                    finish(
+                        provider,
+                        began,
+                        (TIMEOUT, f"no result within the provider's timeout of {provider.timeout:g} s; stopped"),
+                    )
+    finally:
+        for worker in busy:
+            worker.kill()
+        for worker in idle:
+            worker.close()
+        if zygote is not None:
+            zygote.close()
+        finished = iso(utc_now())
+        result.finished_at = finished
+        store.finish_batch(batch, finished_at=finished)
+    return result

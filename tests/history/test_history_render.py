@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+from history_fakes import make_run
+
+from specforge.history import compare
+from specforge.history.model import NightlySummary, ProviderRow, TrendPoint
+from specforge.render.nightly_summary import (
+    render_summary_html,
+    render_summary_json,
+    render_summary_markdown,
+    trend_svg,
+)
+from specforge.render.nightly_text import render_diff, render_run, render_runs_table
+
+
+def sample() -> NightlySummary:
+    old = make_run("acme|<b>", started="2026-01-01T00:00:00Z", failing=("a",))
+    new = make_run("acme|<b>", started="2026-01-02T00:00:00Z", failing=("a", "b<script>"))
+    down = make_run("down", started="2026-01-02T00:00:00Z", verdict="timeout")
+    trend = (
+        TrendPoint("r1", "2026-01-01T00:00:00Z", "non-conformant", 1),
+        TrendPoint("r2", "2026-01-02T00:00:00Z", "non-conformant", 2),
+    )
+    return NightlySummary(
+        batch="b1", date="2026-01-02", generated_at="2026-01-02T01:00:00Z",
+        rows=(
+            ProviderRow(run=new, diff=compare(old, new), trend=trend, report_link="acme/report.html"),
+            ProviderRow(run=down, diff=compare(None, down), trend=(TrendPoint("d", "x", "timeout", 0),)),
+        ),
+    )
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_html_is_self_contained_and_escaped() -> None:
+    html = render_summary_html(sample())
+    parser = _Collector()
+    parser.feed(html)
+    tags = [t for t, _ in parser.tags]
+    assert "script" not in tags  # the finding named b<script> is escaped
+    assert "b&lt;script&gt;" in html
+    assert not any(a.get("src") for _, a in parser.tags)  # nothing loaded from elsewhere
+    assert not [t for t, a in parser.tags if t == "link"]
+    assert tags.count("svg") == 2 and tags.count("rect") == 3
+    assert 'href="acme/report.html"' in html
+    assert render_summary_html(sample()) == html  # pure: same input, same output
+
+
+def test_markdown_escapes_table_cells() -> None:
+    md = render_summary_markdown(sample())
+    row = next(line for line in md.splitlines() if line.startswith("| acme"))
+    assert row.startswith("| acme\\|<b> | openai | non-conformant | REGRESSED | 1 | 0 | 1 |")
+    assert "[report](acme/report.html)" in row
+    assert "**regression**" in md and "timeout" in md
+
+
+def test_json_has_totals_and_rows() -> None:
+    data = json.loads(render_summary_json(sample()))
+    assert data["schema_version"] == "1.0"
+    assert data["totals"]["regressions"] == 1 and data["totals"]["unreachable_providers"] == 1
+    assert data["regressed"] == ["acme|<b>"] and data["unreachable"] == ["down"]
+    acme = data["providers"][0]
+    assert acme["regressions"][0]["message"] == "b<script> broke"
+    assert [p["failures"] for p in acme["trend"]] == [1, 2]
+
+
+def test_trend_svg_scales_bars_and_has_tooltips() -> None:
+    points = [TrendPoint(f"r{i}", f"2026-01-0{i}", v, f) for i, (v, f) in
+              enumerate([("conformant", 0), ("non-conformant", 5), ("non-conformant", 10), ("error", 0)], 1)]
+    svg = trend_svg(points)
+    heights = [float(h) for h in re.findall(r'height="([\d.]+)" fill', svg)]
+    assert heights[0] < heights[1] < heights[2]
+    assert svg.count("<title>") == 4 and "r3" in svg
+    assert trend_svg([]) == ""
+
+
+def test_text_renderers() -> None:
+    old = make_run(started="2026-01-01T00:00:00Z", failing=("a",))
+    new = make_run(started="2026-01-02T00:00:00.250Z", failing=("b",))
+    table = render_runs_table([new, old])
+    assert table.splitlines()[1].split()[0] == new.run_id and "2026-01-02 00:00:00" in table
+    text = render_run(new, compare(old, new))
+    assert "+ regression POST /v1/videos · b" in text and "- fixed      POST /v1/videos · a" in text
+    assert "1 regression(s), 1 fix(es), 0 unchanged" in render_diff(compare(old, new))
+    assert render_runs_table([]) == "no runs\n"
