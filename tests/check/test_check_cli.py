@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from conftest import FIXTURE_SPEC, TOKEN
 from specforge.check.reports import report_schema
 from specforge.cli import cli
-from specforge.core import SpecforgeError
 from specforge.mock import serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,10 +23,8 @@ FAST = ["--max-examples", "2", "--seed", "1", "--poll-interval", "0.05", "--job-
 
 
 def invoke(*args: str) -> tuple[int, str]:
-    """Like ``specforge.cli.main``: a SpecforgeError becomes its exit code and one line."""
+    """Exit code and output (stdout + stderr) as a user sees them."""
     result = CliRunner().invoke(cli, list(args))
-    if isinstance(result.exception, SpecforgeError):
-        return result.exception.exit_code, result.output + f"specforge: error: {result.exception}\n"
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.output

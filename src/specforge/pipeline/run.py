@@ -1,0 +1,254 @@
+"""Run the whole pipeline on a project and write one report folder."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from specforge.core import Config, InputError, Severity, dump_json, write_atomic
+
+if TYPE_CHECKING:
+    from specforge.check import CheckResult
+
+#: the private environment variable the run passes its throwaway mock token through (check reads
+#: tokens from the environment only, so that they never appear on a command line)
+TOKEN_ENV = "SPECFORGE_RUN_MOCK_TOKEN"
+LINT_FORMATS = {"json": "lint.json", "sarif": "lint.sarif", "markdown": "lint.md"}
+
+
+@dataclass
+class StageResult:
+    """One step of the run: ``status`` is "ok", "findings" (it worked and found problems) or
+    "failed" (it could not do its job; later stages that need it are skipped)."""
+
+    name: str
+    status: str
+    summary: str
+    outputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "summary": self.summary,
+            "outputs": self.outputs,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class PipelineResult:
+    run_id: str
+    directory: Path
+    stages: list[StageResult] = field(default_factory=list)
+    lint_counts: dict[str, int] = field(default_factory=dict)
+    checks: dict[str, CheckResult] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every stage ran and every variant's mock conforms to its own spec; 1 when a mock
+        does not conform (a specforge bug or a contradictory spec); 2 when a stage failed on input.
+        Lint findings in vendor sources are the expected output, not a failure."""
+        if any(s.status == "failed" for s in self.stages):
+            return 2
+        if any(r.verdict.value != "conformant" for r in self.checks.values()):
+            return 1
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "directory": str(self.directory),
+            "exit_code": self.exit_code,
+            "stages": [s.to_dict() for s in self.stages],
+            "lint": self.lint_counts,
+            "checks": {
+                variant: {
+                    "verdict": r.verdict.value,
+                    "failures": len(r.failures),
+                    "infrastructure": len(r.infrastructure),
+                    "cases": len(r.cases),
+                    "creates_used": r.creates_used,
+                    "report": f"check-{variant}/report.html",
+                }
+                for variant, r in self.checks.items()
+            },
+        }
+
+
+def _rel(config: Config, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@contextmanager
+def _stage(result: PipelineResult, name: str, say: Callable[[str], None]) -> Iterator[StageResult]:
+    stage = StageResult(name=name, status="ok", summary="")
+    started = time.perf_counter()
+    try:
+        yield stage
+    except InputError as error:
+        stage.status = "failed"
+        stage.summary = str(error)
+    finally:
+        stage.seconds = time.perf_counter() - started
+        result.stages.append(stage)
+        say(f"{name:<7} {stage.status:<8} {stage.summary}")
+
+
+@contextmanager
+def _private_token() -> Iterator[str]:
+    token = "sk-run-" + secrets.token_urlsafe(18)
+    previous = os.environ.get(TOKEN_ENV)
+    os.environ[TOKEN_ENV] = token
+    try:
+        yield token
+    finally:
+        if previous is None:
+            os.environ.pop(TOKEN_ENV, None)
+        else:
+            os.environ[TOKEN_ENV] = previous
+
+
+def run_pipeline(
+    config: Config,
+    *,
+    variants: Sequence[str] | None = None,
+    report_root: Path | None = None,
+    max_examples: int = 10,
+    seed: int = 0,
+    job_seconds: float = 0.2,
+    run_id: str | None = None,
+    say: Callable[[str], None] = lambda line: None,
+) -> PipelineResult:
+    """Ingest, merge, lint, then check every variant's built-in mock against that variant's spec.
+    Writes ``<report_root>/<run_id>/`` (summary.md, summary.json, lint.*, check-<variant>/...)
+    even when a stage fails; ``say`` receives one progress line per stage."""
+    names = list(variants) if variants else list(config.variants)
+    for name in names:
+        config.variant(name)  # InputError with a suggestion for an unknown name
+    run_id = run_id or datetime.now(UTC).strftime("run-%Y%m%d-%H%M%S")
+    directory = (report_root or config.reports) / run_id
+    directory.mkdir(parents=True, exist_ok=True)
+    result = PipelineResult(run_id=run_id, directory=directory)
+    try:
+        _ingest(config, result, say)
+        if result.stages[-1].status != "failed":
+            _merge(config, result, say)
+        _lint(config, result, say)
+        if all(s.status != "failed" for s in result.stages):
+            _check(config, result, names, max_examples, seed, job_seconds, say)
+    finally:
+        _summary(config, result)
+    return result
+
+
+def _ingest(config: Config, result: PipelineResult, say: Callable[[str], None]) -> None:
+    from specforge.ingest.api import ingest_variants
+
+    with _stage(result, "ingest", say) as stage:
+        outcomes = ingest_variants(config, keep_going=True)
+        errors = [o for o in outcomes if o.action == "error"]
+        changed = [o for o in outcomes if o.action in ("wrote", "page-changed")]
+        stage.outputs = [_rel(config, o.target) for o in outcomes if o.target is not None]
+        stage.summary = f"{len(outcomes)} doc pages -> {len(stage.outputs)} sources ({len(changed)} changed)"
+        if errors:
+            stage.status = "failed"
+            stage.summary += "; " + "; ".join(str(o.error) for o in errors)
+
+
+def _merge(config: Config, result: PipelineResult, say: Callable[[str], None]) -> None:
+    from specforge.merge import merge_project, write_merge
+
+    with _stage(result, "merge", say) as stage:
+        merged = merge_project(config)
+        errors = [d for d in merged.diagnostics if d.severity is Severity.ERROR]
+        if errors:
+            stage.status = "failed"
+            stage.summary = f"merged spec invalid: {errors[0]}"
+            return
+        write_merge(merged)
+        stage.outputs = sorted(_rel(config, p) for p in merged.outputs)
+        actions = ", ".join(f"{v} {n}" for v, n in merged.action_counts.items())
+        stage.summary = f"canonical + {len(merged.overlays)} overlays, {len(merged.conflicts)} conflicts; actions: {actions}"
+
+
+def _lint(config: Config, result: PipelineResult, say: Callable[[str], None]) -> None:
+    from specforge.lint import lint_project, load_settings
+    from specforge.lint.report import findings_report
+    from specforge.render.findings import render_findings
+
+    with _stage(result, "lint", say) as stage:
+        linted = lint_project(config, settings=load_settings(config))
+        report = findings_report(linted, config.root)
+        for fmt, name in LINT_FORMATS.items():
+            write_atomic(result.directory / name, render_findings(report, fmt))
+            stage.outputs.append(_rel(config, result.directory / name))
+        result.lint_counts = linted.counts()
+        counts = result.lint_counts
+        stage.summary = (
+            f"{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, "
+            f"{counts.get('info', 0)} info in {len(linted.files)} files"
+        )
+        if linted.diagnostics:
+            stage.status = "findings"
+
+
+def _check(
+    config: Config,
+    result: PipelineResult,
+    names: list[str],
+    max_examples: int,
+    seed: int,
+    job_seconds: float,
+    say: Callable[[str], None],
+) -> None:
+    from specforge.check import CheckOptions, run_check, write_reports
+    from specforge.mock import serve
+
+    with _private_token() as token:
+        for name in names:
+            with _stage(result, "check", say) as stage:
+                folder = result.directory / f"check-{name}"
+                folder.mkdir(parents=True, exist_ok=True)
+                with serve(name, config=config, token=token, job_seconds=job_seconds) as url:
+                    options = CheckOptions(
+                        base_url=url,
+                        variant=name,
+                        config=config,
+                        token_env=TOKEN_ENV,
+                        max_examples=max_examples,
+                        seed=seed,
+                        poll_interval=0.05,
+                        job_timeout=30.0,
+                        run_id=f"{result.run_id}-{name}",
+                    )
+                    checked = run_check(options, report_dir=folder)
+                written = write_reports(checked, folder)
+                result.checks[name] = checked
+                stage.outputs = [_rel(config, p) for p in written]
+                stage.summary = (
+                    f"{name} mock vs {name} spec: {checked.verdict.value}, {len(checked.cases)} cases, "
+                    f"{len(checked.failures)} failures"
+                )
+                if checked.verdict.value != "conformant":
+                    stage.status = "findings"
+
+
+def _summary(config: Config, result: PipelineResult) -> None:
+    from specforge.render.pipeline import pipeline_markdown
+
+    data = result.to_dict()
+    data["directory"] = _rel(config, result.directory)
+    write_atomic(result.directory / "summary.json", dump_json(data))
+    write_atomic(result.directory / "summary.md", pipeline_markdown(data))

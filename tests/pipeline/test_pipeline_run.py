@@ -1,0 +1,73 @@
+"""The main job end to end on a copy of the bundled project (what the Quickstart runs)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from specforge.cli import cli
+from specforge.core import load_config
+from specforge.pipeline import run_pipeline
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "specforge.toml", tmp_path / "specforge.toml")
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    return tmp_path
+
+
+def test_run_writes_sources_merge_lint_and_conformance_reports(project: Path) -> None:
+    config = load_config(project / "specforge.toml")
+    lines: list[str] = []
+    result = run_pipeline(config, variants=["openai", "aiid"], max_examples=3, run_id="r1", say=lines.append)
+    folder = project / "reports" / "r1"
+    assert result.directory == folder
+    assert [s.name for s in result.stages] == ["ingest", "merge", "lint", "check", "check"]
+    assert result.exit_code == 0, [s.to_dict() for s in result.stages]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["checks"]["openai"]["verdict"] == "conformant"
+    assert summary["checks"]["aiid"]["verdict"] == "conformant"
+    # the vendor defects are found (aiid's millisecond created_at among them), not treated as failure
+    assert summary["lint"]["error"] > 0
+    assert "SF-TIMESTAMP-MS" in (folder / "lint.json").read_text()
+    for name in ("summary.md", "lint.md", "lint.sarif", "check-openai/report.html", "check-aiid/junit.xml"):
+        assert (folder / name).is_file(), name
+    assert "| check | ok |" in (folder / "summary.md").read_text()
+    assert len(lines) == 5
+    # the throwaway mock token never reaches a report
+    token_free = [p for p in folder.rglob("*") if p.is_file() and "sk-run-" in p.read_text(errors="ignore")]
+    assert token_free == []
+
+
+def test_a_failing_stage_still_writes_the_summary(project: Path) -> None:
+    (project / "specs" / "sources" / "aiid.yaml").write_text("openapi: [unclosed\n")
+    config = load_config(project / "specforge.toml")
+    result = run_pipeline(config, variants=["aiid"], run_id="broken")
+    assert result.exit_code == 2
+    failed = [s for s in result.stages if s.status == "failed"]
+    assert failed and "aiid.yaml" in failed[0].summary
+    assert "check" not in [s.name for s in result.stages]
+    summary = json.loads((project / "reports" / "broken" / "summary.json").read_text())
+    assert summary["exit_code"] == 2
+
+
+def test_cli_run_unknown_variant_is_an_input_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["run", "--variant", "opnai"])
+    assert result.exit_code == 2
+    assert "specforge: error:" in result.stderr and "did you mean `openai`" in result.stderr
+
+
+def test_cli_run_prints_one_line_per_stage_and_the_report(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["run", "--variant", "openai", "--max-examples", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith("report: reports/run-")
+    assert "check   ok       openai mock vs openai spec: conformant" in result.output
