@@ -34,6 +34,10 @@ def test_run_writes_sources_merge_lint_and_conformance_reports(project: Path) ->
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["checks"]["openai"]["verdict"] == "conformant"
     assert summary["checks"]["aiid"]["verdict"] == "conformant"
+    # against the canonical contract, aiid's millisecond created_at is caught by the live check
+    assert summary["compat"]["aiid"]["verdict"] == "non-conformant"
+    assert "timestamps_are_unix_seconds" in summary["compat"]["aiid"]["failed_checks"]
+    assert (folder / "check-aiid" / "vs-canonical" / "report.json").is_file()
     # the vendor defects are found (aiid's millisecond created_at among them), not treated as failure
     assert summary["lint"]["error"] > 0
     assert "SF-TIMESTAMP-MS" in (folder / "lint.json").read_text()
@@ -70,4 +74,4 @@ def test_cli_run_prints_one_line_per_stage_and_the_report(project: Path, monkeyp
     result = CliRunner().invoke(cli, ["run", "--variant", "openai", "--max-examples", "2"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("report: reports/run-")
-    assert "check   ok       openai mock vs openai spec: conformant" in result.output
+    assert "check   ok       openai mock vs its spec: conformant" in result.output

@@ -50,7 +50,11 @@ class PipelineResult:
     directory: Path
     stages: list[StageResult] = field(default_factory=list)
     lint_counts: dict[str, int] = field(default_factory=dict)
+    #: each variant's mock against that variant's own spec (should conform: it gates the exit code)
     checks: dict[str, CheckResult] = field(default_factory=dict)
+    #: each variant's mock against the canonical contract: how OpenAI-compatible the vendor is as
+    #: documented (informational: vendors differing from the canonical is what specforge reports)
+    compat: dict[str, CheckResult] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -70,18 +74,21 @@ class PipelineResult:
             "exit_code": self.exit_code,
             "stages": [s.to_dict() for s in self.stages],
             "lint": self.lint_counts,
-            "checks": {
-                variant: {
-                    "verdict": r.verdict.value,
-                    "failures": len(r.failures),
-                    "infrastructure": len(r.infrastructure),
-                    "cases": len(r.cases),
-                    "creates_used": r.creates_used,
-                    "report": f"check-{variant}/report.html",
-                }
-                for variant, r in self.checks.items()
-            },
+            "checks": {variant: _brief(r, f"check-{variant}") for variant, r in self.checks.items()},
+            "compat": {variant: _brief(r, f"check-{variant}/vs-canonical") for variant, r in self.compat.items()},
         }
+
+
+def _brief(result: CheckResult, folder: str) -> dict[str, Any]:
+    return {
+        "verdict": result.verdict.value,
+        "failures": len(result.failures),
+        "failed_checks": sorted({f.check for f in result.failures}),
+        "infrastructure": len(result.infrastructure),
+        "cases": len(result.cases),
+        "creates_used": result.creates_used,
+        "report": f"{folder}/report.html",
+    }
 
 
 def _rel(config: Config, path: Path) -> str:
@@ -221,27 +228,35 @@ def _check(
             with _stage(result, "check", say) as stage:
                 folder = result.directory / f"check-{name}"
                 folder.mkdir(parents=True, exist_ok=True)
-                with serve(name, config=config, token=token, job_seconds=job_seconds) as url:
-                    options = CheckOptions(
+                canonical_folder = folder / "vs-canonical"
+                canonical_folder.mkdir(parents=True, exist_ok=True)
+
+                def options(url: str, suffix: str, **spec: Any) -> CheckOptions:
+                    return CheckOptions(
                         base_url=url,
-                        variant=name,
                         config=config,
                         token_env=TOKEN_ENV,
                         max_examples=max_examples,
                         seed=seed,
                         poll_interval=0.05,
                         job_timeout=30.0,
-                        run_id=f"{result.run_id}-{name}",
+                        run_id=f"{result.run_id}-{name}{suffix}",
+                        **spec,
                     )
-                    checked = run_check(options, report_dir=folder)
-                written = write_reports(checked, folder)
-                result.checks[name] = checked
+
+                with serve(name, config=config, token=token, job_seconds=job_seconds) as url:
+                    own = run_check(options(url, "", variant=name), report_dir=folder)
+                    against = run_check(options(url, "-canonical", spec=config.canonical), report_dir=canonical_folder)
+                written = write_reports(own, folder) + write_reports(against, canonical_folder)
+                result.checks[name] = own
+                result.compat[name] = against
                 stage.outputs = [_rel(config, p) for p in written]
+                differs = ", ".join(sorted({f.check for f in against.failures})) or "none"
                 stage.summary = (
-                    f"{name} mock vs {name} spec: {checked.verdict.value}, {len(checked.cases)} cases, "
-                    f"{len(checked.failures)} failures"
+                    f"{name} mock vs its spec: {own.verdict.value} ({len(own.cases)} cases, {len(own.failures)} "
+                    f"failures); vs canonical: {against.verdict.value} (failed checks: {differs})"
                 )
-                if checked.verdict.value != "conformant":
+                if own.verdict.value != "conformant":
                     stage.status = "findings"
 
 

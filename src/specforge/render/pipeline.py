@@ -30,14 +30,20 @@ def pipeline_markdown(data: dict[str, Any]) -> str:
     if data["checks"]:
         lines += [
             "",
-            "## Conformance (each variant's built-in mock against that variant's spec)",
+            "## Conformance",
             "",
-            "| variant | verdict | cases | failures | infrastructure | report |",
-            "|---|---|---|---|---|---|",
+            "Each variant's built-in mock, checked against that variant's own spec (it should conform)",
+            "and against the canonical contract (how OpenAI-compatible the vendor is as documented).",
+            "",
+            "| variant | vs own spec | vs canonical | checks that fail against the canonical | reports |",
+            "|---|---|---|---|---|",
         ]
+        compat = data.get("compat", {})
         for variant, check in data["checks"].items():
-            lines.append(
-                f"| {variant} | {check['verdict']} | {check['cases']} | {check['failures']} | "
-                f"{check['infrastructure']} | [{check['report']}]({check['report']}) |"
-            )
+            other = compat.get(variant)
+            own = f"{check['verdict']} ({check['failures']} failures / {check['cases']} cases)"
+            versus = f"{other['verdict']} ({other['failures']} failures)" if other else "—"
+            failing = ", ".join(f"`{c}`" for c in other["failed_checks"]) if other and other["failed_checks"] else "—"
+            links = f"[own]({check['report']})" + (f", [canonical]({other['report']})" if other else "")
+            lines.append(f"| {variant} | {own} | {versus} | {failing} | {links} |")
     return "\n".join(lines) + "\n"
