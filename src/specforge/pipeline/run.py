@@ -231,22 +231,25 @@ def _check(
                 canonical_folder = folder / "vs-canonical"
                 canonical_folder.mkdir(parents=True, exist_ok=True)
 
-                def options(url: str, suffix: str, **spec: Any) -> CheckOptions:
-                    return CheckOptions(
-                        base_url=url,
-                        config=config,
-                        token_env=TOKEN_ENV,
-                        max_examples=max_examples,
-                        seed=seed,
-                        poll_interval=0.05,
-                        job_timeout=30.0,
-                        run_id=f"{result.run_id}-{name}{suffix}",
-                        **spec,
-                    )
-
+                common: dict[str, Any] = {
+                    "config": config,
+                    "token_env": TOKEN_ENV,
+                    "max_examples": max_examples,
+                    "seed": seed,
+                    "poll_interval": 0.05,
+                    "job_timeout": 30.0,
+                }
                 with serve(name, config=config, token=token, job_seconds=job_seconds) as url:
-                    own = run_check(options(url, "", variant=name), report_dir=folder)
-                    against = run_check(options(url, "-canonical", spec=config.canonical), report_dir=canonical_folder)
+                    own = run_check(
+                        CheckOptions(base_url=url, variant=name, run_id=f"{result.run_id}-{name}", **common),
+                        report_dir=folder,
+                    )
+                    against = run_check(
+                        CheckOptions(
+                            base_url=url, spec=config.canonical, run_id=f"{result.run_id}-{name}-canonical", **common
+                        ),
+                        report_dir=canonical_folder,
+                    )
                 written = write_reports(own, folder) + write_reports(against, canonical_folder)
                 result.checks[name] = own
                 result.compat[name] = against
