@@ -60,12 +60,17 @@ def rules_markdown(registry: RuleRegistry = REGISTRY) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     import specforge.lint  # noqa: F401 - registers the built-in rules
     from specforge.core.output import write_atomic
 
-    args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else Path(__file__).resolve().parents[3] / "docs" / "rules.md"
-    write_atomic(target, rules_markdown())
+    parser = argparse.ArgumentParser(
+        prog="python -m specforge.lint.docs", description="Regenerate the lint rules reference from the registry."
+    )
+    parser.add_argument("target", nargs="?", type=Path, default=Path(__file__).resolve().parents[3] / "docs" / "rules.md")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    write_atomic(args.target, rules_markdown())
     return 0
 
 
