@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import click
 from click.testing import CliRunner
 
 from specforge import __version__
@@ -11,12 +12,21 @@ def test_version() -> None:
     assert result.exit_code == 0 and __version__ in result.output
 
 
-def test_every_command_has_help_with_an_example() -> None:
+def test_every_command_and_subcommand_has_help_with_an_example() -> None:
     runner = CliRunner()
+
+    def check(path: list[str], command: click.Command) -> None:
+        result = runner.invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Example" in result.output, path
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                check([*path, name], sub)
+
     for name in COMMANDS:
-        result = runner.invoke(cli, [name, "--help"])
-        assert result.exit_code == 0, (name, result.output)
-        assert "Example" in result.output, name
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None, name
+        check([name], command)
 
 
 def test_unknown_command_suggests() -> None:
