@@ -15,6 +15,7 @@ from typing import Any
 
 from specforge.core import Document
 from specforge.core import pointer as jp
+from specforge.core.refs import follow_local
 from specforge.normalize import (
     full_path,
     iter_operations,
@@ -170,18 +171,7 @@ class _Resolver:
         self.data = data
 
     def follow(self, node: Any, pointer: str) -> tuple[Any, str]:
-        seen: set[str] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if not ref.startswith("#") or ref in seen:
-                break
-            seen.add(ref)
-            try:
-                node = jp.resolve(self.data, ref[1:])
-            except (KeyError, ValueError):
-                break
-            pointer = ref[1:]
-        return node, pointer
+        return follow_local(self.data, node, pointer)
 
 
 def extract_fields(variant: str, document: Document) -> VariantFields:

@@ -18,6 +18,7 @@ from referencing.jsonschema import DRAFT202012
 
 from specforge.core import pointer as jp
 from specforge.core.errors import InputError
+from specforge.core.refs import resolve_local
 
 #: the URI the whole OpenAPI document is registered under; refs are made absolute against it
 ROOT_URI = "urn:specforge:mock:spec"
@@ -123,13 +124,11 @@ class Schemas:
         seen: set[str] = set()
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"].removeprefix(ROOT_URI)
-            if ref in seen or not ref.startswith("#"):
+            found = resolve_local(self.document, ref) if ref not in seen else None
+            if found is None:  # a cycle, remote or dangling ref means "no constraint" for shaping
                 return {}
             seen.add(ref)
-            try:
-                target = jp.resolve(self.document, ref[1:])
-            except (KeyError, ValueError):  # a dangling ref means "no constraint" for shaping
-                return {}
+            target = found[0]
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             node = {**target, **siblings} if siblings and isinstance(target, dict) else target
         return node
