@@ -15,6 +15,7 @@ from typing import Any
 
 from specforge.core import Document
 from specforge.core import pointer as jp
+from specforge.core.document import json_type
 from specforge.core.refs import follow_local
 from specforge.normalize import (
     full_path,
@@ -371,26 +372,12 @@ def _types_of(schema: dict[str, Any]) -> list[str]:
     if schema.get("nullable") is True and "null" not in types:
         types.append("null")
     if not types and isinstance(schema.get("enum"), list):
-        types = list(dict.fromkeys(_json_type(v) for v in schema["enum"]))
+        types = list(dict.fromkeys(json_type(v) for v in schema["enum"]))
     if not types and "const" in schema:
-        types = [_json_type(schema["const"])]
+        types = [json_type(schema["const"])]
     if not types and isinstance(schema.get("properties"), dict):
         types = ["object"]
     return types
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _is_binary(schema: dict[str, Any]) -> bool:

@@ -17,6 +17,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from specforge.core import pointer as jp
+from specforge.core.document import json_type
 from specforge.core.errors import InputError
 from specforge.core.refs import resolve_local
 
@@ -155,9 +156,9 @@ class Schemas:
             elif isinstance(kind, list):
                 found.update(k for k in kind if isinstance(k, str))
             elif isinstance(node.get("enum"), list):
-                found.update(_json_type(v) for v in node["enum"])
+                found.update(json_type(v) for v in node["enum"])
             elif "const" in node:
-                found.add(_json_type(node["const"]))
+                found.add(json_type(node["const"]))
             elif "properties" in node:
                 found.add("object")
             elif "items" in node:
@@ -301,22 +302,6 @@ def _absolute_refs(document: dict[str, Any]) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def parse_json(body: bytes) -> Any:
