@@ -36,6 +36,7 @@ __all__ = [
     "media_class",
     "normalize",
     "operation_kind",
+    "reachable_schemas",
     "server_prefix",
     "split_server_url",
     "strip_annotations",
@@ -277,6 +278,20 @@ def _refs_in(node: Any) -> set[str]:
     return found
 
 
+def reachable_schemas(roots: Any, schemas: dict[str, Any]) -> set[str]:
+    """Names in ``schemas`` (a ``components.schemas`` map) that ``roots`` refer to through
+    ``#/components/schemas/...`` refs, directly or through other schemas."""
+    seen: set[str] = set()
+    todo = list(_refs_in(roots))
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        todo.extend(_refs_in(schemas[name]))
+    return seen
+
+
 def _form_components(doc: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
     """Schema components reachable from a multipart or urlencoded body: their ``format: binary``
     strings are file parts."""
@@ -294,15 +309,7 @@ def _form_components(doc: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
                     stack.append(value)
         elif isinstance(item, list):
             stack.extend(item)
-    seen: set[str] = set()
-    todo = list(_refs_in(roots))
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in schemas:
-            continue
-        seen.add(name)
-        todo.extend(_refs_in(schemas[name]))
-    return seen
+    return reachable_schemas(roots, schemas)
 
 
 def _upgrade(doc: dict[str, Any]) -> None:
