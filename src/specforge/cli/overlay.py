@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from specforge.cli.common import exit_with
-from specforge.core import Diagnostic, InputError, Severity, dump_for, load_mapping, write_atomic
+from specforge.cli.common import exit_with, write_output
+from specforge.core import Diagnostic, InputError, Severity, dump_for, load_mapping
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
 
@@ -112,12 +111,7 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
     if failed:
         click.echo("not written: the overlay did not apply cleanly", err=True)
         exit_with(1)
-    text = dump_for(output or "-", spec)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+    write_output(dump_for(output or "-", spec), output)
 
 
 @overlay.command("compare")
@@ -140,9 +134,4 @@ def compare_command(spec: Path, target: Path, output: Path | None, title: str | 
     wanted = load_mapping(target)
     info = {"title": title or f"{spec.name} -> {target.name}", "version": "1.0.0"}
     generated = compare(source.data, wanted.data, info=info)
-    text = dump_for(output or "-", generated)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
-        click.echo(f"wrote {output} ({len(generated['actions'])} action(s))", err=True)
+    write_output(dump_for(output or "-", generated), output, f"wrote {output} ({len(generated['actions'])} action(s))")
