@@ -19,6 +19,7 @@ from specforge.core.refs import (
     iter_refs,
     resolve_local,
     resolve_refs,
+    rewrite_refs,
 )
 
 ROOT_SPEC = """\
@@ -325,3 +326,9 @@ def test_follow_local_follows_chains_and_stops_without_raising() -> None:
     assert follow_local(LOCAL, LOCAL["loop"], "/loop") == ({"$ref": "#/loop2"}, "/loop")
     for name in ("dangling", "remote", "anchor"):
         assert follow_local(LOCAL, LOCAL[name], f"/{name}") == (LOCAL[name], f"/{name}")
+
+
+def test_rewrite_refs_rewrites_every_ref_in_place() -> None:
+    data = {"a": {"$ref": "#/x"}, "b": [{"$ref": "other.yaml#/y"}, {"example": {"$ref": "#/z"}}], "$ref": 3}
+    rewrite_refs(data, lambda ref: ref.upper())
+    assert data == {"a": {"$ref": "#/X"}, "b": [{"$ref": "OTHER.YAML#/Y"}, {"example": {"$ref": "#/Z"}}], "$ref": 3}

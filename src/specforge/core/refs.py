@@ -144,6 +144,22 @@ def follow_local(data: Any, value: Any, pointer: str) -> tuple[Any, str]:
     return value, pointer
 
 
+def rewrite_refs(data: Any, rewrite: Callable[[str], str]) -> None:
+    """Replace every ``$ref`` string in ``data`` (in place) by ``rewrite(ref)``: for renaming
+    components or re-basing refs in a copy the caller owns. Every ``$ref`` key counts, data
+    keywords included (a renamed target must not leave a stale ref in an example); iterative."""
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                node["$ref"] = rewrite(ref)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
 def iter_refs(document: Document) -> Iterator[RefSite]:
     """Every ``$ref`` in ``document``, in document order (iterative: no recursion limit)."""
     stack: list[tuple[str, Any]] = [("", document.data)]

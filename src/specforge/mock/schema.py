@@ -19,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 from specforge.core import pointer as jp
 from specforge.core.document import json_type
 from specforge.core.errors import InputError
-from specforge.core.refs import resolve_local
+from specforge.core.refs import resolve_local, rewrite_refs
 
 #: the URI the whole OpenAPI document is registered under; refs are made absolute against it
 ROOT_URI = "urn:specforge:mock:spec"
@@ -287,16 +287,7 @@ class FormFile:
 def _absolute_refs(document: dict[str, Any]) -> dict[str, Any]:
     """A copy whose local refs name the document's URI, so any sub-schema validates on its own."""
     doc = copy.deepcopy(document)
-    stack: list[Any] = [doc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#"):
-                node["$ref"] = ROOT_URI + ref
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
+    rewrite_refs(doc, lambda ref: ROOT_URI + ref if ref.startswith("#") else ref)
     return doc
 
 

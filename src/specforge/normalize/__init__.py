@@ -11,6 +11,7 @@ import copy
 from typing import Any
 
 from specforge.core import pointer as jp
+from specforge.core.refs import rewrite_refs
 from specforge.normalize.kinds import (
     HTTP_METHODS,
     KIND_ORDER,
@@ -219,7 +220,7 @@ def _fold_prefix(doc: dict[str, Any]) -> None:
             new_paths[target] = item
     doc["paths"] = new_paths
     if renamed:
-        _rewrite_refs(doc, lambda ref: _rename_path_ref(ref, renamed))
+        rewrite_refs(doc, lambda ref: _rename_path_ref(ref, renamed))
 
 
 def _rename_path_ref(ref: str, renamed: dict[str, str]) -> str:
@@ -230,19 +231,6 @@ def _rename_path_ref(ref: str, renamed: dict[str, str]) -> str:
         tokens[1] = renamed[tokens[1]]
         return "#" + jp.join(*tokens)
     return ref
-
-
-def _rewrite_refs(node: Any, rewrite: Any) -> None:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str):
-                item["$ref"] = rewrite(ref)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
 
 
 # -- 3.0 -> 3.1 --------------------------------------------------------------------------------
@@ -643,7 +631,7 @@ def _apply_renames(doc: dict[str, Any], renames: dict[str, str]) -> None:
             return "#" + jp.join(*tokens)
         return ref
 
-    _rewrite_refs(doc, rewrite)
+    rewrite_refs(doc, rewrite)
 
 
 # -- key order ---------------------------------------------------------------------------------
