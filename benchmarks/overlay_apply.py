@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     bin_dir = ensure_peers()
-    from specforge.overlay import fastyaml
+    from specforge.core import load_document
     from specforge.overlay.compare import same
 
     out = Path(tempfile.mkdtemp(prefix="overlay-bench-"))
@@ -135,12 +135,12 @@ def main() -> None:
             wall, cpu = run(command, path if to_stdout else None, env)
             times[name].append(wall)
             cpus[name].append(cpu)
-    ours = fastyaml.load_path(out / "specforge.yaml").data
+    ours = load_document(out / "specforge.yaml").data
     # independent check: a deep-copy-and-mutate implementation of the spec's prose, action by action
     sys.path.insert(0, str(ROOT / "tests" / "overlay"))
     from test_overlay_reference import reference_apply
 
-    expected = reference_apply(fastyaml.load_path(args.spec).data, fastyaml.load_path(args.overlay).data)
+    expected = reference_apply(load_document(args.spec).data, load_document(args.overlay).data)
     oracle = same(ours, expected)
     base = min(times["specforge"])
     print(f"apply {args.overlay.name} to {args.spec.name} ({args.spec.stat().st_size / 1e6:.2f} MB), "
@@ -152,7 +152,7 @@ def main() -> None:
         if name == "specforge":
             verdict = "- (equals the naive oracle: " + ("yes)" if oracle else "NO)")
         else:
-            theirs = fastyaml.load_path(path).data
+            theirs = load_document(path).data
             diff = [] if same(ours, theirs) else differences(ours, theirs)
             verdict = "yes" if not diff else "NO: " + "; ".join(diff)
         cpu = min(cpus[name])

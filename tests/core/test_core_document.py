@@ -308,3 +308,10 @@ def test_unreadable_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(Path, "read_bytes", denied)
     with pytest.raises(InputError, match="cannot read file: Permission denied"):
         load_document(path)
+
+
+def test_json_type_names_loaded_values_as_json_schema_does() -> None:
+    from specforge.core.document import json_type
+
+    values = [None, True, 0, 1.5, "x", [1], {"a": 1}]
+    assert [json_type(v) for v in values] == ["null", "boolean", "integer", "number", "string", "array", "object"]

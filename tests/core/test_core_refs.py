@@ -15,8 +15,11 @@ from specforge.core.refs import (
     bundle,
     check_refs,
     deref,
+    follow_local,
     iter_refs,
+    resolve_local,
     resolve_refs,
+    rewrite_refs,
 )
 
 ROOT_SPEC = """\
@@ -294,3 +297,38 @@ def test_resolved_documents_are_finite_and_their_remaining_refs_resolve(spec: di
         target = jp.resolve(data, site.ref[1:])
         assert isinstance(target, dict) and "$ref" not in target  # a real, inlined object
     assert json.loads(json.dumps(doc.data)) == spec  # the input is untouched
+
+
+LOCAL = {
+    "a": {"$ref": "#/b"},
+    "b": {"$ref": "#/c~1d/0"},
+    "c/d": [{"type": "string"}],
+    "loop": {"$ref": "#/loop2"},
+    "loop2": {"$ref": "#/loop"},
+    "dangling": {"$ref": "#/nope"},
+    "remote": {"$ref": "common.yaml#/x"},
+    "anchor": {"$ref": "#name"},
+}
+
+
+def test_resolve_local_names_value_and_pointer_or_none() -> None:
+    assert resolve_local(LOCAL, "#/c~1d/0") == ({"type": "string"}, "/c~1d/0")
+    assert resolve_local(LOCAL, "#") == (LOCAL, "")
+    for ref in ("#/nope", "#/c~1d/1", "common.yaml#/x", "#name", "https://x/y.yaml"):
+        assert resolve_local(LOCAL, ref) is None, ref
+
+
+def test_follow_local_follows_chains_and_stops_without_raising() -> None:
+    assert follow_local(LOCAL, LOCAL["a"], "/a") == ({"type": "string"}, "/c~1d/0")
+    assert follow_local(LOCAL, {"type": "integer"}, "/x") == ({"type": "integer"}, "/x")
+    assert follow_local(LOCAL, "text", "/t") == ("text", "/t")
+    # a cycle ends before a ref repeats (here: back at the start); dangling, remote and anchor refs stay as they are
+    assert follow_local(LOCAL, LOCAL["loop"], "/loop") == ({"$ref": "#/loop2"}, "/loop")
+    for name in ("dangling", "remote", "anchor"):
+        assert follow_local(LOCAL, LOCAL[name], f"/{name}") == (LOCAL[name], f"/{name}")
+
+
+def test_rewrite_refs_rewrites_every_ref_in_place() -> None:
+    data = {"a": {"$ref": "#/x"}, "b": [{"$ref": "other.yaml#/y"}, {"example": {"$ref": "#/z"}}], "$ref": 3}
+    rewrite_refs(data, lambda ref: ref.upper())
+    assert data == {"a": {"$ref": "#/X"}, "b": [{"$ref": "OTHER.YAML#/Y"}, {"example": {"$ref": "#/Z"}}], "$ref": 3}

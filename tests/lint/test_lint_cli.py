@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -14,14 +13,6 @@ from click.testing import CliRunner
 from specforge.cli import cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lint"
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", root)
-    monkeypatch.chdir(root)
-    return root
 
 
 def run(*args: str) -> tuple[int, str]:

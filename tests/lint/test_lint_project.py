@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import shutil
 import sys
 import types
 from pathlib import Path
@@ -16,14 +15,6 @@ from specforge.lint import LintSettings
 from specforge.lint.project import lint_paths, lint_project
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lint"
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", root)
-    monkeypatch.chdir(root)
-    return root
 
 
 def test_canonical_and_variants_are_linted_when_merge_wrote_them(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specforge.core import load_document
-from specforge.normalize import normalize, operation_kind, split_server_url
+from specforge.normalize import normalize, operation_kind, reachable_schemas, split_server_url
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAI = ROOT / "specs" / "docs" / "openai-videos.yaml"
@@ -215,3 +215,16 @@ def test_corpus_sources_normalize_to_31_with_full_paths(path: Path) -> None:
     assert out["openapi"].startswith("3.1")
     assert all(p.startswith("/v1/videos") for p in out["paths"])
     assert "x-specforge-source" not in repr(out) and "nullable" not in repr(out)
+
+
+def test_reachable_schemas_follows_refs_transitively_and_only_to_existing_names() -> None:
+    schemas = {
+        "A": {"properties": {"b": {"$ref": "#/components/schemas/B"}}},
+        "B": {"items": {"$ref": "#/components/schemas/C/properties/x"}},
+        "C": {"properties": {"x": {"type": "string"}}},
+        "a~b/c": {"type": "object"},
+        "Unused": {"$ref": "#/components/schemas/A"},
+    }
+    roots = [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/a~0b~1c"}, {"$ref": "#/components/schemas/Gone"}]
+    assert reachable_schemas(roots, schemas) == {"A", "B", "C", "a~b/c"}
+    assert reachable_schemas({"example": "no refs"}, schemas) == set()

@@ -64,8 +64,39 @@ def lint(
         for rule in REGISTRY:
             click.echo(f"{rule.id:<28} {rule.severity.value:<8} {rule.title}")
         return
+    from specforge.core.config import load_config
+    from specforge.core.errors import InputError
+    from specforge.core.output import write_atomic
+    from specforge.lint import load_settings
+    from specforge.lint.baseline import write_baseline
+    from specforge.lint.project import lint_paths, lint_project
+    from specforge.lint.report import findings_report
+    from specforge.render.findings import render_findings
+
     with _no_gc():
-        _run(paths, fmt, fail_on, config_path, baseline, update_baseline, select, ignore, output)
+        config = load_config(config_path)
+        settings = load_settings(config, select=select, ignore=ignore, fail_on=fail_on, baseline=baseline)
+        if baseline is not None and not update_baseline and not baseline.is_file():
+            raise InputError("baseline file not found", file=str(baseline),
+                             hint="create it with `specforge lint --update-baseline`")
+        if paths:
+            result = lint_paths(list(paths), config=config, settings=settings)
+        else:
+            result = lint_project(config, settings=settings)
+        root = config.root
+        if update_baseline:
+            target = settings.baseline or root / DEFAULT_BASELINE
+            write_baseline(target, result.all_diagnostics, root)
+            click.echo(f"Wrote {len(result.all_diagnostics)} finding(s) to the baseline {target}", err=True)
+            return
+        report = findings_report(result, root)
+        color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        text = render_findings(report, fmt, color=color)
+        if output is not None:
+            write_atomic(output, text)
+        else:
+            click.echo(text, nl=False)
+        exit_with(1 if result.failed(settings.fail_on) else 0)
 
 
 @contextlib.contextmanager
@@ -79,50 +110,3 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _run(
-    paths: tuple[Path, ...],
-    fmt: str,
-    fail_on: str | None,
-    config_path: Path | None,
-    baseline: Path | None,
-    update_baseline: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    output: Path | None,
-) -> None:
-    from specforge.core.config import load_config
-    from specforge.core.errors import InputError
-    from specforge.core.output import write_atomic
-    from specforge.lint import load_settings
-    from specforge.lint.baseline import write_baseline
-    from specforge.lint.project import lint_paths, lint_project
-    from specforge.lint.report import findings_report
-    from specforge.render.findings import render_findings
-
-    config = load_config(config_path)
-    settings = load_settings(config, select=select, ignore=ignore, fail_on=fail_on, baseline=baseline)
-    if baseline is not None and not update_baseline and not baseline.is_file():
-        raise InputError("baseline file not found", file=str(baseline),
-                         hint="create it with `specforge lint --update-baseline`")
-    if paths:
-        result = lint_paths(list(paths), config=config, settings=settings)
-    else:
-        result = lint_project(config, settings=settings)
-    root = config.root
-    if update_baseline:
-        target = settings.baseline or root / DEFAULT_BASELINE
-        write_baseline(target, result.all_diagnostics, root)
-        click.echo(f"Wrote {len(result.all_diagnostics)} finding(s) to the baseline {target}", err=True)
-        return
-    report = findings_report(result, root)
-    color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render_findings(report, fmt, color=color)
-    if output is not None:
-        write_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
-    exit_with(1 if result.failed(settings.fail_on) else 0)
-
-

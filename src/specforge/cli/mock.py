@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from specforge.cli.common import config_option, exit_with, project
-
-if TYPE_CHECKING:
-    from specforge.mock import MockServer
+from specforge.cli.common import config_option, project
 
 
 @click.command("mock")
@@ -67,31 +63,6 @@ def command(
       curl -H 'Authorization: Bearer sk-test' -F prompt='a cat' http://127.0.0.1:8080/v1/videos
       specforge mock --variant aiid --state jobs.sqlite   # another vendor; jobs survive restarts
     """
-    from specforge.core import SpecforgeError
-
-    try:
-        server, notes = _prepare(variant, spec_path, host, port, token, token_env, no_auth, job_seconds, state, config_path)
-    except SpecforgeError as exc:  # reported here too so that CliRunner sees the exit code
-        click.echo(f"specforge: error: {exc}", err=True)
-        exit_with(exc.exit_code)
-    click.echo(server.url)
-    for note in notes:
-        click.echo(f"specforge mock: {note}", err=True)
-    server.run()
-
-
-def _prepare(
-    variant: str,
-    spec_path: Path | None,
-    host: str,
-    port: int,
-    token: str | None,
-    token_env: str | None,
-    no_auth: bool,
-    job_seconds: float | None,
-    state: Path | None,
-    config_path: Path | None,
-) -> tuple[MockServer, list[str]]:
     from specforge.core import InputError
     from specforge.mock import DEFAULT_TOKEN, MockServer, create_app, load_spec, settings_from_config
 
@@ -120,4 +91,7 @@ def _prepare(
         + "; Ctrl-C stops",
         *(f"note: {note.message}" for note in profile.assumptions),
     ]
-    return server, notes
+    click.echo(server.url)
+    for note in notes:
+        click.echo(f"specforge mock: {note}", err=True)
+    server.run()

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from specforge.cli.common import exit_with
-from specforge.core import Diagnostic, Document, InputError, Severity, dump_json, write_atomic
+from specforge.cli.common import exit_with, write_output
+from specforge.core import Diagnostic, InputError, Severity, dump_for, load_mapping
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
-
-
-def _load(path: Path, what: str) -> Document:
-    from specforge.overlay import fastyaml
-
-    document = fastyaml.load_path(path)
-    if not isinstance(document.data, dict):
-        raise InputError(
-            f"{what} must be a mapping at the top level, not {type(document.data).__name__}",
-            file=str(path),
-            line=1,
-            hint=f"check that this file is an {what}",
-        )
-    return document
 
 
 def _show(diagnostics: Iterable[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(str(diagnostic), err=True)
-
-
-def _serialise(path: Path | None, data: Any) -> str:
-    from specforge.overlay import fastyaml
-
-    if path is not None and path.suffix == ".json":
-        return dump_json(data)
-    return fastyaml.dump(data)
 
 
 @click.group("overlay")
@@ -102,7 +79,7 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
     from specforge.overlay import OverlayError, apply
     from specforge.overlay.validate import place
 
-    documents = [_load(path, "document") for path in files]
+    documents = [load_mapping(path) for path in files]
     if "overlay" in documents[0].data:
         spec: Any = None
         overlays = documents
@@ -134,12 +111,7 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
     if failed:
         click.echo("not written: the overlay did not apply cleanly", err=True)
         exit_with(1)
-    text = _serialise(output, spec)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+    write_output(dump_for(output or "-", spec), output)
 
 
 @overlay.command("compare")
@@ -158,13 +130,8 @@ def compare_command(spec: Path, target: Path, output: Path | None, title: str | 
     """
     from specforge.overlay import compare
 
-    source = _load(spec, "document")
-    wanted = _load(target, "document")
+    source = load_mapping(spec)
+    wanted = load_mapping(target)
     info = {"title": title or f"{spec.name} -> {target.name}", "version": "1.0.0"}
     generated = compare(source.data, wanted.data, info=info)
-    text = _serialise(output, generated)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
-        click.echo(f"wrote {output} ({len(generated['actions'])} action(s))", err=True)
+    write_output(dump_for(output or "-", generated), output, f"wrote {output} ({len(generated['actions'])} action(s))")

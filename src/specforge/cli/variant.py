@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import config_option, project
-from specforge.core import dump_for, write_atomic
+from specforge.cli.common import config_option, project, write_output
+from specforge.core import dump_for
 
 
 @click.command("variant")
@@ -35,9 +35,4 @@ def command(name: str, output: Path | None, config_path: Path | None) -> None:
         f"specforge variant {name}: {config.canonical.name} + overlays/{name}.overlay.yaml applied.\n"
         "Generated; re-run `specforge variant` after `specforge merge`."
     )
-    text = dump_for(output or Path("variant.yaml"), document, header=header)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    write_atomic(output, text)
-    click.echo(f"wrote {output}", err=True)
+    write_output(dump_for(output or Path("variant.yaml"), document, header=header), output)

@@ -143,6 +143,21 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a loaded value (``True`` is "boolean", not "integer")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
 # A position entry. Mapping shadow: key -> (key line, key col, value line, value col, child shadow);
 # sequence shadow: [(line, col, child shadow)]; scalars have no shadow (None). 0-based like libyaml.
 _Shadow = dict[str, tuple[int, int, int, int, Any]] | list[tuple[int, int, Any]] | None

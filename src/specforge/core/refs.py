@@ -116,6 +116,50 @@ def _children(value: dict[str, Any] | list[Any]) -> Iterator[tuple[str, Any]]:
         yield jp.escape(key), item
 
 
+def resolve_local(data: Any, ref: str) -> tuple[Any, str] | None:
+    """The value a same-document ref (``#/...``) names in ``data``, and its pointer; ``None``
+    when ``ref`` is not local or names nothing. The lenient counterpart of
+    :meth:`RefResolver.lookup`, for walkers over plain data that treat a bad ref as "no
+    information" (``check_refs`` / lint report those separately)."""
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        return None
+    pointer = ref[1:]
+    try:
+        return jp.resolve(data, pointer), pointer
+    except (KeyError, ValueError):
+        return None
+
+
+def follow_local(data: Any, value: Any, pointer: str) -> tuple[Any, str]:
+    """Follow a chain of local ``$ref`` from ``value`` (found at ``pointer`` in ``data``) to
+    (value, pointer) of what it stands for. Stops, returning the last value reached, at a
+    cycle and at a ref that is remote or names nothing: never raises."""
+    seen: set[str] = set()
+    while _is_ref(value) and value["$ref"] not in seen:
+        seen.add(value["$ref"])
+        target = resolve_local(data, value["$ref"])
+        if target is None:
+            break
+        value, pointer = target
+    return value, pointer
+
+
+def rewrite_refs(data: Any, rewrite: Callable[[str], str]) -> None:
+    """Replace every ``$ref`` string in ``data`` (in place) by ``rewrite(ref)``: for renaming
+    components or re-basing refs in a copy the caller owns. Every ``$ref`` key counts, data
+    keywords included (a renamed target must not leave a stale ref in an example); iterative."""
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                node["$ref"] = rewrite(ref)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
 def iter_refs(document: Document) -> Iterator[RefSite]:
     """Every ``$ref`` in ``document``, in document order (iterative: no recursion limit)."""
     stack: list[tuple[str, Any]] = [("", document.data)]

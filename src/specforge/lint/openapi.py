@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from specforge.core import pointer as jp
+from specforge.core.refs import follow_local, resolve_local
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -77,25 +78,12 @@ class Spec:
     def resolve_ref(self, ref: str) -> tuple[Any, str] | None:
         """The value a local ``#/...`` reference names, and its pointer; None when unresolvable
         (or not local)."""
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            return None
-        pointer = ref[1:]
-        try:
-            return jp.resolve(self.data, pointer), pointer
-        except (KeyError, ValueError):
-            return None
+        return resolve_local(self.data, ref)
 
     def deref(self, value: Any, pointer: str) -> tuple[Any, str]:
         """Follow local ``$ref`` chains from ``value`` (at ``pointer``); stops at cycles and at
         unresolvable references (returning the last value reached)."""
-        seen: set[str] = set()
-        while isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"] not in seen:
-            seen.add(value["$ref"])
-            target = self.resolve_ref(value["$ref"])
-            if target is None:
-                break
-            value, pointer = target
-        return value, pointer
+        return follow_local(self.data, value, pointer)
 
     # --- the walk ---------------------------------------------------------------------------
     @cached_property

@@ -25,6 +25,7 @@ from specforge.normalize import (
     kind_sort_key,
     media_class,
     operation_kind,
+    reachable_schemas,
     role_name,
     template,
 )
@@ -524,36 +525,12 @@ def _rename_path_parameters(operation: dict[str, Any], path: str, key: str) -> N
             parameter["name"] = renames[parameter["name"]]
 
 
-def _refs(node: Any) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            name = _schema_name(item) if "$ref" in item else None
-            if name is None and isinstance(item.get("$ref"), str) and item["$ref"].startswith(_REF):
-                name = jp.unescape(item["$ref"][len(_REF) :].split("/")[0])
-            if name:
-                found.add(name)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
-
-
 def _prune_schemas(canonical: dict[str, Any]) -> None:
     """Drop schemas nothing in the canonical refers to (a vendor's leftovers stay in its overlay)."""
     schemas = canonical["components"]["schemas"]
     roots = {k: v for k, v in canonical.items() if k != "components"}
     roots["components"] = {k: v for k, v in canonical["components"].items() if k != "schemas"}
-    reachable: set[str] = set()
-    todo = list(_refs(roots))
-    while todo:
-        name = todo.pop()
-        if name in reachable or name not in schemas:
-            continue
-        reachable.add(name)
-        todo.extend(_refs(schemas[name]))
+    reachable = reachable_schemas(roots, schemas)
     canonical["components"]["schemas"] = {k: v for k, v in schemas.items() if k in reachable}
 
 

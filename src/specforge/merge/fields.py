@@ -15,6 +15,8 @@ from typing import Any
 
 from specforge.core import Document
 from specforge.core import pointer as jp
+from specforge.core.document import json_type
+from specforge.core.refs import follow_local
 from specforge.normalize import (
     full_path,
     iter_operations,
@@ -170,18 +172,7 @@ class _Resolver:
         self.data = data
 
     def follow(self, node: Any, pointer: str) -> tuple[Any, str]:
-        seen: set[str] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if not ref.startswith("#") or ref in seen:
-                break
-            seen.add(ref)
-            try:
-                node = jp.resolve(self.data, ref[1:])
-            except (KeyError, ValueError):
-                break
-            pointer = ref[1:]
-        return node, pointer
+        return follow_local(self.data, node, pointer)
 
 
 def extract_fields(variant: str, document: Document) -> VariantFields:
@@ -381,26 +372,12 @@ def _types_of(schema: dict[str, Any]) -> list[str]:
     if schema.get("nullable") is True and "null" not in types:
         types.append("null")
     if not types and isinstance(schema.get("enum"), list):
-        types = list(dict.fromkeys(_json_type(v) for v in schema["enum"]))
+        types = list(dict.fromkeys(json_type(v) for v in schema["enum"]))
     if not types and "const" in schema:
-        types = [_json_type(schema["const"])]
+        types = [json_type(schema["const"])]
     if not types and isinstance(schema.get("properties"), dict):
         types = ["object"]
     return types
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _is_binary(schema: dict[str, Any]) -> bool:

@@ -12,6 +12,7 @@ body is OpenAI's ``{"error": {"message", "type", "param", "code"}}`` envelope)."
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -343,21 +344,29 @@ def _hashable(value: Any) -> bool:
     return isinstance(value, str | int | float | bool)
 
 
-def _error_shape(schemas: Schemas, doc: dict[str, Any], operations: list[Operation]) -> ErrorShape | None:
-    """The error body: from the first documented 4xx/default JSON response, else a component
-    schema named like an error that has an ``error`` object property."""
-    candidates: list[Any] = []
+def _response_contents(schemas: Schemas, doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(status, content map) of every response of every operation in ``doc``, refs followed."""
     for path_item in doc["paths"].values():
         path_item = schemas.deref(path_item)
         for method in _METHODS:
             op = path_item.get(method) if isinstance(path_item, dict) else None
             responses = op.get("responses") if isinstance(op, dict) else None
             for status, response in (responses.items() if isinstance(responses, dict) else []):
-                if str(status).startswith("4") or status == "default":
-                    content = schemas.deref(response).get("content") if isinstance(schemas.deref(response), dict) else None
-                    for media, body in (content.items() if isinstance(content, dict) else []):
-                        if _JSON.match(str(media).lower()) and isinstance(body, dict) and "schema" in body:
-                            candidates.append(body["schema"])
+                response = schemas.deref(response)
+                content = response.get("content") if isinstance(response, dict) else None
+                if isinstance(content, dict):
+                    yield str(status), content
+
+
+def _error_shape(schemas: Schemas, doc: dict[str, Any], operations: list[Operation]) -> ErrorShape | None:
+    """The error body: from the first documented 4xx/default JSON response, else a component
+    schema named like an error that has an ``error`` object property."""
+    candidates: list[Any] = []
+    for status, content in _response_contents(schemas, doc):
+        if status.startswith("4") or status == "default":
+            for media, body in content.items():
+                if _JSON.match(str(media).lower()) and isinstance(body, dict) and "schema" in body:
+                    candidates.append(body["schema"])
     components = (doc.get("components") or {}).get("schemas") or {}
     for name, schema in components.items() if isinstance(components, dict) else []:
         if "error" in str(name).lower() and "error" in schemas.properties(schema):
@@ -378,23 +387,16 @@ def _job_examples(
     """Every documented example of a job object: response examples, schema examples, and
     per-property examples assembled into one object."""
     found: list[dict[str, Any]] = []
-    for path_item in doc["paths"].values():
-        path_item = schemas.deref(path_item)
-        for method in _METHODS:
-            op = path_item.get(method) if isinstance(path_item, dict) else None
-            responses = op.get("responses") if isinstance(op, dict) else None
-            for status, response in (responses.items() if isinstance(responses, dict) else []):
-                response = schemas.deref(response)
-                content = response.get("content") if isinstance(response, dict) else None
-                for body in (content.values() if isinstance(content, dict) else []):
-                    if not isinstance(body, dict) or not str(status).startswith("2"):
-                        continue
-                    if isinstance(body.get("example"), dict):
-                        found.append(body["example"])
-                    for example in (body.get("examples") or {}).values() if isinstance(body.get("examples"), dict) else []:
-                        example = schemas.deref(example)
-                        if isinstance(example, dict) and isinstance(example.get("value"), dict):
-                            found.append(example["value"])
+    for status, content in _response_contents(schemas, doc):
+        for body in content.values():
+            if not isinstance(body, dict) or not status.startswith("2"):
+                continue
+            if isinstance(body.get("example"), dict):
+                found.append(body["example"])
+            for example in (body.get("examples") or {}).values() if isinstance(body.get("examples"), dict) else []:
+                example = schemas.deref(example)
+                if isinstance(example, dict) and isinstance(example.get("value"), dict):
+                    found.append(example["value"])
     if job_schema is not None:
         found.extend(v for v in schemas.samples(job_schema) if isinstance(v, dict))
         per_property = {}

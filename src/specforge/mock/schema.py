@@ -17,7 +17,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from specforge.core import pointer as jp
+from specforge.core.document import json_type
 from specforge.core.errors import InputError
+from specforge.core.refs import resolve_local, rewrite_refs
 
 #: the URI the whole OpenAPI document is registered under; refs are made absolute against it
 ROOT_URI = "urn:specforge:mock:spec"
@@ -123,13 +125,11 @@ class Schemas:
         seen: set[str] = set()
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"].removeprefix(ROOT_URI)
-            if ref in seen or not ref.startswith("#"):
+            found = resolve_local(self.document, ref) if ref not in seen else None
+            if found is None:  # a cycle, remote or dangling ref means "no constraint" for shaping
                 return {}
             seen.add(ref)
-            try:
-                target = jp.resolve(self.document, ref[1:])
-            except (KeyError, ValueError):  # a dangling ref means "no constraint" for shaping
-                return {}
+            target = found[0]
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             node = {**target, **siblings} if siblings and isinstance(target, dict) else target
         return node
@@ -156,9 +156,9 @@ class Schemas:
             elif isinstance(kind, list):
                 found.update(k for k in kind if isinstance(k, str))
             elif isinstance(node.get("enum"), list):
-                found.update(_json_type(v) for v in node["enum"])
+                found.update(json_type(v) for v in node["enum"])
             elif "const" in node:
-                found.add(_json_type(node["const"]))
+                found.add(json_type(node["const"]))
             elif "properties" in node:
                 found.add("object")
             elif "items" in node:
@@ -287,37 +287,12 @@ class FormFile:
 def _absolute_refs(document: dict[str, Any]) -> dict[str, Any]:
     """A copy whose local refs name the document's URI, so any sub-schema validates on its own."""
     doc = copy.deepcopy(document)
-    stack: list[Any] = [doc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#"):
-                node["$ref"] = ROOT_URI + ref
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
+    rewrite_refs(doc, lambda ref: ROOT_URI + ref if ref.startswith("#") else ref)
     return doc
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def parse_json(body: bytes) -> Any:

@@ -11,6 +11,7 @@ import copy
 from typing import Any
 
 from specforge.core import pointer as jp
+from specforge.core.refs import rewrite_refs
 from specforge.normalize.kinds import (
     HTTP_METHODS,
     KIND_ORDER,
@@ -36,6 +37,7 @@ __all__ = [
     "media_class",
     "normalize",
     "operation_kind",
+    "reachable_schemas",
     "server_prefix",
     "split_server_url",
     "strip_annotations",
@@ -218,7 +220,7 @@ def _fold_prefix(doc: dict[str, Any]) -> None:
             new_paths[target] = item
     doc["paths"] = new_paths
     if renamed:
-        _rewrite_refs(doc, lambda ref: _rename_path_ref(ref, renamed))
+        rewrite_refs(doc, lambda ref: _rename_path_ref(ref, renamed))
 
 
 def _rename_path_ref(ref: str, renamed: dict[str, str]) -> str:
@@ -229,19 +231,6 @@ def _rename_path_ref(ref: str, renamed: dict[str, str]) -> str:
         tokens[1] = renamed[tokens[1]]
         return "#" + jp.join(*tokens)
     return ref
-
-
-def _rewrite_refs(node: Any, rewrite: Any) -> None:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str):
-                item["$ref"] = rewrite(ref)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
 
 
 # -- 3.0 -> 3.1 --------------------------------------------------------------------------------
@@ -277,6 +266,20 @@ def _refs_in(node: Any) -> set[str]:
     return found
 
 
+def reachable_schemas(roots: Any, schemas: dict[str, Any]) -> set[str]:
+    """Names in ``schemas`` (a ``components.schemas`` map) that ``roots`` refer to through
+    ``#/components/schemas/...`` refs, directly or through other schemas."""
+    seen: set[str] = set()
+    todo = list(_refs_in(roots))
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        todo.extend(_refs_in(schemas[name]))
+    return seen
+
+
 def _form_components(doc: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
     """Schema components reachable from a multipart or urlencoded body: their ``format: binary``
     strings are file parts."""
@@ -294,15 +297,7 @@ def _form_components(doc: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
                     stack.append(value)
         elif isinstance(item, list):
             stack.extend(item)
-    seen: set[str] = set()
-    todo = list(_refs_in(roots))
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in schemas:
-            continue
-        seen.add(name)
-        todo.extend(_refs_in(schemas[name]))
-    return seen
+    return reachable_schemas(roots, schemas)
 
 
 def _upgrade(doc: dict[str, Any]) -> None:
@@ -636,7 +631,7 @@ def _apply_renames(doc: dict[str, Any], renames: dict[str, str]) -> None:
             return "#" + jp.join(*tokens)
         return ref
 
-    _rewrite_refs(doc, rewrite)
+    rewrite_refs(doc, rewrite)
 
 
 # -- key order ---------------------------------------------------------------------------------

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from specforge.core import Config, Document, InputError, Severity
-from specforge.overlay import fastyaml
+from specforge.core import Config, InputError, Severity, load_mapping
 from specforge.overlay.engine import apply
-
-
-def _mapping(path: Path, what: str) -> Document:
-    document = fastyaml.load_path(path)  # no positions needed unless something is wrong
-    if not isinstance(document.data, dict):
-        raise InputError(f"{what} must be a mapping at the top level", file=str(path), line=1)
-    return document
 
 
 def load_variant(config: Config, name: str) -> dict[str, Any]:
@@ -27,8 +18,8 @@ def load_variant(config: Config, name: str) -> dict[str, Any]:
     for path, what in ((config.canonical, "canonical spec"), (overlay_path, f"overlay of variant `{name}`")):
         if not path.is_file():
             raise InputError(f"{what} not found", file=str(path), hint="run `specforge merge` to generate it")
-    canonical = _mapping(config.canonical, "canonical spec")
-    overlay = _mapping(overlay_path, "overlay")
+    canonical = load_mapping(config.canonical, "canonical spec")
+    overlay = load_mapping(overlay_path, "overlay")
     result = apply(canonical.data, overlay.data, base_dir=overlay_path.parent)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     if errors:

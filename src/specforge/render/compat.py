@@ -7,11 +7,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from specforge.render.markdown import table_cell
+
 _STATE_MARK = {"same": "", "differs": " ≠", "absent": ""}
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def compat_markdown(matrix: dict[str, Any]) -> str:
@@ -30,8 +28,8 @@ def compat_markdown(matrix: dict[str, Any]) -> str:
             cells = []
             for variant in variants:
                 cell = row["cells"][variant]
-                cells.append(_md(cell["value"]) + _STATE_MARK[cell["state"]])
-            lines.append(f"| **{_md(row['name'])}** | " + " | ".join(cells) + " |")
+                cells.append(table_cell(cell["value"]) + _STATE_MARK[cell["state"]])
+            lines.append(f"| **{table_cell(row['name'])}** | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

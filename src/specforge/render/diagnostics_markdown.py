@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 from specforge.render.findings import FindingsReport, summary_line
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+from specforge.render.markdown import table_cell
 
 
 def render_markdown(report: FindingsReport) -> str:
@@ -20,6 +17,6 @@ def render_markdown(report: FindingsReport) -> str:
             message = d.message
             if d.related:
                 message += " — also " + ", ".join(f"`{r}`" for r in d.related)
-            out.append(f"| {where} | {rule} | {d.severity.value} | {_cell(message)} |")
+            out.append(f"| {where} | {rule} | {d.severity.value} | {table_cell(message)} |")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

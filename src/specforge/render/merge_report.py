@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from specforge.render.markdown import table_cell
+
 _KIND_ORDER = ("create", "retrieve", "content", "list", "delete", "remix", "edit", "extend")
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def merge_report_markdown(data: dict[str, Any]) -> str:
@@ -58,7 +56,7 @@ def merge_report_markdown(data: dict[str, Any]) -> str:
         lines += ["", "| variant | shape | source |", "|---|---|---|"]
         for variant, shape in conflict["shapes"].items():
             location = conflict["locations"].get(variant, "")
-            lines.append(f"| {variant} | {_cell(shape)} | {('`' + location + '`') if location else ''} |")
+            lines.append(f"| {variant} | {table_cell(shape)} | {('`' + location + '`') if location else ''} |")
         lines.append("")
     if data.get("omitted"):
         lines += ["## Left to overlays (below min-variants)", ""]

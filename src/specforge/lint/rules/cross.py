@@ -29,12 +29,7 @@ def _fields(ctx: VariantsContext) -> Iterator[tuple[str, str, str, dict[str, Any
     """(operation kind, body key, field name, {variant: FieldInfo}) for fields at least two
     variants document."""
     order = list(ctx.documents)
-    kinds: dict[str, None] = {}
-    for variant in order:
-        fields = ctx.fields.get(variant)
-        if fields is not None:
-            kinds.update(dict.fromkeys(fields.kinds()))
-    for kind in kinds:
+    for kind in _kinds(ctx):
         for key in _BODIES:
             names: dict[str, None] = {}
             for variant in order:
@@ -50,6 +45,16 @@ def _fields(ctx: VariantsContext) -> Iterator[tuple[str, str, str, dict[str, Any
                         per[variant] = info
                 if len(per) >= 2:
                     yield kind, key, name, per
+
+
+def _kinds(ctx: VariantsContext) -> list[str]:
+    """Every operation kind some variant documents, in variant order."""
+    kinds: dict[str, None] = {}
+    for variant in ctx.documents:
+        fields = ctx.fields.get(variant)
+        if fields is not None:
+            kinds.update(dict.fromkeys(fields.kinds()))
+    return list(kinds)
 
 
 def _groups(values: dict[str, Hashable], reference: str | None) -> list[tuple[Hashable, list[str]]]:
@@ -89,6 +94,29 @@ def _listing(groups: Sequence[tuple[Hashable, list[str]]], show: Callable[[Any],
     return "; ".join(f"{show(value)} in {', '.join(variants)}" for value, variants in groups)
 
 
+def _divergences(
+    ctx: VariantsContext,
+    phrase: str,
+    values_of: Callable[[dict[str, Any]], Mapping[str, Hashable] | None],
+    show: Callable[[Any], str],
+    pointer: Callable[[Any], str] = lambda info: info.pointer,
+) -> Iterator[Finding]:
+    """The per-field divergence rules: for each field two variants document, ``values_of``
+    maps {variant: FieldInfo} to the compared value per variant (``None``: not this rule's
+    business); two or more distinct values make "`name` (where) {phrase}{listing}"."""
+
+    def entries() -> Iterator[tuple[str, str, tuple[Place, ...]]]:
+        for kind, key, name, per in _fields(ctx):
+            values = values_of(per)
+            if values is None or len(set(values.values())) < 2:
+                continue
+            groups = _groups(dict(values), ctx.reference)
+            message = f"`{name}` ({_where(kind, key)}) {phrase}" + _listing(groups, show)
+            yield kind, message, _places(groups, {v: pointer(i) for v, i in per.items()})
+
+    return _by_kind(entries())
+
+
 @rule(
     "SF-TYPE-DIVERGENCE",
     title="Same field, different JSON types across variants",
@@ -101,24 +129,16 @@ def _listing(groups: Sequence[tuple[Hashable, list[str]]], show: Callable[[Any],
     hint="agree on one type (the reference contract's), or accept both explicitly with oneOf",
 )
 def type_divergence(ctx: VariantsContext) -> Iterator[Finding]:
-    return _by_kind(_type_divergence(ctx))
+    return _divergences(ctx, "has different JSON types across variants: ", _json_types, " or ".join)
 
 
-def _type_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Place, ...]]]:
-    for kind, key, name, per in _fields(ctx):
-        shapes = {info.shape for info in per.values()}
-        forms = {f for info in per.values() for f in info.forms}
-        if shapes & _STRUCTURAL or forms & _STRUCTURAL:
-            continue  # SF-SHAPE-DIVERGENCE owns structural differences
-        values = {v: tuple(sorted(t for t in info.types if t != "null")) for v, info in per.items()}
-        values = {v: t for v, t in values.items() if t}
-        if len(set(values.values())) < 2:
-            continue
-        groups = _groups(values, ctx.reference)  # type: ignore[arg-type]
-        message = f"`{name}` ({_where(kind, key)}) has different JSON types across variants: " + _listing(
-            groups, lambda types: " or ".join(types)
-        )
-        yield kind, message, _places(groups, {v: i.pointer for v, i in per.items()})
+def _json_types(per: dict[str, Any]) -> dict[str, tuple[str, ...]] | None:
+    shapes = {info.shape for info in per.values()}
+    forms = {f for info in per.values() for f in info.forms}
+    if shapes & _STRUCTURAL or forms & _STRUCTURAL:
+        return None  # SF-SHAPE-DIVERGENCE owns structural differences
+    values = {v: tuple(sorted(t for t in info.types if t != "null")) for v, info in per.items()}
+    return {v: t for v, t in values.items() if t}
 
 
 @rule(
@@ -133,22 +153,17 @@ def _type_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Pla
     hint="adopt the reference contract's shape, or document the variant's shape in its overlay",
 )
 def shape_divergence(ctx: VariantsContext) -> Iterator[Finding]:
-    return _by_kind(_shape_divergence(ctx))
+    return _divergences(ctx, "has different shapes across variants: ", _shapes, str)
 
 
-def _shape_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Place, ...]]]:
-    for kind, key, name, per in _fields(ctx):
-        values: dict[str, Hashable] = {}
-        for variant, info in per.items():
-            if info.shape == "any":
-                continue
-            values[variant] = info.describe() if info.shape in ("array", "oneOf") else info.shape
-        shapes = {per[v].shape for v in values} | {f for v in values for f in per[v].forms}
-        if len(set(values.values())) < 2 or not shapes & _STRUCTURAL:
+def _shapes(per: dict[str, Any]) -> dict[str, Hashable] | None:
+    values: dict[str, Hashable] = {}
+    for variant, info in per.items():
+        if info.shape == "any":
             continue
-        groups = _groups(values, ctx.reference)
-        message = f"`{name}` ({_where(kind, key)}) has different shapes across variants: " + _listing(groups, str)
-        yield kind, message, _places(groups, {v: i.pointer for v, i in per.items()})
+        values[variant] = info.describe() if info.shape in ("array", "oneOf") else info.shape
+    shapes = {per[v].shape for v in values} | {f for v in values for f in per[v].forms}
+    return values if shapes & _STRUCTURAL else None
 
 
 def _enum_text(values: Sequence[str], limit: int = 8) -> str:
@@ -171,19 +186,13 @@ def _enum_key(values: Sequence[Any]) -> tuple[str, ...]:
     hint="document each variant's real set of values; the canonical spec keeps their union",
 )
 def enum_divergence(ctx: VariantsContext) -> Iterator[Finding]:
-    return _by_kind(_enum_divergence(ctx))
-
-
-def _enum_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Place, ...]]]:
-    for kind, key, name, per in _fields(ctx):
-        values = {v: _enum_key(info.enum) for v, info in per.items() if info.enum}
-        if len(set(values.values())) < 2:
-            continue
-        groups = _groups(values, ctx.reference)  # type: ignore[arg-type]
-        message = f"`{name}` ({_where(kind, key)}) allows different values across variants: " + _listing(
-            groups, _enum_text
-        )
-        yield kind, message, _places(groups, {v: i.schema_pointer or i.pointer for v, i in per.items()})
+    return _divergences(
+        ctx,
+        "allows different values across variants: ",
+        lambda per: {v: _enum_key(info.enum) for v, info in per.items() if info.enum},
+        _enum_text,
+        pointer=lambda info: info.schema_pointer or info.pointer,
+    )
 
 
 @rule(
@@ -197,19 +206,12 @@ def _enum_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Pla
     hint="make the field required everywhere clients must send it, or give it a documented default",
 )
 def required_divergence(ctx: VariantsContext) -> Iterator[Finding]:
-    return _by_kind(_required_divergence(ctx))
-
-
-def _required_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple[Place, ...]]]:
-    for kind, key, name, per in _fields(ctx):
-        values = {v: info.required for v, info in per.items()}
-        if len(set(values.values())) < 2:
-            continue
-        groups = _groups(values, ctx.reference)
-        message = f"`{name}` ({_where(kind, key)}) is " + _listing(
-            groups, lambda required: "required" if required else "optional"
-        )
-        yield kind, message, _places(groups, {v: i.pointer for v, i in per.items()})
+    return _divergences(
+        ctx,
+        "is ",
+        lambda per: {v: info.required for v, info in per.items()},
+        lambda required: "required" if required else "optional",
+    )
 
 
 @rule(
@@ -226,12 +228,7 @@ def _required_divergence(ctx: VariantsContext) -> Iterator[tuple[str, str, tuple
 )
 def field_alias(ctx: VariantsContext) -> Iterator[Finding]:
     order = list(ctx.documents)
-    kinds: dict[str, None] = {}
-    for variant in order:
-        fields = ctx.fields.get(variant)
-        if fields is not None:
-            kinds.update(dict.fromkeys(fields.kinds()))
-    for kind in kinds:
+    for kind in _kinds(ctx):
         for concept, names in ALIASES.items():
             used: dict[str, tuple[str, ...]] = {}
             first: dict[str, str] = {}
