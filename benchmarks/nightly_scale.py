@@ -132,7 +132,8 @@ def run(urls: list[str], variants: list[str], concurrency: int, workdir: Path, l
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--providers", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=4,
+                        help="providers checked at once (default: 4, what `specforge nightly` uses by default)")
     parser.add_argument("--max-examples", type=int, default=5)
     parser.add_argument("--phases", default=None,
                         help="comma-separated check phases (default: all of the check's phases)")

@@ -143,3 +143,13 @@ def test_missing_token_is_an_error_not_a_wall_of_regressions(monkeypatch: pytest
     provider = Provider(name="acme", base_url="http://127.0.0.1:9", token_env="SPECFORGE_TEST_ABSENT_TOKEN")
     data = normalize_result(check_provider(provider))
     assert data["verdict"] == "error" and "SPECFORGE_TEST_ABSENT_TOKEN" in data["errors"][0]
+
+
+def test_every_module_the_worker_zygote_preloads_exists() -> None:
+    """A misspelt preload entry would make every nightly worker fail at start."""
+    import importlib
+
+    from specforge.history.adapter import NIGHTLY_PRELOAD
+
+    for name in NIGHTLY_PRELOAD:
+        importlib.import_module(name)
