@@ -385,8 +385,15 @@ class Scenario:
                 time.sleep(min(delay, max(0.0, self.job_timeout - (time.monotonic() - started))))
                 continue
             self.finish(case)
+            if response.status_code == 404:
+                # the job is gone: deleted by this run's own schemathesis phases (they reuse ids
+                # seen in responses, and polling overlaps them), or lost by the server
+                trace["outcome"] = "deleted" if self.gate.deleted_by_run(job_id) else "lost"
+                break
             if response.status_code == 429 or response.status_code >= 500:
                 wait = retry_after(response.headers.get("Retry-After"), delay)
+            elif response.status_code >= 300:
+                wait = delay  # an error object is not a job state: keep polling until the timeout
             else:
                 try:
                     current = response.json()
@@ -408,7 +415,7 @@ class Scenario:
             trace["outcome"] = "completed"
         elif final in sc.TERMINAL_FAILED:
             trace["outcome"] = "failed"
-        elif trace["outcome"] != "lost":
+        elif trace["outcome"] not in ("lost", "deleted"):
             trace["outcome"] = "pending"
         summary = EngineCase(id=f"lifecycle-{job_id}", operation=create_op.label, phase="lifecycle", method="",
                              url="", response_excerpt=json.dumps(trace["statuses"]))
@@ -427,6 +434,11 @@ class Scenario:
         case, response = self.send("lifecycle", op, "GET", self.url(op, **params))
         if response is None:
             self._done(case)
+            return
+        if response.status_code == 404 and self.gate.deleted_by_run(job_id):
+            # schemathesis' phases deleted the completed job before its content was fetched:
+            # the 404 is right, and the content of a job that no longer exists cannot be judged
+            self.finish(case)
             return
         ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         data = response.content or b""

@@ -277,7 +277,8 @@ class CheckSummary:
 @dataclass(frozen=True, slots=True)
 class JobTrace:
     """One created job followed through its lifecycle. ``outcome``: completed, failed, pending
-    (still queued/in_progress at the job timeout — not a failure), lost (polling failed)."""
+    (still queued/in_progress at the job timeout — not a failure), lost (polling failed, or the job
+    vanished), deleted (this run's own DELETE, sent by schemathesis' phases, removed it mid-poll)."""
 
     job_id: str
     operation: str

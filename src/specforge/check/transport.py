@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -206,12 +206,26 @@ class Gate:
         self.issues: list[Issue] = []
         self.statuses: Counter[int] = Counter()
         self.sent = 0
+        self._deletes: list[tuple[str, ...]] = []  # path segments of every DELETE sent, in order
         self._lock = threading.Lock()
         self.adapter = GateAdapter(self)
 
     def note(self, issue: Issue) -> None:
         with self._lock:
             self.issues.append(issue)
+
+    def note_delete(self, url: str) -> None:
+        """Remember a DELETE *before* it is sent: a 404 that arrives after it may be its doing."""
+        segments = tuple(unquote(part) for part in urlsplit(url).path.split("/") if part)
+        with self._lock:
+            self._deletes.append(segments)
+
+    def deleted_by_run(self, resource_id: str) -> bool:
+        """Whether this run itself sent a DELETE naming ``resource_id`` (e.g. schemathesis'
+        phases deleting a job the lifecycle scenario is following with an id they picked up
+        from a response): a 404 for that resource is then the server being right, not a fault."""
+        with self._lock:
+            return any(resource_id in segments for segments in self._deletes)
 
     def mount(self, session: requests.Session) -> requests.Session:
         session.mount("http://", self.adapter)
@@ -248,6 +262,8 @@ class GateAdapter(HTTPAdapter):
                 + ("--no-create is set" if gate.no_create else f"the budget of {gate.budget.limit} is spent"),
                 request=request,
             )
+        if method == "DELETE":
+            gate.note_delete(url)
         attempts = 0
         while True:
             started = time.monotonic()
