@@ -117,3 +117,12 @@ def test_project_config_is_valid(project_root: Path) -> None:
 def test_suggest() -> None:
     assert suggest("budgte", ["budget", "seed"]) == " (did you mean `budget`?)"
     assert suggest("zzz", ["budget"]) == ""
+
+
+def test_display_is_root_relative_inside_the_project_and_as_given_outside(tmp_path) -> None:
+    from specforge.core.config import load_config
+
+    (tmp_path / "specforge.toml").write_text("")
+    config = load_config(tmp_path / "specforge.toml")
+    assert config.display(tmp_path / "specs" / "canonical.yaml") == "specs/canonical.yaml"
+    assert config.display(tmp_path.parent / "elsewhere.yaml") == (tmp_path.parent / "elsewhere.yaml").as_posix()

@@ -87,6 +87,6 @@ def command(
 def _shown(path: Path | None, root: Path) -> str | None:
     if path is None:
         return None
-    from specforge.ingest.api import display_path
+    from specforge.core.config import display_path
 
     return display_path(path, root)

@@ -41,12 +41,7 @@ def command(config_path: Path | None, check: bool, quiet: bool) -> None:
         click.echo("specforge: the merged spec is not valid OpenAPI 3.1; nothing written", err=True)
         exit_with(1)
 
-    def shown(path: Path) -> str:
-        try:
-            return path.resolve().relative_to(config.root).as_posix()
-        except ValueError:
-            return str(path)
-
+    shown = config.display
     if check:
         stale = stale_outputs(result)
         if stale:

@@ -36,6 +36,14 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     return f" (did you mean `{match[0]}`?)" if match else ""
 
 
+def display_path(path: Path, root: Path) -> str:
+    """How outputs name a project file: POSIX and relative to ``root``, or as given when outside."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def check_keys(table: dict[str, Any], allowed: Iterable[str], where: str, file: str) -> None:
     """``InputError`` (with the key's line and a did-you-mean) for the first key of ``table``
     that is not ``allowed``. ``where`` is the table's name (``"lint"``, ``"variants.openai"``)."""
@@ -116,6 +124,10 @@ class Config:
         if allowed is not None:
             check_keys(table, allowed, name, str(self.file or CONFIG_NAME))
         return table
+
+    def display(self, path: Path) -> str:
+        """``path`` as reports and messages show it: relative to the project root when inside it."""
+        return display_path(path, self.root)
 
     def variant(self, name: str) -> VariantConfig:
         try:

@@ -20,6 +20,7 @@ from specforge.core import (
     load_mapping,
     write_atomic,
 )
+from specforge.core.config import display_path
 from specforge.ingest.examples import attach_examples, page_examples
 from specforge.ingest.extract import extract_openapi, read_page
 from specforge.ingest.page import is_html
@@ -87,14 +88,6 @@ class IngestOutcome:
 
 def sha256_hex(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
-
-
-def display_path(path: Path, root: Path) -> str:
-    """``path`` relative to the project root (POSIX), or as given when outside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def variant_for_doc(config: Config, path: Path) -> VariantConfig | None:

@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from specforge.core import Config, InputError, load_mapping
-from specforge.ingest.api import PROVENANCE_KEY, display_path
+from specforge.core.config import display_path
+from specforge.ingest.api import PROVENANCE_KEY
 from specforge.ingest.examples import HTTP_METHODS
 from specforge.ingest.validate import validation_summary
 

@@ -88,13 +88,13 @@ class MergeResult:
     def report_data(self) -> dict[str, Any]:
         """Plain data for the merge-report renderer."""
         return {
-            "canonical": _rel(self.config, self.config.canonical),
+            "canonical": self.config.display(self.config.canonical),
             "policy": self.policy.describe(),
             "variants": list(self.normalized),
             "support": self.support,
             "operation_ids": {kind: operation_id(kind) for kind in self.support},
             "actions": self.action_counts,
-            "overlays": {v: _rel(self.config, self.config.overlays / f"{v}.overlay.yaml") for v in self.overlays},
+            "overlays": {v: self.config.display(self.config.overlays / f"{v}.overlay.yaml") for v in self.overlays},
             "conflicts": [
                 {**c.to_dict(), "locations": _conflict_locations(self, c)} for c in self.conflicts
             ],
@@ -102,13 +102,6 @@ class MergeResult:
                 {"field": f"{schema}.{prop}", "variants": who} for (schema, prop), who in sorted(self.omitted.items())
             ],
         }
-
-
-def _rel(config: Config, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(config.root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _conflict_locations(result: MergeResult, conflict: Conflict) -> dict[str, str]:
@@ -131,7 +124,7 @@ def _source_location(result: MergeResult, variant: str, conflict: Conflict) -> L
         if info is not None:
             location = document.locate(info.pointer, key=True)
             if location is not None:
-                return Location(_rel(result.config, Path(document.path)), location.line, location.col, info.pointer)
+                return Location(result.config.display(Path(document.path)), location.line, location.col, info.pointer)
     return None
 
 
@@ -176,10 +169,10 @@ def merge_project(config: Config) -> MergeResult:
         if not variant.source.is_file():
             raise InputError(
                 f"source of variant `{name}` not found",
-                file=_rel(config, variant.source),
+                file=config.display(variant.source),
                 hint="run `specforge ingest` to extract it from the vendor's page, or fix `source` in specforge.toml",
             )
-        document = load_mapping(variant.source, "OpenAPI document", display=_rel(config, variant.source))
+        document = load_mapping(variant.source, "OpenAPI document", display=config.display(variant.source))
         if not str(document.data.get("openapi", "")).startswith("3."):
             raise InputError(
                 "not an OpenAPI 3.x document (no `openapi: 3.x` key)",
@@ -219,14 +212,14 @@ def _finish_overlays(result: MergeResult) -> None:
             "variant": variant,
             "source": document.path,
             "source-sha256": _sha256(document.text),
-            "canonical": _rel(config, config.canonical),
+            "canonical": config.display(config.canonical),
             "generated-by": "specforge merge",
             "policy": result.policy.describe(),
         }
         vconf = config.variants.get(variant)
         if vconf is not None:
             if vconf.doc is not None:
-                provenance["doc"] = _rel(config, vconf.doc)
+                provenance["doc"] = config.display(vconf.doc)
             if vconf.vendor:
                 provenance["vendor"] = vconf.vendor
             if vconf.extract:
@@ -250,7 +243,7 @@ def _validate(result: MergeResult) -> list[Diagnostic]:
     """openapi-spec-validator on the canonical: an invalid merge is an error, never written."""
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
-    canonical = _rel(result.config, result.config.canonical)
+    canonical = result.config.display(result.config.canonical)
     hint = "a source is malformed where the merge copied from it; run `specforge lint` on the sources"
     out = []
     try:
@@ -280,7 +273,7 @@ def _validate(result: MergeResult) -> list[Diagnostic]:
 
 
 def _diagnostics(result: MergeResult) -> list[Diagnostic]:
-    canonical = _rel(result.config, result.config.canonical)
+    canonical = result.config.display(result.config.canonical)
     out = []
     for conflict in result.conflicts:
         groups: dict[str, list[str]] = {}
@@ -311,14 +304,14 @@ def _render(result: MergeResult) -> dict[Path, str]:
     from specforge.render.merge_report import merge_report_markdown
 
     config = result.config
-    header = CANONICAL_HEADER.format(count=len(result.sources), folder=_rel(config, config.sources))
+    header = CANONICAL_HEADER.format(count=len(result.sources), folder=config.display(config.sources))
     outputs: dict[Path, str] = {
         config.canonical: dump_yaml(result.canonical, header=header),
     }
     for variant, overlay in result.overlays.items():
         path = config.overlays / f"{variant}.overlay.yaml"
         header = OVERLAY_HEADER.format(
-            canonical=_rel(config, config.canonical), variant=variant, source=result.sources[variant].path
+            canonical=config.display(config.canonical), variant=variant, source=result.sources[variant].path
         )
         outputs[path] = dump_yaml(overlay, header=header)
     folder = config.canonical.parent

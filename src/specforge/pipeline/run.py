@@ -91,13 +91,6 @@ def _brief(result: CheckResult, folder: str) -> dict[str, Any]:
     }
 
 
-def _rel(config: Config, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(config.root).as_posix()
-    except ValueError:
-        return str(path)
-
-
 @contextmanager
 def _stage(result: PipelineResult, name: str, say: Callable[[str], None]) -> Iterator[StageResult]:
     stage = StageResult(name=name, status="ok", summary="")
@@ -167,7 +160,7 @@ def _ingest(config: Config, result: PipelineResult, say: Callable[[str], None]) 
         outcomes = ingest_variants(config, keep_going=True)
         errors = [o for o in outcomes if o.action == "error"]
         changed = [o for o in outcomes if o.action in ("wrote", "page-changed")]
-        stage.outputs = [_rel(config, o.target) for o in outcomes if o.target is not None]
+        stage.outputs = [config.display(o.target) for o in outcomes if o.target is not None]
         stage.summary = f"{len(outcomes)} doc pages -> {len(stage.outputs)} sources ({len(changed)} changed)"
         if errors:
             stage.status = "failed"
@@ -185,7 +178,7 @@ def _merge(config: Config, result: PipelineResult, say: Callable[[str], None]) -
             stage.summary = f"merged spec invalid: {errors[0]}"
             return
         write_merge(merged)
-        stage.outputs = sorted(_rel(config, p) for p in merged.outputs)
+        stage.outputs = sorted(config.display(p) for p in merged.outputs)
         actions = ", ".join(f"{v} {n}" for v, n in merged.action_counts.items())
         stage.summary = f"canonical + {len(merged.overlays)} overlays, {len(merged.conflicts)} conflicts; actions: {actions}"
 
@@ -200,7 +193,7 @@ def _lint(config: Config, result: PipelineResult, say: Callable[[str], None]) ->
         report = findings_report(linted, config.root)
         for fmt, name in LINT_FORMATS.items():
             write_atomic(result.directory / name, render_findings(report, fmt))
-            stage.outputs.append(_rel(config, result.directory / name))
+            stage.outputs.append(config.display(result.directory / name))
         result.lint_counts = linted.counts()
         counts = result.lint_counts
         stage.summary = (
@@ -253,7 +246,7 @@ def _check(
                 written = write_reports(own, folder) + write_reports(against, canonical_folder)
                 result.checks[name] = own
                 result.compat[name] = against
-                stage.outputs = [_rel(config, p) for p in written]
+                stage.outputs = [config.display(p) for p in written]
                 differs = ", ".join(sorted({f.check for f in against.failures})) or "none"
                 stage.summary = (
                     f"{name} mock vs its spec: {own.verdict.value} ({len(own.cases)} cases, {len(own.failures)} "
@@ -267,6 +260,6 @@ def _summary(config: Config, result: PipelineResult) -> None:
     from specforge.render.pipeline import pipeline_markdown
 
     data = result.to_dict()
-    data["directory"] = _rel(config, result.directory)
+    data["directory"] = config.display(result.directory)
     write_atomic(result.directory / "summary.json", dump_json(data))
     write_atomic(result.directory / "summary.md", pipeline_markdown(data))
