@@ -67,10 +67,10 @@ class PipelineResult:
             return 1
         return 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, config: Config) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
-            "directory": str(self.directory),
+            "directory": config.display(self.directory),
             "exit_code": self.exit_code,
             "stages": [s.to_dict() for s in self.stages],
             "lint": self.lint_counts,
@@ -259,7 +259,6 @@ def _check(
 def _summary(config: Config, result: PipelineResult) -> None:
     from specforge.render.pipeline import pipeline_markdown
 
-    data = result.to_dict()
-    data["directory"] = config.display(result.directory)
+    data = result.to_dict(config)
     write_atomic(result.directory / "summary.json", dump_json(data))
     write_atomic(result.directory / "summary.md", pipeline_markdown(data))
