@@ -30,6 +30,12 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def _report(exc: SpecforgeError) -> int:
+    """The one line a user error becomes on stderr; returns its exit code."""
+    click.echo(f"specforge: error: {exc}", err=True)
+    return exc.exit_code
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -48,8 +54,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SpecforgeError as exc:
-            click.echo(f"specforge: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            ctx.exit(_report(exc))
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -86,9 +91,8 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except SpecforgeError as exc:
-        click.echo(f"specforge: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+    except SpecforgeError as exc:  # raised before a command runs (the group maps the rest)
+        sys.exit(_report(exc))
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
