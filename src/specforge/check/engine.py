@@ -318,7 +318,7 @@ def _cases(event: Any, gate: Gate) -> Iterator[EngineCase]:
             response = interaction.response
             if response is not None:
                 record.status_code = response.status_code
-                record.response_excerpt = red.text(_excerpt(response.content, response.headers))
+                record.response_excerpt = red.excerpt(response.content)
                 record.elapsed = float(getattr(response, "elapsed", 0.0) or 0.0)
         elif not checks:
             continue  # generated but never sent (e.g. filtered out)
@@ -354,16 +354,6 @@ def _multipart_type_only(failure: Any, interaction: Any) -> bool:
     return "multipart/form-data" in ctype and "Invalid component" in message and ("Incorrect type" in message or "violates `type`" in message)
 
 
-def _excerpt(content: bytes | None, headers: Any, limit: int = 600) -> str:
-    if not content:
-        return ""
-    try:
-        text = content[:limit].decode("utf-8")
-    except UnicodeDecodeError:
-        return f"<{len(content)} bytes of binary data>"
-    return text + ("…" if len(content) > limit else "")
-
-
 def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
     if isinstance(failure, SpecforgeFailure):
         f = failure.finding
@@ -371,7 +361,7 @@ def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
     expected, actual, pointer = "", "", ""
     if hasattr(failure, "schema_path") and hasattr(failure, "instance"):  # JsonSchemaError
         expected = _schema_expectation(getattr(failure, "_root_schema", None), list(failure.schema_path or []))
-        actual = _short(getattr(failure, "instance", None))
+        actual = _short(red.data(getattr(failure, "instance", None)))  # redacted before it is cut
         path = getattr(failure, "instance_path", None) or []
         pointer = "/" + "/".join(str(p) for p in path) if path else ""
     elif hasattr(failure, "defined_status_codes"):

@@ -88,7 +88,7 @@ class Scenario:
         case.status_code = response.status_code
         case.elapsed = response.elapsed.total_seconds()
         case.curl = curl(method, url, kwargs, self.gate.redactor)
-        case.response_excerpt = self.gate.redactor.text(_excerpt(response))
+        case.response_excerpt = _excerpt(response)
         if validate and response.status_code not in (429, 502, 503, 504):
             for failure in self.validate(response, body):
                 case.failures.append(failure)
@@ -587,12 +587,11 @@ def reference_value(spec: SpecModel, schema: dict[str, Any]) -> Any:
 
 
 def _excerpt(response: requests.Response, limit: int = 600) -> str:
-    data = response.content or b""
-    try:
-        text = data[:limit].decode("utf-8")
-    except UnicodeDecodeError:
-        return f"<{len(data)} bytes of binary data>"
-    return text + ("…" if len(data) > limit else "")
+    """The start of a body (the Gate already masked secrets in it as it arrived); redacted
+    again before it is cut, binary bodies described."""
+    from specforge.check.redact import Redactor
+
+    return Redactor(None).excerpt(response.content, limit)
 
 
 def _from_finding(f: Finding) -> EngineFailure:

@@ -142,11 +142,16 @@ class Failure:
         )
 
 
+#: infrastructure kinds that leave a run without evidence: its verdict cannot be "conformant"
+NO_EVIDENCE = frozenset({"auth_failed", "no_cases"})
+
+
 @dataclass(frozen=True, slots=True)
 class InfraIssue:
     """A problem reaching the endpoint. ``kind`` is one of: connection_refused, connection_reset,
-    timeout, rate_limited, server_errors, invalid_response, oversized_response, server_gone,
-    aborted, engine_error."""
+    timeout (including a request over its total deadline), rate_limited, server_errors,
+    invalid_response, oversized_response, server_gone, aborted, engine_error, auth_failed
+    (every answer to the run's credentials was 401/403), no_cases (nothing was exercised)."""
 
     kind: str
     message: str
@@ -363,10 +368,15 @@ class CheckResult:
 
     def decide_verdict(self) -> Verdict:
         """Non-conformant when any failure was found (even in an aborted run: the finding is
-        real); error when the run was aborted or nothing could be checked; else conformant."""
+        real); error when the run was aborted or there is no evidence (authentication never
+        succeeded, or no case was exercised); else conformant. Never green without evidence."""
         if self.failures:
             return Verdict.NON_CONFORMANT
         if self.aborted:
+            return Verdict.ERROR
+        if any(i.kind in NO_EVIDENCE for i in self.infrastructure):
+            return Verdict.ERROR
+        if not any(c.status in (CaseStatus.PASSED, CaseStatus.FAILED) for c in self.cases):
             return Verdict.ERROR
         if self.infrastructure and not any(c.status == CaseStatus.PASSED for c in self.cases):
             return Verdict.ERROR

@@ -28,8 +28,14 @@ def read_cassette(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise InputError("cassette not found", file=str(path), hint="pass the cassette.jsonl of an earlier `specforge check`")
     entries = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        where = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputError("cassette is not UTF-8 text", file=str(path), line=where,
+                         hint="pass the cassette.jsonl written by `specforge check`") from None
     # split on "\n" only: str.splitlines() would also break inside strings holding U+2028 & co.
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
@@ -39,6 +45,9 @@ def read_cassette(path: Path) -> list[dict[str, Any]]:
         if not isinstance(entry, dict) or "request" not in entry:
             raise InputError("not a cassette entry (no `request`)", file=str(path), line=number)
         entries.append(entry)
+    if not entries:
+        raise InputError("the cassette holds no exchange: there is nothing to replay", file=str(path),
+                         hint="record one with `specforge check BASE_URL` (its cassette.jsonl)")
     return entries
 
 
@@ -129,7 +138,7 @@ def replay(
             continue
         data = entry["response"]
         case.status_code = int(data["status"])
-        case.response_excerpt = _body_bytes(data)[:600].decode("utf-8", "replace")
+        case.response_excerpt = redactor.excerpt(_body_bytes(data))
         if op is None:
             continue  # not an operation of this spec: nothing it documents to hold it to
         if data.get("truncated"):

@@ -30,7 +30,7 @@ from specforge.check.model import (
     OperationSummary,
     ProgressEvent,
 )
-from specforge.check.redact import Redactor
+from specforge.check.redact import Redactor, require_redactable, url_secrets
 from specforge.check.registry import REGISTRY
 from specforge.check.spec import LoadedSpec, SpecModel, load_spec, with_implicit_errors
 from specforge.check.transport import GATEWAY_STATUSES, Budget, Cassette, Gate, default_budget
@@ -59,8 +59,19 @@ def resolve_budget(options: CheckOptions) -> int | None:
 
 
 def read_token(token_env: str) -> str | None:
-    """The token comes from the environment only (never a flag, never a file)."""
-    return os.environ.get(token_env) or None
+    """The token comes from the environment only (never a flag, never a file); one too short
+    to be kept out of the reports is refused before anything is sent."""
+    token = os.environ.get(token_env) or None
+    require_redactable(token, f"the token in ${token_env}", f"set {token_env} to the full API key")
+    return token
+
+
+def run_redactor(options: CheckOptions) -> Redactor:
+    """The run's one redactor: the token and the credentials of the endpoint URL."""
+    for secret in url_secrets(options.base_url):
+        require_redactable(secret, "the password in the endpoint URL",
+                           "pass the credentials in the environment (--token-env) instead of the URL")
+    return Redactor.for_endpoint(read_token(options.token_env), options.base_url)
 
 
 def _validate_options(options: CheckOptions) -> None:
@@ -87,11 +98,11 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     _validate_options(options)
     loaded = load_spec(spec=options.spec, variant=options.variant, spec_data=options.spec_data,
                        spec_name=options.spec_name, config=options.config)
-    token = read_token(options.token_env)
-    redactor = Redactor(token)
+    redactor = run_redactor(options)
     budget = Budget(resolve_budget(options))
     cassette = Cassette(report_dir / CASSETTE_NAME if report_dir else None, redactor)
-    gate = Gate(budget=budget, cassette=cassette, redactor=redactor, no_create=options.no_create)
+    gate = Gate(budget=budget, cassette=cassette, redactor=redactor, no_create=options.no_create,
+                deadline=options.request_timeout)
     run = _Run(options, loaded, gate, redactor)
     try:
         schema = run.load_schema()  # a spec schemathesis refuses is bad input (exit 2), not an aborted run
@@ -139,7 +150,7 @@ class _Run:
         self.lock = threading.Lock()
         self.result = CheckResult(
             run_id=options.run_id or new_run_id(),
-            base_url=options.base_url,
+            base_url=redactor.text(options.base_url),
             spec_name=loaded.name,
             spec_hash=loaded.sha256,
             variant=loaded.variant,
@@ -246,7 +257,12 @@ class _Run:
 
     def _reachable(self, api_url: str) -> bool:
         """One cheap GET: an unreachable endpoint aborts the run before anything is generated."""
+        from specforge.check.transport import LimitedAdapter
+
         session = requests.Session()
+        adapter = LimitedAdapter(deadline=min(self.options.request_timeout, 10.0))
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
         try:
             session.get(api_url, timeout=min(self.options.request_timeout, 10.0))
         except requests.RequestException as exc:
@@ -254,7 +270,7 @@ class _Run:
 
             kind = classify(exc)
             if kind in ("connection_refused", "timeout", "network_error") or "Name or service" in str(exc):
-                self._infra(InfraIssue(kind, self.redactor.text(f"cannot reach {api_url}: {exc}"), url=api_url))
+                self._infra(InfraIssue(kind, self.redactor.text(f"cannot reach {api_url}: {exc}"), url=self.redactor.text(api_url)))
                 self.result.aborted = f"endpoint unreachable ({kind.replace('_', ' ')})"
                 return False
         finally:
@@ -334,7 +350,18 @@ class _Run:
         for issue in self.gate.issues:
             op = self.spec.operation_for(issue.method, _path(issue.url))
             self._infra(InfraIssue(issue.kind, issue.message, op.label if op else f"{issue.method} {_path(issue.url)}", issue.url))
-        result.creates_used = self.gate.budget.used
+        if self.gate.auth_never_succeeded:
+            # a revoked or wrong key: every answer was 401/403, so nothing about the API was
+            # observed and the run proves nothing (never "conformant")
+            self._infra(InfraIssue("auth_failed", f"authentication never succeeded: all {self.gate.credentialed} request(s) "
+                                   "sent with the run's credentials were answered 401/403 (is the token in "
+                                   f"${self.options.token_env} valid and not revoked?)"))
+        if not result.aborted and not any(c.status in (CaseStatus.PASSED, CaseStatus.FAILED) for c in result.cases):
+            self._infra(InfraIssue("no_cases", "no case was exercised: nothing about the endpoint was checked "
+                                   "(every request was skipped, refused or unanswered)"))
+        # creates the server refused (4xx: no job was made) are not "used"; the budget itself
+        # still counts every create sent, since it must be enforced before the answer is known
+        result.creates_used = max(0, self.gate.budget.used - self.gate.creates_refused)
         result.creates_blocked = self.gate.budget.blocked
         per_op: dict[str, Counter[str]] = defaultdict(Counter)
         for case in result.cases:
@@ -354,6 +381,9 @@ class _Run:
         result.finished = _now()
         result.duration = round(time.monotonic() - self.started, 3)
         result.verdict = result.decide_verdict()
+        # the one last pass before anything is rendered: whatever a check, an exception or the
+        # engine copied from a response, no secret leaves the run (the cassette is redacted as written)
+        self.redactor.scrub(result, skip=("exchanges",))
 
 
 def _path(url: str) -> str:

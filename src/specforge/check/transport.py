@@ -13,7 +13,9 @@ It depends on ``requests`` (schemathesis' HTTP client) but not on schemathesis i
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -23,7 +25,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
+import urllib3
+import urllib3.connection
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 
 from specforge.check.redact import Redactor
 
@@ -128,7 +133,7 @@ class Cassette:
                 "status": response.status_code,
                 "headers": red.headers(response.headers),
                 "elapsed": round(elapsed, 4),
-                **_body(response.content, red),
+                **_body(response._content if isinstance(response._content, bytes) else None, red),
             }
         if error is not None:
             entry["error"] = {"kind": error.kind, "message": red.text(error.message)}
@@ -153,17 +158,20 @@ def _body(content: Any, red: Redactor) -> dict[str, Any]:
     if data is None:  # a streamed/generator body: not recordable
         return {"body": None, "body_size": None}
     size = len(data)
-    chunk = data[:CASSETTE_BODY_LIMIT]
+    data = red.binary(data)  # redacted whole, before it is cut or base64-encoded
     try:
-        text = chunk.decode("utf-8")
-        return {"body": red.text(text), "body_encoding": "utf-8", "body_size": size, "truncated": size > len(chunk)}
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
+        chunk = data[:CASSETTE_BODY_LIMIT]
         return {
             "body": base64.b64encode(chunk).decode("ascii"),
             "body_encoding": "base64",
             "body_size": size,
-            "truncated": size > len(chunk),
+            "truncated": len(data) > len(chunk),
         }
+    text = red.text(text)
+    cut = text[:CASSETTE_BODY_LIMIT]
+    return {"body": cut, "body_encoding": "utf-8", "body_size": size, "truncated": len(text) > len(cut)}
 
 
 def classify(exc: BaseException) -> str:
@@ -196,7 +204,9 @@ class Gate:
         no_create: bool = False,
         max_retries_429: int = 2,
         max_retry_after: float = 30.0,
+        deadline: float | None = None,
     ) -> None:
+        self.deadline = deadline
         self.budget = budget
         self.cassette = cassette
         self.redactor = redactor
@@ -206,9 +216,43 @@ class Gate:
         self.issues: list[Issue] = []
         self.statuses: Counter[int] = Counter()
         self.sent = 0
+        #: answers to requests sent with the run's own credentials (or none, when it has none):
+        #: evidence that authentication worked at least once
+        self.credentialed = 0
+        self.authenticated = 0
+        #: job-creating requests the server refused with a 4xx (no job was made: not "used")
+        self.creates_refused = 0
         self._deletes: list[tuple[str, ...]] = []  # path segments of every DELETE sent, in order
         self._lock = threading.Lock()
         self.adapter = GateAdapter(self)
+
+    def redact_response(self, response: requests.Response) -> None:
+        """Mask secrets a server echoes back in the body or headers as the response arrives, so
+        nothing downstream (checks, schemathesis, excerpts, the cassette) ever holds them."""
+        red = self.redactor
+        if response._content:
+            response._content = red.binary(response._content)
+        if any(red.text(f"{k}: {v}") != f"{k}: {v}" for k, v in response.headers.items()):
+            response.headers = CaseInsensitiveDict({red.text(k): red.text(v) for k, v in response.headers.items()})
+
+    def count(self, request: requests.PreparedRequest, response: requests.Response) -> None:
+        status = response.status_code
+        sent = str(request.headers.get("Authorization", ""))
+        token = self.redactor.token
+        own = (token is not None and token in sent) or (token is None and not sent)
+        with self._lock:
+            self.sent += 1
+            self.statuses[status] += 1
+            if own:
+                self.credentialed += 1
+                self.authenticated += status not in (401, 403)
+            if can_create(request.method or "GET") and 400 <= status < 500 and status != 429:
+                self.creates_refused += 1
+
+    @property
+    def auth_never_succeeded(self) -> bool:
+        with self._lock:
+            return self.credentialed > 0 and self.authenticated == 0
 
     def note(self, issue: Issue) -> None:
         with self._lock:
@@ -236,9 +280,153 @@ class Gate:
         return self.mount(requests.Session())
 
 
-class GateAdapter(HTTPAdapter):
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """The request did not finish (headers and whole body) within its total deadline."""
+
+
+_CURRENT = threading.local()
+
+
+class _Watch:
+    """The total deadline of one request. Per-read timeouts do not bound a server that sends one
+    byte a second; at the deadline this shuts the connection's socket down, so whatever read is
+    blocked (status line, headers or body) returns at once and the request fails as a timeout."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.sockets: list[socket.socket] = []
+        self.fired = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watch:
+        _CURRENT.watch = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _CURRENT.watch = None
+
+    def attach(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self.sockets.append(sock)
+            fired = self.fired
+        if fired:
+            self._shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self.sockets)
+        for sock in sockets:
+            self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedMixin:
+    """urllib3 connection that hands its socket to the current request's deadline watch."""
+
+    sock: socket.socket | None
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        watch = getattr(_CURRENT, "watch", None)
+        if watch is not None:
+            watch.attach(self.sock)  # a kept-alive connection already has its socket
+        try:
+            super().request(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            if watch is not None:
+                watch.attach(self.sock)
+
+
+class _WatchedHTTPConnection(_WatchedMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedMixin, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+def _seconds(timeout: Any) -> float | None:
+    """The total a ``requests`` timeout allows: a number, or the larger part of (connect, read)."""
+    if isinstance(timeout, tuple):
+        parts = [float(t) for t in timeout if isinstance(t, int | float)]
+        return max(parts) if parts else None
+    return float(timeout) if isinstance(timeout, int | float) else None
+
+
+class LimitedAdapter(HTTPAdapter):
+    """A ``requests`` adapter whose responses are bounded: the body is streamed and capped at
+    ``MAX_RESPONSE_BYTES`` (the rest is never read), and each request has a total deadline
+    (``deadline`` seconds, else the request's own timeout) covering status line, headers and body."""
+
+    def __init__(self, deadline: float | None = None, **kwargs: Any) -> None:
+        self.deadline = deadline
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+    def send_limited(self, request: requests.PreparedRequest, timeout: Any, **kwargs: Any) -> requests.Response:
+        total = self.deadline if self.deadline is not None else _seconds(timeout)
+        if total is None:
+            response = super().send(request, stream=True, timeout=timeout, **kwargs)
+            _read_capped(response)
+            return response
+        with _Watch(total) as watch:
+            try:
+                response = super().send(request, stream=True, timeout=timeout, **kwargs)
+                _read_capped(response)
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                if not watch.fired or isinstance(exc, OversizedResponse):
+                    raise
+                message = f"no complete response within the {total:g} s deadline for the whole request"
+                raise DeadlineExceeded(message, request=request) from None
+        return response
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None, verify: Any = True,
+             cert: Any = None, proxies: Any = None) -> requests.Response:
+        return self.send_limited(request, timeout, verify=verify, cert=cert, proxies=proxies)
+
+
+def _read_capped(response: requests.Response) -> None:
+    """Read the body into ``response.content``, at most ``MAX_RESPONSE_BYTES``; a larger body is
+    abandoned unread (the connection is closed) and nothing of it stays referenced."""
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        response.close()
+        raise OversizedResponse(f"response body of {declared} bytes exceeds the {MAX_RESPONSE_BYTES} byte cap")
+    body = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > MAX_RESPONSE_BYTES:
+            response.close()
+            del body  # the exception's traceback must not keep the first 8 MiB alive
+            raise OversizedResponse(f"response body exceeds the {MAX_RESPONSE_BYTES} byte cap; the rest was not read")
+    response._content = bytes(body)
+    response._content_consumed = True
+
+
+class GateAdapter(LimitedAdapter):
     def __init__(self, gate: Gate) -> None:
-        super().__init__(pool_maxsize=32)
+        super().__init__(deadline=gate.deadline, pool_maxsize=32)
         self.gate = gate
 
     def send(
@@ -268,17 +456,15 @@ class GateAdapter(HTTPAdapter):
         while True:
             started = time.monotonic()
             try:
-                response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
-                self._read_capped(response)
+                response = self.send_limited(request, timeout, verify=verify, cert=cert, proxies=proxies)
             except requests.exceptions.RequestException as exc:
                 issue = Issue(classify(exc), gate.redactor.text(str(exc)), method, gate.redactor.text(url))
                 gate.note(issue)
                 gate.cassette.record(request, None, issue, time.monotonic() - started)
                 raise
             elapsed = time.monotonic() - started
-            with gate._lock:
-                gate.sent += 1
-                gate.statuses[response.status_code] += 1
+            gate.redact_response(response)
+            gate.count(request, response)
             gate.cassette.record(request, response, None, elapsed)
             if response.status_code in GATEWAY_STATUSES:
                 gate.note(Issue("server_errors", f"HTTP {response.status_code} from the gateway", method, gate.redactor.text(url)))
@@ -289,24 +475,6 @@ class GateAdapter(HTTPAdapter):
                     continue
                 gate.note(Issue("rate_limited", "HTTP 429 after retries", method, gate.redactor.text(url)))
             return response
-
-    def _read_capped(self, response: requests.Response) -> None:
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-            response.close()
-            raise OversizedResponse(
-                f"response body of {declared} bytes exceeds the {MAX_RESPONSE_BYTES} byte cap", response=response
-            )
-        chunks: list[bytes] = []
-        total = 0
-        for chunk in response.iter_content(64 * 1024):
-            total += len(chunk)
-            if total > MAX_RESPONSE_BYTES:
-                response.close()
-                raise OversizedResponse(f"response body exceeds the {MAX_RESPONSE_BYTES} byte cap", response=response)
-            chunks.append(chunk)
-        response._content = b"".join(chunks)
-        response._content_consumed = True
 
 
 def retry_after(value: str | None, default: float) -> float:

@@ -109,6 +109,16 @@ def check_provider(provider: Provider) -> Any:
     return result
 
 
+def redact_record(provider: Provider, record: Any) -> Any:
+    """``record`` (a RunRecord: what goes into the history database and the summary) with the
+    provider's token and URL credentials masked, crash messages and tracebacks included."""
+    from specforge.check.model import DEFAULT_TOKEN_ENV
+    from specforge.check.redact import Redactor
+
+    token = os.environ.get(provider.token_env or DEFAULT_TOKEN_ENV) or None
+    return Redactor.for_endpoint(token, provider.base_url).data(record)
+
+
 def project_source_hash(provider: Provider) -> str:
     """Fingerprint of what the provider's spec was made from: the vendor doc page and source
     fragment of its variant (all variants' for the canonical spec, or the spec file itself).

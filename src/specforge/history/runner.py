@@ -300,6 +300,9 @@ def run_nightly(
             shard=shard,
             failure=None if kind == "ok" else (kind, str(payload)),
         )
+        from specforge.history.adapter import redact_record
+
+        record = redact_record(provider, record)  # the one sink of the history: database and summary
         store.add_run(record)
         result.runs.append(record)
         if on_result is not None:
