@@ -121,3 +121,21 @@ def test_sources_reports_a_missing_source(project: Path) -> None:
     result = CliRunner().invoke(cli, ["sources", "--config", str(project / "specforge.toml")])
     assert result.exit_code == 0
     assert "missing: run `specforge ingest`" in result.output
+
+
+def test_one_unreadable_page_never_blocks_the_others(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    (project / "specs" / "docs" / "003_9c195aa9b3bea7d9.txt").unlink()  # xiexus's page
+    (project / "specs" / "docs" / "drafts").mkdir()  # a folder among the pages
+    out = project / "out"
+    docs = sorted(str(p.relative_to(project)) for p in (project / "specs" / "docs").iterdir())
+    result = CliRunner().invoke(cli, ["ingest", *docs, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "skipped      specs/docs/drafts (drafts: a folder, not a doc page)" in result.output
+    result = CliRunner().invoke(cli, ["ingest", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "error        specs/docs/003_9c195aa9b3bea7d9.txt (xiexus: skipped" in result.stdout
+    assert "specforge: error: xiexus: specs/docs/003_9c195aa9b3bea7d9.txt" in result.stderr
+    assert "1 of 6 pages could not be ingested and were skipped: xiexus" in result.stderr
+    for name in ("openai", "hingnet-sora", "hingnet-veo"):
+        assert (out / f"{name}.yaml").is_file(), name

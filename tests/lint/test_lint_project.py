@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from specforge.core import InputError, load_config, load_document
+from specforge.core import load_config, load_document
 from specforge.lint import LintSettings
 from specforge.lint.project import lint_paths, lint_project
 
@@ -48,12 +48,20 @@ def test_canonical_and_variants_are_linted_when_merge_wrote_them(project: Path, 
     assert [r.file for r in result.diagnostics[1].related] == ["specs/overlays/relay.overlay.yaml"]
 
 
-def test_missing_source_is_bad_input(project: Path) -> None:
+def test_missing_source_is_skipped_and_the_others_are_linted(project: Path) -> None:
     (project / "specs/sources/relay.yaml").unlink()
-    with pytest.raises(InputError) as raised:
-        lint_project(load_config(project / "specforge.toml"), settings=LintSettings())
-    assert "source of variant `relay` not found" in str(raised.value)
-    assert "specforge ingest" in str(raised.value)
+    result = lint_project(load_config(project / "specforge.toml"), settings=LintSettings())
+    assert list(result.skipped) == ["relay"]
+    assert "source of variant `relay` not found" in str(result.skipped["relay"])
+    assert "specforge ingest --variant relay" in str(result.skipped["relay"])
+    assert result.files == ["specs/sources/openai.yaml"]
+
+
+def test_unparsable_source_is_skipped(project: Path) -> None:
+    (project / "specs/sources/relay.yaml").write_text("openapi: [unclosed\n")
+    result = lint_project(load_config(project / "specforge.toml"), settings=LintSettings())
+    assert list(result.skipped) == ["relay"] and "relay.yaml" in str(result.skipped["relay"])
+    assert result.files == ["specs/sources/openai.yaml"]
 
 
 def test_explicit_paths_of_two_sources_are_compared(project: Path) -> None:

@@ -174,14 +174,44 @@ def test_min_variants_leaves_single_vendor_fields_to_overlays(tmp_path: Path) ->
     assert "Left to overlays" in result.outputs[tmp_path / "specs" / "merge-report.md"]
 
 
-def test_missing_source_is_an_input_error(tmp_path: Path) -> None:
+def test_missing_source_is_skipped_the_others_are_merged_and_the_exit_code_says_so(tmp_path: Path) -> None:
     config = _project(tmp_path)
     (tmp_path / "specs" / "sources" / "aiid.yaml").unlink()
-    from specforge.cli import main
+    result = CliRunner().invoke(cli, ["merge", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "specforge: error: aiid: specs/sources/aiid.yaml: source of variant `aiid` not found" in result.stderr
+    assert "merged without 1 variant(s) whose source could not be read: aiid" in result.stderr
+    overlays = sorted(p.name for p in (tmp_path / "specs" / "overlays").iterdir())
+    assert overlays == sorted(f"{v}.overlay.yaml" for v in VARIANTS if v != "aiid")
+    assert "aiid" not in (tmp_path / "specs" / "canonical.yaml").read_text(encoding="utf-8")
 
-    with pytest.raises(SystemExit) as exc:
-        main(["merge", "--config", str(config)])
-    assert exc.value.code == 2
+
+def test_one_unparsable_source_never_blocks_the_others(tmp_path: Path) -> None:
+    from specforge.core import load_config
+    from specforge.merge import merge_project
+
+    config = _project(tmp_path)
+    (tmp_path / "specs" / "sources" / "xiexus.yaml").write_text("openapi: [unclosed\n", encoding="utf-8")
+    (tmp_path / "specs" / "sources" / "newapi.yaml").write_text("just: text\n", encoding="utf-8")
+    result = merge_project(load_config(config))
+    assert sorted(result.skipped) == ["newapi", "xiexus"]
+    assert "not an OpenAPI 3.x document" in str(result.skipped["newapi"])
+    assert list(result.normalized) == ["openai", "hingnet-sora", "hingnet-veo", "aiid"]
+
+
+def test_merge_and_ingest_give_the_same_advice_for_a_missing_source(tmp_path: Path) -> None:
+    from specforge.core import load_config
+    from specforge.ingest import ingest_variants
+    from specforge.merge import merge_project
+
+    shutil.copy(ROOT / "specforge.toml", tmp_path / "specforge.toml")
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    (tmp_path / "specs" / "sources" / "aiid.yaml").unlink()
+    config = load_config(tmp_path / "specforge.toml")
+    merged = merge_project(config).skipped["aiid"]
+    ingested = next(o for o in ingest_variants(config, keep_going=True, check=True) if o.variant == "aiid").error
+    assert ingested is not None and str(ingested) == str(merged)
+    assert "write it by hand from specs/docs/004_a933532f8a733072.txt" in str(merged)
 
 
 def test_report_lists_every_conflict() -> None:

@@ -50,16 +50,36 @@ def test_run_writes_sources_merge_lint_and_conformance_reports(project: Path) ->
     assert token_free == []
 
 
-def test_a_failing_stage_still_writes_the_summary(project: Path) -> None:
+def test_one_unreadable_variant_never_blocks_the_others(project: Path) -> None:
     (project / "specs" / "sources" / "aiid.yaml").write_text("openapi: [unclosed\n")
     config = load_config(project / "specforge.toml")
-    result = run_pipeline(config, variants=["aiid"], run_id="broken")
+    result = run_pipeline(config, variants=["openai", "aiid"], max_examples=2, run_id="broken")
     assert result.exit_code == 2
-    failed = [s for s in result.stages if s.status == "failed"]
-    assert failed and "aiid.yaml" in failed[0].summary
+    assert [(s.name, s.status) for s in result.stages][:3] == [("ingest", "partial"), ("merge", "ok"), ("lint", "findings")]
+    assert list(result.skipped) == ["aiid"] and "aiid.yaml" in result.skipped["aiid"]
+    assert "skipped aiid: specs/sources/aiid.yaml" in result.stages[0].summary
+    # the other variant went all the way: merged, linted and its mock checked
+    assert list(result.checks) == ["openai"] and result.checks["openai"].verdict.value == "conformant"
+    assert not (project / "reports" / "broken" / "check-aiid").exists()
+    summary = json.loads((project / "reports" / "broken" / "summary.json").read_text())
+    assert summary["exit_code"] == 2 and list(summary["skipped"]) == ["aiid"]
+    page = (project / "reports" / "broken" / "summary.md").read_text()
+    assert "## Skipped variants" in page and "| aiid | ingest: specs/sources/aiid.yaml" in page
+
+
+def test_a_failing_stage_still_writes_the_summary(project: Path) -> None:
+    for source in (project / "specs" / "sources").iterdir():
+        source.write_text("openapi: [unclosed\n")
+    (project / "specs" / "docs" / "openai-videos.yaml").write_text("openapi: [unclosed\n")
+    for doc in (project / "specs" / "docs").glob("00[013]_*.txt"):
+        doc.unlink()
+    config = load_config(project / "specforge.toml")
+    result = run_pipeline(config, run_id="broken")
+    assert result.exit_code == 2
+    assert [s.status for s in result.stages if s.name == "merge"] == ["failed"]
     assert "check" not in [s.name for s in result.stages]
     summary = json.loads((project / "reports" / "broken" / "summary.json").read_text())
-    assert summary["exit_code"] == 2
+    assert summary["exit_code"] == 2 and len(summary["skipped"]) == 6
 
 
 def test_cli_run_unknown_variant_is_an_input_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -62,12 +62,14 @@ def command(
     )
     if fmt == "json":
         click.echo(json.dumps([o.to_dict(config.root) for o in outcomes], indent=2, ensure_ascii=False))
-    failed = False
+    failed = [o for o in outcomes if o.error is not None]
     stale = False
     for outcome in outcomes:
         if outcome.error is not None:
-            failed = True
-            click.echo(f"specforge: error: {outcome.error}", err=True)
+            # the other pages go on; this one is named here and in the closing line
+            click.echo(f"specforge: error: {outcome.variant}: {outcome.error}", err=True)
+            if fmt == "text":
+                click.echo(f"{'error':<12} {outcome.doc} ({outcome.variant}: skipped, see the error above)")
             continue
         for diagnostic in outcome.diagnostics:
             stale = True
@@ -79,6 +81,11 @@ def command(
             detail = f" ({outcome.variant}: {outcome.summary})" if outcome.summary else ""
             click.echo(f"{outcome.action:<12} {target or outcome.doc}{detail}")
     if failed:
+        names = ", ".join(o.variant for o in failed)
+        click.echo(
+            f"specforge: {len(failed)} of {len(outcomes)} pages could not be ingested and were skipped: {names}",
+            err=True,
+        )
         exit_with(2)
     if check and stale:
         exit_with(1)

@@ -96,6 +96,10 @@ def lint(
             write_atomic(output, text)
         else:
             click.echo(text, nl=False)
+        for name, error in result.skipped.items():
+            click.echo(f"specforge: error: {name}: {error} (not linted; the other variants were)", err=True)
+        if result.skipped:
+            exit_with(2)
         exit_with(1 if result.failed(settings.fail_on) else 0)
 
 

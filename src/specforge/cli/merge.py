@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -34,6 +35,8 @@ def command(config_path: Path | None, check: bool, quiet: bool) -> None:
 
     config = project(config_path)
     result = merge_project(config)
+    for name, error in result.skipped.items():
+        click.echo(f"specforge: error: {name}: {error}", err=True)
     errors = [d for d in result.diagnostics if d.severity.value == "error"]
     for diagnostic in errors:
         click.echo(str(diagnostic), err=True)
@@ -48,12 +51,15 @@ def command(config_path: Path | None, check: bool, quiet: bool) -> None:
             for path in stale:
                 click.echo(f"stale: {shown(path)}")
             click.echo(f"{len(stale)} of {len(result.outputs)} merge outputs are stale (fix: run `specforge merge`)", err=True)
+            _skipped_exit(result.skipped)
             exit_with(1)
         if not quiet:
             click.echo(f"up to date: all {len(result.outputs)} merge outputs match the sources")
+        _skipped_exit(result.skipped)
         return
     written = write_merge(result)
     if quiet:
+        _skipped_exit(result.skipped)
         return
     operations = sum(len(item) for item in result.canonical.get("paths", {}).values())
     click.echo(
@@ -67,3 +73,15 @@ def command(config_path: Path | None, check: bool, quiet: bool) -> None:
             click.echo(f"wrote {shown(path)}")
     else:
         click.echo(f"unchanged: all {len(result.outputs)} outputs already up to date")
+    _skipped_exit(result.skipped)
+
+
+def _skipped_exit(skipped: Mapping[str, object]) -> None:
+    """The merge went on without the variants it could not read; the exit code still says so."""
+    if skipped:
+        click.echo(
+            f"specforge: merged without {len(skipped)} variant(s) whose source could not be read: "
+            f"{', '.join(skipped)} (their overlays were not rewritten)",
+            err=True,
+        )
+        exit_with(2)

@@ -129,6 +129,20 @@ class Config:
         """``path`` as reports and messages show it: relative to the project root when inside it."""
         return display_path(path, self.root)
 
+    def missing_source(self, name: str) -> InputError:
+        """The one error (and advice) for a variant whose source file does not exist, so ingest,
+        merge and lint tell the user the same thing."""
+        variant = self.variant(name)
+        doc = self.display(variant.doc) if variant.doc else "the vendor's page"
+        if variant.extract == "hand":
+            hint = (
+                f"write it by hand from {doc} (extract = \"hand\": `specforge ingest` checks it, never writes it), "
+                "or fix `source` in specforge.toml"
+            )
+        else:
+            hint = f"run `specforge ingest --variant {name}` to extract it from {doc}, or fix `source` in specforge.toml"
+        return InputError(f"source of variant `{name}` not found", file=self.display(variant.source), hint=hint)
+
     def variant(self, name: str) -> VariantConfig:
         try:
             return self.variants[name]

@@ -160,12 +160,8 @@ def check_hand_source(config: Config, vconf: VariantConfig) -> IngestOutcome:
     target = vconf.source
     shown = display_path(target, config.root)
     if not target.is_file():
-        raise InputError(
-            "hand-written source is missing",
-            file=shown,
-            hint=f"write it from the page {vconf.doc} (variant `{vconf.name}` has extract = \"hand\")",
-        )
-    source = load_mapping(target, "OpenAPI source")
+        raise config.missing_source(vconf.name)
+    source = load_mapping(target, "OpenAPI source", display=shown)
     info = source.data.get("info")
     provenance = info.get(PROVENANCE_KEY) if isinstance(info, dict) else None
     doc = display_path(vconf.doc, config.root) if vconf.doc else "?"
@@ -231,6 +227,9 @@ def _ingest_one(
     if vconf is None and is_side_file(doc):
         shown = display_path(doc, config.root)
         return IngestOutcome(doc.stem, shown, None, "skipped", "-", "not a doc page (license/readme)")
+    if vconf is None and doc.is_dir():
+        # `specforge ingest specs/docs/*` globs folders too: they are not pages
+        return IngestOutcome(doc.name, display_path(doc, config.root), None, "skipped", "-", "a folder, not a doc page")
     if vconf is not None:
         source = extract_source(doc, config=config, variant=vconf.name)
     else:

@@ -36,6 +36,8 @@ class LintResult:
     baselined: int = 0
     #: every finding before the baseline was applied (what ``--update-baseline`` writes)
     all_diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: project variants whose source could not be read (not linted; the CLI exits 2)
+    skipped: dict[str, InputError] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return count_by_severity(self.diagnostics)
@@ -103,9 +105,10 @@ def _documents(paths: Sequence[Path]) -> Iterable[tuple[Path, Document]]:
                 yield child, document
 
 
-def lint_project(config: Config, *, settings: LintSettings) -> LintResult:
-    """Every variant's source, the canonical spec and every variant (when merge has produced
-    them), and the cross-variant comparison of the sources."""
+def lint_project(config: Config, *, settings: LintSettings, exclude: Iterable[str] = ()) -> LintResult:
+    """Every variant's source (but ``exclude``), the canonical spec and every variant (when merge
+    has produced them), and the cross-variant comparison of the sources. A source that cannot be
+    read is named in ``LintResult.skipped`` and the others are still linted."""
     if not config.variants:
         raise InputError(
             "no variants configured",
@@ -115,14 +118,17 @@ def lint_project(config: Config, *, settings: LintSettings) -> LintResult:
     result = LintResult([])
     sources: dict[str, Document] = {}
     by_source: dict[str, list[Diagnostic]] = {}
+    left_out = set(exclude)
     for name, variant in config.variants.items():
-        if not variant.source.is_file():
-            raise InputError(
-                f"source of variant `{name}` not found",
-                file=display_path(variant.source),
-                hint="run `specforge ingest` first, or pass the files to lint",
-            )
-        document = _load(variant.source)
+        if name in left_out:
+            continue
+        try:
+            if not variant.source.is_file():
+                raise config.missing_source(name)
+            document = _load(variant.source)
+        except InputError as error:
+            result.skipped[name] = error
+            continue
         sources[name] = document
         by_source[name] = _single(result, document, settings, variant=name, base_dir=variant.source.parent,
                                   root=config.root)
@@ -130,7 +136,7 @@ def lint_project(config: Config, *, settings: LintSettings) -> LintResult:
         canonical = _load(config.canonical)
         own = _single(result, canonical, settings, variant=None, base_dir=config.canonical.parent, root=config.root)
         inherited = Counter(_same(d) for d in own)
-        for name, data in _variants(config):
+        for name, data in _variants(config, skip=left_out | set(result.skipped)):
             # positions come from the canonical (overlays mostly change values in place)
             merged = replace(canonical, data=data, diagnostics=[])
             found = lint_document(merged, settings=settings, variant=name, base_dir=config.canonical.parent,
@@ -181,9 +187,11 @@ def _from_variant(diagnostic: Diagnostic, variant: str, overlay: Path) -> Diagno
     )
 
 
-def _variants(config: Config) -> Iterable[tuple[str, Any]]:
-    """(name, document) of each variant whose overlay exists on disk."""
-    existing = [n for n in config.variants if (config.overlays / f"{n}.overlay.yaml").is_file()]
+def _variants(config: Config, skip: set[str]) -> Iterable[tuple[str, Any]]:
+    """(name, document) of each variant (but ``skip``) whose overlay exists on disk."""
+    existing = [
+        n for n in config.variants if n not in skip and (config.overlays / f"{n}.overlay.yaml").is_file()
+    ]
     if not existing:
         return
     try:

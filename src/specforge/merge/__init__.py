@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ __all__ = [
     "build_canonical",
     "extract_fields",
     "load_policy",
+    "load_source",
     "merge_documents",
     "merge_project",
     "operation_id",
@@ -80,6 +82,8 @@ class MergeResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     outputs: dict[Path, str] = field(default_factory=dict)
     omitted: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    #: variants whose source could not be read: left out of this merge, with the reason
+    skipped: dict[str, InputError] = field(default_factory=dict)
 
     @property
     def action_counts(self) -> dict[str, int]:
@@ -155,8 +159,27 @@ def merge_documents(
     return built, normalized, overlays
 
 
-def merge_project(config: Config) -> MergeResult:
-    """Load every configured source, merge, and render every output file (nothing is written)."""
+def load_source(config: Config, name: str) -> Document:
+    """One variant's source, or the ``InputError`` that says why it cannot be merged."""
+    variant = config.variant(name)
+    if not variant.source.is_file():
+        raise config.missing_source(name)
+    document = load_mapping(variant.source, "OpenAPI document", display=config.display(variant.source))
+    if not str(document.data.get("openapi", "")).startswith("3."):
+        raise InputError(
+            "not an OpenAPI 3.x document (no `openapi: 3.x` key)",
+            file=document.path,
+            line=1,
+            hint="merge reads OpenAPI 3.0/3.1 sources; run `specforge ingest` to produce one",
+        )
+    return document
+
+
+def merge_project(config: Config, *, exclude: Iterable[str] = ()) -> MergeResult:
+    """Load every configured source (but ``exclude``), merge, and render every output file
+    (nothing is written). A source that cannot be read is left out and named in
+    ``MergeResult.skipped``, so one broken variant never blocks the others; only when no source
+    is left is that an ``InputError``."""
     if not config.variants:
         raise InputError(
             "no variants configured",
@@ -165,22 +188,23 @@ def merge_project(config: Config) -> MergeResult:
         )
     policy = load_policy(config)
     documents: dict[str, Document] = {}
-    for name, variant in config.variants.items():
-        if not variant.source.is_file():
-            raise InputError(
-                f"source of variant `{name}` not found",
-                file=config.display(variant.source),
-                hint="run `specforge ingest` to extract it from the vendor's page, or fix `source` in specforge.toml",
-            )
-        document = load_mapping(variant.source, "OpenAPI document", display=config.display(variant.source))
-        if not str(document.data.get("openapi", "")).startswith("3."):
-            raise InputError(
-                "not an OpenAPI 3.x document (no `openapi: 3.x` key)",
-                file=document.path,
-                line=1,
-                hint="merge reads OpenAPI 3.0/3.1 sources; run `specforge ingest` to produce one",
-            )
-        documents[name] = document
+    skipped: dict[str, InputError] = {}
+    left_out = set(exclude)
+    for name in config.variants:
+        if name in left_out:
+            continue
+        try:
+            documents[name] = load_source(config, name)
+        except InputError as error:
+            skipped[name] = error
+    if not documents:
+        if skipped:
+            raise next(iter(skipped.values()))
+        raise InputError(
+            "every variant was excluded from the merge",
+            file=str(config.file or "specforge.toml"),
+            hint="fix the variants' sources, then re-run",
+        )
     built, normalized, overlays = merge_documents({n: d.data for n, d in documents.items()}, policy)
     fields = {name: extract_fields(name, document) for name, document in documents.items()}
     result = MergeResult(
@@ -195,6 +219,7 @@ def merge_project(config: Config) -> MergeResult:
         support=built.support,
         matrix=build_matrix(fields, {n: d.data for n, d in documents.items()}),
         omitted=built.omitted,
+        skipped=skipped,
     )
     _finish_overlays(result)
     result.diagnostics = _validate(result) + _diagnostics(result)

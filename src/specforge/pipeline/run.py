@@ -25,14 +25,21 @@ LINT_FORMATS = {"json": "lint.json", "sarif": "lint.sarif", "markdown": "lint.md
 
 @dataclass
 class StageResult:
-    """One step of the run: ``status`` is "ok", "findings" (it worked and found problems) or
-    "failed" (it could not do its job; later stages that need it are skipped)."""
+    """One step of the run: ``status`` is "ok", "findings" (it worked and found problems),
+    "partial" (it worked for every variant but those in ``skipped``, which later stages leave
+    out) or "failed" (it could not do its job; later stages that need it are skipped)."""
 
     name: str
     status: str
     summary: str
     outputs: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: variant -> why this stage could not read it
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def skip(self, variant: str, error: object) -> None:
+        self.skipped[variant] = str(error)
+        self.status = "partial"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +48,7 @@ class StageResult:
             "summary": self.summary,
             "outputs": self.outputs,
             "seconds": round(self.seconds, 3),
+            "skipped": self.skipped,
         }
 
 
@@ -57,11 +65,21 @@ class PipelineResult:
     compat: dict[str, CheckResult] = field(default_factory=dict)
 
     @property
+    def skipped(self) -> dict[str, str]:
+        """Variants some stage could not read (the first reason given), left out of the rest."""
+        out: dict[str, str] = {}
+        for stage in self.stages:
+            for variant, reason in stage.skipped.items():
+                out.setdefault(variant, f"{stage.name}: {reason}")
+        return out
+
+    @property
     def exit_code(self) -> int:
         """0 when every stage ran and every variant's mock conforms to its own spec; 1 when a mock
-        does not conform (a specforge bug or a contradictory spec); 2 when a stage failed on input.
+        does not conform (a specforge bug or a contradictory spec); 2 when a stage failed on input
+        or a variant was skipped because it could not be read (the others still ran).
         Lint findings in vendor sources are the expected output, not a failure."""
-        if any(s.status == "failed" for s in self.stages):
+        if any(s.status in ("failed", "partial") for s in self.stages):
             return 2
         if any(r.verdict.value != "conformant" for r in self.checks.values()):
             return 1
@@ -73,6 +91,7 @@ class PipelineResult:
             "directory": config.display(self.directory),
             "exit_code": self.exit_code,
             "stages": [s.to_dict() for s in self.stages],
+            "skipped": self.skipped,
             "lint": self.lint_counts,
             "checks": {variant: _brief(r, f"check-{variant}") for variant, r in self.checks.items()},
             "compat": {variant: _brief(r, f"check-{variant}/vs-canonical") for variant, r in self.compat.items()},
@@ -147,7 +166,8 @@ def run_pipeline(
             _merge(config, result, say)
         _lint(config, result, say)
         if all(s.status != "failed" for s in result.stages):
-            _check(config, result, names, max_examples, seed, job_seconds, say)
+            left = [name for name in names if name not in result.skipped]
+            _check(config, result, left, max_examples, seed, job_seconds, say)
     finally:
         _summary(config, result)
     return result
@@ -162,16 +182,19 @@ def _ingest(config: Config, result: PipelineResult, say: Callable[[str], None]) 
         changed = [o for o in outcomes if o.action in ("wrote", "page-changed")]
         stage.outputs = [config.display(o.target) for o in outcomes if o.target is not None]
         stage.summary = f"{len(outcomes)} doc pages -> {len(stage.outputs)} sources ({len(changed)} changed)"
+        for outcome in errors:
+            stage.skip(outcome.variant, outcome.error)
         if errors:
-            stage.status = "failed"
-            stage.summary += "; " + "; ".join(str(o.error) for o in errors)
+            stage.summary += "; skipped " + "; ".join(f"{o.variant}: {o.error}" for o in errors)
 
 
 def _merge(config: Config, result: PipelineResult, say: Callable[[str], None]) -> None:
     from specforge.merge import merge_project, write_merge
 
     with _stage(result, "merge", say) as stage:
-        merged = merge_project(config)
+        merged = merge_project(config, exclude=result.skipped)
+        for variant, error in merged.skipped.items():
+            stage.skip(variant, error)
         errors = [d for d in merged.diagnostics if d.severity is Severity.ERROR]
         if errors:
             stage.status = "failed"
@@ -181,6 +204,8 @@ def _merge(config: Config, result: PipelineResult, say: Callable[[str], None]) -
         stage.outputs = sorted(config.display(p) for p in merged.outputs)
         actions = ", ".join(f"{v} {n}" for v, n in merged.action_counts.items())
         stage.summary = f"canonical + {len(merged.overlays)} overlays, {len(merged.conflicts)} conflicts; actions: {actions}"
+        if merged.skipped:
+            stage.summary += "; skipped " + "; ".join(f"{v}: {e}" for v, e in merged.skipped.items())
 
 
 def _lint(config: Config, result: PipelineResult, say: Callable[[str], None]) -> None:
@@ -189,7 +214,7 @@ def _lint(config: Config, result: PipelineResult, say: Callable[[str], None]) ->
     from specforge.render.findings import render_findings
 
     with _stage(result, "lint", say) as stage:
-        linted = lint_project(config, settings=load_settings(config))
+        linted = lint_project(config, settings=load_settings(config), exclude=result.skipped)
         report = findings_report(linted, config.root)
         for fmt, name in LINT_FORMATS.items():
             write_atomic(result.directory / name, render_findings(report, fmt))
@@ -202,6 +227,10 @@ def _lint(config: Config, result: PipelineResult, say: Callable[[str], None]) ->
         )
         if linted.diagnostics:
             stage.status = "findings"
+        for variant, error in linted.skipped.items():
+            stage.skip(variant, error)
+        if linted.skipped:
+            stage.summary += "; skipped " + "; ".join(f"{v}: {e}" for v, e in linted.skipped.items())
 
 
 def _check(

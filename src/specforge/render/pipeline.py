@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from specforge.render.markdown import table_cell
+
 
 def pipeline_markdown(data: dict[str, Any]) -> str:
     verdict = {0: "completed", 1: "completed: a mock does not conform to its spec", 2: "failed"}
@@ -18,6 +20,18 @@ def pipeline_markdown(data: dict[str, Any]) -> str:
     for stage in data["stages"]:
         summary = stage["summary"].replace("|", "\\|")
         lines.append(f"| {stage['name']} | {stage['status']} | {summary} | {stage['seconds']:.2f} |")
+    if data.get("skipped"):
+        lines += [
+            "",
+            "## Skipped variants",
+            "",
+            "These could not be read; every other variant went on through the run.",
+            "",
+            "| variant | why |",
+            "|---|---|",
+        ]
+        for variant, reason in data["skipped"].items():
+            lines.append(f"| {variant} | {table_cell(reason)} |")
     if data["lint"]:
         counts = data["lint"]
         lines += [
