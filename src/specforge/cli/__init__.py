@@ -16,6 +16,7 @@ from specforge.core.errors import SpecforgeError
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
     "check": "specforge.cli.check:command",
+    "diff": "specforge.cli.diff:command",
     "fingerprint": "specforge.cli.fingerprint:command",
     "history": "specforge.cli.history:history",
     "ingest": "specforge.cli.ingest:command",

@@ -87,12 +87,12 @@ def show(run: str, db: Path | None, project: Path | None, fmt: str) -> None:
     """
     import json
 
-    from specforge.history import compare
+    from specforge.history import compare_runs
     from specforge.render.nightly_text import render_run
 
     with _open(db, project) as store:
         record = store.resolve(run)
-        diff = compare(store.previous(record), record)
+        diff = compare_runs(store, store.previous(record), record)
     if fmt == "json":
         click.echo(json.dumps({**record.to_dict(), "comparison": diff.to_dict()}, indent=2, ensure_ascii=False))
     else:
@@ -106,18 +106,19 @@ def show(run: str, db: Path | None, project: Path | None, fmt: str) -> None:
 @_format_option
 @click.option("--exit-code", is_flag=True, help="Exit 1 when RUN_B has regressions against RUN_A.")
 def diff(run_a: str, run_b: str, db: Path | None, project: Path | None, fmt: str, exit_code: bool) -> None:
-    """Compare two runs: failures new in RUN_B (regressions), gone (fixes), unchanged, spec drift.
+    """Compare two runs: failures new in RUN_B (regressions), gone (fixes), unchanged, and spec
+    drift as classified changes of the spec between them (a breaking one is a regression).
 
     \b
     Example:
       specforge history diff acme~1 acme --exit-code
     """
-    from specforge.history import compare
+    from specforge.history import compare_runs
     from specforge.render.nightly_text import render_diff, render_diff_json
 
     with _open(db, project) as store:
         older, newer = store.resolve(run_a), store.resolve(run_b)
-    result = compare(older, newer)
+        result = compare_runs(store, older, newer)
     click.echo(render_diff_json(result) if fmt == "json" else render_diff(result), nl=False)
     if exit_code and result.regressions:
         exit_with(1)

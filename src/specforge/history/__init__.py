@@ -2,7 +2,7 @@
 history, each provider compared with its previous run (regressions, fixes, spec drift), and a
 summary with trends. Never imports the check engine at import time (see ``adapter``)."""
 
-from specforge.history.diff import build_summary, compare, exit_code, spec_drift
+from specforge.history.diff import build_summary, compare, compare_runs, exit_code, spec_changes, spec_drift
 from specforge.history.model import (
     CheckOutcome,
     NightlySummary,
@@ -37,10 +37,12 @@ __all__ = [
     "TrendPoint",
     "build_summary",
     "compare",
+    "compare_runs",
     "exit_code",
     "failure_key",
     "load_providers",
     "parse_shard",
     "run_nightly",
+    "spec_changes",
     "spec_drift",
 ]

@@ -145,6 +145,30 @@ def _variant_hash(project: str | None, variant: str | None) -> str:
     return digest.hexdigest() if names else ""
 
 
+def project_spec(provider: Provider) -> tuple[str, str] | None:
+    """(file name, text) of the spec ``provider`` is checked against, as the history records it
+    per run: its ``spec`` file, its variant's source (the vendor's lines; normalized it equals the
+    canonical plus the variant's overlay) or the canonical spec. Drift between two runs is then
+    diffed into classified changes."""
+    from specforge.core.config import load_config
+
+    config = load_config(provider.project) if provider.project else load_config()
+    if provider.spec is not None:
+        path = provider.spec
+    elif provider.variant and provider.variant in config.variants:
+        path = config.variants[provider.variant].source
+    else:
+        path = config.canonical
+    if not path.is_file():
+        return None
+    from specforge.check.model import DEFAULT_TOKEN_ENV
+    from specforge.check.redact import Redactor
+
+    token = os.environ.get(provider.token_env or DEFAULT_TOKEN_ENV) or None
+    text = Redactor.for_endpoint(token, provider.base_url).text(path.read_text(encoding="utf-8"))
+    return config.display(path), text
+
+
 @cache
 def _file_hash_cached(path: str, mtime: float, size: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -8,12 +8,49 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from specforge.core.diagnostics import Diagnostic, Severity
 from specforge.history.model import NightlySummary, ProviderRow, RunDiff, RunRecord
 from specforge.history.store import HistoryStore
 
+#: failure-key prefix of a breaking change in the provider's spec: a regression of its own
+SPEC_KEY = "spec"
 
-def compare(previous: RunRecord | None, current: RunRecord) -> RunDiff:
-    """How ``current`` differs from ``previous`` (same provider, or any two runs for ``history diff``)."""
+
+def spec_changes(store: HistoryStore, previous: RunRecord | None, current: RunRecord) -> tuple[Diagnostic, ...]:
+    """The classified changes (``specforge.diff``) between the specs two runs were checked
+    against, as diagnostics (breaking = error); empty when either spec was not recorded or the
+    texts are equal."""
+    if previous is None:
+        return ()
+    before, after = store.spec_snapshot(previous.run_id), store.spec_snapshot(current.run_id)
+    if before is None or after is None or before[1] == after[1]:
+        return ()
+    from specforge.core import InputError, load_text
+    from specforge.diff import Spec, diff
+
+    try:
+        old = load_text(before[1], f"{before[0]}@{previous.run_id}")
+        new = load_text(after[1], f"{after[0]}@{current.run_id}")
+    except InputError:
+        return ()
+    if not isinstance(old.data, dict) or not isinstance(new.data, dict):
+        return ()
+    return tuple(c.to_diagnostic() for c in diff(Spec(previous.run_id, old.data, old), Spec(current.run_id, new.data, new)))
+
+
+def compare_runs(store: HistoryStore, previous: RunRecord | None, current: RunRecord) -> RunDiff:
+    """:func:`compare` with the runs' recorded specs diffed into classified drift."""
+    return compare(previous, current, spec_changes=spec_changes(store, previous, current))
+
+
+def _spec_key(diagnostic: Diagnostic) -> str:
+    return f"{SPEC_KEY} · {diagnostic.code} · {diagnostic.pointer}"
+
+
+def compare(previous: RunRecord | None, current: RunRecord, *, spec_changes: tuple[Diagnostic, ...] = ()) -> RunDiff:
+    """How ``current`` differs from ``previous`` (same provider, or any two runs for ``history diff``).
+    ``spec_changes`` are the classified changes of the spec between them: a breaking one is a
+    regression of its own (the contract a client relies on broke), whatever the check found."""
     if not current.comparable:
         return RunDiff(
             provider=current.provider,
@@ -36,7 +73,8 @@ def compare(previous: RunRecord | None, current: RunRecord) -> RunDiff:
             details=dict(now),
         )
     before = previous.failures()
-    regressions = tuple(sorted(set(now) - set(before)))
+    breaking = {_spec_key(d): d for d in spec_changes if d.severity is Severity.ERROR}
+    regressions = tuple(sorted(set(now) - set(before))) + tuple(sorted(breaking))
     fixes = tuple(sorted(set(before) - set(now)))
     unchanged = tuple(sorted(set(now) & set(before)))
     drift = spec_drift(previous, current)
@@ -48,8 +86,9 @@ def compare(previous: RunRecord | None, current: RunRecord) -> RunDiff:
         status = "changed"
     else:
         status = "unchanged"
-    details = {key: now[key] for key in (*regressions, *unchanged)}
+    details: dict[str, Diagnostic | None] = {key: now[key] for key in (*regressions, *unchanged) if key in now}
     details.update({key: before[key] for key in fixes})
+    details.update(breaking)
     return RunDiff(
         provider=current.provider,
         current=current.run_id,
@@ -59,6 +98,7 @@ def compare(previous: RunRecord | None, current: RunRecord) -> RunDiff:
         fixes=fixes,
         unchanged=unchanged,
         spec_drift=drift,
+        spec_changes=spec_changes,
         previous_verdict=previous.verdict,
         current_verdict=current.verdict,
         details=details,
@@ -106,7 +146,7 @@ def build_summary(
     rows = []
     for provider in sorted(latest):
         run = latest[provider]
-        diff = compare(store.previous(run), run)
+        diff = compare_runs(store, store.previous(run), run)
         link = None
         report_dir = run.report_dir
         if summary_dir is not None and (not report_dir or not Path(report_dir).is_dir()):

@@ -134,6 +134,8 @@ class RunDiff:
     fixes: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     spec_drift: tuple[str, ...] = ()
+    #: the spec's classified changes between the two runs (``specforge.diff``; breaking = error)
+    spec_changes: tuple[Diagnostic, ...] = ()
     previous_verdict: str | None = None
     current_verdict: str | None = None
     details: dict[str, Diagnostic | None] = field(default_factory=dict, compare=False)
@@ -150,6 +152,7 @@ class RunDiff:
             "fixes": list(self.fixes),
             "unchanged": list(self.unchanged),
             "spec_drift": list(self.spec_drift),
+            "spec_changes": [d.to_dict() for d in self.spec_changes],
         }
 
 

@@ -237,6 +237,7 @@ def run_nightly(
     config_hash: str | None = None,
     source_hash: Callable[[Provider], str] | None = None,
     on_result: Callable[[RunRecord], None] | None = None,
+    spec_of: Callable[[Provider], tuple[str, str] | None] | None = None,
 ) -> NightlyRun:
     """Check every provider, store each run as soon as it ends, return them all.
 
@@ -254,6 +255,10 @@ def run_nightly(
         from specforge.history.adapter import project_source_hash
 
         source_hash = project_source_hash
+    if spec_of is None:
+        from specforge.history.adapter import project_spec
+
+        spec_of = project_spec
     started = utc_now()
     batch = batch or new_batch_id(started)
     result = NightlyRun(batch=batch, started_at=iso(started))
@@ -288,6 +293,10 @@ def run_nightly(
             hashed = source_hash(provider)
         except Exception:  # noqa: BLE001 - a missing doc file must not lose the run
             hashed = ""
+        try:
+            spec = spec_of(provider)
+        except Exception:  # noqa: BLE001 - nor an unreadable spec: the run is stored without it
+            spec = None
         record = record_from(
             payload if kind == "ok" else None,
             provider=provider,
@@ -303,7 +312,7 @@ def run_nightly(
         from specforge.history.adapter import redact_record
 
         record = redact_record(provider, record)  # the one sink of the history: database and summary
-        store.add_run(record)
+        store.add_run(record, spec=spec)
         result.runs.append(record)
         if on_result is not None:
             on_result(record)

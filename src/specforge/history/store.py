@@ -5,6 +5,7 @@ shared disk): WAL plus a busy timeout serialises writers without corrupting anyt
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -83,9 +84,28 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2(conn: sqlite3.Connection) -> None:
+    """The spec each run was checked against (its source text, stored once per distinct text), so
+    drift between runs is diffed into classified changes (``specforge.diff``)."""
+    _script(
+        conn,
+        """
+        CREATE TABLE spec_texts (
+            sha256 TEXT PRIMARY KEY,
+            text   TEXT NOT NULL
+        );
+        CREATE TABLE run_specs (
+            run_id TEXT PRIMARY KEY REFERENCES runs (run_id) ON DELETE CASCADE,
+            name   TEXT NOT NULL,
+            sha256 TEXT NOT NULL REFERENCES spec_texts (sha256)
+        );
+        """
+    )
+
+
 #: ordered schema migrations; the database's ``user_version`` is how many have been applied.
 #: Append only: never edit a released migration.
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 
 _RUN_COLUMNS = (
     "run_id", "batch", "provider", "base_url", "variant", "verdict", "started_at", "finished_at",
@@ -201,10 +221,24 @@ class HistoryStore:
                 (finished_at, batch, batch),
             )
 
-    def add_run(self, run: RunRecord) -> None:
-        """Store one run with its checks and findings in one transaction (all or nothing)."""
+    def add_run(self, run: RunRecord, *, spec: tuple[str, str] | None = None) -> None:
+        """Store one run with its checks and findings in one transaction (all or nothing);
+        ``spec`` is (file name, text) of the spec the run was checked against."""
         with self.transaction() as conn:
             self._insert_run(conn, run)
+            if spec is not None:
+                name, text = spec
+                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                conn.execute("INSERT OR IGNORE INTO spec_texts (sha256, text) VALUES (?, ?)", (digest, text))
+                conn.execute("INSERT INTO run_specs (run_id, name, sha256) VALUES (?, ?, ?)", (run.run_id, name, digest))
+
+    def spec_snapshot(self, run_id: str) -> tuple[str, str] | None:
+        """(file name, text) of the spec ``run_id`` was checked against, when it was recorded."""
+        row = self.conn.execute(
+            "SELECT s.name, t.text FROM run_specs s JOIN spec_texts t ON t.sha256 = s.sha256 WHERE s.run_id = ?",
+            (run_id,),
+        ).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
 
     @staticmethod
     def _insert_run(conn: sqlite3.Connection, run: RunRecord) -> None:
@@ -381,6 +415,7 @@ class HistoryStore:
             ]
             conn.executemany("DELETE FROM runs WHERE run_id = ?", [(r,) for r in doomed])
             conn.execute("DELETE FROM batches WHERE batch NOT IN (SELECT DISTINCT batch FROM runs)")
+            conn.execute("DELETE FROM spec_texts WHERE sha256 NOT IN (SELECT sha256 FROM run_specs)")
         return len(doomed)
 
     def merge(self, other: str | Path) -> int:
@@ -404,6 +439,10 @@ class HistoryStore:
                 conn.execute(
                     "INSERT OR IGNORE INTO failures (run_id, check_seq, seq, diagnostic) "
                     "SELECT run_id, check_seq, seq, diagnostic FROM src.failures"
+                )
+                conn.execute("INSERT OR IGNORE INTO spec_texts (sha256, text) SELECT sha256, text FROM src.spec_texts")
+                conn.execute(
+                    "INSERT OR IGNORE INTO run_specs (run_id, name, sha256) SELECT run_id, name, sha256 FROM src.run_specs"
                 )
                 conn.execute(
                     "INSERT OR IGNORE INTO batches (batch, started_at, finished_at, shard, host, config_hash, providers) "

@@ -8,7 +8,7 @@ from specforge.render.markdown import table_cell
 
 
 def render_markdown(report: FindingsReport) -> str:
-    out = [f"## {report.tool} lint", "", summary_line(report), ""]
+    out = [f"## {report.title or report.tool + ' lint'}", "", summary_line(report), ""]
     for file, diagnostics in report.by_file().items():
         out += [f"### `{file}`", "", "| Line | Rule | Severity | Message |", "|---:|---|---|---|"]
         for d in diagnostics:

@@ -39,6 +39,10 @@ class FindingsReport:
     docs_url: str = ""
     #: fingerprints by diagnostic index (SARIF partialFingerprints), when the caller has them
     fingerprints: tuple[str, ...] = ()
+    #: what the report is of ("lint" unless said): headings and the summary line use it
+    title: str = ""
+    #: the summary line, when the producer words its own (diff: "3 changes: 1 breaking, ...")
+    summary: str = ""
 
     def counts(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}
@@ -63,6 +67,8 @@ class FindingsReport:
 
 def summary_line(report: FindingsReport) -> str:
     """"Found 3 problems (1 error, 2 warnings) in 2 files." or "All checks passed!"."""
+    if report.summary:
+        return report.summary
     counts = report.counts()
     total = sum(counts.values())
     extra = []

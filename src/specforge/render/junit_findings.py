@@ -10,7 +10,7 @@ from specforge.render.findings import FindingsReport
 
 
 def render_junit(report: FindingsReport) -> str:
-    root = ET.Element("testsuites", name=f"{report.tool} lint")
+    root = ET.Element("testsuites", name=report.title or f"{report.tool} lint")
     grouped = report.by_file()
     files = list(dict.fromkeys([*report.files, *grouped]))
     total = failures = 0
@@ -23,7 +23,7 @@ def render_junit(report: FindingsReport) -> str:
         cases = 0
         suite_failures = 0
         if not by_rule:
-            ET.SubElement(suite, "testcase", classname=file, name="lint")
+            ET.SubElement(suite, "testcase", classname=file, name=report.title.split()[-1] if report.title else "lint")
             cases = 1
         for code, diagnostics in by_rule.items():
             case = ET.SubElement(suite, "testcase", classname=file, name=code)

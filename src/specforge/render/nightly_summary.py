@@ -44,6 +44,7 @@ def _row_dict(row: ProviderRow) -> dict[str, Any]:
         "fixes": [_finding(row, key) for key in row.diff.fixes],
         "known_failures": len(row.diff.unchanged),
         "spec_drift": list(row.diff.spec_drift),
+        "spec_changes": [d.to_dict() for d in row.diff.spec_changes],
         "spec": {"name": run.spec_name, "sha256": run.spec_hash, "source_sha256": run.source_hash},
         "creates_used": run.creates_used,
         "budget": run.budget,
@@ -124,6 +125,9 @@ def render_summary_markdown(summary: NightlySummary) -> str:
             lines.append(f"- fixed `{key}`")
         for drift in row.diff.spec_drift:
             lines.append(f"- spec drift: {_md(drift)}")
+        for change in row.diff.spec_changes:
+            if change.severity.value != "error":  # breaking changes are regressions, listed above
+                lines.append(f"- spec change `{change.code}`: {_md(change.message)}")
         for error in row.run.errors:
             lines.append(f"- error: {_md(error.splitlines()[0] if error else error)}")
     lines += ["", "Trend legend: ✓ conformant, ✗N non-conformant with N failures, ? error, ⌛ timeout, ! crashed.",

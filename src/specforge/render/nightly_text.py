@@ -77,6 +77,9 @@ def _diff_lines(diff: RunDiff) -> list[str]:
         lines.append(f"  - fixed      {key}")
     for drift in diff.spec_drift:
         lines.append(f"  ~ drift      {drift}")
+    for change in diff.spec_changes:
+        if change.severity.value != "error":  # breaking ones are listed as regressions above
+            lines.append(f"  ~ spec       {change.code}: {change.message} ({change.location})")
     if diff.unchanged:
         lines.append(f"  = {len(diff.unchanged)} known failure(s) unchanged")
     return lines
