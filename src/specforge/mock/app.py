@@ -50,6 +50,8 @@ class Limits:
     max_jobs: int = 10_000
     #: seconds allowed for receiving a whole request body
     body_timeout: float = 10.0
+    #: seconds allowed for sending a request's line and headers (a 1 byte/s client is cut off)
+    header_timeout: float = 10.0
     max_form_fields: int = 200
     max_form_files: int = 10
 
@@ -400,8 +402,13 @@ class MockApp:
 
 # -- helpers ---------------------------------------------------------------------------------------
 def _json(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (e.g. a job stored by an older version): escape it
+        data = json.dumps(body, separators=(",", ":")).encode("ascii")
     return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        data,
         status_code=status,
         media_type="application/json",
         headers=headers,

@@ -295,11 +295,36 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def parse_json(body: bytes) -> Any:
-    """Strict JSON (no NaN/Infinity); ``ValueError`` for anything else, including deep nesting."""
+    """Strict JSON (no NaN/Infinity); ``ValueError`` for anything else, including deep nesting
+    and a lone surrogate escape (``"\\ud800"``): such a string is not Unicode text, could never be
+    answered as UTF-8 and, once stored, would break every list of jobs."""
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        text = body.decode("utf-8")
+        value = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
     except UnicodeDecodeError:
         raise ValueError("body is not UTF-8") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _reject_lone_surrogates(value)
+    return value
+
+
+def _reject_lone_surrogates(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError(f"a string holds a lone surrogate (U+{ord(item[exc.start]):04X}), which is not Unicode text") from None

@@ -65,6 +65,7 @@ _SETTINGS: dict[str, tuple[str, type, float]] = {
     "max-body-bytes": ("max_body_bytes", int, 1),
     "max-jobs": ("max_jobs", int, 1),
     "body-timeout": ("body_timeout", float, 0.001),
+    "header-timeout": ("header_timeout", float, 0.001),
 }
 
 
@@ -135,6 +136,7 @@ class MockServer:
             timeout_keep_alive=5,
             limit_concurrency=512,
             timeout_graceful_shutdown=3,
+            http=_header_timeout_protocol(app.limits.header_timeout),
         )
         self.server = _server_class()(self.config)
 
@@ -169,6 +171,45 @@ class MockServer:
         self.server.should_exit = True
         thread.join(timeout=10)
         self.socket.close()
+
+
+def _header_timeout_protocol(seconds: float) -> type[Any]:
+    """uvicorn's HTTP protocol with a deadline on each request's line and headers, counted from
+    the connection's start or the previous response. uvicorn's keep-alive timer stops at a
+    client's first byte, so without this a client sending one byte a second holds a connection
+    (and a slot of ``limit_concurrency``) for as long as it likes."""
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    base: Any = AutoHTTPProtocol
+
+    class HeaderTimeoutProtocol(base):
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def _arm(self) -> None:
+            self._waiting_since = self.cycle  # a new cycle means the headers of a request arrived
+            self._header_task = self.loop.call_later(seconds, self._expired)
+
+        def _expired(self) -> None:
+            if self.cycle is self._waiting_since and not self.transport.is_closing():
+                self.transport.close()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.cycle is not self._waiting_since:
+                self._header_task.cancel()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._header_task.cancel()
+            self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._header_task.cancel()
+            super().connection_lost(exc)
+
+    return HeaderTimeoutProtocol
 
 
 def _server_class() -> type[Any]:
