@@ -273,7 +273,7 @@ def ingest_variants(
             hint="pass doc pages (specforge ingest specs/docs/*) or add [variants.<name>] tables with `doc`",
         )
     if docs:
-        jobs = [(str(doc), doc, variant_for_doc(config, doc)) for doc in docs]
+        jobs = [(doc.stem, doc, variant_for_doc(config, doc)) for doc in docs]
     else:
         for name in names or list(config.variants):
             named = config.variant(name)

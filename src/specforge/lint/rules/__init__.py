@@ -1,5 +1,14 @@
 """Every built-in rule; importing this package registers them (in this order) in ``REGISTRY``."""
 
-from specforge.lint.rules import cross, examples, operations, provenance, schemas, structure, video  # noqa: F401 - registration
+from specforge.lint.rules import (  # noqa: F401 - registration
+    cross,
+    examples,
+    operations,
+    pages,
+    provenance,
+    schemas,
+    structure,
+    video,
+)
 
-__all__ = ["cross", "examples", "operations", "provenance", "schemas", "structure", "video"]
+__all__ = ["cross", "examples", "operations", "pages", "provenance", "schemas", "structure", "video"]
