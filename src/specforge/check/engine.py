@@ -53,6 +53,7 @@ class EngineFailure:
     pointer: str = ""
     hint: str | None = None
     origin: str = "schemathesis"
+    keyword: str = ""  # the JSON Schema keyword of a schema failure (type, enum, required, ...)
 
 
 @dataclass
@@ -72,6 +73,8 @@ class EngineCase:
     error: str | None = None
     error_kind: str | None = None  # "budget" or an infrastructure kind
     elapsed: float = 0.0
+    request_body: bytes | None = None  # as sent, to find the exchange in the cassette
+    cassette: list[int] = field(default_factory=list)  # cassette seqs, when known directly (replay)
 
 
 @dataclass
@@ -315,6 +318,7 @@ def _cases(event: Any, gate: Gate) -> Iterator[EngineCase]:
         record = EngineCase(id=case_id, operation=label, phase=phase, method=case.method.upper())
         if interaction is not None:
             record.url = red.text(interaction.request.uri)
+            record.request_body = interaction.request.body
             response = interaction.response
             if response is not None:
                 record.status_code = response.status_code
@@ -358,8 +362,9 @@ def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
     if isinstance(failure, SpecforgeFailure):
         f = failure.finding
         return EngineFailure(f.check, f.check, red.text(f.message), red.text(f.expected), red.text(f.actual), f.pointer, f.hint, "specforge")
-    expected, actual, pointer = "", "", ""
+    expected, actual, pointer, keyword = "", "", "", ""
     if hasattr(failure, "schema_path") and hasattr(failure, "instance"):  # JsonSchemaError
+        keyword = str(list(failure.schema_path or [""])[-1])
         expected = _schema_expectation(getattr(failure, "_root_schema", None), list(failure.schema_path or []))
         actual = _short(red.data(getattr(failure, "instance", None)))  # redacted before it is cut
         path = getattr(failure, "instance_path", None) or []
@@ -380,7 +385,8 @@ def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
         actual = f"HTTP {failure.status_code}"
         expected = "a non-5xx response" if name == "not_a_server_error" else ""
     message = red.text(str(getattr(failure, "message", "") or failure))
-    return EngineFailure(name, red.text(str(getattr(failure, "title", name))), message, red.text(expected), red.text(actual), pointer)
+    return EngineFailure(name, red.text(str(getattr(failure, "title", name))), message, red.text(expected), red.text(actual), pointer,
+                         keyword=keyword)
 
 
 def _schema_expectation(root: Any, path: list[Any]) -> str:

@@ -87,6 +87,8 @@ class Scenario:
             return self._done(case), None
         case.status_code = response.status_code
         case.elapsed = response.elapsed.total_seconds()
+        sent = response.request.body if response.request is not None else None
+        case.request_body = sent.encode("utf-8") if isinstance(sent, str) else sent if isinstance(sent, bytes) else None
         case.curl = curl(method, url, kwargs, self.gate.redactor)
         case.response_excerpt = _excerpt(response)
         if validate and response.status_code not in (429, 502, 503, 504):
@@ -238,7 +240,7 @@ class Scenario:
                 return self._diagnose(op, media, body)
             diagnosis = EngineCase(
                 id=f"diagnose-{rejected.id}", operation=op.label, phase="lifecycle", method=op.method, url=rejected.url,
-                status_code=rejected.status_code, response_excerpt=text, curl=rejected.curl,
+                status_code=rejected.status_code, response_excerpt=text, curl=rejected.curl, request_body=rejected.request_body,
             )
             self.finish(diagnosis, *(
                 Finding(

@@ -23,10 +23,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from specforge.check.causes import Cause, cluster, signature
+from specforge.check.causes import add_failure as _add_failure
+from specforge.check.causes import counts as causes_by_severity
 from specforge.core.diagnostics import Diagnostic
 
 #: Version of the report.json layout; bump the major part on incompatible changes.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 #: Phases a live run can go through, in order. The first three are specforge's own scenarios;
@@ -102,7 +105,13 @@ class CaseStatus(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Failure:
     """One conformance finding with its evidence. ``diagnostic.code`` is the check name
-    (``response_schema_conformance``, ``timestamps_are_unix_seconds`` ...)."""
+    (``response_schema_conformance``, ``timestamps_are_unix_seconds`` ...). One detail stands for
+    every repeat of the same signature on its operation (``occurrences``, ``cassette`` seqs);
+    ``specforge.check.causes`` clusters details into causes.
+
+    ``kind`` is the operation kind (create, retrieve, content, ...), ``keyword`` the JSON Schema
+    keyword of a schema failure, ``source`` who found it (check, sdk, relay) and ``severity`` an
+    explicit level overriding the rules of ``specforge.check.severity``."""
 
     diagnostic: Diagnostic
     operation: str  # "POST /v1/videos"
@@ -113,10 +122,22 @@ class Failure:
     response_excerpt: str = ""
     curl: str = ""  # reproduction, token redacted as `Bearer ***`
     case_id: str = ""
+    kind: str = ""
+    keyword: str = ""
+    source: str = "check"
+    severity: str = ""
+    occurrences: int = 1
+    cassette: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "diagnostic": self.diagnostic.to_dict(),
+            "kind": self.kind,
+            "keyword": self.keyword,
+            "source": self.source,
+            "severity": self.severity,
+            "occurrences": self.occurrences,
+            "cassette": list(self.cassette),
             "operation": self.operation,
             "check": self.check,
             "expected": self.expected,
@@ -139,6 +160,12 @@ class Failure:
             response_excerpt=data.get("response_excerpt", ""),
             curl=data.get("curl", ""),
             case_id=data.get("case_id", ""),
+            kind=data.get("kind", ""),
+            keyword=data.get("keyword", ""),
+            source=data.get("source", "check"),
+            severity=data.get("severity", ""),
+            occurrences=int(data.get("occurrences", 1)),
+            cassette=tuple(data.get("cassette", ())),
         )
 
 
@@ -346,6 +373,8 @@ class CheckResult:
     operations: list[OperationSummary] = field(default_factory=list)
     checks: list[CheckSummary] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    #: the failures clustered into causes, most severe first (``refresh_causes`` rebuilds them)
+    causes: list[Cause] = field(default_factory=list)
     infrastructure: list[InfraIssue] = field(default_factory=list)
     cases: list[CaseRecord] = field(default_factory=list)
     jobs: list[JobTrace] = field(default_factory=list)
@@ -356,6 +385,23 @@ class CheckResult:
     schema_version: str = SCHEMA_VERSION
     #: the redacted cassette entries of a live run (not part of report.json; written as cassette.jsonl)
     exchanges: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+    _index: dict[Any, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def add_failure(self, failure: Failure, *, refresh: bool = True) -> Failure:
+        """The one way to add a finding (checks, the SDK phase, relay mismatches): a repeat of a
+        kept detail (same operation, same signature) is folded into it, and the causes are
+        rebuilt (``refresh=False`` defers that to one ``refresh_causes`` call). Returns the kept
+        detail."""
+        if len(self._index) != len(self.failures):  # the list was edited directly: re-index it
+            self._index = {(f.operation, signature(f)): i for i, f in enumerate(self.failures)}
+        kept = _add_failure(self.failures, failure, self._index)
+        if refresh:
+            self.refresh_causes()
+        return kept
+
+    def refresh_causes(self) -> list[Cause]:
+        self.causes = cluster(self.failures)
+        return self.causes
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -412,10 +458,13 @@ class CheckResult:
                 "errors": sum(1 for c in self.cases if c.status == CaseStatus.ERROR),
                 "skipped": sum(1 for c in self.cases if c.status == CaseStatus.SKIPPED),
                 "failures": len(self.failures),
+                "causes": len(self.causes),
+                "causes_by_severity": causes_by_severity(self.causes),
                 "infrastructure": len(self.infrastructure),
             },
             "operations": [o.to_dict() for o in self.operations],
             "checks": [c.to_dict() for c in self.checks],
+            "causes": [c.to_dict() for c in self.causes],
             "failures": [f.to_dict() for f in self.failures],
             "infrastructure": [i.to_dict() for i in self.infrastructure],
             "jobs": [j.to_dict() for j in self.jobs],
@@ -451,6 +500,8 @@ class CheckResult:
             operations=[OperationSummary.from_dict(o) for o in data.get("operations", [])],
             checks=[CheckSummary.from_dict(c) for c in data.get("checks", [])],
             failures=[Failure.from_dict(f) for f in data.get("failures", [])],
+            causes=[Cause.from_dict(c) for c in data["causes"]] if "causes" in data
+            else cluster([Failure.from_dict(f) for f in data.get("failures", [])]),
             infrastructure=[InfraIssue.from_dict(i) for i in data.get("infrastructure", [])],
             jobs=[JobTrace.from_dict(j) for j in data.get("jobs", [])],
             cases=[CaseRecord.from_dict(c) for c in data.get("cases", [])],

@@ -130,7 +130,8 @@ def replay(
         path = urlsplit(req["url"]).path
         op = spec.operation_for(method, path)
         label = op.label if op else f"{method} {path}"
-        case = engine.EngineCase(id=f"replay-{seq}", operation=label, phase="replay", method=method, url=req["url"])
+        case = engine.EngineCase(id=f"replay-{seq}", operation=label, phase="replay", method=method, url=req["url"],
+                                 cassette=[seq] if isinstance(seq, int) else [])
         if entry.get("response") is None:
             case.error = f"recorded without a response: {(entry.get('error') or {}).get('message', 'network error')}"
             case.error_kind = (entry.get("error") or {}).get("kind", "network_error")

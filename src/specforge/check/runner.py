@@ -4,9 +4,9 @@ they end up in ``result.infrastructure`` / ``result.aborted``."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
-import re
 import threading
 import time
 import uuid
@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from specforge import __version__
+from specforge.check.causes import signature
 from specforge.check.model import (
     CaseRecord,
     CaseStatus,
@@ -117,7 +118,7 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
         run.result.aborted = redactor.text(f"internal error: {type(exc).__name__}: {exc}")
     finally:
         cassette.close()
-    run.finish()
+    run.finish(cassette.entries)
     run.result.exchanges = cassette.entries
     if report_dir is not None:
         run.result.cassette = CASSETTE_NAME
@@ -164,7 +165,9 @@ class _Run:
         self.result.notes.extend(notes)
         self.case_checks: Counter[tuple[str, str]] = Counter()
         self.origins: dict[str, str] = {}
-        self.reported: set[tuple[str, str, str]] = set()
+        self.kinds = {op.label: op.kind for op in self.spec.operations}
+        #: (operation, signature) of a kept failure -> the requests it was seen on (cassette lookup)
+        self.evidence: dict[tuple[str, Any], set[tuple[str, str, int | None, str]]] = defaultdict(set)
 
     def progress(self, kind: str, phase: str, message: str = "", status: str | None = None) -> None:
         callback: Callable[[ProgressEvent], None] | None = self.options.progress
@@ -305,22 +308,22 @@ class _Run:
             for name in case.passed:
                 self.case_checks[(name, "passed")] += 1
                 self.origins.setdefault(name, "specforge" if name in REGISTRY else "schemathesis")
+            request = _request_key(case.method, case.url, case.status_code, case.request_body, self.redactor)
             for f in {(f.check, f.pointer, f.message): f for f in case.failures}.values():
                 self.case_checks[(f.check, "failed")] += 1
-                # one reported failure per operation, check and place (values and indices left out)
-                key = (case.operation, f.check, re.sub(r"/\d+(?=/|$)", "/*", f.pointer))
-                if key in self.reported:
-                    continue
-                self.reported.add(key)
                 self.origins.setdefault(f.check, f.origin)
-                self.result.failures.append(Failure(
+                # every distinct signature is kept (per operation); repeats only add occurrences
+                kept = self.result.add_failure(Failure(
                     diagnostic=Diagnostic(
                         code=f.check, severity=Severity.ERROR, message=f.message, pointer=f.pointer,
                         file=self.loaded.name, variants=(self.loaded.variant,) if self.loaded.variant else (), hint=f.hint,
                     ),
                     operation=case.operation, check=f.check, expected=f.expected, actual=f.actual,
                     status_code=case.status_code, response_excerpt=case.response_excerpt, curl=case.curl, case_id=case.id,
-                ))
+                    kind=self.kinds.get(case.operation, "other"), keyword=f.keyword, cassette=tuple(case.cassette),
+                ), refresh=False)
+                if not case.cassette:
+                    self.evidence[(kept.operation, signature(kept))].add(request)
             message = case.error or "; ".join(f"{f.check}: {f.message}" for f in case.failures)
             self.result.cases.append(CaseRecord(
                 id=case.id, operation=case.operation, phase=case.phase, status=status, checks=checks,
@@ -328,6 +331,24 @@ class _Run:
                 message=self.redactor.text(message)[:500],
             ))
         self.progress("case", case.phase, f"{case.operation} {status.value}", status.value)
+
+    def _link_cassette(self, exchanges: list[dict[str, Any]]) -> None:
+        """Give every kept failure the cassette seqs of the exchanges it was seen on."""
+        exact: dict[tuple[str, str, int | None, str], list[int]] = defaultdict(list)
+        loose: dict[tuple[str, str, int | None], list[int]] = defaultdict(list)
+        for entry in exchanges:
+            req, resp = entry.get("request") or {}, entry.get("response")
+            status = resp.get("status") if isinstance(resp, dict) else None
+            body = req.get("body") if req.get("body_encoding", "utf-8") == "utf-8" else ""
+            key = (str(req.get("method", "")).upper(), str(req.get("url", "")), status, str(body or "")[:2048])
+            exact[key].append(int(entry.get("seq", 0)))
+            loose[key[:3]].append(int(entry.get("seq", 0)))
+        for i, failure in enumerate(self.result.failures):
+            seqs = set(failure.cassette)
+            for request in self.evidence.get((failure.operation, signature(failure)), ()):
+                seqs.update(exact.get(request) or loose.get(request[:3], []))
+            if seqs != set(failure.cassette):
+                self.result.failures[i] = dataclasses.replace(failure, cassette=tuple(sorted(seqs)))
 
     def add_skipped(self, label: str, phase: str, why: str) -> None:
         with self.lock:
@@ -344,8 +365,11 @@ class _Run:
                 return
         self.result.infrastructure.append(issue)
 
-    def finish(self) -> None:
+    def finish(self, exchanges: list[dict[str, Any]] | None = None) -> None:
         result = self.result
+        if exchanges:
+            self._link_cassette(exchanges)
+        result.refresh_causes()
         # transport-level issues (timeouts, resets, 5xx, 429, oversized), one entry per kind+operation
         for issue in self.gate.issues:
             op = self.spec.operation_for(issue.method, _path(issue.url))
@@ -384,6 +408,17 @@ class _Run:
         # the one last pass before anything is rendered: whatever a check, an exception or the
         # engine copied from a response, no secret leaves the run (the cassette is redacted as written)
         self.redactor.scrub(result, skip=("exchanges",))
+
+
+def _request_key(method: str, url: str, status: int | None, body: bytes | str | None, red: Redactor) -> tuple[str, str, int | None, str]:
+    """How a case's exchange is found in the cassette: method, redacted URL, status and the start
+    of the redacted request body (the cassette stores bodies redacted too)."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            body = ""
+    return (method.upper(), url, status, red.text(body or "")[:2048])
 
 
 def _path(url: str) -> str:
