@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,12 +56,19 @@ def _form_value(fields: list[tuple[str, str]]) -> dict[str, Any]:
     return out
 
 
-def page_examples(text: str, *, skip: tuple[int, int] | None = None, html_page: bool = False) -> list[PageExample]:
+#: where(line) -> (section kind "request"/"response"/None, method, path, line that named the route)
+Where = Callable[[int], tuple[str | None, str | None, str | None, int]]
+
+
+def page_examples(
+    text: str, *, skip: tuple[int, int] | None = None, html_page: bool = False, where: Where | None = None
+) -> list[PageExample]:
     """Examples in page order: curl bodies (``-d`` JSON, ``-F`` forms) and JSON objects in
     ```json blocks or bare in prose. ``skip`` is the line range of the extracted OpenAPI itself.
     A JSON object is a response when it looks like one (``id`` + ``status``/``object``) and is
     attributed to the last curl command before it. In HTML pages only ``<pre>`` blocks count
-    (prose there is markup)."""
+    (prose there is markup). ``where`` (drafts) gives the page section and route at a line: a
+    JSON object under a response heading is a response, one under a newer route belongs to it."""
     blocks = code_blocks(text, html_page=html_page)
     skipped = set(range(skip[0], skip[1] + 1)) if skip else set()
     fenced = covered_lines(blocks)
@@ -76,8 +84,8 @@ def page_examples(text: str, *, skip: tuple[int, int] | None = None, html_page: 
                 decoded = json.loads(block.text)
             except json.JSONDecodeError:
                 continue
-            where = "<pre> JSON block" if html_page else "```json block"
-            json_items.append((block.start, block.end, decoded, where))
+            label = "<pre> JSON block" if html_page else "```json block"
+            json_items.append((block.start, block.end, decoded, label))
     if not html_page:
         prose = {n for n in range(1, text.count("\n") + 2) if n not in fenced and n not in skipped}
         prose_curls = list(curl_commands(text, prose))
@@ -87,7 +95,7 @@ def page_examples(text: str, *, skip: tuple[int, int] | None = None, html_page: 
                 json_items.append((obj.start, obj.end, obj.value, "JSON in the page text"))
 
     events: list[tuple[int, str, Any]] = [(c.line, "curl", c) for c in curls]
-    events += [(start, "json", (obj_value, where)) for start, _end, obj_value, where in json_items]
+    events += [(start, "json", (obj_value, label)) for start, _end, obj_value, label in json_items]
     events.sort(key=lambda e: e[0])
     examples: list[PageExample] = []
     last: Curl | None = None
@@ -118,20 +126,29 @@ def page_examples(text: str, *, skip: tuple[int, int] | None = None, html_page: 
                                 "values are form text, `@file` is an upload")
                 )
             continue
-        value, where = item
+        value, shown = item
         if not isinstance(value, dict):
             continue
-        if _looks_like_response(value):
+        method, path = (last.method, last.path) if last else (None, None)
+        section: str | None = None
+        if where is not None:
+            section, w_method, w_path, named_at = where(line)
+            if w_method and (last is None or named_at > last.line):
+                method, path = w_method, w_path
+        is_response = section == "response" or (section is None and _looks_like_response(value))
+        if section == "request" and _looks_like_response(value) and last is not None and line > last.end:
+            is_response = True
+        if not is_response and method in ("GET", "DELETE", "HEAD"):
+            method, path = None, None  # a body shown under a poll/download route is the create call's
+        if is_response:
             examples.append(
-                PageExample("response", f"response-L{line}", line, last.method if last else None,
-                            last.path if last else None, "application/json", value,
-                            f"response shown in the page ({where}, line {line})")
+                PageExample("response", f"response-L{line}", line, method, path, "application/json", value,
+                            f"response shown in the page ({shown}, line {line})")
             )
         else:
             examples.append(
-                PageExample("request", f"request-L{line}", line, last.method if last else None,
-                            last.path if last else None, "application/json", value,
-                            f"request body shown in the page ({where}, line {line})")
+                PageExample("request", f"request-L{line}", line, method, path, "application/json", value,
+                            f"request body shown in the page ({shown}, line {line})")
             )
     return examples
 

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from specforge.core import Document, InputError, load_text
+from specforge.ingest.recover import recover_openapi
 from specforge.ingest.page import JSON_LANGS, YAML_LANGS, Block, code_blocks, covered_lines, is_html, line_of
 
-MODES = ("openapi", "fenced", "embedded-json", "hand")
+#: "auto" (the default): an OpenAPI document in any of the shapes below, else a draft from the
+#: page's own evidence (``specforge.ingest.draft``)
+MODES = ("auto", "openapi", "fenced", "embedded-json", "hand")
 WHOLE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 _OPENAPI_YAML = re.compile(r"^(openapi|swagger)\s*:", re.MULTILINE)
 _OPENAPI_JSON = re.compile(r'\{\s*"(openapi|swagger)"\s*:')
@@ -33,6 +36,10 @@ class Extracted:
     def page_line(self, pointer: str) -> int | None:
         location = self.document.locate(pointer, key=True)
         return location.line + self.line_offset if location else None
+
+
+class NoOpenAPIError(InputError):
+    """The page carries no OpenAPI document (``auto`` then drafts one from the page)."""
 
 
 def _shift(error: InputError, offset: int, display: str) -> InputError:
@@ -107,6 +114,8 @@ def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | No
             file=display,
             hint="edit the hand-written source, or set extract to openapi/fenced/embedded-json",
         )
+    if mode == "auto":
+        mode = None
     if mode is not None and mode not in MODES:
         raise InputError(f"unknown extraction mode `{mode}`", file=display, hint=f"use one of: {', '.join(MODES)}")
     if mode == "openapi" or (mode is None and suffix.lower() in WHOLE_FILE_SUFFIXES):
@@ -125,9 +134,14 @@ def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | No
         candidates += _fenced(blocks, display)
     if mode in (None, "embedded-json"):
         candidates += _embedded(text, display, covered_lines(blocks))
+    if not candidates and mode is None:
+        recovered = recover_openapi(text, display, covered_lines(blocks))
+        if recovered is not None:
+            document, first, last = recovered
+            candidates.append(Extracted(document.data, "recovered-yaml", first, last, _renamed(document, display), 0))
     if not candidates:
         what = {"fenced": "fenced ```yaml/```json block", "embedded-json": "embedded OpenAPI JSON object"}
-        raise InputError(
+        raise NoOpenAPIError(
             f"no OpenAPI document found ({what.get(mode or '', 'no fenced block or embedded JSON object')} "
             "with a top-level `openapi` key)",
             file=display,

@@ -143,19 +143,34 @@ class JsonObject:
     end: int
 
 
+#: a JSON object or a second curl glued to the end of a curl command (``…/videos"{"id": …``,
+#: ``…/videos"curl -X GET …``), as pages whose renderer dropped the line breaks print them
+GLUE = re.compile(r"""(?<=[^\s=\\])["'](?=\{|curl\s)|(?<=\})(?=\{)""")
+
+
 def bare_json_objects(text: str, skip: set[int]) -> Iterator[JsonObject]:
-    """JSON objects that start a line in prose (outside ``skip`` lines), decoded with
-    ``raw_decode`` so trailing prose does not matter."""
+    """JSON objects that start a line in prose (outside ``skip`` lines), or that are glued to
+    the command or object before them, decoded with ``raw_decode`` so trailing prose does not
+    matter."""
     decoder = json.JSONDecoder()
     lines = text.splitlines(keepends=True)
+    starts: list[tuple[int, int]] = []
     offset = 0
-    resume = 0
     for number, line in enumerate(lines, start=1):
         here = offset
         offset += len(line)
-        if number in skip or here < resume or not line.lstrip().startswith("{"):
+        if number in skip:
             continue
-        start = here + (len(line) - len(line.lstrip()))
+        if line.lstrip().startswith("{"):
+            starts.append((here + (len(line) - len(line.lstrip())), number))
+        for glue in GLUE.finditer(line):
+            at = here + glue.end() + (1 if line[glue.start() : glue.start() + 1] in "\"'" else 0)
+            if text[at : at + 1] == "{":
+                starts.append((at, number))
+    resume = 0
+    for start, number in sorted(set(starts)):
+        if start < resume:
+            continue
         try:
             value, end = decoder.raw_decode(text, start)
         except json.JSONDecodeError:
@@ -163,6 +178,15 @@ def bare_json_objects(text: str, skip: set[int]) -> Iterator[JsonObject]:
         if isinstance(value, dict):
             resume = end
             yield JsonObject(value, number, line_of(text, end - 1))
+            # objects glued one after another (``}{``)
+            while text[end : end + 1] == "{":
+                try:
+                    value, new_end = decoder.raw_decode(text, end)
+                except json.JSONDecodeError:
+                    break
+                if isinstance(value, dict):
+                    yield JsonObject(value, line_of(text, end), line_of(text, new_end - 1))
+                end = resume = new_end
 
 
 _ARG_OPTIONS = {
@@ -213,34 +237,59 @@ def url_path(url: str) -> str:
     return url if url.startswith("/") else "/" + url
 
 
+_CURL_AT = re.compile(r"(?:^|(?<=[\"'}]))\s*curl\s")
+
+
 def curl_commands(text: str, lines_allowed: set[int] | None = None) -> Iterator[Curl]:
-    """curl commands (with ``\\`` continuations and multi-line quoted bodies) in ``text``.
+    """curl commands (with ``\\`` continuations and multi-line quoted bodies) in ``text``, split
+    into words the way a shell does (``shlex``). A command starts a line or is glued to the end
+    of the one before it; a JSON response glued to its end is not part of it.
     ``lines_allowed`` restricts where a command may start (1-based page lines)."""
     lines = text.splitlines()
     i = 0
+    column = 0
     while i < len(lines):
-        if not lines[i].lstrip().startswith("curl ") or (lines_allowed is not None and i + 1 not in lines_allowed):
-            i += 1
+        if lines_allowed is not None and i + 1 not in lines_allowed:
+            i, column = i + 1, 0
             continue
+        match = _CURL_AT.search(lines[i], column)
+        if match is None or (match.start() > 0 and not GLUE.search(lines[i][: match.start() + 1])):
+            if match is not None and match.start() > 0:
+                column = match.end()
+                continue
+            i, column = i + 1, 0
+            continue
+        first = lines[i][match.start() :]
         tokens: list[str] | None = None
         j = i
+        next_column = 0
         while j < len(lines) and j < i + 400:
-            chunk = "\n".join(lines[i : j + 1])
+            body = [first, *lines[i + 1 : j + 1]]
+            chunk = "\n".join(body)
+            cut = GLUE.search(chunk, 5)
+            if cut is not None:
+                chunk = chunk[: cut.start() + (1 if chunk[cut.start()] in "\"'" else 0)]
             continued = chunk.rstrip().endswith("\\")
             if not continued:
                 try:
                     tokens = shlex.split(chunk.replace("\\\n", " "))
+                    if cut is not None:
+                        consumed = len(chunk) - sum(len(b) + 1 for b in body[:-1])
+                        next_column = consumed + (match.start() if j == i else 0)
                     break
                 except ValueError:
                     pass
             j += 1
-        if tokens is None:
-            i += 1
+        if tokens is None or not tokens or tokens[0] != "curl":
+            i, column = i + 1, 0
             continue
-        curl = _parse_curl(tokens, i + 1, lines[i : j + 1])
+        curl = _parse_curl(tokens, i + 1, [first, *lines[i + 1 : j + 1]])
         curl.end = j + 1
         yield curl
-        i = j + 1
+        if next_column:
+            i, column = j, next_column
+        else:
+            i, column = j + 1, 0
 
 
 def _parse_curl(tokens: list[str], line: int, raw: list[str]) -> Curl:
