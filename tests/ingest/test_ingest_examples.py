@@ -34,9 +34,12 @@ def test_fixture_examples_land_on_their_operations() -> None:
     assert created["response-L27"]["value"]["created_at"] == 1700000000000  # ms, kept as shown
     get = source.data["paths"]["/v1/videos/{video_id}"]["get"]
     assert list(_examples(get["responses"]["200"]["content"]["application/json"])) == ["response-L42"]
-    # the content endpoint is not in the page's OpenAPI: recorded, not invented
-    (unplaced,) = source.data[UNPLACED_KEY]
-    assert unplaced["operation"] == "GET /v1/videos/video_1/content" and unplaced["name"] == "response-L52"
+    # the content endpoint is not in the page's OpenAPI: added from page evidence (the curl's
+    # concrete id spelled as the page's own template), marked, with the example on it
+    content = source.data["paths"]["/v1/videos/{video_id}/content"]["get"]
+    assert content["x-specforge-page-evidence"] is True
+    assert list(_examples(content["responses"]["200"]["content"]["application/json"])) == ["response-L52"]
+    assert UNPLACED_KEY not in source.data
     assert source.provenance["examples"] == 5
 
 
@@ -72,12 +75,20 @@ def test_seed_000_keeps_the_examples_that_contradict_its_veo_schema() -> None:
     assert response["examples"]["response-L68"]["value"]["seconds"] == "8"
 
 
-def test_seed_001_completed_response_is_recorded_for_the_undocumented_get() -> None:
+def test_seed_001_poll_and_download_come_from_page_evidence() -> None:
+    """The page documents the poll and download routes outside its OpenAPI (a curl, a section):
+    they are added as page-evidence operations, the completed response lands on the poll route,
+    and the vendor's own document is untouched."""
     source = extract_source(DOCS / "001_3a58964235346af4.txt", config=load_config(ROOT / "specforge.toml"))
-    (completed,) = source.data[UNPLACED_KEY]
-    assert completed["operation"] == "GET /v1/videos/{video_id}"
+    poll = source.data["paths"]["/v1/videos/{video_id}"]["get"]
+    assert poll["x-specforge-page-evidence"] is True
+    assert poll["x-specforge-source"] == "specs/docs/001_3a58964235346af4.txt:99"
+    (completed,) = _examples(poll["responses"]["200"]["content"]["application/json"]).values()
     assert completed["value"]["status"] == "completed"
     assert completed["x-specforge-source"] == "specs/docs/001_3a58964235346af4.txt:115"
+    assert source.data["paths"]["/v1/videos/{video_id}/content"]["get"]["x-specforge-page-evidence"] is True
+    assert source.data["paths"]["/v1/videos"]["post"]["operationId"] == "createVeoVideo"  # verbatim
+    assert UNPLACED_KEY not in source.data
 
 
 def test_prose_page_examples_for_hand_sources() -> None:

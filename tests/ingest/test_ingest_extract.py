@@ -61,7 +61,9 @@ def test_invalid_vendor_document_is_kept_and_the_validator_message_recorded(conf
 def test_a_3_0_source_stays_3_0_and_paths_are_not_rewritten(config) -> None:  # type: ignore[no-untyped-def]
     data = ingest_doc(FIXTURES / "fenced.md", config=config)
     assert data["openapi"] == "3.0.0"
-    assert list(data["paths"]) == ["/v1/videos", "/v1/videos/{video_id}"]
+    assert list(data["paths"])[:2] == ["/v1/videos", "/v1/videos/{video_id}"]
+    # the download route the page shows only in a curl is page evidence, marked as such
+    assert data["paths"]["/v1/videos/{video_id}/content"]["get"]["x-specforge-page-evidence"] is True
     whole = ingest_doc(FIXTURES / "whole.yaml", config=config)
     assert list(whole["paths"]) == ["/videos"] and whole["servers"][0]["url"] == "https://api.whole.test/v1"
 
@@ -69,7 +71,7 @@ def test_a_3_0_source_stays_3_0_and_paths_are_not_rewritten(config) -> None:  # 
 @pytest.mark.parametrize(
     ("name", "where", "message"),
     [
-        ("no-openapi.txt", "no-openapi.txt:1", "no OpenAPI document found"),
+        ("no-openapi.txt", "no-openapi.txt:1", "no OpenAPI document and no route"),
         ("two-blocks.md", "two-blocks.md:8", "2 OpenAPI documents found (lines 2-4 and 8-10)"),
         ("bad-yaml.md", "bad-yaml.md:7:6", "invalid YAML"),
         ("bad-embedded.txt", "bad-embedded.txt:3", "embedded OpenAPI JSON is not valid JSON"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,6 +21,9 @@ from specforge.cli.common import config_option, exit_with, project
 )
 @click.option("--variant", "variants", multiple=True, help="Only this configured variant (repeatable).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a source is stale or a hand-written page changed.")
+@click.option(
+    "--explain", is_flag=True, help="Write nothing; print what was found in each page and where (route, field, type, line, evidence)."
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @config_option
 def command(
@@ -27,6 +31,7 @@ def command(
     out: Path | None,
     variants: tuple[str, ...],
     check: bool,
+    explain: bool,
     fmt: str,
     config_path: Path | None,
 ) -> None:
@@ -38,6 +43,11 @@ def command(
     and info.x-specforge-source records the page, vendor, extraction mode, sha256, line range and
     the openapi-spec-validator result. Output is deterministic: re-running changes nothing.
 
+    A page without an OpenAPI document (extract = "auto", the default) becomes a DRAFT source built
+    from its own evidence: routes, parameter tables, rendered field lists, curl commands and
+    request/response examples, each fact citing its page line and how it was learned. --explain
+    prints those facts instead of writing.
+
     Without DOC, every variant in specforge.toml is ingested. Hand-written sources (extract =
     "hand") are never overwritten; their recorded page hash is checked instead.
 
@@ -46,12 +56,16 @@ def command(
       specforge ingest                                   # all configured variants -> specs/sources/
       specforge ingest specs/docs/* --out /tmp/sources   # regenerate into another folder
       specforge ingest --check                           # CI: fail when a source is stale
+      specforge ingest --explain page.txt                # what was found where
     """
     from specforge.ingest import ingest_variants
 
     config = project(config_path)
     if docs and variants:
         raise click.UsageError("give DOC paths or --variant, not both")
+    if explain:
+        _explain(config, docs, variants, fmt)
+        return
     outcomes = ingest_variants(
         config,
         names=list(variants) or None,
@@ -89,6 +103,25 @@ def command(
         exit_with(2)
     if check and stale:
         exit_with(1)
+
+
+def _explain(config: Any, docs: tuple[Path, ...], variants: tuple[str, ...], fmt: str) -> None:
+    from specforge.ingest import explain_page
+    from specforge.render.ingest_explain import explain_json, explain_text
+
+    if docs:
+        explanations = [explain_page(doc, config=config) for doc in docs]
+    else:
+        names = list(variants) or list(config.variants)
+        explanations = [
+            explain_page(doc, config=config, variant=n)
+            for n in names
+            if (doc := config.variant(n).doc) is not None
+        ]
+    if fmt == "json":
+        click.echo(explain_json(explanations), nl=False)
+    else:
+        click.echo("\n".join(explain_text(e) for e in explanations), nl=False)
 
 
 def _shown(path: Path | None, root: Path) -> str | None:

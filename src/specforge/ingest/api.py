@@ -4,7 +4,7 @@ deterministic (``dump_yaml``), so re-running ingest gives byte-identical files."
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,8 +21,8 @@ from specforge.core import (
     write_atomic,
 )
 from specforge.core.config import display_path
+from specforge.ingest.draft import DRAFT_MODE, Finding, add_page_operations, build_draft
 from specforge.ingest.examples import attach_examples, page_examples
-from specforge.ingest.draft import DRAFT_MODE, add_page_operations, build_draft
 from specforge.ingest.extract import Extracted, NoOpenAPIError, extract_openapi, read_page
 from specforge.ingest.page import is_html
 from specforge.ingest.validate import validation_summary
@@ -327,3 +327,119 @@ def ingest_variants(
 def ingest_project(config: Config) -> list[Path]:
     """Regenerate every extracted variant source of the project; returns the files written."""
     return [o.target for o in ingest_variants(config) if o.action == "wrote" and o.target is not None]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What ``ingest --explain`` shows for one page: how it was read and every fact found."""
+
+    doc: str
+    variant: str
+    extraction: str
+    findings: list[Finding]
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc": self.doc,
+            "variant": self.variant,
+            "extraction": self.extraction,
+            "notes": list(self.notes),
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+def _document_findings(data: dict[str, Any], doc: str, extracted: Extracted | None) -> list[Finding]:
+    """Findings of a source that came from an OpenAPI document: operations and body fields."""
+    out: list[Finding] = []
+    paths = data.get("paths")
+    for path, item in (paths if isinstance(paths, dict) else {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method, op in item.items():
+            if not isinstance(op, dict) or method.startswith("x-") or method in ("parameters", "summary", "servers"):
+                continue
+            label = f"{method.upper()} {path}"
+            pointer = f"/paths/{_esc(str(path))}/{method}"
+            page_made = bool(op.get("x-specforge-page-evidence"))
+            line = _line_of(op.get("x-specforge-source")) if page_made else (
+                extracted.page_line(pointer) if extracted else None)
+            out.append(Finding(label, "route", str(op.get("operationId", "")), "", line or 0,
+                               str(op.get("x-specforge-evidence", "prose")) if page_made else "openapi"))
+            for name, schema, where in _body_properties(data, op, pointer):
+                p_line = _line_of(schema.get("x-specforge-source")) if page_made else (
+                    extracted.page_line(where) if extracted else None)
+                out.append(Finding(label, "field", name, _label(schema), p_line or 0,
+                                   str(schema.get("x-specforge-evidence", "openapi")), "request"))
+    return out
+
+
+def _line_of(source: Any) -> int | None:
+    if isinstance(source, str) and ":" in source:
+        tail = source.rsplit(":", 1)[1]
+        return int(tail) if tail.isdigit() else None
+    return None
+
+
+def _esc(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _body_properties(data: dict[str, Any], op: dict[str, Any], pointer: str) -> list[tuple[str, dict[str, Any], str]]:
+    from specforge.core.refs import resolve_local
+
+    out: list[tuple[str, dict[str, Any], str]] = []
+    body = op.get("requestBody")
+    content = body.get("content") if isinstance(body, dict) else None
+    if not isinstance(content, dict):
+        return out
+    seen: set[str] = set()
+    for media, entry in content.items():
+        schema = entry.get("schema") if isinstance(entry, dict) else None
+        where = f"{pointer}/requestBody/content/{_esc(str(media))}/schema"
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            found = resolve_local(data, schema["$ref"])
+            if found is None:
+                continue
+            schema, where = found[0], found[1]
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(props, dict):
+            continue
+        for name, prop in props.items():
+            if name in seen or not isinstance(prop, dict):
+                continue
+            seen.add(name)
+            out.append((str(name), prop, f"{where}/properties/{_esc(str(name))}"))
+    return out
+
+
+def _label(schema: dict[str, Any]) -> str:
+    from specforge.ingest.draft import _type_label
+
+    return _type_label(schema if schema.get("x-specforge-type") != "unstated" else None)
+
+
+def explain_page(path: Path, *, config: Config | None = None, variant: str | None = None) -> Explanation:
+    """What ``specforge ingest`` finds in one page and where (no file is written)."""
+    config = config or load_config()
+    path = Path(path)
+    vconf = config.variant(variant) if variant else variant_for_doc(config, path)
+    doc = display_path(path, config.root)
+    _, text = read_page(path, doc)
+    expected = (vconf.extract if vconf else None) or "auto"
+    if expected == "hand":
+        expected = "auto"
+    source = extract_source(path, config=config, variant=vconf.name if vconf else None, mode=expected)
+    if source.mode == DRAFT_MODE:
+        draft = build_draft(text, doc, path.suffix, html_page=is_html(text, path.suffix))
+        findings = draft.findings
+    else:
+        try:
+            extracted: Extracted | None = extract_openapi(text, doc, suffix=path.suffix, mode=expected)
+        except InputError:
+            extracted = None
+        findings = _document_findings(source.data, doc, extracted)
+        for entry in source.data.get("x-specforge-status-values") or []:
+            findings.append(Finding("", "status", str(entry.get("value")), "", _line_of(entry.get("x-specforge-source")) or 0,
+                                    str(entry.get("x-specforge-evidence", ""))))
+    return Explanation(doc, source.variant, source.mode, findings, source.notes)

@@ -114,13 +114,13 @@ class _Builder:
         if f.description:
             out["description"] = f.description
         if f.enum:
-            out["enum"] = list(f.enum)
+            out["enum"] = [_typed(v, out.get("type")) for v in f.enum]
             out["x-specforge-enum-source"] = self.src(f.enum_line or f.line)
             out["x-specforge-enum-evidence"] = f.evidence
             self.findings.append(Finding(route, "enum", f.name, ", ".join(map(str, f.enum))[:60],
                                          f.enum_line or f.line, f.evidence, f.section))
         if f.has_default:
-            out["default"] = f.default
+            out["default"] = _typed(f.default, out.get("type"))
         if f.examples:
             out["examples"] = list(f.examples)
             out["x-specforge-example-source"] = self.src(f.example_line or f.line)
@@ -154,11 +154,11 @@ class _Builder:
         required: list[str] = []
         for key in order:
             f = merged[key]
-            target = schema
+            target: dict[str, Any] | None = schema
             if f.parent:
                 target = self._parent(schema, f.parent)
-                if target is None:
-                    continue
+            if target is None:
+                continue
             target.setdefault("properties", {})[f.name] = self.prop(f, route)
             if f.required:
                 target.setdefault("required", []).append(f.name) if target is not schema else required.append(f.name)
@@ -215,6 +215,20 @@ class _Builder:
             "x-specforge-source": self.src(objects[0][1]),
             "x-specforge-evidence": "example",
         }
+
+
+def _typed(value: Any, kind: Any) -> Any:
+    """A listed value as the field's stated type has it (``4`` of a string field is ``"4"``)."""
+    if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if kind in ("integer", "number") and isinstance(value, str):
+        try:
+            return int(value) if kind == "integer" and re.fullmatch(r"-?\d+", value) else float(value)
+        except ValueError:
+            return value
+    if kind == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
 
 
 def _type_label(schema: dict[str, Any] | None) -> str:
@@ -303,6 +317,7 @@ def build_draft(text: str, doc: str, suffix: str = "", *, html_page: bool = Fals
         op["responses"] = _responses(builder, ev, route, index, response, label, schemas, op_id)
         paths.setdefault(route.path, {})[route.method.lower()] = op
     data["paths"] = paths
+    _status_enums(ev, schemas, paths, builder)
     statuses = _statuses(builder, ev, examples)
     if statuses:
         data[STATUS_KEY] = statuses
@@ -479,6 +494,28 @@ def _responses(
         response["content"] = {kind: {"schema": {"type": "string", "format": "binary"}, "x-specforge-source": builder.src(line)}}
     response["x-specforge-source"] = builder.src(fields[0].line if fields else (examples[0].line if examples else route.line))
     return {"200": response}
+
+
+def _status_enums(ev: Evidence, schemas: dict[str, Any], paths: dict[str, Any], builder: _Builder) -> None:
+    """A response ``status`` property the page gives no values for takes the values a status
+    table lists in the same route's section (or on the page at large)."""
+    listed = [s for s in ev.statuses if s.evidence == "table"]
+    if not listed:
+        return
+    for path, item in paths.items():
+        for method, op in item.items():
+            index = next((i for i, r in enumerate(ev.routes) if r.path == path and r.method.lower() == method), None)
+            mine = [s for s in listed if s.route == index] or [s for s in listed if s.route is None]
+            if not mine:
+                continue
+            for response in op.get("responses", {}).values():
+                ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+                schema = schemas.get(ref.rsplit("/", 1)[-1]) if ref else None
+                status = schema.get("properties", {}).get("status") if isinstance(schema, dict) else None
+                if isinstance(status, dict) and "enum" not in status:
+                    status["enum"] = [s.value for s in mine]
+                    status["x-specforge-enum-source"] = builder.src(mine[0].line)
+                    status["x-specforge-enum-evidence"] = "table"
 
 
 def _statuses(builder: _Builder, ev: Evidence, examples: list[PageExample]) -> list[dict[str, Any]]:

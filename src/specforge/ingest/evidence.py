@@ -149,6 +149,7 @@ class StatusValue:
     value: str
     line: int
     evidence: str
+    route: int | None = None  # the route whose section lists it (None: the page at large)
 
 
 @dataclass
@@ -236,6 +237,8 @@ class _Walker:
         path = path.rstrip(".,;:)")
         if path != "/" and path.endswith("/"):
             path = path.rstrip("/")
+        if evidence == "example":
+            path = self.templated(path)
         key = _template_key(path)
         for index, known in enumerate(self.ev.routes):
             if known.method == method and _template_key(known.path) == key:
@@ -244,6 +247,26 @@ class _Walker:
                 return index
         self.ev.routes.append(Route(method, path, line, evidence, line <= self.not_offered_until, summary))
         return len(self.ev.routes) - 1
+
+    def templated(self, path: str) -> str:
+        """A curl URL's concrete id (``/v1/videos/video_q1``) as the route template the page
+        uses for that collection (``{video_id}``), or ``{<singular>_id}`` when it names none."""
+        segments = path.split("/")
+        known = [r.path for r in self.ev.routes]
+        for index in range(2, len(segments)):
+            segment = segments[index]
+            collection = "/".join(segments[:index])
+            if segment.startswith("{") or not re.search(r"\d", segment) or not re.fullmatch(r"[\w.-]+", segment):
+                continue
+            if not any(k == collection or k.startswith(collection + "/") for k in known):
+                continue
+            spelled = next(
+                (k.split("/")[index] for k in known
+                 if k.startswith(collection + "/{") and len(k.split("/")) > index), None
+            )
+            name = spelled or "{" + _singular_word(segments[index - 1]) + "_id}"
+            segments[index] = name
+        return "/".join(segments)
 
     def routes_probe(self, text: str) -> bool:
         return bool(_ROUTE.search(_GLUED_METHOD.sub(" ", text)))
@@ -271,6 +294,10 @@ class _Walker:
         self.route = index
         if index is not None and anchored:
             self.ev.routes[index].anchored = True
+
+
+def _singular_word(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def _template_key(path: str) -> str:
@@ -418,14 +445,19 @@ class FieldListReader:
                 f.enum_line = line.line
                 chunk = rest
                 i += 1
+                one_per_line = not chunk
                 while True:
                     if chunk:
                         values += _split_values(chunk)
-                    if not chunk or chunk.rstrip().endswith((",", "，", "、")):
-                        if i < len(lines) and self._option_line(lines, i):
-                            chunk = lines[i].text.strip()
-                            i += 1
-                            continue
+                    comma = chunk.rstrip().endswith((",", "，", "、"))
+                    if (not chunk or comma or one_per_line) and i < len(lines) and self._option_line(lines, i):
+                        nxt = lines[i].text.strip()
+                        if one_per_line and not comma and values and (" " in nxt.strip("\"'`") or len(nxt) > 40):
+                            break
+                        chunk = nxt
+                        one_per_line = one_per_line and not comma and "," not in nxt
+                        i += 1
+                        continue
                     break
                 f.enum = [v for v in values if v != ""]
                 continue
@@ -492,7 +524,9 @@ def _infer_roles(rows: tuple[tuple[str, ...], ...]) -> dict[str, int]:
         cells = [_clean_cell(r[index]) for r in rows if index < len(r) and r[index].strip()]
         if not cells:
             continue
-        share = lambda test: sum(1 for c in cells if test(c)) / len(cells)  # noqa: E731
+        def share(test: Any, cells: list[str] = cells) -> float:
+            return sum(1 for c in cells if test(c)) / len(cells)
+
         if "type" not in roles and share(lambda c: parse_type(c) is not None) >= 0.6:
             roles["type"] = index
         elif "required" not in roles and share(lambda c: _required_cell(c) is not None) >= 0.8:
@@ -543,9 +577,9 @@ def _description_facts(f: Field, text: str, line: int) -> None:
                 if values and f.enum is None:
                     f.enum, f.enum_line = values, line
             elif kind == "default" and not f.has_default:
-                first = _split_values(rest)[:1]
-                if first:
-                    f.default, f.has_default = first[0], True
+                defaults = _split_values(rest)[:1]
+                if defaults:
+                    f.default, f.has_default = defaults[0], True
             elif kind == "example" and not f.examples:
                 first = re.split(r"\s*(?:,|，|;|；)\s*", rest)[0] if "`" not in rest else rest
                 values = _split_values(first)[:1] if "`" in first else [_value(first)]
@@ -573,7 +607,9 @@ def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
     out: list[Field] = []
     parents: list[str] = []
     for row, line in zip(rows, lines, strict=False):
-        cell = lambda role: row[roles[role]] if role in roles and roles[role] < len(row) else ""  # noqa: E731
+        def cell(role: str, row: tuple[str, ...] = row) -> str:
+            return row[roles[role]] if role in roles and roles[role] < len(row) else ""
+
         raw_name = cell("name")
         name, depth = _strip_nesting(raw_name)
         if not _NAME.match(name):
@@ -693,6 +729,25 @@ _MEDIA = re.compile(
 )
 
 
+_KV = re.compile(r"^[^:：]{1,24}[:：]\s*`?(?P<value>[^`]+?)`?\s*$")
+
+
+def _stated_route(lines: list[Line], i: int) -> tuple[str, str, int] | None:
+    """A route given as two labelled lines (``方法: POST`` then ``路径: /v1/videos``, either order)."""
+    first = _KV.match(lines[i].text.strip())
+    if not first or i + 1 >= len(lines):
+        return None
+    second = _KV.match(lines[i + 1].text.strip())
+    if not second:
+        return None
+    a, b = first["value"].strip(), second["value"].strip()
+    if a.upper() in METHODS and re.fullmatch(rf"(?:https?://\S+|/{_PATH_CHARS}*)", b):
+        return a.upper(), b, 2
+    if b.upper() in METHODS and re.fullmatch(rf"(?:https?://\S+|/{_PATH_CHARS}*)", a):
+        return b.upper(), a, 2
+    return None
+
+
 def _pill(lines: list[Line], i: int) -> tuple[str, str, int] | None:
     """A method pill: a line that is only a method, then the path in pieces (``/``, ``v1``, …)."""
     if lines[i].text.strip().upper() not in METHODS or lines[i].text.strip() != lines[i].text.strip().upper():
@@ -721,8 +776,8 @@ def _status_list(lines: list[Line], i: int) -> list[StatusValue]:
     if not _STATUS_WORD.search(text):
         return []
     candidates: list[tuple[str, int]] = []
-    pieces = re.split(r"[:：]", text, maxsplit=1)
-    after = pieces[1] if len(pieces) == 2 else ""
+    pieces = re.split(r"[:：]", text)
+    after = pieces[-1] if len(pieces) > 1 else ""
     if after.strip():
         candidates.append((after, lines[i].line))
     if i + 1 < len(lines) and lines[i + 1].line - lines[i].line <= 2:
@@ -777,6 +832,12 @@ def gather(units: list[Unit], text: str) -> Evidence:
             low = t.lower()
             if any(w in low for w in _words("not_offered")):
                 walker.not_offered_until = line.line + 1
+            stated = _stated_route(lines_run, i)
+            if stated:
+                walker.set_route(walker.add_route(stated[0], stated[1], line.line, "prose"), anchored=True)
+                walker._mark(line.line)
+                i += stated[2]
+                continue
             pill = _pill(lines_run, i)
             if pill:
                 walker.set_route(walker.add_route(pill[0], pill[1], line.line, "prose"), anchored=True)
@@ -784,7 +845,9 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 if after < len(lines_run) and lines_run[after].line - lines_run[after - 1].line <= 1:
                     label = lines_run[after].text.strip()
                     if 0 < len(label) <= 60 and not walker.section_of(label, False):
-                        ev.routes[walker.route].summary = ev.routes[walker.route].summary or label
+                        current = ev.routes[walker.route] if walker.route is not None else None
+                        if current is not None:
+                            current.summary = current.summary or label
                 walker._mark(line.line)
                 i += pill[2]
                 continue
@@ -865,6 +928,8 @@ def gather(units: list[Unit], text: str) -> Evidence:
         if isinstance(unit, Table):
             statuses = status_table(unit, heading_status)
             if statuses:
+                for status in statuses:
+                    status.route = walker.route
                 ev.statuses += statuses
                 continue
             found = table_fields(walker, unit)
@@ -875,8 +940,19 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 ev.fields += found
             continue
         if isinstance(unit, Code):
+            if unit.lang in ("", "text", "txt", "plain", "plaintext") and not unit.text.lstrip().startswith(("{", "[", "curl")):
+                # a rendered field list kept in a text block (Apifox exports)
+                lines_run.extend(
+                    Line(raw.strip(), unit.start + n) for n, raw in enumerate(unit.text.splitlines()) if raw.strip()
+                )
+                flush_lines()
+                continue
             ev.fields += code_fields(walker, unit)
     flush_lines()
+    for f in ev.fields:
+        if f.name == "status" and f.section == "response" and f.description and not f.enum:
+            ev.statuses += [StatusValue(s.value, f.line, f.evidence)
+                            for s in _status_list([Line("status: " + f.description, f.line)], 0)]
     _curls(ev, units, text, walker)
     return ev
 

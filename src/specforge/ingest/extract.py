@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from specforge.core import Document, InputError, load_text
-from specforge.ingest.recover import recover_openapi
 from specforge.ingest.page import JSON_LANGS, YAML_LANGS, Block, code_blocks, covered_lines, is_html, line_of
+from specforge.ingest.recover import recover_openapi
 
 #: "auto" (the default): an OpenAPI document in any of the shapes below, else a draft from the
 #: page's own evidence (``specforge.ingest.draft``)
@@ -137,8 +137,10 @@ def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | No
     if not candidates and mode is None:
         recovered = recover_openapi(text, display, covered_lines(blocks))
         if recovered is not None:
-            document, first, last = recovered
-            candidates.append(Extracted(document.data, "recovered-yaml", first, last, _renamed(document, display), 0))
+            document, first_line, last_line = recovered
+            candidates.append(
+                Extracted(document.data, "recovered-yaml", first_line, last_line, _renamed(document, display), 0)
+            )
     if not candidates:
         what = {"fenced": "fenced ```yaml/```json block", "embedded-json": "embedded OpenAPI JSON object"}
         raise NoOpenAPIError(

@@ -168,8 +168,7 @@ def _shift_html(units: list[Unit], offset: int) -> list[Unit]:
 # --- HTML -------------------------------------------------------------------------------------
 
 _BLOCK = frozenset(
-    "p div li ul ol dt dd dl section article header footer main nav aside h1 h2 h3 h4 h5 h6 br hr "
-    "blockquote figure figcaption label summary details form fieldset legend caption tbody thead".split()
+    ["p", "div", "li", "ul", "ol", "dt", "dd", "dl", "section", "article", "header", "footer", "main", "nav", "aside", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr", "blockquote", "figure", "figcaption", "label", "summary", "details", "form", "fieldset", "legend", "caption", "tbody", "thead"]
 )
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "wbr"})
