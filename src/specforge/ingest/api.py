@@ -144,8 +144,10 @@ def extract_source(
     else:
         base, start, end, mode_used, moved = extracted.data, extracted.start, extracted.end, extracted.mode, extracted.page_line
         if extracted.mode != "openapi":
-            examples = page_examples(text, skip=(start, end), html_page=html_page)
-            base, page_ops = add_page_operations(base, text, doc, path.suffix, (start, end), html_page=html_page)
+            spans = list(extracted.spans) or [(start, end)]
+            examples = page_examples(text, skip=spans, html_page=html_page)
+            base, page_ops = add_page_operations(base, text, doc, path.suffix, spans, html_page=html_page)
+            page_ops = [*extracted.notes, *page_ops]
     data, notes = attach_examples(base, examples, doc, moved_line=moved)
     notes = [*page_ops, *notes]
     name = vconf.name if vconf else path.stem

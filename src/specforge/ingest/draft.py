@@ -269,7 +269,7 @@ def build_draft(text: str, doc: str, suffix: str = "", *, html_page: bool = Fals
             line=1,
             hint="if the page is prose only, write the source by hand and set extract = \"hand\" for its variant",
         )
-    create_index = next((ev.routes.index(r) for r in offered if r.method == "POST"), ev.routes.index(offered[0]))
+    create_index = ev.routes.index(_create_route(offered))
     where = _context(ev)
     examples = page_examples(text, html_page=html_page, where=where)
     builder = _Builder(doc, ev, examples)
@@ -341,6 +341,16 @@ def build_draft(text: str, doc: str, suffix: str = "", *, html_page: bool = Fals
                     example.line, "example", example.kind)
         )
     return Draft(data, builder.findings, examples)
+
+
+def _create_route(offered: list[Route]) -> Route:
+    """The create call: a POST to a collection (no ``{id}`` in its path; the shortest such path),
+    else the first POST, else the first route."""
+    posts = [r for r in offered if r.method == "POST"]
+    collections = [r for r in posts if "{" not in r.path.rsplit("/", 1)[-1] and not re.search(r"\{[^}]+\}/", r.path)]
+    if collections:
+        return min(collections, key=lambda r: (r.path.count("/"), r.line))
+    return posts[0] if posts else offered[0]
 
 
 def _owner(ev: Evidence, f: Field, create_index: int) -> int:
@@ -443,6 +453,10 @@ def _request_body(
     if fields:
         line = min(f.line for f in fields)
         schema = builder.object_schema(fields, label, line, fields[0].evidence)
+        # fields only the page's own examples send (a table says `duration`, the curl `seconds`)
+        extra = builder.example_schema([(e.value, e.line, e.media_type) for e in examples], label, "request")
+        for name, prop in (extra or {}).get("properties", {}).items():
+            schema["properties"].setdefault(name, prop)
     else:
         inferred = builder.example_schema([(e.value, e.line, e.media_type) for e in examples], label, "request")
         if inferred is None:
@@ -562,7 +576,13 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
 
 
 def add_page_operations(
-    document: dict[str, Any], text: str, doc: str, suffix: str, skip: tuple[int, int], *, html_page: bool = False
+    document: dict[str, Any],
+    text: str,
+    doc: str,
+    suffix: str,
+    skip: list[tuple[int, int]],
+    *,
+    html_page: bool = False,
 ) -> tuple[dict[str, Any], list[str]]:
     """``document`` (a vendor's OpenAPI, kept verbatim) plus the operations its page documents
     outside it (a poll route in a curl, a download section), each drafted from the page and marked
@@ -571,8 +591,9 @@ def add_page_operations(
     from specforge.ingest.examples import _server_prefix, find_operation
 
     lines = text.split("\n")
-    for number in range(skip[0], min(skip[1], len(lines)) + 1):
-        lines[number - 1] = ""
+    for first, last in skip:
+        for number in range(first, min(last, len(lines)) + 1):
+            lines[number - 1] = ""
     try:
         draft = build_draft("\n".join(lines), doc, suffix, html_page=html_page)
     except InputError:

@@ -81,10 +81,14 @@ def parse_type(text: str) -> dict[str, Any] | None:
         for s in schemas:
             assert s is not None
             if set(s) != {"type"} or not isinstance(s["type"], str):
-                return None
+                return {"oneOf": schemas}  # `file / object`: a multipart upload or a JSON object
             types.append(s["type"])
         return {"type": list(dict.fromkeys(types))}
     low = text.lower()
+    words = re.fullmatch(r"(?:array|list)\s+of\s+(\w+?)s?", low)
+    if words:
+        inner = parse_type(words.group(1))
+        return {"type": "array", "items": inner} if inner is not None else {"type": "array"}
     enum = re.fullmatch(r"enum\s*<\s*(\w+)\s*>", low)
     if enum:
         inner = parse_type(enum.group(1))
@@ -205,7 +209,7 @@ class _Walker:
         self.ev = Evidence()
         self.section = "unknown"
         self.route: int | None = None
-        self.not_offered_until = 0
+        self.not_offered: tuple[int, int] = (0, 0)
         self.page_media: str | None = None
         self.doc_lines = doc_lines
 
@@ -242,10 +246,10 @@ class _Walker:
         key = _template_key(path)
         for index, known in enumerate(self.ev.routes):
             if known.method == method and _template_key(known.path) == key:
-                if line <= self.not_offered_until:
+                if self.not_offered[0] <= line <= self.not_offered[1]:
                     known.not_offered = True
                 return index
-        self.ev.routes.append(Route(method, path, line, evidence, line <= self.not_offered_until, summary))
+        self.ev.routes.append(Route(method, path, line, evidence, self.not_offered[0] <= line <= self.not_offered[1], summary))
         return len(self.ev.routes) - 1
 
     def templated(self, path: str) -> str:
@@ -258,7 +262,9 @@ class _Walker:
             collection = "/".join(segments[:index])
             if segment.startswith("{") or not re.search(r"\d", segment) or not re.fullmatch(r"[\w.-]+", segment):
                 continue
-            if not any(k == collection or k.startswith(collection + "/") for k in known):
+            if re.fullmatch(r"v\d+(?:\.\d+)*|\d{4}-\d\d-\d\d", segment):
+                continue  # a version, not an id
+            if not any(k == collection or k.startswith(collection + "/{") for k in known):
                 continue
             spelled = next(
                 (k.split("/")[index] for k in known
@@ -321,6 +327,8 @@ def _keyword(text: str, kind: str) -> tuple[bool, str]:
     stripped = text.strip().strip("*_")
     low = stripped.lower()
     for word in sorted(_words("keywords", kind), key=len, reverse=True):
+        if low == word and word in _words("required_no") | _words("required_yes"):
+            continue  # `可选` alone is a required marker, not an options list
         if low.startswith(word):
             rest = stripped[len(word) :]
             if not rest or rest[0] in ":：" or (rest[0] == " " and kind != "example" and rest.strip()[:1] in (":", "：")):
@@ -373,6 +381,12 @@ class FieldListReader:
                 f = self._field(name_text, line.line, schema, nxt, optional=text.endswith("?"))
                 self._markers(f, nxt)
                 return f, 2
+        # "name*type" / "name?type" (Fumadocs renders run the marker and the type together)
+        marked = re.fullmatch(r"(?P<name>[A-Za-z_$][\w$]*)(?P<mark>[*?])(?P<type>\S.*)", text)
+        if marked and parse_type(marked["type"]) is not None:
+            f = self._field(marked["name"], line.line, parse_type(marked["type"]), marked["type"], optional=False)
+            f.required = marked["mark"] == "*"
+            return f, 1
         # "name type [location] [required]" on one line
         if len(head) >= 2 and _NAME.match(head[0].strip("`").rstrip("?*")) and parse_type(head[0].strip("`")) is None:
             rest = text.split(None, 1)[1]
@@ -425,7 +439,7 @@ class FieldListReader:
         while i < len(lines):
             line = lines[i]
             text = line.text.strip()
-            if line.heading or self.w.section_of(text, False) or self.starts(lines, i):
+            if line.heading or "\t" in text or self.w.section_of(text, False) or self.starts(lines, i):
                 break
             if self.w.routes_probe(text):
                 break
@@ -484,6 +498,8 @@ class FieldListReader:
             i += 1
         if description:
             f.description = " ".join(description)
+            _description_facts(f, f.description, f.line)
+            _ticked_enum(f, f.description, f.line)
         return i
 
     def _option_line(self, lines: list[Line], i: int) -> bool:
@@ -567,7 +583,9 @@ def _description_facts(f: Field, text: str, line: int) -> None:
     """Options, default and example stated inside a description cell."""
     for kind in ("options", "default", "example"):
         for word in sorted(_words("keywords", kind), key=len, reverse=True):
-            pattern = re.compile(rf"(?:^|[\s,;。，；(（])({re.escape(word)})\s*[:：]\s*(?P<rest>[^。；;\n]+)", re.IGNORECASE)
+            pattern = re.compile(
+                rf"(?:^|[\s,;。，；(（])({re.escape(word)})(?:\s*[:：]\s*|\s+(?=`))(?P<rest>[^。；;\n)）]+)", re.IGNORECASE
+            )
             match = pattern.search(text)
             if not match:
                 continue
@@ -577,6 +595,9 @@ def _description_facts(f: Field, text: str, line: int) -> None:
                 if values and f.enum is None:
                     f.enum, f.enum_line = values, line
             elif kind == "default" and not f.has_default:
+                ticked = re.findall(r"`([^`]+)`", rest)
+                if ticked:
+                    rest = ticked[0]
                 defaults = _split_values(rest)[:1]
                 if defaults:
                     f.default, f.has_default = defaults[0], True
@@ -586,6 +607,25 @@ def _description_facts(f: Field, text: str, line: int) -> None:
                 if values:
                     f.examples, f.example_line = values, line
             break
+
+
+_TICKED_CLAUSE = re.compile(
+    r"^(?:[^`:：]{0,24}[:：]\s*)?(?P<values>`[^`]+`(?:\s*(?:,|，|、|/|\||or|ou|o|或|或者|または|또는|hoặc)\s*`[^`]+`)+)"
+    r"\s*(?:のいずれか|之一|中的一个|중 하나|のどれか)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _ticked_enum(f: Field, text: str, line: int) -> None:
+    """A description clause made only of backticked values (``model: `a` or `b```, ```4`、`8`
+    のいずれか``) lists the field's values."""
+    if f.enum is not None:
+        return
+    for clause in re.split(r"[。;；]\s*|\.\s+|\s[—–-]\s", text):
+        match = _TICKED_CLAUSE.match(clause.strip().rstrip("."))
+        if match:
+            f.enum, f.enum_line = [_value(v) for v in re.findall(r"`([^`]+)`", match["values"])], line
+            return
 
 
 def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
@@ -631,7 +671,7 @@ def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
             type_text=type_text or None,
             required=_required_cell(cell("required")) if "required" in roles else None,
             location=_location_word(cell("location")) if "location" in roles else None,
-            description=_clean_cell(cell("description")) or None,
+            description=cell("description").strip() or None,
             media=walker.page_media,
             parent=parent,
         )
@@ -647,11 +687,25 @@ def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
             f.examples, f.example_line = [_value(cell("example"))], line
         if f.description:
             _description_facts(f, f.description, line)
+            _ticked_enum(f, f.description, line)
         full = f"{parent}.{name}" if parent else name
         depth_now = full.count(".")
         parents = [*full.split(".")][: depth_now + 1]
         out.append(f)
     return out
+
+
+def route_table(table: Table) -> list[tuple[str, str, int, str | None]]:
+    """Routes listed in a table: a cell that is a method and a cell that is a path, per row."""
+    out: list[tuple[str, str, int, str | None]] = []
+    for row, line in zip(table.rows, table.lines, strict=False):
+        cells = [_clean_cell(c) for c in row]
+        method = next((c.upper() for c in cells if c.upper() in METHODS and c == c.upper()), None)
+        path = next((c for c in cells if re.fullmatch(rf"(?:https?://[^\s/]+)?/{_PATH_CHARS}*", c) and c.strip("/")), None)
+        if method and path:
+            rest = [c for c in cells if c not in (method, path) and c]
+            out.append((method, path, line, rest[0] if rest and len(rest[0]) <= 80 else None))
+    return out if len(out) == len(table.rows) else []
 
 
 def status_table(table: Table, heading_is_status: bool) -> list[StatusValue] | None:
@@ -766,6 +820,7 @@ def _pill(lines: list[Line], i: int) -> tuple[str, str, int] | None:
     return None
 
 
+_STATUS_BULLET = re.compile(r"^(?:[-*•]\s*)?`(?P<value>[a-z][a-z0-9_-]*)`\s*(?:[:：\-—–]|$)")
 _STATUS_WORD = re.compile(r"(?i)status|状态|狀態|ステータス|상태|trạng thái|statut")
 
 
@@ -806,6 +861,7 @@ def gather(units: list[Unit], text: str) -> Evidence:
 
     def flush_lines() -> None:
         nonlocal heading_status
+        status_mode = heading_status
         i = 0
         while i < len(lines_run):
             line = lines_run[i]
@@ -814,7 +870,7 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 ev.title = (t, line.line)
             if line.heading:
                 sec = walker.section_of(t, True)
-                heading_status = sec == "status"
+                heading_status = status_mode = sec == "status"
                 if sec in ("header", "response", "request"):
                     walker.section = sec
                 routes = walker.routes_in(t, line.line)
@@ -831,7 +887,18 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 continue
             low = t.lower()
             if any(w in low for w in _words("not_offered")):
-                walker.not_offered_until = line.line + 1
+                walker.not_offered = (line.line, line.line + 1)
+            if "\t" in t and i + 1 < len(lines_run) and "\t" in lines_run[i + 1].text:
+                # a table printed as tab-separated lines (its pipes lost)
+                width = t.count("\t")
+                j = i
+                while j < len(lines_run) and lines_run[j].text.strip().count("\t") == width:
+                    j += 1
+                cells = [tuple(c.strip() for c in lines_run[k].text.strip().split("\t")) for k in range(i, j)]
+                table = Table(cells[0], tuple(cells[1:]), line.line, tuple(lines_run[k].line for k in range(i + 1, j)))
+                handle_table(table)
+                i = j
+                continue
             stated = _stated_route(lines_run, i)
             if stated:
                 walker.set_route(walker.add_route(stated[0], stated[1], line.line, "prose"), anchored=True)
@@ -877,7 +944,15 @@ def gather(units: list[Unit], text: str) -> Evidence:
             auth = re.match(r"(?i)^(?:.*?[:：]\s*)?(authorization)\s*[:：]\s*(bearer\s+\S+)", t)
             if auth:
                 ev.auth.append(("Authorization", t, line.line))
+            bullet = _STATUS_BULLET.match(t)
+            if status_mode and bullet:
+                ev.statuses.append(StatusValue(bullet["value"], line.line, "prose", walker.route))
+                i += 1
+                continue
+            status_mode = False
             started = reader.starts(lines_run, i)
+            if not started and len(t) <= 40 and _STATUS_WORD.search(t) and not _NAME.match(t):
+                status_mode = True
             if started:
                 f, used = started
                 i = reader.attributes(f, lines_run, i + used)
@@ -918,6 +993,25 @@ def gather(units: list[Unit], text: str) -> Evidence:
             i += 1
         lines_run.clear()
 
+    def handle_table(unit: Table) -> None:
+        routes = route_table(unit)
+        if routes:
+            for method, path, line, summary in routes:
+                walker.add_route(method, path, line, "table", summary)
+            return
+        statuses = status_table(unit, heading_status)
+        if statuses:
+            for status in statuses:
+                status.route = walker.route
+            ev.statuses += statuses
+            return
+        found = table_fields(walker, unit)
+        if found:
+            if walker.section == "unknown":
+                for f in found:
+                    f.section = "request"
+            ev.fields += found
+
     while index < len(units):
         unit = units[index]
         index += 1
@@ -926,18 +1020,7 @@ def gather(units: list[Unit], text: str) -> Evidence:
             continue
         flush_lines()
         if isinstance(unit, Table):
-            statuses = status_table(unit, heading_status)
-            if statuses:
-                for status in statuses:
-                    status.route = walker.route
-                ev.statuses += statuses
-                continue
-            found = table_fields(walker, unit)
-            if found:
-                if walker.section == "unknown":
-                    for f in found:
-                        f.section = "request"
-                ev.fields += found
+            handle_table(unit)
             continue
         if isinstance(unit, Code):
             if unit.lang in ("", "text", "txt", "plain", "plaintext") and not unit.text.lstrip().startswith(("{", "[", "curl")):

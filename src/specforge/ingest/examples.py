@@ -61,7 +61,11 @@ Where = Callable[[int], tuple[str | None, str | None, str | None, int]]
 
 
 def page_examples(
-    text: str, *, skip: tuple[int, int] | None = None, html_page: bool = False, where: Where | None = None
+    text: str,
+    *,
+    skip: tuple[int, int] | list[tuple[int, int]] | None = None,
+    html_page: bool = False,
+    where: Where | None = None,
 ) -> list[PageExample]:
     """Examples in page order: curl bodies (``-d`` JSON, ``-F`` forms) and JSON objects in
     ```json blocks or bare in prose. ``skip`` is the line range of the extracted OpenAPI itself.
@@ -70,7 +74,8 @@ def page_examples(
     (prose there is markup). ``where`` (drafts) gives the page section and route at a line: a
     JSON object under a response heading is a response, one under a newer route belongs to it."""
     blocks = code_blocks(text, html_page=html_page)
-    skipped = set(range(skip[0], skip[1] + 1)) if skip else set()
+    spans = [skip] if isinstance(skip, tuple) else (skip or [])
+    skipped = {n for a, b in spans for n in range(a, b + 1)}
     fenced = covered_lines(blocks)
     curls: list[Curl] = []
     json_items: list[tuple[int, int, Any, str]] = []
@@ -91,7 +96,7 @@ def page_examples(
         prose_curls = list(curl_commands(text, prose))
         curls += prose_curls
         for obj in bare_json_objects(text, fenced | skipped):
-            if not any(c.line <= obj.start <= c.end for c in prose_curls):
+            if obj.glued or not any(c.line <= obj.start <= c.end for c in prose_curls):
                 json_items.append((obj.start, obj.end, obj.value, "JSON in the page text"))
 
     events: list[tuple[int, str, Any]] = [(c.line, "curl", c) for c in curls]

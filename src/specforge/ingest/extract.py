@@ -3,6 +3,7 @@ level has ``openapi:``, or an OpenAPI JSON object embedded in page text."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ class Extracted:
     document: Document
     #: page line of ``document``'s line 1 minus one (document line + offset = page line)
     line_offset: int = 0
+    notes: tuple[str, ...] = ()
+    #: page line ranges of every document merged into this one (empty: just start..end)
+    spans: tuple[tuple[int, int], ...] = ()
 
     def page_line(self, pointer: str) -> int | None:
         location = self.document.locate(pointer, key=True)
@@ -105,6 +109,49 @@ def _embedded(text: str, display: str, skip: set[int]) -> list[Extracted]:
         position = end
 
 
+def _operations(data: dict[str, Any]) -> set[tuple[str, str]]:
+    paths = data.get("paths")
+    return {
+        (str(path), method)
+        for path, item in (paths.items() if isinstance(paths, dict) else [])
+        if isinstance(item, dict)
+        for method in item
+        if not str(method).startswith("x-")
+    }
+
+
+def _merge_disjoint(candidates: list[Extracted]) -> Extracted | None:
+    """One document from several on a page that split its operations across them (create in one,
+    poll/download in the other): only when no operation and no component name is in two of them
+    with different content. Otherwise None (the page is ambiguous)."""
+    seen: set[tuple[str, str]] = set()
+    for candidate in candidates:
+        ops = _operations(candidate.data)
+        if not ops or ops & seen:
+            return None  # a document without operations, or two describing the same one
+        seen |= ops
+    merged = copy.deepcopy(candidates[0].data)
+    for candidate in candidates[1:]:
+        for path, item in (candidate.data.get("paths") or {}).items():
+            merged.setdefault("paths", {}).setdefault(path, {}).update(copy.deepcopy(item))
+        for section, entries in (candidate.data.get("components") or {}).items():
+            target = merged.setdefault("components", {}).setdefault(section, {})
+            for name, value in (entries or {}).items():
+                if name in target and target[name] != value:
+                    return None
+                target[name] = copy.deepcopy(value)
+        for key in ("servers", "security"):
+            if key not in merged and key in candidate.data:
+                merged[key] = copy.deepcopy(candidate.data[key])
+    first = candidates[0]
+    spans = ", ".join(f"{c.start}-{c.end}" for c in candidates)
+    return Extracted(
+        merged, first.mode, first.start, candidates[-1].end, first.document, first.line_offset,
+        notes=(f"merged {len(candidates)} OpenAPI documents (lines {spans}): their operations are disjoint",),
+        spans=tuple((c.start, c.end) for c in candidates),
+    )
+
+
 def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | None = None) -> Extracted:
     """The single OpenAPI document in ``text``. ``mode`` (from the project config) restricts the
     search; without it the kind is detected. No candidate, or two, is an ``InputError``."""
@@ -150,6 +197,10 @@ def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | No
             line=1,
             hint="if the page is prose only, write the source by hand and set extract = \"hand\" for its variant",
         )
+    if len(candidates) > 1 and mode is None:
+        merged = _merge_disjoint(candidates)
+        if merged is not None:
+            return merged
     if len(candidates) > 1:
         first, second = candidates[0], candidates[1]
         raise InputError(

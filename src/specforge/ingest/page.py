@@ -141,11 +141,12 @@ class JsonObject:
     value: dict[str, Any]
     start: int
     end: int
+    glued: bool = False  # glued to the end of a curl command or another object on its line
 
 
 #: a JSON object or a second curl glued to the end of a curl command (``…/videos"{"id": …``,
 #: ``…/videos"curl -X GET …``), as pages whose renderer dropped the line breaks print them
-GLUE = re.compile(r"""(?<=[^\s=\\])["'](?=\{|curl\s)|(?<=\})(?=\{)""")
+GLUE = re.compile(r"""(?<=[^\s=\\])["'](?=\{|curl\s)|(?<=\})(?=\{)|(?<=[\w.\-/])(?=\{"|curl\s)""")
 
 
 def bare_json_objects(text: str, skip: set[int]) -> Iterator[JsonObject]:
@@ -154,7 +155,7 @@ def bare_json_objects(text: str, skip: set[int]) -> Iterator[JsonObject]:
     matter."""
     decoder = json.JSONDecoder()
     lines = text.splitlines(keepends=True)
-    starts: list[tuple[int, int]] = []
+    starts: list[tuple[int, int, bool]] = []
     offset = 0
     for number, line in enumerate(lines, start=1):
         here = offset
@@ -162,13 +163,13 @@ def bare_json_objects(text: str, skip: set[int]) -> Iterator[JsonObject]:
         if number in skip:
             continue
         if line.lstrip().startswith("{"):
-            starts.append((here + (len(line) - len(line.lstrip())), number))
+            starts.append((here + (len(line) - len(line.lstrip())), number, False))
         for glue in GLUE.finditer(line):
-            at = here + glue.end() + (1 if line[glue.start() : glue.start() + 1] in "\"'" else 0)
+            at = here + glue.end()
             if text[at : at + 1] == "{":
-                starts.append((at, number))
+                starts.append((at, number, True))
     resume = 0
-    for start, number in sorted(set(starts)):
+    for start, number, glued in sorted(set(starts)):
         if start < resume:
             continue
         try:
@@ -177,7 +178,7 @@ def bare_json_objects(text: str, skip: set[int]) -> Iterator[JsonObject]:
             continue
         if isinstance(value, dict):
             resume = end
-            yield JsonObject(value, number, line_of(text, end - 1))
+            yield JsonObject(value, number, line_of(text, end - 1), glued)
             # objects glued one after another (``}{``)
             while text[end : end + 1] == "{":
                 try:
@@ -185,7 +186,7 @@ def bare_json_objects(text: str, skip: set[int]) -> Iterator[JsonObject]:
                 except json.JSONDecodeError:
                     break
                 if isinstance(value, dict):
-                    yield JsonObject(value, line_of(text, end), line_of(text, new_end - 1))
+                    yield JsonObject(value, line_of(text, end), line_of(text, new_end - 1), True)
                 end = resume = new_end
 
 

@@ -82,8 +82,10 @@ def _inline_lines(token: Token, first: int) -> list[tuple[str, int]]:
             out.append(("".join(parts), number))
             parts = []
             number += 1
-        elif child.type in ("text", "code_inline"):
+        elif child.type == "text":
             parts.append(child.content)
+        elif child.type == "code_inline":
+            parts.append(f"`{child.content}`")  # kept: a backticked run is a name or a value
         elif child.type == "html_inline":
             if not _HTML_TAG.match(child.content):
                 parts.append(child.content)  # `enum<string>`, `<token>`: text that looks like a tag
@@ -223,6 +225,9 @@ class _Html(HTMLParser):
             self.flush()
             self.table = {"header": None, "rows": [], "lines": [], "line": self.getpos()[0]}
             return
+        if tag == "code" and self.pre is None:
+            (self.cell if self.table is not None and self.cell is not None else self.text).append("`")
+            return
         if self.table is not None:
             if tag == "tr":
                 self.row = []
@@ -256,6 +261,9 @@ class _Html(HTMLParser):
             self.pre = None
             return
         if self.pre is not None:
+            return
+        if tag == "code":
+            (self.cell if self.table is not None and self.cell is not None else self.text).append("`")
             return
         if self.table is not None:
             if tag in ("td", "th") and self.cell is not None and self.row is not None:

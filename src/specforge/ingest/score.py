@@ -110,7 +110,7 @@ def _walk_status(document: dict[str, Any], node: Any, found: set[str], depth: in
             if isinstance(status, dict):
                 found.update(str(v) for v in status.get("enum") or [] if isinstance(v, str))
         for key, value in node.items():
-            if key == "value" and isinstance(value, dict) and isinstance(value.get("status"), str):
+            if key in ("value", "example") and isinstance(value, dict) and isinstance(value.get("status"), str):
                 found.add(value["status"])
             if key != "$ref":
                 _walk_status(document, value, found, depth + 1)
@@ -204,7 +204,8 @@ def score_source(document: dict[str, Any], facts: dict[str, Any], page_text: str
             got: set[str] = set()
             for schema in schemas:
                 got |= _types(document, schema) or set()
-            if got == expected_types:
+            binary = fact.get("format") == "binary" and expected_types == {"string"}
+            if got == expected_types or (binary and got == {"file"}):
                 score.typed_right += 1
             else:
                 score.wrong_types.append(f"{name}: {sorted(got)} != {sorted(expected_types)}")
