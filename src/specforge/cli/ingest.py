@@ -25,6 +25,8 @@ from specforge.cli.common import config_option, exit_with, project
     "--explain", is_flag=True, help="Write nothing; print what was found in each page and where (route, field, type, line, evidence)."
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--cassette", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Infer an observed source from a check's cassette.jsonl instead: writes OUT/observed.yaml.")
 @config_option
 def command(
     docs: tuple[Path, ...],
@@ -33,6 +35,7 @@ def command(
     check: bool,
     explain: bool,
     fmt: str,
+    cassette: Path | None,
     config_path: Path | None,
 ) -> None:
     """Extract the OpenAPI document embedded in vendor doc pages into sources.
@@ -57,10 +60,20 @@ def command(
       specforge ingest specs/docs/* --out /tmp/sources   # regenerate into another folder
       specforge ingest --check                           # CI: fail when a source is stale
       specforge ingest --explain page.txt                # what was found where
+      specforge ingest --cassette reports/<run>/cassette.jsonl --out observed/   # what the endpoint did
     """
     from specforge.ingest import ingest_variants
 
     config = project(config_path)
+    if cassette is not None:
+        if docs or variants or check:
+            raise click.UsageError("--cassette takes no DOC, --variant or --check")
+        from specforge.ingest.observed import write_observed
+
+        written, document = write_observed(config, cassette, out or Path("."))
+        count = document["info"]["x-specforge-observed"]["exchanges"]
+        click.echo(f"wrote {_shown(written, config.root)} ({count} exchanges, {len(document['paths'])} paths)")
+        return
     if docs and variants:
         raise click.UsageError("give DOC paths or --variant, not both")
     if explain:

@@ -17,8 +17,7 @@ from typing import Any
 from specforge.core import pointer as jp
 from specforge.core.document import json_type
 from specforge.diff import kinds as K
-from specforge.merge.compat import ALIASES
-from specforge.normalize import iter_operations, media_class, operation_kind, template
+from specforge.normalize import ALIASES, iter_operations, media_class, operation_kind, template
 
 _MAX_DEPTH = 24
 _BOUNDS_LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
@@ -54,6 +53,10 @@ class _Where:
     status: str | None = None
     media_type: str | None = None
     field: str = ""
+    #: example values the documents show at this point (media examples followed down the fields):
+    #: evidence for units, which a schema rarely states
+    old_samples: tuple[Any, ...] = ()
+    new_samples: tuple[Any, ...] = ()
 
     def at(self, **changes: Any) -> _Where:
         data = dict(self.__dict__)
@@ -116,7 +119,11 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, observed: bool =
 
 
 def _unproven(change: RawChange) -> bool:
+    """Against an observation, a change that only says NEW lacks something (an operation, a
+    value, a format, a bound) proves nothing: the endpoint was not asked, or not every value came up."""
     kind = K.KINDS[change.kind]
+    if change.kind in (K.FORMAT_CHANGED, K.BOUNDS_RELAXED) and change.new_value is None:
+        return True
     if not kind.absence:
         return False
     # a documented-required response field missing from every observed answer IS evidence
@@ -301,7 +308,8 @@ class _Walker:
             if isinstance(o, dict) and isinstance(n, dict):
                 o_at = jp.child(old_ptr, old_media[base]) + "/schema"
                 n_at = jp.child(new_ptr, new_media[base]) + "/schema"
-                yield from self.schema(where.at(media_type=base), o.get("schema"), n.get("schema"), o_at, n_at,
+                sub = where.at(media_type=base, old_samples=_media_samples(o), new_samples=_media_samples(n))
+                yield from self.schema(sub, o.get("schema"), n.get("schema"), o_at, n_at,
                                        f"{label} ({media_class(base)} body)", set(), 0)
 
     def responses(self, where: _Where, old: Any, new: Any, old_ptr: str, new_ptr: str) -> Iterator[RawChange]:
@@ -367,7 +375,8 @@ class _Walker:
         if old_arr is not None and new_arr is not None and isinstance(old_arr.get("items"), dict) and isinstance(
             new_arr.get("items"), dict
         ):
-            item_where = where.at(field=f"{where.field}[]" if where.field else "[]")
+            item_where = where.at(field=f"{where.field}[]" if where.field else "[]",
+                                  old_samples=_items(where.old_samples), new_samples=_items(where.new_samples))
             yield from self.schema(item_where, old_arr["items"], new_arr["items"], old_arr_ptr + "/items",
                                    new_arr_ptr + "/items", label, seen, depth + 1)
 
@@ -444,7 +453,7 @@ class _Walker:
             yield self._change(K.FORMAT_CHANGED, where, old_ptr, new_ptr,
                                f"{subject} format {old_format or '(none)'} → {new_format or '(none)'}",
                                old_value=old_format, new_value=new_format)
-        old_unit, new_unit = unit_of(where.field, old), unit_of(where.field, new)
+        old_unit, new_unit = unit_of(where.field, old, where.old_samples), unit_of(where.field, new, where.new_samples)
         if old_unit and new_unit and old_unit != new_unit:
             yield self._change(K.UNIT_CHANGED, where, old_ptr, new_ptr, f"{subject} is in {new_unit}, not {old_unit}",
                                old_value=old_unit, new_value=new_unit)
@@ -540,7 +549,7 @@ class _Walker:
                 continue
             (o, o_ptr), (n, n_ptr) = before[name], after[name]
             field = prefix + name
-            sub = where.at(field=field)
+            sub = where.at(field=field, old_samples=_child(where.old_samples, name), new_samples=_child(where.new_samples, name))
             if (name in old_required) != (name in new_required):
                 kind = K.BECAME_REQUIRED if name in new_required else K.BECAME_OPTIONAL
                 yield self._change(kind, sub, o_ptr, n_ptr,
@@ -583,16 +592,34 @@ _MS_WORDS = re.compile(r"millisecond|\bms\b|毫秒", re.IGNORECASE)
 _S_WORDS = re.compile(r"unix (?:time|timestamp|seconds)|\bseconds?\b|秒", re.IGNORECASE)
 
 
-def unit_of(field: str, schema: dict[str, Any]) -> str | None:
-    """The time unit of a timestamp field (``*_at``), from its description, ``format`` or examples:
-    "milliseconds", "seconds" or None (not a timestamp, or unstated)."""
+def _media_samples(media: dict[str, Any]) -> tuple[Any, ...]:
+    examples = media.get("examples")
+    if not isinstance(examples, dict):
+        return ()
+    return tuple(e["value"] for e in examples.values() if isinstance(e, dict) and "value" in e)
+
+
+def _child(samples: tuple[Any, ...], name: str) -> tuple[Any, ...]:
+    return tuple(s[name] for s in samples if isinstance(s, dict) and name in s)
+
+
+def _items(samples: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(item for s in samples if isinstance(s, list) for item in s)
+
+
+def unit_of(field: str, schema: dict[str, Any], samples: tuple[Any, ...] = ()) -> str | None:
+    """The time unit of a timestamp field (``*_at``), from its description, ``format``, schema
+    examples or the example bodies the document shows (``samples``): "milliseconds", "seconds" or
+    None (not a timestamp, or unstated)."""
     name = field.rsplit(".", 1)[-1]
     if not (name.endswith("_at") or name in ("created", "timestamp", "expires")):
         return None
     text = str(schema["description"]) if isinstance(schema.get("description"), str) else ""
     if _MS_WORDS.search(text) or schema.get("format") in ("unixtime-ms", "timestamp-ms"):
         return "milliseconds"
-    examples = [e for e in schema.get("examples") or [] if isinstance(e, int | float) and not isinstance(e, bool)]
+    listed = schema.get("examples")
+    shown = [*(listed if isinstance(listed, list) else []), *samples]
+    examples = [e for e in shown if isinstance(e, int | float) and not isinstance(e, bool)]
     if examples:
         return "milliseconds" if max(examples) > 10**11 else "seconds"
     if _S_WORDS.search(text) or schema.get("format") == "unixtime":

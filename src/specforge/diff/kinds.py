@@ -213,7 +213,7 @@ NULLABLE_ADDED = _kind(
     "schemas")
 NULLABLE_REMOVED = _kind(
     "nullable-removed", "no longer nullable", B, C,
-    "Request: a client of OLD that sends null is refused. Response: never null now.", "schemas")
+    "Request: a client of OLD that sends null is refused. Response: never null now.", "schemas", absence=True)
 ENUM_VALUE_ADDED = _kind(
     "enum-value-added", "enum value added", C, B,
     "Request: one more value a client of OLD never sends. Response: a client of OLD gets a value it "
@@ -223,7 +223,7 @@ ENUM_VALUE_ADDED = _kind(
 ENUM_VALUE_REMOVED = _kind(
     "enum-value-removed", "enum value removed", B, C,
     "Request: a client of OLD that sends it is refused. Response: one value fewer to handle.",
-    "schemas",
+    "schemas", absence=True,
     oasdiff="request: breaking (`request-property-enum-value-removed`); response: info")
 ENUM_ADDED = _kind(
     "enum-added", "values restricted to a list", B, C,
@@ -232,7 +232,7 @@ ENUM_ADDED = _kind(
 ENUM_REMOVED = _kind(
     "enum-removed", "values no longer restricted", C, B,
     "Request: every old value still valid. Response: a client of OLD may get values outside the list it "
-    "handled.", "schemas")
+    "handled.", "schemas", absence=True)
 FORMAT_CHANGED = _kind(
     "format-changed", "format changed", P, P,
     "`format` is an annotation most validators ignore, but a client may parse by it (date-time, uri, "

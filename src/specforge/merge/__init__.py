@@ -217,7 +217,7 @@ def merge_project(config: Config, *, exclude: Iterable[str] = ()) -> MergeResult
         fields=fields,
         conflicts=built.conflicts,
         support=built.support,
-        matrix=build_matrix(fields, {n: d.data for n, d in documents.items()}),
+        matrix=build_matrix(fields, {n: d.data for n, d in documents.items()}, _changes_from_reference(documents)),
         omitted=built.omitted,
         skipped=skipped,
     )
@@ -225,6 +225,18 @@ def merge_project(config: Config, *, exclude: Iterable[str] = ()) -> MergeResult
     result.diagnostics = _validate(result) + _diagnostics(result)
     result.outputs = _render(result)
     return result
+
+
+def _changes_from_reference(documents: dict[str, Document]) -> dict[str, list[Any]]:
+    """``specforge diff REFERENCE VARIANT`` for every variant (the reference is the first one, the
+    matrix's reference column): what moving a client of the reference there breaks."""
+    from specforge.diff import Spec, diff
+
+    names = list(documents)
+    if not names:
+        return {}
+    reference = Spec(names[0], documents[names[0]].data, documents[names[0]])
+    return {name: diff(reference, Spec(name, doc.data, doc)) for name, doc in documents.items() if name != names[0]}
 
 
 def _finish_overlays(result: MergeResult) -> None:

@@ -5,10 +5,11 @@ traces back to a line of a vendor's document."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from specforge.merge.fields import FieldInfo, VariantFields
-from specforge.normalize import KIND_ORDER, kind_sort_key, split_server_url
+from specforge.normalize import ALIASES, KIND_ORDER, kind_sort_key, split_server_url
 
 _KIND_LABEL = {
     "create": "create",
@@ -23,12 +24,8 @@ _KIND_LABEL = {
     "retrieve_character": "retrieve character",
 }
 
-#: canonical field -> names vendors use for the same input
-ALIASES: dict[str, tuple[str, ...]] = {
-    "seconds": ("duration",),
-    "size": ("resolution", "aspect_ratio", "ratio", "width", "height"),
-    "input_reference": ("image", "image_url", "image_urls", "images", "reference_images", "image_list"),
-}
+
+Scope = Callable[[Any], bool]
 
 _NUMBERS = re.compile(r"\d+(?:\s*[、,/]\s*\d+)+")
 _STATUSES = ("queued", "in_progress", "completed", "failed")
@@ -174,11 +171,60 @@ def _video_url(fields: VariantFields) -> str:
     return ABSENT
 
 
-def build_matrix(fields: dict[str, VariantFields], raw: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """{variants, groups: [{name, rows: [{name, cells: {variant: {value, state}}}]}]}. ``state``
-    compares each cell with the first variant's (the reference): same / differs / absent."""
+def _root(field: str) -> str:
+    return field.split(".")[0].split("[")[0]
+
+
+def _request(name: str | tuple[str, ...]) -> Scope:
+    names = (name,) if isinstance(name, str) else name
+    return lambda c: c.op_kind == "create" and c.direction == "request" and _root(c.field) in names
+
+
+def _response(name: str) -> Scope:
+    return lambda c: c.direction == "response" and c.op_kind in ("create", "retrieve") and _root(c.field) == name
+
+
+#: row name -> which changes (``specforge.diff.Change``) the row is about
+_SCOPES: dict[str, Scope] = {
+    "body media types": lambda c: c.op_kind == "create" and c.direction == "request" and c.kind.startswith("media-type"),
+    "input_reference forms": _request("input_reference"),
+    "seconds: type and values": _request("seconds"),
+    "size values": _request("size"),
+    "model values": _request("model"),
+    "aliases of seconds": _request(ALIASES["seconds"]),
+    "aliases of size": _request(ALIASES["size"]),
+    "aliases of input_reference": _request(ALIASES["input_reference"]),
+    "status values": _response("status"),
+    "timestamp unit (created_at)": _response("created_at"),
+    "seconds type": _response("seconds"),
+    "progress type": _response("progress"),
+    "video_url in job": _response("video_url"),
+    "error shape": lambda c: c.direction == "response" and (_root(c.field) == "error" or not str(c.status).startswith("2")),
+    "auth": lambda c: c.kind.startswith("security-"),
+}
+
+
+def _effect(changes: list[Any], scope: Scope | None) -> str | None:
+    if scope is None:
+        return None
+    from specforge.diff import worst
+
+    found = worst([c for c in changes if scope(c)])
+    return found.value if found is not None else None
+
+
+def build_matrix(
+    fields: dict[str, VariantFields], raw: dict[str, dict[str, Any]], changes: dict[str, list[Any]] | None = None
+) -> dict[str, Any]:
+    """{variants, groups: [{name, rows: [{name, cells: {variant: {value, state, effect}}}]}]}.
+    ``state`` compares each cell with the first variant's (the reference): same / differs / absent;
+    ``effect`` is what moving a client of the reference to that variant does there (the worst of
+    ``changes[variant]``, ``specforge.diff.diff(reference, variant)``, the row is about: breaking /
+    potentially-breaking / compatible, None when nothing changed there)."""
     variants = list(fields)
+    changes = changes or {}
     groups: list[tuple[str, list[tuple[str, dict[str, str]]]]] = []
+    scopes: dict[str, Scope] = dict(_SCOPES)
     kinds = sorted({k for f in fields.values() for k in f.operations}, key=kind_sort_key)
     endpoint_rows = []
     for kind in kinds:
@@ -193,6 +239,7 @@ def build_matrix(fields: dict[str, VariantFields], raw: dict[str, dict[str, Any]
                 cells[variant] = ABSENT
         label = _KIND_LABEL.get(kind, kind) if kind in KIND_ORDER else kind
         endpoint_rows.append((label, cells))
+        scopes[label] = (lambda k: lambda c: c.op_kind == k)(kind)
     groups.append(("Endpoints", endpoint_rows))
     create_bodies = {
         v: ", ".join(_MEDIA[m] for m, _ in _request_fields(fields[v])) or ABSENT for v in variants
@@ -235,11 +282,14 @@ def build_matrix(fields: dict[str, VariantFields], raw: dict[str, dict[str, Any]
         )
     )
     reference = variants[0] if variants else None
+    if changes:
+        groups.append(("Moving a client of the reference", [("effect (specforge diff)", {v: _verdict(changes, v, reference) for v in variants})]))
+        scopes["effect (specforge diff)"] = lambda c: True
     out_groups = []
     for name, rows in groups:
         out_rows = []
         for row_name, cells in rows:
-            out_cells = {}
+            out_cells: dict[str, dict[str, str | None]] = {}
             for variant in variants:
                 value = cells[variant]
                 if value == ABSENT or value.startswith("not offered"):
@@ -251,9 +301,24 @@ def build_matrix(fields: dict[str, VariantFields], raw: dict[str, dict[str, Any]
                 else:
                     state = "differs"
                 out_cells[variant] = {"value": value, "state": state}
+                if changes and variant != reference:
+                    out_cells[variant]["effect"] = _effect(changes.get(variant, []), scopes.get(row_name))
             out_rows.append({"name": row_name, "cells": out_cells})
         out_groups.append({"name": name, "rows": out_rows})
     return {"variants": variants, "reference": reference, "groups": out_groups}
+
+
+def _verdict(changes: dict[str, list[Any]], variant: str, reference: str | None) -> str:
+    if variant == reference:
+        return "reference"
+    found = changes.get(variant, [])
+    if not found:
+        return "no changes"
+    counts: dict[str, int] = {}
+    for change in found:
+        counts[change.effect.value] = counts.get(change.effect.value, 0) + 1
+    order = ("breaking", "potentially-breaking", "compatible")
+    return ", ".join(f"{counts[e]} {e}" for e in order if e in counts)
 
 
 def _key(row: str, value: str) -> str:

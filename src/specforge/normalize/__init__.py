@@ -25,6 +25,7 @@ from specforge.normalize.kinds import (
 )
 
 __all__ = [
+    "ALIASES",
     "ANNOTATIONS",
     "HTTP_METHODS",
     "KIND_ORDER",
@@ -97,6 +98,14 @@ ROLE_NAMES: dict[tuple[str, str], str] = {
     ("create_character", "response:json"): "VideoCharacterResource",
     ("retrieve_character", "response:json"): "VideoCharacterResource",
 }
+#: canonical create field -> names vendors use for the same input (the compatibility matrix lists
+#: them; diff reports a property renamed to one of them as one change, not a removal and an addition)
+ALIASES: dict[str, tuple[str, ...]] = {
+    "seconds": ("duration",),
+    "size": ("resolution", "aspect_ratio", "ratio", "width", "height"),
+    "input_reference": ("image", "image_url", "image_urls", "images", "reference_images", "image_list"),
+}
+
 #: schemas named by the property of a role schema that uses them
 _NESTED_NAMES: dict[tuple[str, str], str] = {
     ("VideoResource", "error"): "VideoError",

@@ -10,6 +10,8 @@ from typing import Any
 from specforge.render.markdown import table_cell
 
 _STATE_MARK = {"same": "", "differs": " ≠", "absent": ""}
+#: what moving a client of the reference to this variant does in this row (``specforge diff``)
+_EFFECT_MARK = {"breaking": " ✗", "potentially-breaking": " ⚠", "compatible": " ✓", None: ""}
 
 
 def compat_markdown(matrix: dict[str, Any]) -> str:
@@ -20,6 +22,8 @@ def compat_markdown(matrix: dict[str, Any]) -> str:
         "",
         f"Rows are capabilities and fields, columns are variants. `≠` marks a cell that differs from "
         f"{matrix.get('reference') or 'the first column'} (the reference column); `—` means not documented.",
+        "What moving a client of the reference to a variant does in that row (`specforge diff`): `✗` breaking,",
+        "`⚠` potentially breaking, `✓` compatible changes only; no mark: nothing changed there.",
         "",
     ]
     for group in matrix["groups"]:
@@ -28,7 +32,7 @@ def compat_markdown(matrix: dict[str, Any]) -> str:
             cells = []
             for variant in variants:
                 cell = row["cells"][variant]
-                cells.append(table_cell(cell["value"]) + _STATE_MARK[cell["state"]])
+                cells.append(table_cell(cell["value"]) + _STATE_MARK[cell["state"]] + _EFFECT_MARK[cell.get("effect")])
             lines.append(f"| **{table_cell(row['name'])}** | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -61,8 +65,9 @@ def compat_html(matrix: dict[str, Any]) -> str:
         )
         for row in group["rows"]:
             cells = "".join(
-                f'<td class="{row["cells"][v]["state"]}" data-variant="{escape(v)}">'
-                f"{escape(row['cells'][v]['value'])}</td>"
+                f'<td class="{row["cells"][v]["state"]}" data-variant="{escape(v)}"'
+                + (f' data-effect="{row["cells"][v]["effect"]}"' if row["cells"][v].get("effect") else "")
+                + f">{escape(row['cells'][v]['value'])}{_EFFECT_MARK[row['cells'][v].get('effect')]}</td>"
                 for v in variants
             )
             body.append(f'<tr><th class="row" scope="row">{escape(row["name"])}</th>{cells}</tr>')
@@ -78,7 +83,9 @@ def compat_html(matrix: dict[str, Any]) -> str:
         f"variant's documentation says. Colours compare with {escape(reference)} (the reference column).</p>\n"
         '<p class="legend"><span class="same" style="background:#eefbf1">same as reference</span>'
         '<span style="background:#fff6df">differs</span>'
-        '<span style="background:#f6f8fa">not documented</span></p>\n'
+        '<span style="background:#f6f8fa">not documented</span> '
+        "moving a client of the reference here (specforge diff): ✗ breaking, ⚠ potentially breaking, "
+        "✓ compatible</p>\n"
         f'<table id="compat">\n<thead><tr><th class="row" scope="col">capability / field</th>{head}</tr></thead>\n'
         "<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n</body>\n</html>\n"
     )

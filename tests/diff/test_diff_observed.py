@@ -1,0 +1,59 @@
+"""`specforge ingest --cassette` infers what an endpoint answered; `specforge diff VARIANT
+observed.yaml` lists where it departs from the docs — and nothing it merely did not exercise.
+The fixture cassette is written for these tests: a provider answering with millisecond
+timestamps (aiid's page shows one), an integer `seconds` (hingnet-veo's) and a `processing` status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from specforge.cli import cli
+from specforge.core import load_mapping
+from specforge.ingest.observed import observe, read_cassette
+
+ROOT = Path(__file__).resolve().parents[2]
+CASSETTE = ROOT / "tests" / "fixtures" / "diff" / "cassette-ms-timestamps.jsonl"
+
+
+def test_observed_source_has_what_was_answered() -> None:
+    document = observe(read_cassette(CASSETTE), templates=["/v1/videos", "/v1/videos/{video_id}",
+                                                           "/v1/videos/{video_id}/content"])
+    assert sorted(document["paths"]) == ["/v1/videos", "/v1/videos/{video_id}", "/v1/videos/{video_id}/content"]
+    assert "put" not in document["paths"]["/v1/videos"]  # a 405 is not an operation
+    job = document["paths"]["/v1/videos/{video_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert job["properties"]["status"]["enum"] == ["completed", "processing"]
+    assert job["properties"]["created_at"]["examples"] == [1761234567890]
+    assert "completed_at" not in job["required"] and "id" in job["required"]
+    content = document["paths"]["/v1/videos/{video_id}/content"]["get"]["responses"]["200"]
+    assert list(content["content"]) == ["video/mp4"]
+    assert document["components"]["securitySchemes"] == {"BearerAuth": {"type": "http", "scheme": "bearer"}}
+
+
+def test_diff_docs_against_observed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    wrote = runner.invoke(cli, ["ingest", "--cassette", str(CASSETTE), "--out", str(tmp_path)])
+    assert wrote.exit_code == 0, wrote.output
+    observed = tmp_path / "observed.yaml"
+    assert load_mapping(observed).data["info"]["x-specforge-observed"]["exchanges"] == 5
+    result = runner.invoke(cli, ["diff", "openai", str(observed), "--format", "json", "--fail-on", "breaking"])
+    assert result.exit_code == 1, result.output
+    found = {(f["code"], f["message"].split("`")[1] if "`" in f["message"] else "") for f in json.loads(result.output)["findings"]}
+    assert ("unit-changed", "created_at") in found
+    assert ("type-changed", "seconds") in found
+    assert ("enum-value-added", "status") in found
+    # not exercised, so not reported: the list/delete/remix operations, error statuses, formats
+    codes = {code for code, _ in found}
+    assert not codes & {"operation-removed", "success-status-removed", "error-status-removed", "format-changed",
+                        "property-removed", "enum-value-removed", "nullable-removed"}
+
+
+def test_bad_cassette_line_is_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "cassette.jsonl"
+    bad.write_text(CASSETTE.read_text(encoding="utf-8").splitlines()[0] + "\n{not json\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", "--cassette", str(bad), "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "cassette.jsonl:2:" in result.output
