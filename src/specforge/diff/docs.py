@@ -80,11 +80,15 @@ def kinds_markdown(registry: KindRegistry = KINDS) -> str:
             out.append(f"| [{kind.id}](#{kind.anchor}) | {kind.oasdiff} | {ours} — {kind.why} |")
     out += [
         "",
-        "Besides: oasdiff compares documents as written, so a 3.0 document against its 3.1 conversion",
-        "(`nullable: true` versus `type: [..., 'null']`, `example` versus `examples`) or a `/v1` server",
-        "prefix versus `/v1` in the paths shows up as changes; specforge normalizes both sides first and",
-        "reports none. Kinds oasdiff has and specforge does not (deprecation and sunset policies,",
-        "stability levels, pattern, discriminator, headers, links, tags, operation ids) are out of",
+        "Besides: oasdiff compares the documents as written. Its OpenAPI 3.1 support is in beta (its",
+        "`docs/OPENAPI-31.md`), a `/v1` server prefix against `/v1` in the paths needs its",
+        "`--strip-prefix-base`/`--prefix-revision` flags (`docs/PATH-PREFIX.md`), and a 3.0 document",
+        "against its 3.1 spelling (`nullable: true` versus `type: [..., 'null']`, `example` versus",
+        "`examples`, a hoisted or renamed component) is compared keyword by keyword. specforge",
+        "normalizes both sides first (`specforge.normalize`): those pairs are no change, and the test",
+        "suite proves it for every bundled variant (its 3.0 source against canonical + overlay in 3.1).",
+        "Kinds oasdiff has and specforge does not (deprecation and sunset policies, stability levels,",
+        "pattern, discriminator, headers, links, tags, operation ids) are out of",
         "scope: vendor docs of these APIs do not use them.",
         "",
     ]

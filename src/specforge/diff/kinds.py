@@ -154,7 +154,7 @@ SUCCESS_STATUS_ADDED = _kind(
     "success-status-added", "success status added", None, P,
     "A client of OLD that checks for the old success status (200) treats the new one (202) as an "
     "error.", "responses",
-    oasdiff="info (`response-success-status-added`)")
+    oasdiff="info (`response-success-status-added`): listed for the changelog only")
 ERROR_STATUS_REMOVED = _kind(
     "error-status-removed", "error status removed", None, C,
     "A client of OLD keeps a handler that no longer fires.", "responses", absence=True)
@@ -197,7 +197,8 @@ TYPE_CHANGED = _kind(
     "type-changed", "type changed", B, B,
     "The JSON type sets do not nest (e.g. string → integer, object → array): a value valid for one is "
     "invalid for the other on both sides.", "schemas",
-    oasdiff="breaking; oasdiff also counts oneOf/anyOf rewrites of the same types as type changes")
+    oasdiff="breaking; a null alternative added through `anyOf` was reported as `response-property-type-changed` "
+    "(its issue #398); specforge reports that as nullable-added")
 TYPE_WIDENED = _kind(
     "type-widened", "type widened", C, B,
     "NEW accepts every type OLD did and more (integer → number, string → string or integer). Request: "
@@ -219,7 +220,7 @@ ENUM_VALUE_ADDED = _kind(
     "Request: one more value a client of OLD never sends. Response: a client of OLD gets a value it "
     "does not know (an exhaustive `match`, a typed SDK's enum) — e.g. a job status besides "
     "queued/in_progress/completed/failed.", "schemas",
-    oasdiff="response: info (`response-property-enum-value-added`), the client is assumed to tolerate it")
+    oasdiff="response: a warning (`response-property-enum-value-added`, level WARN in its checker), not an error")
 ENUM_VALUE_REMOVED = _kind(
     "enum-value-removed", "enum value removed", B, C,
     "Request: a client of OLD that sends it is refused. Response: one value fewer to handle.",
@@ -251,4 +252,4 @@ BOUNDS_RELAXED = _kind(
     "bounds-relaxed", "bounds relaxed", C, P,
     "A larger maximum or smaller minimum. Request: OLD's values still valid. Response: values beyond "
     "what OLD promised, which a client may not size for.", "schemas",
-    oasdiff="response: breaking for lengths (`response-max-length-unset` ...)")
+    oasdiff="response: an error since v1.31.0 for removed constraints (`response-property-max-length-unset`, ...)")
