@@ -57,3 +57,30 @@ def test_bad_cassette_line_is_input_error(tmp_path: Path) -> None:
     bad.write_text(CASSETTE.read_text(encoding="utf-8").splitlines()[0] + "\n{not json\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["ingest", "--cassette", str(bad), "--out", str(tmp_path)])
     assert result.exit_code == 2 and "cassette.jsonl:2:" in result.output
+
+
+@pytest.mark.slow
+def test_a_real_check_cassette_shows_the_mock_departing_from_openai(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end on 127.0.0.1: aiid's mock (millisecond `created_at`, from its page's example)
+    checked with the lifecycle scenario, its cassette ingested, then diffed against the official
+    contract and against aiid's own docs."""
+    import os
+
+    from specforge.check import CheckOptions, run_check
+    from specforge.core import load_config
+    from specforge.diff import Spec, diff, load_spec
+    from specforge.ingest.observed import write_observed
+    from specforge.mock import serve
+
+    config = load_config(ROOT / "specforge.toml")
+    monkeypatch.setenv("SPECFORGE_TOKEN", "sk-test")
+    with serve("aiid", config=config, token=os.environ["SPECFORGE_TOKEN"], job_seconds=0.1) as url:
+        run_check(CheckOptions(base_url=url, variant="aiid", config=config, phases=("lifecycle",), poll_interval=0.05,
+                               job_timeout=10, seed=1), report_dir=tmp_path)
+    target, _ = write_observed(config, tmp_path / "cassette.jsonl", tmp_path / "observed")
+    observed = Spec.of(load_mapping(target))
+    against_openai = {(c.kind, c.field) for c in diff(load_spec("openai", config), observed)}
+    assert ("unit-changed", "created_at") in against_openai
+    against_own_docs = {(c.kind, c.field) for c in diff(load_spec("aiid", config), observed)}
+    assert ("unit-changed", "created_at") not in against_own_docs
