@@ -140,7 +140,7 @@ class MockApp:
         if found is not None and found.job_creating:
             # counted before auth and validation: every create a client sends could cost money
             self.creates += 1
-        self._authenticate(request)
+        self._authenticate(request, found.auth if found is not None else self.profile.auth)
         if found is None:
             allowed = ", ".join(sorted({op.method.upper() for op in candidates}))
             raise ApiError(405, f"Method {scope['method']} is not allowed on {path}.",
@@ -159,8 +159,9 @@ class MockApp:
             return self._delete(op, self._job(video_id))
         return await self._static(op, request)
 
-    def _authenticate(self, request: Request) -> None:
-        if self.token is None:
+    def _authenticate(self, request: Request, required: bool) -> None:
+        """``required`` is False where the variant documents anonymous access (``security: []``)."""
+        if self.token is None or not required:
             return
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
@@ -359,7 +360,7 @@ class MockApp:
             "task_id": job.id,
             "object": "video",
             "model": job.model,
-            "status": state.status,
+            "status": self.profile.status_word(state.status),
             "progress": state.progress,
             "created_at": self._time(job.created_at),
             "completed_at": self._time(state.completed_at),
@@ -390,6 +391,10 @@ class MockApp:
     def error_body(self, error: ApiError) -> dict[str, Any]:
         values: dict[str, Any] = {"message": error.message, "type": error.type, "code": error.code, "param": error.param}
         shape = self.profile.error
+        if shape.envelope is None:
+            # a flat body names its message field as the vendor does (`msg`, `error`, `detail`)
+            for key in ("msg", "error", "detail", "error_message"):
+                values.setdefault(key, error.message)
         for spec in shape.fields:
             if spec.name == "code" and "integer" in spec.types and "string" not in spec.types:
                 values["code"] = error.status

@@ -27,6 +27,15 @@ _JSON = re.compile(r"^application/([\w.+-]+\+)?json$")
 #: a created_at example above this is milliseconds (1e11 s is the year 5138)
 _MS_THRESHOLD = 100_000_000_000
 _LIFECYCLE = ("queued", "in_progress", "completed", "failed")
+#: the words vendors use for each lifecycle state: the mock answers in the variant's own word
+_STATE_WORDS = {
+    "queued": ("queued", "pending", "submitted", "waiting", "queueing", "not_started", "created"),
+    "in_progress": ("in_progress", "processing", "running", "generating", "in-progress", "started"),
+    "completed": ("completed", "succeeded", "success", "done", "finished", "complete"),
+    "failed": ("failed", "failure", "error", "errored", "fail"),
+}
+#: keys of a flat error body that carry the message
+_MESSAGE_KEYS = ("message", "msg", "error", "detail", "error_message")
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,8 @@ class Operation:
     status: int = 200
     media: tuple[str, ...] = ()
     documented: bool = True
+    #: whether the spec asks for credentials here (``security: []`` or an empty ``{}`` requirement: no)
+    auth: bool = True
 
     def match(self, path: str) -> dict[str, str] | None:
         found = self.regex.fullmatch(path)
@@ -106,6 +117,11 @@ class Profile:
     #: what the spec could not say and the mock assumed: info Diagnostics (codes mock-*)
     assumptions: tuple[Diagnostic, ...]
     schemas: Schemas = field(repr=False, compare=False)
+    #: lifecycle state -> the status word the variant documents for it (``pending`` for queued)
+    status_words: dict[str, str] = field(default_factory=lambda: {s: s for s in _LIFECYCLE})
+
+    def status_word(self, state: str) -> str:
+        return self.status_words.get(state, state)
 
     def operation(self, kind: str) -> Operation | None:
         return next((op for op in self.operations if op.kind == kind), None)
@@ -165,7 +181,9 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
                 "/paths",
                 f"document `GET {path}` in the variant's source",
             )
-            operations.append(Operation(kind, "get", path, "", _regex(path), documented=False))
+            operations.append(
+                Operation(kind, "get", path, "", _regex(path), documented=False, auth=_requires_auth(doc, {}))
+            )
     # concrete paths win over templated ones (`/videos/edits` before `/videos/{video_id}`)
     operations.sort(key=lambda op: (op.path.count("{"), -len(op.path)))
 
@@ -193,6 +211,7 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         )
         error = OPENAI_ERROR
     examples = [*_job_examples(schemas, doc, operations, job_schema)]
+    status_words = _status_words(job_fields, examples, lambda m, h: assume("mock-status-word", m, create.pointer, h))
     unit = "ms" if any(_is_ms(e.get("created_at")) for e in examples) else "s"
     content = next((op for op in operations if op.kind == "content"), None)
     media = content.media if content else ()
@@ -210,7 +229,7 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         job_fields=job_fields,
         error=error,
         created_at_unit=unit,
-        auth=_has_bearer(doc),
+        auth=create.auth,
         default_model=_default(schemas, props.get("model"), "sora-2"),
         default_seconds=_default(schemas, props.get("seconds", props.get("duration")), "4"),
         default_size=_default(schemas, props.get("size"), "720x1280"),
@@ -218,6 +237,7 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         image_media_type=image_type,
         assumptions=tuple(assumptions),
         schemas=schemas,
+        status_words=status_words,
     )
 
 
@@ -308,7 +328,7 @@ def _operation(
             break
     return Operation(
         kind, method, full, jp.join("paths", path, method), _regex(full), bodies, body_required, query,
-        _success_schema(schemas, op), status, media,
+        _success_schema(schemas, op), status, media, auth=_requires_auth(schemas.document, op),
     )
 
 
@@ -373,12 +393,100 @@ def _error_shape(schemas: Schemas, doc: dict[str, Any], operations: list[Operati
             candidates.append(schema)
     for schema in candidates:
         props = schemas.properties(schema)
-        if "error" in props and "object" in schemas.types(props["error"]) | {"object"}:
+        types = schemas.types(props["error"]) if "error" in props else frozenset()
+        if "error" in props and (not types or "object" in types):
             inner = response_fields(schemas, props["error"], 1)
             return ErrorShape("error", inner or OPENAI_ERROR.fields)
-        if "message" in props:
+        if any(key in props for key in _MESSAGE_KEYS):
             return ErrorShape(None, response_fields(schemas, schema, 1))
+    return _example_error_shape(schemas, doc)
+
+
+def _example_error_shape(schemas: Schemas, doc: dict[str, Any]) -> ErrorShape | None:
+    """The error body a page shows only as an example (a 4xx response example, or a page example
+    ingest kept in ``x-specforge-examples`` with a 4xx status): its fields, typed by their values."""
+    shown: list[Any] = []
+    for status, content in _response_contents(schemas, doc):
+        if status.startswith("4"):
+            for body in content.values():
+                if isinstance(body, dict):
+                    shown.append(body.get("example"))
+                    examples = body.get("examples")
+                    for example in examples.values() if isinstance(examples, dict) else []:
+                        example = schemas.deref(example)
+                        shown.append(example.get("value") if isinstance(example, dict) else None)
+    loose = doc.get("x-specforge-examples")
+    for entry in loose if isinstance(loose, list) else []:
+        if isinstance(entry, dict) and str(entry.get("status", "")).startswith("4"):
+            shown.append(entry.get("value"))
+    for value in shown:
+        if not isinstance(value, dict):
+            continue
+        if isinstance(value.get("error"), dict):
+            return ErrorShape("error", _example_fields(value["error"]))
+        if any(key in value for key in _MESSAGE_KEYS):
+            return ErrorShape(None, _example_fields(value))
     return None
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _example_fields(example: dict[str, Any]) -> tuple[FieldSpec, ...]:
+    return tuple(
+        FieldSpec(
+            name=str(name),
+            types=frozenset({"null"} if value is None else {_json_type(value)}),
+            required=True,
+            nullable=value is None,
+            fields=_example_fields(value) if isinstance(value, dict) else (),
+        )
+        for name, value in example.items()
+    )
+
+
+def _status_words(
+    job_fields: tuple[FieldSpec, ...], examples: list[dict[str, Any]], assume: Any
+) -> dict[str, str]:
+    """Each lifecycle state in the variant's word: from the job's status enum, else from the
+    statuses its examples show; a state the enum has no word for keeps the official word."""
+    status = next((f for f in job_fields if f.name == "status"), None)
+    vocabulary = [str(v) for v in status.enum] if status is not None and status.enum else []
+    from_enum = bool(vocabulary)
+    if not vocabulary:
+        shown = (e.get("status") for e in examples)
+        vocabulary = list(dict.fromkeys(v for v in shown if isinstance(v, str)))
+    lowered = {v.lower(): v for v in vocabulary}
+    words: dict[str, str] = {}
+    for state, synonyms in _STATE_WORDS.items():
+        word = next((lowered[w] for w in synonyms if w in lowered), None)
+        if word is None and from_enum:
+            assume(
+                f"the documented statuses ({', '.join(vocabulary)}) have no word for `{state}`; the mock says `{state}`",
+                "list the status the server returns for that state in the job schema's `status` enum",
+            )
+        words[state] = word or state
+    return words
+
+
+def _requires_auth(doc: dict[str, Any], op: dict[str, Any]) -> bool:
+    """Whether ``op`` asks for credentials: its own ``security``, else the document's; ``[]`` or
+    an empty ``{}`` requirement means anonymous calls are allowed. Unstated: yes (the mock's token)."""
+    security = op.get("security", doc.get("security"))
+    if isinstance(security, list):
+        return bool(security) and all(isinstance(req, dict) and req for req in security)
+    return True
 
 
 def _job_examples(
@@ -410,16 +518,6 @@ def _job_examples(
 
 def _is_ms(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > _MS_THRESHOLD
-
-
-def _has_bearer(doc: dict[str, Any]) -> bool:
-    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
-    if not isinstance(schemes, dict):
-        return False
-    return any(
-        isinstance(s, dict) and (str(s.get("scheme", "")).lower() == "bearer" or s.get("type") == "apiKey")
-        for s in schemes.values()
-    )
 
 
 def _default(schemas: Schemas, schema: Any, fallback: str) -> str:
