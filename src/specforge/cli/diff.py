@@ -38,7 +38,7 @@ def command(old: str, new: str, fmt: str, fail_on: str | None, output: Path | No
     Example:
       specforge diff canonical hingnet-veo               # moving OpenAI-SDK code to hingnet-veo
       specforge diff hingnet-veo@HEAD~1 hingnet-veo      # after re-ingesting a changed page
-      specforge diff aiid observed/aiid.yaml             # docs versus what the endpoint answered
+      specforge diff aiid observed/observed.yaml         # docs versus what the endpoint answered (ingest --cassette)
       specforge diff old.yaml new.yaml --format sarif -o diff.sarif --fail-on breaking
     """
     from specforge.core.config import load_config
