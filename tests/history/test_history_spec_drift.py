@@ -88,3 +88,18 @@ def test_merge_and_prune_keep_specs_consistent(tmp_path: Path) -> None:
         assert main.spec_snapshot("r2") == ("specs/sources/acme.yaml", V1)
         main.prune(0)
         assert main.conn.execute("SELECT COUNT(*) FROM spec_texts").fetchone()[0] == 0
+
+
+def test_summary_formats_list_spec_changes(tmp_path: Path) -> None:
+    from specforge.render.nightly_summary import (
+        render_summary_html,
+        render_summary_json,
+        render_summary_markdown,
+    )
+
+    relaxed = V1.replace("enum: [queued, completed]", "enum: [queued]")
+    with _store(tmp_path, relaxed) as store:
+        summary = build_summary(store, "b1")
+    assert "spec change `enum-value-removed`" in render_summary_markdown(summary)
+    assert "spec change <code>enum-value-removed</code>" in render_summary_html(summary)
+    assert '"enum-value-removed"' in render_summary_json(summary)

@@ -113,7 +113,8 @@ def render_summary_markdown(summary: NightlySummary) -> str:
             f"{_STATUS_WORDS.get(diff.status, diff.status)} | {len(diff.regressions)} | {len(diff.fixes)} | "
             f"{len(diff.unchanged)} | {'yes' if diff.spec_drift else '—'} | {_trend_text(row.trend)} | {report} |"
         )
-    details = [row for row in summary.rows if row.diff.regressions or row.diff.fixes or row.diff.spec_drift or row.run.errors]
+    details = [row for row in summary.rows
+               if row.diff.regressions or row.diff.fixes or row.diff.spec_drift or row.diff.spec_changes or row.run.errors]
     if details:
         lines += ["", "## Details"]
     for row in details:
@@ -248,6 +249,9 @@ def render_summary_html(summary: NightlySummary) -> str:
             items.append(f"<li>known <code>{escape(key)}</code>" + (f": {escape(d.message)}" if d else "") + "</li>")
         for drift in diff.spec_drift:
             items.append(f"<li>spec drift: {escape(drift)}</li>")
+        for change in diff.spec_changes:
+            if change.severity.value != "error":  # breaking changes are regressions, listed above
+                items.append(f"<li>spec change <code>{escape(change.code)}</code>: {escape(change.message)}</li>")
         for error in run.errors:
             items.append(f"<li>error: <code>{escape(error)}</code></li>")
         open_attr = " open" if diff.regressions or run.errors else ""
