@@ -32,9 +32,10 @@ from specforge.core.diagnostics import Diagnostic
 SCHEMA_VERSION = "1.2"
 
 
-#: Phases a live run can go through, in order. The first three are specforge's own scenarios;
+#: Phases a live run can go through, in order. The first four are specforge's own (``sdk`` is the
+#: OpenAI-SDK compatibility phase);
 #: the rest are schemathesis' engine phases.
-PHASES = ("auth", "lifecycle", "invalid-input", "examples", "coverage", "fuzzing", "stateful")
+PHASES = ("auth", "lifecycle", "sdk", "invalid-input", "examples", "coverage", "fuzzing", "stateful")
 
 DEFAULT_TOKEN_ENV = "SPECFORGE_TOKEN"
 
@@ -68,6 +69,12 @@ class CheckOptions:
     #: hold operations that document no 4xx at all to their documented statuses (default: their
     #: error responses are implicit, see ``specforge.check.spec.with_implicit_errors``)
     strict_statuses: bool = False
+    #: the OpenAI-SDK phase: None = only against the OpenAI contract (the canonical spec or
+    #: ``variant="openai"``), True = always (e.g. a ``--spec`` file of an OpenAI-compatible API), False = never
+    sdk: bool | None = None
+    #: (label, secret) pairs masked like the token in every output; a response that carried one is
+    #: marked in its cassette entry (``relay-check`` watches for the relay's upstream key)
+    secrets: tuple[tuple[str, str], ...] = ()
     run_id: str | None = None
     #: called with one ``ProgressEvent`` per finished case/phase (the CLI draws a bar from it)
     progress: Callable[[ProgressEvent], None] | None = None
@@ -350,6 +357,25 @@ class JobTrace:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SdkCall:
+    """One call of an official OpenAI SDK (the ``sdk`` phase) and what became of it. ``outcome``:
+    works, fails (``why`` says how), skipped (``why`` says why: budget, not documented, no job)."""
+
+    call: str
+    outcome: str
+    why: str = ""
+    operation: str = ""
+    sdk: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"call": self.call, "outcome": self.outcome, "why": self.why, "operation": self.operation, "sdk": self.sdk}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SdkCall:
+        return cls(data["call"], data["outcome"], data.get("why", ""), data.get("operation", ""), data.get("sdk", ""))
+
+
 @dataclass
 class CheckResult:
     """Everything one ``specforge check`` run found. ``budget`` None means unlimited."""
@@ -378,6 +404,8 @@ class CheckResult:
     infrastructure: list[InfraIssue] = field(default_factory=list)
     cases: list[CaseRecord] = field(default_factory=list)
     jobs: list[JobTrace] = field(default_factory=list)
+    #: the OpenAI-SDK compatibility phase: one entry per SDK call (empty when the phase did not run)
+    sdk: list[SdkCall] = field(default_factory=list)
     aborted: str | None = None  # why the run stopped early, if it did
     notes: list[str] = field(default_factory=list)  # what the run assumed or could not do
     cassette: str | None = None  # file name of the cassette, relative to the report folder
@@ -468,6 +496,7 @@ class CheckResult:
             "failures": [f.to_dict() for f in self.failures],
             "infrastructure": [i.to_dict() for i in self.infrastructure],
             "jobs": [j.to_dict() for j in self.jobs],
+            "sdk": [s.to_dict() for s in self.sdk],
             "cases": [c.to_dict() for c in self.cases],
         }
 
@@ -504,5 +533,6 @@ class CheckResult:
             else cluster([Failure.from_dict(f) for f in data.get("failures", [])]),
             infrastructure=[InfraIssue.from_dict(i) for i in data.get("infrastructure", [])],
             jobs=[JobTrace.from_dict(j) for j in data.get("jobs", [])],
+            sdk=[SdkCall.from_dict(s) for s in data.get("sdk", [])],
             cases=[CaseRecord.from_dict(c) for c in data.get("cases", [])],
         )

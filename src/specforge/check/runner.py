@@ -38,7 +38,7 @@ from specforge.check.transport import GATEWAY_STATUSES, Budget, Cassette, Gate, 
 from specforge.core import Diagnostic, InputError, Severity
 
 CASSETTE_NAME = "cassette.jsonl"
-SPECFORGE_PHASES = ("auth", "lifecycle", "invalid-input")
+SPECFORGE_PHASES = ("auth", "lifecycle", "sdk", "invalid-input")
 
 
 def new_run_id() -> str:
@@ -72,7 +72,8 @@ def run_redactor(options: CheckOptions) -> Redactor:
     for secret in url_secrets(options.base_url):
         require_redactable(secret, "the password in the endpoint URL",
                            "pass the credentials in the environment (--token-env) instead of the URL")
-    return Redactor.for_endpoint(read_token(options.token_env), options.base_url)
+    extra = tuple(secret for _, secret in options.secrets)  # relay-check: the relay's upstream key
+    return Redactor(read_token(options.token_env), secrets=(*url_secrets(options.base_url), *extra))
 
 
 def _validate_options(options: CheckOptions) -> None:
@@ -87,7 +88,9 @@ def _validate_options(options: CheckOptions) -> None:
         raise InputError("--workers must be at least 1")
     if options.job_timeout <= 0 or options.poll_interval < 0:
         raise InputError("--job-timeout must be positive and --poll-interval not negative")
-    unknown = [p for p in options.phases if p not in ("auth", "lifecycle", "invalid-input", "examples", "coverage", "fuzzing", "stateful")]
+    from specforge.check.model import PHASES
+
+    unknown = [p for p in options.phases if p not in PHASES]
     if unknown:
         raise InputError(f"unknown phase(s): {', '.join(unknown)}")
 
@@ -101,7 +104,7 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
                        spec_name=options.spec_name, config=options.config)
     redactor = run_redactor(options)
     budget = Budget(resolve_budget(options))
-    cassette = Cassette(report_dir / CASSETTE_NAME if report_dir else None, redactor)
+    cassette = Cassette(report_dir / CASSETTE_NAME if report_dir else None, redactor, options.secrets)
     gate = Gate(budget=budget, cassette=cassette, redactor=redactor, no_create=options.no_create,
                 deadline=options.request_timeout)
     run = _Run(options, loaded, gate, redactor)
@@ -218,6 +221,7 @@ class _Run:
         steps: list[tuple[str, Callable[[], None]]] = [
             ("auth", scenario.auth),
             ("lifecycle", lambda: scenario.lifecycle(background=background)),
+            ("sdk", lambda: self._sdk(scenario)),
             ("invalid-input", scenario.invalid_inputs),
         ]
         try:
@@ -233,6 +237,26 @@ class _Run:
                 thread.join()
             for trace in scenario.jobs:
                 self.result.jobs.append(JobTrace.from_dict(trace))
+
+    def _sdk(self, scenario: Any) -> None:
+        """The OpenAI-SDK compatibility phase, through the same Gate (budget, cassette)."""
+        from specforge.check import engine
+        from specforge.check.sdk import SdkPhase, sdk_api_root
+
+        wanted = self.options.sdk
+        if wanted is None:
+            wanted = self.options.spec is None and self.options.spec_data is None and self.loaded.variant in (None, "openai")
+        if not wanted:
+            if self.options.sdk is None:
+                self.result.notes.append(
+                    f"the OpenAI-SDK phase did not run: `{self.loaded.name}` is not the OpenAI contract (check against the "
+                    "canonical spec or --variant openai, or pass --sdk, to see what an OpenAI-SDK client gets)")
+            return
+        api_root = sdk_api_root(engine.api_base_url(self.options.base_url, self.spec), self.spec)
+        known = next((j["job_id"] for j in scenario.jobs if j.get("outcome") == "completed"), None)
+        phase = SdkPhase(spec=self.spec, gate=self.gate, api_root=api_root, token=self._token(), job_timeout=self.options.job_timeout,
+                         request_timeout=self.options.request_timeout, on_case=self.add_case, known_job=known)
+        self.result.sdk = phase.run()
 
     def _engine(self, schema: Any, engine_phases: tuple[str, ...]) -> None:
         from specforge.check import engine

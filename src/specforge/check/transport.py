@@ -98,9 +98,12 @@ class Cassette:
     ``seq, time, request{method,url,headers,body}, response{status,headers,body,body_encoding,
     body_size,truncated,elapsed} | null, error | null``), token redacted before writing."""
 
-    def __init__(self, path: Path | None, redactor: Redactor) -> None:
+    def __init__(self, path: Path | None, redactor: Redactor, watch: tuple[tuple[str, str], ...] = ()) -> None:
         self.path = path
         self.redactor = redactor
+        #: (label, secret): a response carrying the secret gets ``"secrets": [label]`` in its entry
+        #: (the secret itself is masked like the token)
+        self.watch = watch
         self.seq = 0
         self.entries: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -135,6 +138,13 @@ class Cassette:
                 "elapsed": round(elapsed, 4),
                 **_body(response._content if isinstance(response._content, bytes) else None, red),
             }
+        if response is not None and self.watch:
+            content = response._content if isinstance(response._content, bytes) else b""
+            raw = "\n".join(f"{k}: {v}" for k, v in response.headers.items()) + "\n" + content.decode("utf-8", "replace")
+            # found in any encoding the redactor knows (plain, URL, JSON, base64 ...)
+            carried = [label for label, secret in self.watch if secret and Redactor(None, secrets=(secret,)).text(raw) != raw]
+            if carried:
+                entry["secrets"] = carried
         if error is not None:
             entry["error"] = {"kind": error.kind, "message": red.text(error.message)}
         with self._lock:

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "mock": "specforge.cli.mock:command",
     "nightly": "specforge.cli.nightly:nightly",
     "overlay": "specforge.cli.overlay:overlay",
+    "relay-check": "specforge.cli.relay:command",
     "run": "specforge.cli.run:command",
     "sources": "specforge.cli.sources:command",
     "variant": "specforge.cli.variant:command",

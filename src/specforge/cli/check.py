@@ -66,6 +66,8 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
 @click.option("--replay", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Re-validate a recorded cassette offline instead of calling an endpoint.")
 @click.option("--strict-statuses", is_flag=True, help="Hold operations that document no 4xx to their documented statuses.")
+@click.option("--sdk/--no-sdk", "sdk", default=None,
+              help="Run the OpenAI-SDK phase (default: only against the canonical spec or --variant openai).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the final verdict line.")
 @config_option
 def command(
@@ -73,7 +75,7 @@ def command(
     no_create: bool, max_examples: int | None, seed: int | None, workers: int | None, poll_interval: float | None,
     job_timeout: float | None, request_timeout: float | None,
     report_dir: Path | None, formats: tuple[str, ...], plan_only: bool, replay: Path | None, strict_statuses: bool,
-    quiet: bool, config_path: Path | None,
+    sdk: bool | None, quiet: bool, config_path: Path | None,
 ) -> None:
     """Check that an endpoint behaves as its spec says: schemathesis (examples, coverage, fuzzing,
     stateful) with all built-in checks plus specforge's lifecycle, timestamp, round-trip, auth and
@@ -112,7 +114,7 @@ def command(
                  "poll_interval": poll_interval, "job_timeout": job_timeout, "request_timeout": request_timeout,
                  "strict_statuses": strict_statuses or None}
         settings = {**config_defaults(config), **{k: v for k, v in flags.items() if v is not None}}
-        options = CheckOptions(base_url=base_url, spec=spec_file, variant=variant, config=config, no_create=no_create, **settings)
+        options = CheckOptions(base_url=base_url, spec=spec_file, variant=variant, config=config, no_create=no_create, sdk=sdk, **settings)
         if plan_only:
             from specforge.check.runner import plan_check, resolve_budget
 

@@ -38,6 +38,8 @@ from specforge.cli.common import config_option, project
     default=None,
     help="Keep jobs in this SQLite file so a restart loses nothing (default: in memory).",
 )
+@click.option("--record", is_flag=True,
+              help="Keep what the mock receives; GET /__specforge__/exchanges serves it (for `specforge relay-check --upstream-url`).")
 @config_option
 def command(
     variant: str,
@@ -49,6 +51,7 @@ def command(
     no_auth: bool,
     job_seconds: float | None,
     state: Path | None,
+    record: bool,
     config_path: Path | None,
 ) -> None:
     """Serve a variant as a stateful mock provider: jobs go queued -> in_progress -> completed
@@ -80,7 +83,7 @@ def command(
         config.variant(variant)  # unknown names fail with a suggestion before anything loads
     source = load_spec(variant, config, spec_path)
     effective = None if no_auth else (token or DEFAULT_TOKEN)
-    app = create_app(source.spec, variant=variant, token=effective, job_seconds=job_seconds, state=state, limits=limits)
+    app = create_app(source.spec, variant=variant, token=effective, job_seconds=job_seconds, state=state, limits=limits, record=record)
     server = MockServer(app, host=host, port=port)
     profile = app.profile
     notes = [
@@ -88,6 +91,7 @@ def command(
         f"operations: {', '.join(sorted(profile.kinds))}; "
         + ("no auth" if effective is None else "bearer auth")
         + (f"; jobs kept in {state}" if state else "; jobs kept in memory")
+        + ("; recording requests (GET /__specforge__/exchanges)" if record else "")
         + "; Ctrl-C stops",
         *(f"note: {note.message}" for note in profile.assumptions),
     ]

@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from specforge.mock.media import WEBP_1X1, mp4_bytes
 from specforge.mock.profile import FieldSpec, Operation, Profile, response_fields
+from specforge.mock.recorder import EXCHANGES_PATH, Recorder, plain
 from specforge.mock.schema import FormFile, parse_json
 from specforge.mock.store import Job, JobStore, state_at
 
@@ -84,8 +85,11 @@ class MockApp:
         job_seconds: float,
         limits: Limits | None = None,
         clock: Callable[[], float] = time.time,
+        recorder: Recorder | None = None,
     ) -> None:
         self.profile = profile
+        #: what the mock received (``specforge relay-check``), None unless enabled
+        self.recorder = recorder
         self.store = store
         self.token = token
         self.job_seconds = max(0.0, float(job_seconds))
@@ -102,6 +106,11 @@ class MockApp:
             return
         if scope["type"] != "http":
             return
+        record = None
+        if self.recorder is not None and not scope["path"].startswith("/__specforge__/"):
+            record = self.recorder.start(scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"),
+                                         scope.get("headers", []))
+            scope["specforge.record"] = record
         try:
             response = await self._handle(scope, receive)
         except ApiError as exc:
@@ -109,6 +118,8 @@ class MockApp:
         except Exception:  # a bug, never the client's fault: log it and answer 500
             log.exception("mock: unhandled error for %s %s", scope.get("method"), scope.get("path"))
             response = self.error_response(ApiError(500, "The mock server failed.", type="server_error", code="server_error"))
+        if record is not None and self.recorder is not None:
+            self.recorder.finish(record, response.status_code, response.raw_headers, bytes(getattr(response, "body", b"")))
         await response(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -128,6 +139,13 @@ class MockApp:
             if method != "get":
                 raise ApiError(405, "Method not allowed.", code="method_not_allowed", headers={"Allow": "GET"})
             return _json({"creates": self.creates, "requests": self.requests})
+        if path == EXCHANGES_PATH and self.recorder is not None:
+            if method == "delete":
+                self.recorder.clear()
+                return _json({"cleared": True})
+            if method != "get":
+                raise ApiError(405, "Method not allowed.", code="method_not_allowed", headers={"Allow": "GET, DELETE"})
+            return _json({"exchanges": self.recorder.records()})
         self.requests += 1
         template, params = next(
             ((op.path, hit) for op in self.profile.operations if (hit := op.match(path)) is not None), (None, None)
@@ -305,6 +323,7 @@ class MockApp:
                 value = parse_json(raw)
             except ValueError as exc:
                 raise ApiError(400, f"The body is not valid JSON: {exc}", code="invalid_json") from None
+            _note_fields(request, value)
         errors = self.profile.schemas.errors(schema, value)
         if errors:
             param = errors[0].split(":", 1)[0] if ":" in errors[0] else None
@@ -330,6 +349,7 @@ class MockApp:
                     fields.setdefault(name, []).append(item)
         finally:
             await form.close()
+        _note_fields(request, fields)
         return self.profile.schemas.coerce_form(schema, fields)
 
     def _check_query(self, op: Operation, request: Request) -> dict[str, Any]:
@@ -406,6 +426,13 @@ class MockApp:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+def _note_fields(request: Request, value: Any) -> None:
+    """The body as received, for the recorder (when one is on)."""
+    record = request.scope.get("specforge.record")
+    if record is not None:
+        record["fields"] = plain(value)
+
+
 def _json(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     try:

@@ -101,10 +101,15 @@ def create_app(
     job_seconds: float,
     state: Path | None,
     limits: Limits | None = None,
+    record: bool = False,
 ) -> MockApp:
-    """The ASGI app for ``spec``: ``token=None`` disables auth; ``state`` is a SQLite file."""
+    """The ASGI app for ``spec``: ``token=None`` disables auth; ``state`` is a SQLite file;
+    ``record`` keeps what it receives for ``GET /__specforge__/exchanges`` (``specforge relay-check``)."""
+    from specforge.mock.recorder import Recorder
+
     profile = derive_profile(spec, variant)
-    return MockApp(profile, open_store(state), token=token, job_seconds=job_seconds, limits=limits)
+    return MockApp(profile, open_store(state), token=token, job_seconds=job_seconds, limits=limits,
+                   recorder=Recorder() if record else None)
 
 
 class MockServer:
@@ -246,6 +251,7 @@ def serve(
     port: int = 0,
     state: Path | None = None,
     limits: Limits | None = None,
+    record: bool = False,
 ) -> Iterator[str]:
     """Run a mock of ``variant`` in a background thread; yields its base URL (no ``/v1``).
 
@@ -253,7 +259,7 @@ def serve(
     ...     OpenAI(base_url=url + "/v1", api_key="sk-test").videos.create_and_poll(prompt="a cat")
     """
     source = load_spec(variant, config, spec)
-    app = create_app(source.spec, variant=variant, token=token, job_seconds=job_seconds, state=state, limits=limits)
+    app = create_app(source.spec, variant=variant, token=token, job_seconds=job_seconds, state=state, limits=limits, record=record)
     # embedded (tests, `check`, `run`): malformed requests are what fuzzers send on purpose, and the
     # answer (a 4xx) is the record of them; uvicorn's "Invalid HTTP request" warnings are noise here
     server = MockServer(app, host=host, port=port, log_level="error")

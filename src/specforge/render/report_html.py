@@ -85,6 +85,14 @@ def render_report_html(result: CheckResult) -> str:
         )
     out.append("</table>")
 
+    if result.sdk:
+        out.append(f'<h2 id="sdk">OpenAI SDK compatibility ({_e(result.sdk[0].sdk or "openai-python")})</h2>'
+                   "<table><tr><th>SDK call</th><th>operation</th><th>result</th><th>why</th></tr>")
+        for call in result.sdk:
+            cls = {"works": "ok", "fails": "bad"}.get(call.outcome, "")
+            out.append(f"<tr><td><code>client.{_e(call.call)}</code></td><td><code>{_e(call.operation or '-')}</code></td>"
+                       f'<td class="{cls}">{_e(call.outcome)}</td><td>{_e(call.why or "-")}</td></tr>')
+        out.append("</table>")
     out.append(f'<h2 id="failures">Failures ({len(result.failures)})</h2>')
     if not result.failures:
         out.append("<p>None: every check passed on every response.</p>")

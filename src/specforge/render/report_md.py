@@ -46,6 +46,11 @@ def render_report_md(result: CheckResult) -> str:
     lines += ["", "## Checks", "", "| check | origin | passed | failed |", "|---|---|---|---|"]
     for check in result.checks:
         lines.append(f"| `{check.name}` | {check.origin} | {check.passed} | {check.failed} |")
+    if result.sdk:
+        lines += ["", f"## OpenAI SDK compatibility ({result.sdk[0].sdk or 'openai-python'})", "",
+                  "| SDK call | operation | result | why |", "|---|---|---|---|"]
+        for call in result.sdk:
+            lines.append(f"| `client.{_cell(call.call)}` | `{_cell(call.operation or '-')}` | {call.outcome} | {_cell(call.why or '-')} |")
     lines += ["", f"## Failures ({len(result.failures)})", ""]
     if not result.failures:
         lines.append("None.")
