@@ -104,6 +104,7 @@ class Cassette:
         #: (label, secret): a response carrying the secret gets ``"secrets": [label]`` in its entry
         #: (the secret itself is masked like the token)
         self.watch = watch
+        self._watchers = [(label, Redactor(None, secrets=(secret,))) for label, secret in watch if secret]
         self.seq = 0
         self.entries: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -118,6 +119,7 @@ class Cassette:
         response: requests.Response | None,
         error: Issue | None,
         elapsed: float,
+        carried: list[str] | None = None,
     ) -> None:
         red = self.redactor
         entry: dict[str, Any] = {
@@ -138,13 +140,8 @@ class Cassette:
                 "elapsed": round(elapsed, 4),
                 **_body(response._content if isinstance(response._content, bytes) else None, red),
             }
-        if response is not None and self.watch:
-            content = response._content if isinstance(response._content, bytes) else b""
-            raw = "\n".join(f"{k}: {v}" for k, v in response.headers.items()) + "\n" + content.decode("utf-8", "replace")
-            # found in any encoding the redactor knows (plain, URL, JSON, base64 ...)
-            carried = [label for label, secret in self.watch if secret and Redactor(None, secrets=(secret,)).text(raw) != raw]
-            if carried:
-                entry["secrets"] = carried
+        if carried:
+            entry["secrets"] = list(carried)
         if error is not None:
             entry["error"] = {"kind": error.kind, "message": red.text(error.message)}
         with self._lock:
@@ -154,6 +151,15 @@ class Cassette:
             if self._handle is not None:
                 self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 self._handle.flush()
+
+    def carried(self, response: requests.Response) -> list[str]:
+        """Labels of the watched secrets ``response`` carries, in any encoding the redactor knows
+        (plain, URL, JSON, base64 ...); asked before the response is redacted."""
+        if not self._watchers:
+            return []
+        content = response._content if isinstance(response._content, bytes) else b""
+        raw = "\n".join(f"{k}: {v}" for k, v in response.headers.items()) + "\n" + content.decode("utf-8", "replace")
+        return [label for label, finder in self._watchers if finder.text(raw) != raw]
 
     def close(self) -> None:
         if self._handle is not None:
@@ -473,9 +479,10 @@ class GateAdapter(LimitedAdapter):
                 gate.cassette.record(request, None, issue, time.monotonic() - started)
                 raise
             elapsed = time.monotonic() - started
+            carried = gate.cassette.carried(response)
             gate.redact_response(response)
             gate.count(request, response)
-            gate.cassette.record(request, response, None, elapsed)
+            gate.cassette.record(request, response, None, elapsed, carried)
             if response.status_code in GATEWAY_STATUSES:
                 gate.note(Issue("server_errors", f"HTTP {response.status_code} from the gateway", method, gate.redactor.text(url)))
             if response.status_code == 429:
