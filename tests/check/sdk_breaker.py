@@ -12,6 +12,7 @@ class Breaker:
     def __init__(self, app: Any, match: dict[str, Any], action: dict[str, Any]) -> None:
         self.app = app
         self.profile = getattr(app, "profile", None)
+        self.limits = app.limits  # MockServer reads the header timeout from it
         self.match = match
         self.action = action
 

@@ -103,6 +103,8 @@ def test_a_run_reports_the_sdk_table_and_failing_calls(tmp_path: Path, token: st
     failures = [f for f in result.failures if f.check == CHECK]
     assert [f.diagnostic.pointer for f in failures] == ["sdk:videos.delete"] and failures[0].status_code == 500
     assert "HTTP 500" in failures[0].diagnostic.message and failures[0].operation == "DELETE /v1/videos/{video_id}"
+    cause = next(c for c in result.causes if c.check == CHECK)
+    assert cause.severity.value == "blocking" and cause.source == "sdk" and cause.cassette  # SDK failures block
     write_reports(result, tmp_path)
     report = json.loads((tmp_path / "report.json").read_text())
     assert [s["outcome"] for s in report["sdk"]].count("works") == len(ALL_CALLS) - 1

@@ -96,9 +96,11 @@ def create_relay(upstream: str, upstream_key: str, client_token: str, defects: d
 
 @contextlib.contextmanager
 def serve_relay(upstream: str, upstream_key: str, client_token: str, defects: dict[str, Any] | None = None) -> Iterator[str]:
-    from specforge.mock import MockServer
+    from specforge.mock import Limits, MockServer
 
-    server = MockServer(create_relay(upstream, upstream_key, client_token, defects or {}), log_level="error")  # type: ignore[arg-type]
+    app = create_relay(upstream, upstream_key, client_token, defects or {})
+    app.limits = Limits()  # type: ignore[attr-defined]  # MockServer reads its header timeout
+    server = MockServer(app, log_level="error")  # type: ignore[arg-type]
     thread = server.start()
     try:
         yield server.url

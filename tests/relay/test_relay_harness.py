@@ -62,6 +62,10 @@ def test_each_defect_is_the_right_finding(case: dict[str, Any], tmp_path: Path) 
     if case["expect"]:
         assert relay.check.verdict.value == "non-conformant"
         assert {f.check for f in relay.check.failures} >= set(case["expect"])
+        causes = {c.check: c for c in relay.check.causes if c.source == "relay"}
+        assert set(causes) == set(case["expect"])
+        for finding in relay.join.findings:
+            assert causes[finding.check].severity.rank <= {"blocking": 0, "major": 1, "minor": 2}[finding.severity]
 
 
 def test_clean_relay_counts_creates_on_both_sides(tmp_path: Path) -> None:

@@ -345,6 +345,7 @@ class _Run:
                     operation=case.operation, check=f.check, expected=f.expected, actual=f.actual,
                     status_code=case.status_code, response_excerpt=case.response_excerpt, curl=case.curl, case_id=case.id,
                     kind=self.kinds.get(case.operation, "other"), keyword=f.keyword, cassette=tuple(case.cassette),
+                    source="sdk" if case.phase == "sdk" else "check",
                 ), refresh=False)
                 if not case.cassette:
                     self.evidence[(kept.operation, signature(kept))].add(request)

@@ -139,6 +139,7 @@ class SdkPhase:
         if name in CREATING and (self.gate.no_create or self.gate.budget.remaining == 0):
             return self._record(name, "skipped", "not sent: the create budget is spent" if not self.gate.no_create else "not sent: --no-create", label)
         started = time.monotonic()
+        self._first_seq = self.gate.cassette.seq + 1
         try:
             with self._deadline(name == "videos.create_and_poll"):
                 why = getattr(self, "_" + name.split("(")[0].split(".")[1])(client, state, name)
@@ -181,6 +182,8 @@ class SdkPhase:
         case = EngineCase(id=f"sdk-{uuid.uuid4().hex[:8]}", operation=label or name, phase="sdk", method="", url=self.api_root,
                           elapsed=time.monotonic() - started if started else 0.0)
         last = self._transport.last if hasattr(self, "_transport") else None
+        if started is not None:  # the exchanges this call made, for the cause's cassette entries
+            case.cassette = list(range(getattr(self, "_first_seq", 1), self.gate.cassette.seq + 1))
         if outcome == "skipped":
             case.error, case.error_kind = why, "budget" if "budget" in why or "no-create" in why else "skipped"
         elif outcome == "fails":

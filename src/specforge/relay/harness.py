@@ -126,12 +126,16 @@ def run_relay_check(options: RelayOptions, *, report_dir: Path | None = None) ->
                              hint="keep the mock running until relay-check ends") from None
     summary = join(result.exchanges, records, client_spec=client_spec, upstream_spec=upstream_spec,
                    client_token=read_token(check.token_env), upstream_key=options.upstream_key)
+    kinds = {op.label: op.kind for op in client_spec.operations}
     for finding in summary.findings:
-        result.failures.append(Failure(
+        result.add_failure(Failure(
             diagnostic=Diagnostic(code=finding.check, severity=Severity.ERROR if finding.severity != "minor" else Severity.WARNING,
                                   message=finding.message + (f" (x{finding.count})" if finding.count > 1 else ""),
-                                  pointer="relay", file=result.spec_name, hint=f"severity: {finding.severity}"),
-            operation=finding.operation, check=finding.check, expected=finding.client, actual=finding.upstream, case_id="relay"))
+                                  pointer="relay", file=result.spec_name),
+            operation=finding.operation, check=finding.check, expected=finding.client, actual=finding.upstream, case_id="relay",
+            kind=kinds.get(finding.operation, "other"), source="relay", severity=finding.severity, occurrences=finding.count,
+        ), refresh=False)
+    result.refresh_causes()
     if summary.findings and result.verdict is Verdict.CONFORMANT:
         result.verdict = Verdict.NON_CONFORMANT
     relay = RelayResult(result, options.upstream, url, summary, {k: int(v) for k, v in stats.items() if isinstance(v, int)},

@@ -176,9 +176,13 @@ def _match(creates: list[_Create], up_creates: list[dict[str, Any]]) -> None:
         prompt = (record.get("fields") or {}).get("prompt")
         candidates = [c for c in creates if c.start - SLACK <= when <= c.end + SLACK]
         same = [c for c in candidates if prompt is None or c.fields is None or c.fields.get("prompt") in (None, prompt)]
-        chosen = min(same or candidates, key=lambda c: abs(when - c.start), default=None) if (same or candidates) else None
-        if chosen is not None:
-            chosen.upstream.append(record)
+        pool = same or candidates
+        if not pool:
+            continue
+        # a create whose request was in flight beats one that merely sits within the slack; then
+        # one that has no upstream create yet (sequential creates), then the nearest start
+        chosen = min(pool, key=lambda c: (not c.start <= when <= c.end, bool(c.upstream), abs(when - c.start)))
+        chosen.upstream.append(record)
 
 
 # -- the checks ------------------------------------------------------------------------------------
