@@ -22,6 +22,10 @@ _ALIASES = (
 )
 
 
+#: what rendered API pages print where a value goes (`"status": "string"`, `"<string>"`)
+_PLACEHOLDERS = frozenset({"", "string", "str", "enum", "value"})
+
+
 def _media_examples(media: Media, ctx: LintContext) -> Iterator[tuple[str, str, Any]]:
     """(pointer relative to the media, label, value) of the media's ``example`` and ``examples``."""
     if "example" in media.value:
@@ -72,7 +76,8 @@ def _status_enum(ctx: LintContext, schema: Any, at: str) -> list[Any] | None:
     rationale="""A client switches on `status`; the values it must handle are the ones the
     contract lists. When a page's response example shows `pending` but no status enum (or
     status table) lists it, or lists no statuses at all, the vendor's real vocabulary is
-    undocumented: clients written from the list miss the value, mocks never emit it. Where the
+    undocumented: clients written from the list miss the value, mocks never emit it. A draft
+    source's `x-specforge-status-values` (the statuses its page lists) count as listed. Where the
     example's own schema has a status enum, SF-EXAMPLE-INVALID reports the mismatch instead.""",
     hint="list every status the server returns in the job schema's `status` enum (or map the vendor's word "
     "to a lifecycle state in the overlay)",
@@ -84,6 +89,20 @@ def status_only_in_example(ctx: LintContext) -> Iterator[Finding]:
             listed.update(str(v) for v in node.value.get("enum") or [] if v is not None)
             if "const" in node.value:
                 listed.add(str(node.value["const"]))
+    # a draft source keeps the statuses its page lists (status tables, bullets) at the top level
+    page_listed = ctx.spec.data.get("x-specforge-status-values")
+    from_examples: list[tuple[str, str, str]] = []
+    for index, entry in enumerate(page_listed if isinstance(page_listed, list) else []):
+        value = entry.get("value") if isinstance(entry, dict) else entry
+        if not isinstance(value, str):
+            continue
+        if isinstance(entry, dict) and entry.get("x-specforge-evidence") == "example":
+            # seen in an example (one ingest could not attach to an operation, perhaps)
+            where = entry.get("x-specforge-source")
+            label = f"an example ({where})" if where else "an example"
+            from_examples.append((f"/x-specforge-status-values/{index}/value", label, value))
+        else:
+            listed.add(value)
     shown: list[tuple[str, str, str]] = []
     for media in ctx.spec.media:
         if media.where != "response":
@@ -97,9 +116,11 @@ def status_only_in_example(ctx: LintContext) -> Iterator[Finding]:
     for at, label, where, value in _loose_examples(ctx):
         if where == "response" and isinstance(value, dict) and isinstance(value.get("status"), str):
             shown.append((f"{at}/status", label, value["status"]))
-    for pointer, label, status in shown:
-        if status in listed:
+    reported: set[str] = set()
+    for pointer, label, status in [*shown, *from_examples]:
+        if status in listed or status in reported or status.strip("<>") in _PLACEHOLDERS:
             continue
+        reported.add(status)  # once per value, where it is first shown
         if listed:
             message = f"status `{status}` appears only in {label}; the documented statuses are {', '.join(sorted(listed))}"
         else:
@@ -171,7 +192,8 @@ def _alias(name: str, declared: set[str]) -> str | None:
     target="media",
     rationale="""A page's parameter table and its own curl often disagree on a field's name:
     the table says `duration`, the curl sends `seconds`. The schema (from the table) lets
-    any extra field through, so nothing fails, but one of the two names is not what the server
+    any extra field through (in a draft, the example's field is a property learned only from
+    the example), so nothing fails, but one of the two names is not what the server
     reads: clients following the table and clients copying the example send different
     requests. (With `additionalProperties: false`, SF-EXAMPLE-INVALID reports it.)""",
     hint="find out which name the server reads; document it in the schema and use it in the example",
@@ -182,7 +204,15 @@ def example_undeclared_field(media: Media, ctx: LintContext) -> Iterator[Finding
     schema, at = ctx.spec.deref(media.value["schema"], f"{media.pointer}/schema")
     if not isinstance(schema, dict) or schema.get("additionalProperties") is False:
         return
-    declared = set(ctx.spec.properties(schema, at))
+    properties = ctx.spec.properties(schema, at)
+    # in a draft, a property learned only from the example is not one the page's table declares
+    learned = {
+        name
+        for name, (value, where) in properties.items()
+        if isinstance(resolved := ctx.spec.deref(value, where)[0], dict)
+        and resolved.get("x-specforge-evidence") == "example"
+    }
+    declared = set(properties) - learned
     if not declared:
         return
     for where, label, value in _media_examples(media, ctx):
@@ -239,7 +269,8 @@ def _security(op: Operation, ctx: LintContext) -> tuple[Any, str]:
     severity="warning",
     target="operation",
     rationale="""Relay pages exported from API tools often list `Authorization` as an optional
-    header (`可选`, `required: false`) or add an empty `{}` security requirement. Either tells
+    header (`可选`, `required: false`; a draft records it as `x-specforge-optional` on the
+    security scheme) or add an empty `{}` security requirement. Either tells
     generated clients and mocks that an unauthenticated call is valid, when the server answers
     it with 401. (`security: []` alone is a deliberate "no authentication" and is not reported.)""",
     hint="mark the Authorization header `required: true` (or better, declare a bearer security scheme and drop "
@@ -263,6 +294,17 @@ def auth_optional(op: Operation, ctx: LintContext) -> Iterator[Finding]:
                 key="required" not in parameter,
             )
     security, at = _security(op, ctx)
+    schemes = (ctx.spec.data.get("components") or {}).get("securitySchemes")
+    for requirement in security if isinstance(security, list) else []:
+        for name in requirement if isinstance(requirement, dict) else []:
+            scheme = schemes.get(name) if isinstance(schemes, dict) else None
+            seen: set[str] = ctx.cache.setdefault("auth-optional-schemes", set())
+            if isinstance(scheme, dict) and scheme.get("x-specforge-optional") is True and name not in seen:
+                seen.add(name)  # one finding per scheme, not one per operation using it
+                yield Finding(
+                    f"#/components/securitySchemes/{jp.escape(name)}/x-specforge-optional",
+                    f"the vendor page marks the Authorization header optional (security scheme `{name}`)",
+                )
     if isinstance(security, list) and len(security) > 1:
         for index, requirement in enumerate(security):
             if requirement == {}:
