@@ -120,3 +120,15 @@ def test_a_vendor_variant_run_skips_the_phase_with_a_note(token: str) -> None:
     with serve("aiid", config=config, token=TOKEN, job_seconds=0.1) as url:
         result = run_check(CheckOptions(base_url=url, variant="aiid", config=config, phases=("sdk",), request_timeout=5))
     assert result.sdk == [] and any("OpenAI-SDK phase did not run" in n for n in result.notes)
+
+
+def test_plan_lists_the_sdk_calls_and_their_creates() -> None:
+    from specforge.check.runner import plan_check
+    from specforge.core import load_config
+
+    config = load_config(ROOT / "specforge.toml")
+    rows = [r for r in plan_check(CheckOptions(base_url="http://127.0.0.1:9", variant="openai", config=config)) if r["phase"] == "sdk"]
+    assert [r["note"].removeprefix("OpenAI SDK client.") for r in rows] == ALL_CALLS
+    assert sum(r["creates_job"] for r in rows) == 3
+    off = plan_check(CheckOptions(base_url="http://127.0.0.1:9", variant="openai", config=config, sdk=False))
+    assert not any(r["phase"] == "sdk" for r in off)

@@ -476,6 +476,14 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
             op = spec.find(kind)
             if op is not None:
                 row("lifecycle", op.label, kind, False, note)
+    if "sdk" in options.phases and (options.sdk or (options.sdk is None and options.spec is None and options.spec_data is None
+                                                    and loaded.variant in (None, "openai"))):
+        from specforge.check.sdk import CALLS, CREATING
+
+        for name, kind in CALLS:
+            op = spec.find(kind)
+            if op is not None:
+                row("sdk", op.label, kind, name in CREATING, f"OpenAI SDK client.{name}")
     if "invalid-input" in options.phases and create is not None:
         row("invalid-input", create.label, "create", True, "missing prompt, bad seconds/size, wrong input_reference shape")
     from specforge.check import engine
