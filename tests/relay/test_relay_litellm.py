@@ -124,6 +124,7 @@ def litellm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 
 @pytest.fixture(scope="module")
 def relay(litellm: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    before = os.environ.get("SPECFORGE_TOKEN")
     os.environ["SPECFORGE_TOKEN"] = MASTER_KEY  # module scope: monkeypatch is function-scoped
     try:
         check = CheckOptions(base_url=litellm["url"], variant="openai", config=load_config(ROOT / "specforge.toml"),
@@ -132,7 +133,10 @@ def relay(litellm: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> 
                                             upstream_key=UPSTREAM_KEY, job_seconds=0.5),
                                report_dir=tmp_path_factory.mktemp("litellm-reports"))
     finally:
-        os.environ.pop("SPECFORGE_TOKEN", None)
+        if before is None:
+            os.environ.pop("SPECFORGE_TOKEN", None)
+        else:
+            os.environ["SPECFORGE_TOKEN"] = before
 
 
 def sdk(relay: Any) -> dict[str, Any]:
