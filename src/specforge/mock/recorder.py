@@ -57,10 +57,19 @@ class Recorder:
                 credentials[name] = credential_sha256(rest.strip() if scheme.lower() == "bearer" and rest else value.strip())
             else:
                 kept[name] = value
-        return {"time": round(time.time(), 4), "method": method, "path": path, "query": query, "headers": kept,
-                "credentials_sha256": credentials, "fields": None, "status": None, "response_headers": {}, "response_body": None}
+        record = {"time": round(time.time(), 4), "method": method, "path": path, "query": query, "headers": kept,
+                  "credentials_sha256": credentials, "fields": None, "status": None, "response_headers": {}, "response_body": None}
+        # kept from the start: a request the mock never answers (the client went away) still counts
+        with self._lock:
+            self._seq += 1
+            record = {"seq": self._seq, **record}
+            self._records.append(record)
+            if len(self._records) > self.limit:
+                del self._records[: len(self._records) - self.limit]
+        return record
 
     def finish(self, record: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        """The answer to a request ``start`` recorded (``status`` stays None if none was sent)."""
         import json
 
         record["status"] = status
@@ -70,15 +79,10 @@ class Recorder:
                 record["response_body"] = json.loads(body)
             except ValueError:
                 record["response_body"] = None
-        with self._lock:
-            self._seq += 1
-            self._records.append({"seq": self._seq, **record})
-            if len(self._records) > self.limit:
-                del self._records[: len(self._records) - self.limit]
 
     def records(self) -> list[dict[str, Any]]:
         with self._lock:
-            return list(self._records)
+            return [dict(r) for r in self._records]
 
     def clear(self) -> None:
         with self._lock:
