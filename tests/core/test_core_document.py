@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -302,10 +303,14 @@ def test_unreadable_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.M
     path = tmp_path / "locked.yaml"
     path.write_text("a: 1\n")
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    def denied(name: Any, flags: int, *args: Any) -> int:
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, flags, *args)
+
+    monkeypatch.setattr(os, "open", denied)  # the guarded reader opens with os.open
     with pytest.raises(InputError, match="cannot read file: Permission denied"):
         load_document(path)
 

@@ -30,6 +30,7 @@ import specforge.check.checks  # noqa: F401 - registers specforge's response che
 from specforge.check.registry import REGISTRY, Exchange, Finding
 from specforge.check.spec import SpecModel
 from specforge.check.transport import BudgetExhausted, Gate, classify
+from specforge.core.guard import RefGuard
 
 VERSION = schemathesis.__version__
 ENGINE_PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -154,9 +155,28 @@ def _install() -> None:
                 own.close()
 
         RequestsTransport.send = send  # type: ignore[method-assign]
+        _guard_references()
         for registered in REGISTRY.response_checks():
             schemathesis.check(_wrap(registered.name))
         _INSTALLED = True
+
+
+def _guard_references() -> None:
+    """schemathesis resolves every non-local ``$ref`` through the module-level
+    ``schemathesis.core.jsonschema.resolver.retrieve`` (``open``, ``urlopen`` or ``requests.get``)
+    and fetches ``externalValue`` examples with ``requests.get``. Specs reach it self-contained
+    (``spec.load_spec`` inlines in-folder files through core's resolver), so any reference still
+    asking for a file or URL is hostile: both hooks are replaced by core's guard, which refuses."""
+    import schemathesis.core.jsonschema.resolver as resolver
+    import schemathesis.specs.openapi.examples as examples
+
+    guard = RefGuard(None)
+    resolver.retrieve = guard.load
+
+    def no_external_example(url: str) -> bytes:
+        raise requests.exceptions.InvalidURL(f"externalValue `{url}` is not fetched")
+
+    examples.load_external_example = no_external_example  # type: ignore[assignment]
 
 
 def _wrap(name: str) -> Callable[..., None]:

@@ -27,6 +27,7 @@ from specforge.check.engine import RESPONSE_CHECKS, EngineCase, EngineFailure
 from specforge.check.registry import Exchange, Finding, run_response_checks
 from specforge.check.spec import Operation, SpecModel, resolve
 from specforge.check.transport import BudgetExhausted, Gate, Issue, classify, retry_after
+from specforge.core.guard import RefGuard
 
 PROMPT = "specforge conformance probe: a red ball bouncing on a wooden floor"
 WRONG_TOKEN = "sk-specforge-wrong-token-0000"
@@ -157,7 +158,9 @@ class Scenario:
 
         resolver_doc = dict(self.spec.document)
         try:
-            validator = jsonschema.Draft202012Validator({**schema, "components": resolver_doc.get("components", {})})
+            validator = jsonschema.Draft202012Validator(
+                {**schema, "components": resolver_doc.get("components", {})}, registry=RefGuard(None).registry()
+            )
             error = next(iter(validator.iter_errors(data)), None)
         except (jsonschema.SchemaError, jsonschema.exceptions.RefResolutionError, ValueError):  # pragma: no cover
             return []

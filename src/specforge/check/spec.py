@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from specforge.core import InputError, load_document
+from specforge.core import Document, InputError, load_document
 from specforge.core.config import Config
+from specforge.core.guard import RefGuard
+from specforge.core.refs import bundle, iter_refs
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: the lifecycle specforge defines; a spec's own status enum extends it
@@ -51,7 +53,7 @@ def load_spec(
     if spec is not None:
         if not spec.is_file():
             raise InputError("spec file not found", file=str(spec), hint="pass an OpenAPI file to --spec")
-        data = _mapping(load_document(spec).data, str(spec))
+        data = _mapping(_self_contained(load_document(spec)), str(spec))
         return LoadedSpec(spec_name or spec.stem, data, spec_hash(data), path=spec)
     if config is None:
         from specforge.core import load_config
@@ -77,6 +79,15 @@ def load_spec(
         )
     data = _mapping(load_document(canonical).data, str(canonical))
     return LoadedSpec(spec_name or "canonical", data, spec_hash(data), path=canonical)
+
+
+def _self_contained(document: Document) -> Any:
+    """The spec's data with refs into other files of its folder inlined by core's resolver, so
+    schemathesis is handed a document with local refs only; a remote ref or one leaving the
+    folder is an InputError at its file:line (schemathesis itself would fetch or open it)."""
+    if all(site.ref.startswith("#") for site in iter_refs(document)):
+        return document.data
+    return bundle(document)
 
 
 def _mapping(data: Any, where: str) -> dict[str, Any]:
@@ -310,7 +321,8 @@ class SpecModel:
 
         root = {**schema, "components": self.document.get("components", {})}
         try:
-            return bool(jsonschema.Draft202012Validator(root, format_checker=_format_checker()).is_valid(value))
+            validator = jsonschema.Draft202012Validator(root, format_checker=_format_checker(), registry=RefGuard(None).registry())
+            return bool(validator.is_valid(value))
         except Exception:  # noqa: BLE001 - an unusable schema constrains nothing we can check
             return True
 

@@ -451,26 +451,9 @@ class Document:
 
 
 def _read(path: Path, limits: Limits) -> bytes:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path), hint="check the path") from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=str(path), hint="check the file's permissions") from None
-    if path.is_dir():
-        raise InputError("is a directory, not a document", file=str(path), hint="name a .yaml or .json file")
-    if size > limits.max_bytes:
-        raise InputError(
-            f"file is {size:,} bytes, over the {limits.max_bytes:,}-byte limit",
-            file=str(path),
-            hint="split the document, or raise the limit deliberately",
-        )
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"cannot read file: {exc.strerror}", file=str(path), hint="check the file's permissions"
-        ) from None
+    from specforge.core.guard import read_regular
+
+    return read_regular(path, max_bytes=limits.max_bytes)
 
 
 def _decode(raw: bytes, path: str) -> str:

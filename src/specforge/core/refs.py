@@ -34,6 +34,7 @@ from specforge.core import pointer as jp
 from specforge.core.diagnostics import Diagnostic, Location, Severity
 from specforge.core.document import DEFAULT_LIMITS, Document, Limits, load_document, load_text
 from specforge.core.errors import InputError
+from specforge.core.guard import escape_error
 
 #: ``retrieve(url) -> document text (str/bytes) or already-parsed data``; raise to refuse.
 Retriever = Callable[[str], Any]
@@ -295,21 +296,9 @@ class RefResolver:
             )
         relative = unquote(file_part)
         root = self.root or origin.parent
-        if parts.scheme or os.path.isabs(relative) or relative.startswith("\\"):
-            raise RefError(
-                "ref-escape",
-                f"$ref `{ref}` is an absolute path",
-                hint="reference files by a path relative to the referencing file, inside the spec's folder",
-                **self._where(document, at),
-            )
         target = (origin.parent / relative).resolve()
-        if not target.is_relative_to(root):
-            raise RefError(
-                "ref-escape",
-                f"$ref `{ref}` points outside the spec's folder",
-                hint="copy the referenced file into the spec's folder; refs may not reach outside it",
-                **self._where(document, at),
-            )
+        if parts.scheme or os.path.isabs(relative) or relative.startswith("\\") or not target.is_relative_to(root):
+            raise escape_error(ref, **self._where(document, at))
         display = os.path.normpath(os.path.join(os.path.dirname(document.path), relative))
         try:
             return self._load_file(target, display), fragment

@@ -63,7 +63,9 @@ def list_sources(config: Config, *, revalidate: bool = False) -> list[SourceInfo
         info = info if isinstance(info, dict) else {}
         provenance = info.get(PROVENANCE_KEY)
         provenance = provenance if isinstance(provenance, dict) else {}
-        validation = validation_summary(data) if revalidate else provenance.get("validation")
+        validation = (
+            validation_summary(data, root=vconf.source.parent) if revalidate else provenance.get("validation")
+        )
         examples = provenance.get("examples")
         rows.append(
             SourceInfo(

@@ -278,13 +278,13 @@ def _finish_overlays(result: MergeResult) -> None:
 
 def _validate(result: MergeResult) -> list[Diagnostic]:
     """openapi-spec-validator on the canonical: an invalid merge is an error, never written."""
-    from openapi_spec_validator import OpenAPIV31SpecValidator
+    from specforge.core.guard import openapi_validator
 
     canonical = result.config.display(result.config.canonical)
     hint = "a source is malformed where the merge copied from it; run `specforge lint` on the sources"
     out = []
     try:
-        for error in OpenAPIV31SpecValidator(result.canonical).iter_errors():
+        for error in openapi_validator(result.canonical, "3.1").iter_errors():
             pointer = "".join(f"/{jp.escape(str(p))}" for p in error.absolute_path)
             out.append(
                 Diagnostic(

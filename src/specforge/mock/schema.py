@@ -19,6 +19,7 @@ from referencing.jsonschema import DRAFT202012
 from specforge.core import pointer as jp
 from specforge.core.document import json_type
 from specforge.core.errors import InputError
+from specforge.core.guard import RefGuard
 from specforge.core.refs import resolve_local, rewrite_refs
 
 #: the URI the whole OpenAPI document is registered under; refs are made absolute against it
@@ -81,7 +82,8 @@ class Schemas:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = _absolute_refs(document)
         resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
-        self._registry: Registry[Any] = Registry().with_resource(ROOT_URI, resource)
+        # other files / URLs only through core's guard (which refuses them: a mock spec is one document)
+        self._registry: Registry[Any] = Registry(retrieve=RefGuard(None).retrieve).with_resource(ROOT_URI, resource)  # type: ignore[call-arg]
         self._validators: dict[int, Draft202012Validator] = {}
         self._keep: list[Any] = []  # keeps cached schema nodes alive so their ids stay unique
 

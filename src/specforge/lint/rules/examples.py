@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from specforge.core import pointer as jp
+from specforge.core.guard import RefGuard
 from specforge.lint.engine import LintContext
 from specforge.lint.openapi import Media, Operation, SchemaNode, Spec
 from specforge.lint.registry import Finding, rule
@@ -58,7 +59,8 @@ class SchemaValidators:
             resource = spec.data
             self._draft = jsonschema_rs.Draft202012
             self._wrapper = {}
-        self._registry = jsonschema_rs.Registry([(_URN, resource)], draft=self._draft)
+        # refs to other files or URLs go through core's guard (jsonschema-rs would fetch them)
+        self._registry = jsonschema_rs.Registry([(_URN, resource)], draft=self._draft, retriever=RefGuard(None).load)
         self._cache: dict[str, Any] = {}
 
     def get(self, pointer: str) -> Any | None:

@@ -19,8 +19,9 @@ from typing import Any
 
 from specforge.core import pointer as jp
 from specforge.core.diagnostics import Location
-from specforge.core.document import load_document
-from specforge.core.errors import InputError
+from specforge.core.document import Document
+from specforge.core.guard import RefGuard, openapi_validator
+from specforge.core.refs import RefError, RefResolver
 from specforge.lint.engine import LintContext
 from specforge.lint.registry import Finding, rule
 
@@ -160,19 +161,18 @@ def oas_invalid(ctx: LintContext) -> Iterator[Finding]:
             continue  # a precise error inside explains this "not valid under any of" one
         yield Finding(pointer, message, key=key)
     if not found and len(ctx.document.text) <= ctx.settings.full_validation_max_bytes:
-        yield from _full_validation(data, version)
+        yield from _full_validation(data, version, ctx.base_dir)
 
 
-def _full_validation(data: dict[str, Any], version: str) -> Iterator[Finding]:
+def _full_validation(data: dict[str, Any], version: str, base_dir: Path | None) -> Iterator[Finding]:
     """openapi-spec-validator's own checks beyond the schema (duplicate operationIds, path
     parameters, ...), for documents small enough that its speed does not matter."""
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
-    validator_class = OpenAPIV31SpecValidator if version == "3.1" else OpenAPIV30SpecValidator
+    guard = RefGuard(base_dir)
     try:
-        errors = list(validator_class(data).iter_errors())
+        errors = list(openapi_validator(data, version, guard).iter_errors())
     except Exception as exc:  # noqa: BLE001 - a validator crash must not hide the other rules' findings
-        yield Finding("", f"openapi-spec-validator could not check this document: {exc}")
+        if not guard.refused:  # a refused $ref is SF-REF-UNRESOLVED's finding, with its line
+            yield Finding("", f"openapi-spec-validator could not check this document: {exc}")
         return
     paths: dict[str, Any] = data["paths"] if isinstance(data.get("paths"), dict) else {}
     for error in errors:
@@ -203,7 +203,8 @@ def _osv_pointer(message: str, paths: dict[str, Any]) -> str:
     target="document",
     rationale="""A `$ref` whose target is missing makes the referencing schema or object
     undefined: generators fail, validators accept anything. Local references (`#/...`) and
-    relative file references (`other.yaml#/...`) are checked; URLs are not fetched.""",
+    relative file references (`other.yaml#/...`) are checked; URLs are never fetched and refs that
+    leave the spec's folder (`../x.yaml`, absolute paths, symlinks pointing out) are refused.""",
     hint="point the $ref at an existing component (check spelling and the `~1` escaping of `/`)",
 )
 def ref_unresolved(ctx: LintContext) -> Iterator[Finding]:
@@ -211,31 +212,25 @@ def ref_unresolved(ctx: LintContext) -> Iterator[Finding]:
         return
     if _all_local_refs_resolve(ctx):
         return
-    external: dict[str, Any] = ctx.cache.setdefault("external-documents", {})
+    resolver: RefResolver | None = None
     for pointer, ref in ctx.spec.refs:
         here = f"{pointer}/$ref"
         if ref.startswith("#"):
             if ctx.spec.resolve_ref(ref) is None:
                 yield Finding(here, f"$ref `{ref}` does not resolve: {_missing(ctx.spec.data, ref[1:])}")
             continue
-        if "://" in ref or ref.startswith("//") or ctx.base_dir is None:
-            continue  # remote references are never fetched
-        file_part, _, fragment = ref.partition("#")
-        target = (ctx.base_dir / file_part).resolve()
-        if file_part not in external:
-            try:
-                external[file_part] = load_document(target).data if target.is_file() else None
-            except InputError:
-                external[file_part] = None
-        loaded = external[file_part]
-        if loaded is None:
-            yield Finding(here, f"$ref `{ref}` does not resolve: file `{file_part}` not found or not loadable")
-            continue
-        if fragment:
-            try:
-                jp.resolve(loaded, fragment)
-            except (KeyError, ValueError):
-                yield Finding(here, f"$ref `{ref}` does not resolve: {_missing(loaded, fragment)} in `{file_part}`")
+        # other files and URLs: core's resolver (folder-bound, never fetches) is the one judge
+        if resolver is None:
+            resolver = _resolver(ctx.document, ctx.base_dir)
+        try:
+            resolver.deref_one(ctx.document, ref, at=pointer)
+        except RefError as exc:
+            yield Finding(here, exc.message)
+
+
+def _resolver(document: Document, base_dir: Path | None) -> RefResolver:
+    folder = base_dir or Path(document.path).parent
+    return RefResolver(document, root=folder, base_path=folder)
 
 
 _REF_TEXT = re.compile(
