@@ -92,7 +92,7 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
     failed = False
     for document in overlays:
         try:
-            result = apply(spec, document.data, strict=strict, base_dir=Path(document.path).parent)
+            result = apply(spec, document, strict=strict, base_dir=Path(document.path).parent)
         except OverlayError as exc:
             _show(place(document, d) for d in exc.diagnostics)
             raise InputError(f"{document.path}: invalid overlay, not applied", hint=exc.hint) from None

@@ -12,6 +12,11 @@ Per action, the ``target`` selects nodes (RFC 9535); then
 Purity is copy-on-write: before changing a node we shallow-copy every container on the path from
 the root (once per apply), so the result shares untouched subtrees with the input and the input is
 never modified. Values taken from the overlay are copied in, so no two places in the result alias.
+
+Bounded memory: a container is copied at most once per apply and changed in place afterwards, so
+memory is linear in the number of actions (no superseded copies are kept), and the nodes an
+overlay adds and selects are counted against limits (repeated ``$..*`` updates double the document
+each time): crossing one is an :class:`OverlayError` naming the action.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from specforge.core import Diagnostic, Document, InputError, Severity, load_mapping
+from specforge.core import DEFAULT_LIMITS, Diagnostic, Document, InputError, Severity, load_mapping
 from specforge.core import pointer as jp
+from specforge.core.guard import inside
 from specforge.overlay.paths import Location, compile_query
 from specforge.overlay.validate import check_overlay
 
@@ -69,13 +75,27 @@ def _kind(value: Any) -> str:
     return "primitive"
 
 
+#: nodes an overlay may add in one apply: this many, plus 4 per node of the overlay itself (a big
+#: update copied to a few targets is fine; a small one copied to every node, over and over, is not)
+BASE_ADDED_NODES = 100_000
+#: nodes the targets of one apply may select in total
+MAX_SELECTED_NODES = DEFAULT_LIMITS.max_nodes
+
+
 class _Writer:
-    """Copy-on-write access to a document by location."""
+    """Copy-on-write access to a document by location: each container of the input is copied
+    at most once (then owned and changed in place), so no superseded copy is ever kept."""
 
     def __init__(self, root: Any) -> None:
         self.root = root
         self._owned: set[int] = set()
         self._keep: list[Any] = []  # owned containers stay alive, so their ids stay unique
+        self.added = 0  # nodes copied in from the overlay so far
+        self.selected = 0  # nodes the targets selected so far
+        self.max_added = BASE_ADDED_NODES
+
+    def owns(self, container: Any) -> bool:
+        return id(container) in self._owned
 
     def own(self, container: Any) -> Any:
         if id(container) in self._owned:
@@ -123,6 +143,11 @@ class _Merge:
         self.conflicts: list[tuple[tuple[str, ...], str, str]] = []
         self.changed = False
 
+    def fresh(self, value: Any) -> Any:
+        copied = fresh(value)
+        self.writer.added += _count(copied)
+        return copied
+
     def node(self, target: Any, update: Any, path: tuple[str, ...]) -> Any:
         """The merged value (a new container when anything changed, else ``target`` itself)."""
         if isinstance(target, dict):
@@ -134,8 +159,8 @@ class _Merge:
             added = list(update) if isinstance(update, list) else [update]
             if not added:
                 return target
-            merged = target + [fresh(v) for v in added]
-            self.writer.adopt(merged)
+            merged = self.writer.own(target)
+            merged.extend(self.fresh(v) for v in added)
             self.changed = True
             return merged
         if isinstance(update, dict | list):
@@ -147,12 +172,12 @@ class _Merge:
         return target
 
     def _object(self, target: dict[str, Any], update: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-        result: dict[str, Any] | None = None
+        result: dict[str, Any] | None = target if self.writer.owns(target) else None
         for key, value in update.items():
             if key not in target:
                 if result is None:
-                    result = dict(target)
-                result[key] = fresh(value)
+                    result = self.writer.own(target)
+                result[key] = self.fresh(value)
                 self.changed = True
                 continue
             old = target[key]
@@ -163,15 +188,35 @@ class _Merge:
             new = self.node(old, value, (*path, key))
             if new is not old:
                 if result is None:
-                    result = dict(target)
+                    result = self.writer.own(target)
                 result[key] = new
-        if result is None:
-            return target
-        self.writer.adopt(result)
-        return result
+        return target if result is None else result
 
 
-def _origin(overlay: dict[str, Any], base_dir: Path | None) -> Any:
+def _count(value: Any) -> int:
+    """Containers and scalars in ``value`` (iterative)."""
+    count, stack = 0, [value]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
+
+
+def _where(overlay: dict[str, Any] | Document, pointer: str) -> dict[str, Any]:
+    """file/line/col of ``pointer`` in the overlay, for errors (empty for plain data)."""
+    if not isinstance(overlay, Document):
+        return {}
+    location = overlay.locate(pointer)
+    if location is None:
+        return {"file": overlay.path}
+    return {"file": overlay.path, "line": location.line, "col": location.col}
+
+
+def _origin(overlay: dict[str, Any], base_dir: Path | None, where: dict[str, Any]) -> Any:
     """The document named by the overlay's ``extends`` (local files only)."""
     extends = overlay.get("extends")
     if not isinstance(extends, str) or not extends:
@@ -184,9 +229,17 @@ def _origin(overlay: dict[str, Any], base_dir: Path | None) -> Any:
         raise InputError(
             f"`extends: {extends}` is remote; specforge does not fetch documents over the network",
             hint="download it and pass the local file, or make `extends` a relative path",
+            **where,
         )
     base = base_dir or Path.cwd()
     path = Path(parts.path) if parts.scheme == "file" else base / parts.path
+    if not inside(path, base):
+        raise InputError(
+            f"`extends: {extends}` escapes the project folder (the overlay's folder, {base})",
+            hint="copy the document next to the overlay and name it by a relative path, "
+            "or pass the document to apply to explicitly",
+            **where,
+        )
     return load_mapping(path, "OpenAPI document").data
 
 
@@ -225,14 +278,17 @@ def apply(
     if document is None:
         if base_dir is None and isinstance(overlay, Document) and overlay.path:
             base_dir = Path(overlay.path).parent
-        document = _origin(data, base_dir)
+        document = _origin(data, base_dir, _where(overlay, "/extends"))
     diagnostics = list(findings)
     writer = _Writer(document)
+    writer.max_added = BASE_ADDED_NODES + 4 * _count(data["actions"])
     matches: list[int] = []
     soft = Severity.ERROR if strict else Severity.WARNING
     for index, action in enumerate(data["actions"]):
         here = jp.join("actions", index)
         nodes = compile_query(action["target"]).find(writer.root)
+        writer.selected += len(nodes)
+        _check_growth(writer, overlay, index)
         matches.append(len(nodes))
         if not nodes:
             diagnostics.append(
@@ -252,7 +308,26 @@ def apply(
             diagnostics.extend(_copy(writer, nodes, action["copy"], index, soft))
         elif "update" in action:
             diagnostics.extend(_update(writer, nodes, action["update"], index, soft, "update"))
+        _check_growth(writer, overlay, index)
     return ApplyResult(writer.root, diagnostics, matches)
+
+
+def _check_growth(writer: _Writer, overlay: dict[str, Any] | Document, index: int) -> None:
+    """OverlayError at ``actions[index]`` once the overlay has added or selected too much."""
+    if writer.added <= writer.max_added and writer.selected <= MAX_SELECTED_NODES:
+        return
+    what = (f"adds more than {writer.max_added:,} nodes" if writer.added > writer.max_added
+            else f"selects more than {MAX_SELECTED_NODES:,} nodes in total")
+    pointer = jp.join("actions", index)
+    where = _where(overlay, pointer)
+    diagnostic = Diagnostic("overlay-too-large", Severity.ERROR, f"the overlay {what} by actions[{index}]",
+                            pointer=pointer)
+    raise OverlayError(
+        f"the overlay {what} by actions[{index}]: the result grows without bound",
+        [diagnostic],
+        hint="target specific nodes instead of repeating updates on `$..*` (each one multiplies the document)",
+        **where,
+    )
 
 
 def _remove(writer: _Writer, nodes: list[tuple[Location, Any]], index: int) -> list[Diagnostic]:
