@@ -77,11 +77,9 @@ def run_redactor(options: CheckOptions) -> Redactor:
 
 
 def _validate_options(options: CheckOptions) -> None:
-    from urllib.parse import urlsplit
+    from specforge.core.urls import check_url
 
-    parts = urlsplit(options.base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"not an http(s) URL: {options.base_url!r}", hint="pass e.g. https://api.example.com")
+    check_url(options.base_url)
     if options.max_examples < 1:
         raise InputError("--max-examples must be at least 1")
     if options.workers < 1:

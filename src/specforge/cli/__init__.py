@@ -4,6 +4,7 @@ does not pay for importing schemathesis."""
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import click
 
 from specforge import __version__
-from specforge.core.errors import SpecforgeError
+from specforge.core.errors import InputError, SpecforgeError
 
 #: command name -> "module:attribute" under specforge.cli; one line per command.
 COMMANDS: dict[str, str] = {
@@ -38,6 +39,44 @@ def _report(exc: SpecforgeError) -> int:
     return exc.exit_code
 
 
+#: errno -> (what happened, fix) for failures the environment causes while reading or writing
+_OS_ERRORS = {
+    errno.ENOSPC: ("no space left on device", "free disk space, or write elsewhere (-o / --report-dir)"),
+    errno.EDQUOT: ("disk quota exceeded", "free disk space, or write elsewhere (-o / --report-dir)"),
+    errno.EROFS: ("read-only file system", "write elsewhere (-o / --report-dir)"),
+    errno.EACCES: ("permission denied", "check the permissions, or write elsewhere (-o / --report-dir)"),
+    errno.EPERM: ("operation not permitted", "check the permissions, or write elsewhere (-o / --report-dir)"),
+    errno.ENOENT: ("no such file or directory", "check the path (its parent folders must be creatable)"),
+    errno.ENOTDIR: ("a path component is not a directory", "check the path"),
+    errno.EISDIR: ("is a directory", "name a file, not a folder"),
+    errno.ENAMETOOLONG: ("file name too long", "use a shorter path"),
+}
+
+
+def translate(exc: BaseException) -> SpecforgeError | None:
+    """The user-facing error for an exception the environment or an input caused (full disk,
+    unwritable folder, text that cannot be encoded, a file that is not a database), or None for a
+    real bug (which keeps its traceback). The one mapping every command goes through."""
+    if isinstance(exc, SpecforgeError):
+        return exc
+    if isinstance(exc, OSError) and exc.errno is not None:
+        what, fix = _OS_ERRORS.get(exc.errno, (exc.strerror or type(exc).__name__, "check the path and the disk"))
+        name = exc.filename2 or exc.filename
+        return InputError(what, file=str(name) if name is not None else None, hint=fix)
+    if isinstance(exc, UnicodeEncodeError):
+        bad = exc.object[exc.start : exc.end]
+        return InputError(
+            f"text contains {bad!r}, which cannot be written as {exc.encoding} "
+            "(a lone UTF-16 surrogate escape such as \\ud800 in a JSON input?)",
+            hint="replace the escape with the character it stands for, or remove it",
+        )
+    if type(exc).__module__ == "sqlite3" and type(exc).__name__ in ("DatabaseError", "OperationalError"):
+        return InputError(f"SQLite: {exc}", hint="pass an SQLite database file made by specforge, or a new path")
+    if isinstance(exc, MemoryError):
+        return InputError("out of memory", hint="check the input's size; split it or raise the limits deliberately")
+    return None
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -55,8 +94,13 @@ class LazyGroup(click.Group):
         (the console script, ``python -m specforge``, click's CliRunner in tests) sees the same."""
         try:
             return super().invoke(ctx)
-        except SpecforgeError as exc:
-            ctx.exit(_report(exc))
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            error = translate(exc)
+            if error is None:
+                raise
+            ctx.exit(_report(error))
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from specforge.cli.common import config_option, exit_with, project
+from specforge.cli.common import EndpointURL, config_option, exit_with, finite, project
 
 FORMATS = ("json", "md", "html", "junit")
 
@@ -45,7 +45,7 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
 
 
 @click.command("check")
-@click.argument("base_url", required=False)
+@click.argument("base_url", required=False, type=EndpointURL())
 @click.option("--variant", help="Check against what this vendor documents (canonical + its overlay).")
 @click.option("--spec", "spec_file", type=click.Path(dir_okay=False, path_type=Path), help="Check against this OpenAPI file.")
 @click.option("--token-env", default=None, help="Environment variable holding the API token (default: SPECFORGE_TOKEN).")
@@ -55,10 +55,10 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
 @click.option("--max-examples", type=click.IntRange(min=1), default=None, help="Examples per operation and phase (default: 20).")
 @click.option("--seed", type=int, default=None, help="Seed for reproducible generation.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Concurrent schemathesis workers (default: 1).")
-@click.option("--poll-interval", type=click.FloatRange(min=0), default=None, help="Seconds between job polls (default: 2; grows 1.5x, Retry-After wins).")
-@click.option("--job-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--poll-interval", type=finite(min=0), default=None, help="Seconds between job polls (default: 2; grows 1.5x, Retry-After wins).")
+@click.option("--job-timeout", type=finite(min=0, min_open=True), default=None,
               help="Seconds a job may stay queued/in_progress before it is reported pending (default: 600).")
-@click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds per request (default: 30).")
+@click.option("--request-timeout", type=finite(min=0, min_open=True), default=None, help="Seconds per request (default: 30).")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Report formats (repeatable; default: all).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -36,3 +37,35 @@ def write_output(text: str, output: Path | None, wrote: str | None = None) -> No
         return
     write_atomic(output, text)
     click.echo(wrote or f"wrote {output}", err=True)
+
+
+class FiniteFloat(click.FloatRange):
+    """A float option (with an optional range) that refuses ``nan`` and ``inf``: both pass every
+    range comparison (``nan < 0`` is false) and then break timers and libraries far away."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number (nan and inf are refused)", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+def finite(min: float | None = None, max: float | None = None, *, min_open: bool = False) -> FiniteFloat:  # noqa: A002
+    """The float option type every command uses (``--poll-interval``, ``--job-timeout``, ...)."""
+    return FiniteFloat(min=min, max=max, min_open=min_open)
+
+
+class EndpointURL(click.ParamType):
+    """An http(s) endpoint URL, checked by core's one URL check (malformed is exit 2)."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from specforge.core.urls import shown, url_problem
+
+        problem = url_problem(value)
+        if problem is not None:
+            self.fail(f"{shown(str(value))!r} {problem} (fix: pass e.g. https://api.example.com/v1)", param, ctx)
+        return value

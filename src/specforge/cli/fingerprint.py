@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import config_option, exit_with, project
+from specforge.cli.common import EndpointURL, config_option, exit_with, finite, project
 
 
 @click.command("fingerprint")
-@click.argument("base_url", required=False)
+@click.argument("base_url", required=False, type=EndpointURL())
 @click.option("--replay", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Rank variants from a recorded cassette (offline, no requests).")
 @click.option("--variant", "variants", multiple=True, help="Only rank these variants (repeatable; default: all).")
@@ -21,8 +21,8 @@ from specforge.cli.common import config_option, exit_with, project
 @click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
 @click.option("--max-examples", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--seed", type=int, default=None)
-@click.option("--job-timeout", type=click.FloatRange(min=0, min_open=True), default=600.0, show_default=True)
-@click.option("--poll-interval", type=click.FloatRange(min=0), default=2.0, show_default=True)
+@click.option("--job-timeout", type=finite(min=0, min_open=True), default=600.0, show_default=True)
+@click.option("--poll-interval", type=finite(min=0), default=2.0, show_default=True)
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the live run's reports and cassette go (default: the project's reports folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import config_option, project
+from specforge.cli.common import config_option, finite, project
 
 
 @click.command("mock")
@@ -28,7 +28,7 @@ from specforge.cli.common import config_option, project
 @click.option("--no-auth", is_flag=True, help="Accept requests without a bearer token.")
 @click.option(
     "--job-seconds",
-    type=click.FloatRange(0, 3600),
+    type=finite(0, 3600),
     default=None,
     help="Time a job takes from queued to completed [default: [mock] job-seconds, else 10].",
 )

@@ -517,6 +517,8 @@ def _load_json(text: str, path: str, limits: Limits) -> Document | None:
             out[k] = v
         return out
 
+    if "\\u" in text:
+        _refuse_lone_surrogates(text, path)
     try:
         data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
@@ -534,6 +536,27 @@ def _load_json(text: str, path: str, limits: Limits) -> Document | None:
         positions = _json_index(text, path, limits, diagnostics)
         return Document(path=path, data=data, text=text, diagnostics=diagnostics, _positions=positions, _json=True)
     return Document(path=path, data=data, text=text, _json=True)
+
+
+_SURROGATE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _refuse_lone_surrogates(text: str, path: str) -> None:
+    """A ``\\ud800`` escape with no partner decodes to a string no UTF-8 writer can write: refuse
+    it here, at its line, rather than fail (with a traceback) when the result is written.
+    (An escaped backslash before ``u`` is rare enough that it may be refused too.)"""
+    for match in _SURROGATE.finditer(text):
+        if match.group(1) and match.group(2):
+            continue  # a high + low pair: one real character
+        line = text.count("\n", 0, match.start()) + 1
+        col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        raise InputError(
+            f"`{match.group(0)}` is a lone UTF-16 surrogate escape: it stands for no character",
+            file=path,
+            line=line,
+            col=col,
+            hint="write the character itself, or a complete surrogate pair (e.g. \\ud83d\\ude00)",
+        )
 
 
 _JSON_HINTS = {

@@ -3,13 +3,15 @@ re-run produces byte-identical output and an interrupted run never leaves half a
 
 from __future__ import annotations
 
+import glob
 import io
 import json
 import math
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ from ruamel.yaml.events import (
 )
 
 from specforge.core.document import _RESOLVERS, _RESOLVERS_1_1, _resolve_plain, plain_is_string
+from specforge.core.errors import InputError
+from specforge.core.guard import file_kind, inside
 
 try:
     from _ruamel_yaml import CEmitter
@@ -196,29 +200,146 @@ def dump_for(path: str | Path, data: Any, *, header: str | None = None) -> str:
     return dump_yaml(data, header=header)
 
 
-def write_atomic(path: str | Path, content: str | bytes) -> Path:
+def check_target(path: str | Path, *, root: Path | None = None, explicit: bool = True) -> Path:
+    """The one policy for where specforge may write. A target that exists must be a regular file:
+    a symlink, FIFO or device is refused, never silently replaced by a regular file. A target
+    not named by the user (``explicit=False``: derived from the config, a variant name, ...)
+    must lie inside the project folder ``root``."""
+    target = Path(path)
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror}", file=str(target), hint="choose another path") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else file_kind(info.st_mode)
+        raise InputError(
+            f"output path is {kind}; refusing to replace it with a regular file",
+            file=str(target),
+            hint="remove it first, or write to another path",
+        )
+    if not explicit and root is not None and not inside(target.parent, root):
+        raise InputError(
+            f"output path is outside the project folder {root}",
+            file=str(target),
+            hint="keep configured output paths and variant names inside the project, "
+            "or name the target explicitly on the command line",
+        )
+    return target
+
+
+def write_atomic(
+    path: str | Path, content: str | bytes, *, root: Path | None = None, explicit: bool = True
+) -> Path:
     """Write via a temp file in the same folder + ``os.replace``: readers see the old file or the
     new one, never a partial one. The file keeps the mode it had (a new file gets the usual
-    ``0o666 & ~umask``, not the temp file's private ``0o600``)."""
-    target = Path(path)
+    ``0o666 & ~umask``, not the temp file's private ``0o600``). The target is checked by
+    :func:`check_target` first; temp files an earlier, killed write of it left are removed."""
+    target = check_target(path, root=root, explicit=explicit)
     target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _write_temp(target, content, ".tmp")
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _clean_temps(target, keep=())
+    return target
+
+
+def _write_temp(target: Path, content: str | bytes, suffix: str) -> Path:
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return target
+    return tmp
+
+
+#: temp files of a killed write older than this are removed by the next write of the same target
+_STALE_SECONDS = 60.0
+
+
+def _clean_temps(target: Path, keep: Iterable[Path], *, max_age: float = _STALE_SECONDS) -> None:
+    keep = set(keep)
+    now = time.time()
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        try:
+            if stale not in keep and now - stale.lstat().st_mtime >= max_age:
+                stale.unlink()
+        except OSError:
+            pass
+
+
+_JOURNAL = ".specforge-write.journal"
+
+
+def write_set(
+    outputs: dict[Path, str | bytes], *, root: Path | None = None, explicit: bool = False, anchor: Path | None = None
+) -> list[Path]:
+    """Write several files as one unit (merge's canonical + overlays + reports): every new file
+    is written to a temp file first; then a journal listing the renames is committed, the
+    renames are done and the journal removed. A run killed before the journal leaves the old
+    set (its temp files are removed by the next run); one killed after it is rolled forward by
+    the next run (:func:`recover`), so readers never keep a mix of old and new files. The
+    journal lives in ``anchor`` (default: the targets' common folder)."""
+    if not outputs:
+        return []
+    targets = [check_target(path, root=root, explicit=explicit) for path in outputs]
+    anchor = anchor or set_anchor(targets)
+    recover(anchor, targets)
+    pending: list[tuple[Path, Path]] = []
+    try:
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            pending.append((_write_temp(target, outputs[target], ".set.tmp"), target))
+        journal = [[str(tmp), str(target)] for tmp, target in pending]
+        journal_tmp = _write_temp(anchor / _JOURNAL, json.dumps(journal), ".tmp")
+        os.replace(journal_tmp, anchor / _JOURNAL)  # the commit point
+    except BaseException:
+        for tmp, _ in pending:
+            tmp.unlink(missing_ok=True)
+        raise
+    _roll_forward(anchor / _JOURNAL)
+    return targets
+
+
+def set_anchor(paths: Iterable[Path]) -> Path:
+    """The folder a set's journal lives in: the targets' common folder."""
+    return Path(os.path.commonpath([str(Path(p).parent.resolve()) for p in paths]))
+
+
+def recover(anchor: Path, targets: Iterable[Path] = ()) -> None:
+    """Finish a set write a killed run committed (journal in ``anchor``), then remove temp files
+    earlier killed writes of ``targets`` left behind."""
+    journal = anchor / _JOURNAL
+    if journal.exists():
+        _roll_forward(journal)
+    for target in targets:
+        _clean_temps(target, keep=(), max_age=0.0)
+
+
+def _roll_forward(journal: Path) -> None:
+    try:
+        pairs = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pairs = []
+    for tmp, target in pairs:
+        if os.path.exists(tmp):
+            os.replace(tmp, target)
+    journal.unlink(missing_ok=True)
 
 
 def _umask() -> int:

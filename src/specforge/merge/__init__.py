@@ -24,9 +24,9 @@ from specforge.core import (
     dump_json,
     dump_yaml,
     load_mapping,
-    write_atomic,
 )
 from specforge.core import pointer as jp
+from specforge.core.output import recover, set_anchor, write_set
 from specforge.merge.canonical import Built, Conflict, build_canonical, operation_id
 from specforge.merge.compat import build_matrix
 from specforge.merge.describe import describer
@@ -374,9 +374,19 @@ def stale_outputs(result: MergeResult) -> list[Path]:
 
 
 def write_merge(result: MergeResult) -> list[Path]:
-    """Write every output that changed (atomically); returns the paths written."""
-    written = []
-    for path in stale_outputs(result):
-        write_atomic(path, result.outputs[path])
-        written.append(path)
-    return written
+    """Write every output that changed, as one set (``core.output.write_set``: a killed run
+    leaves the old set or, rolled forward by the next run, the new one; never a mix), inside
+    the project folder only; returns the paths written."""
+    anchor = recover_outputs(result)
+    stale = stale_outputs(result)
+    write_set({path: result.outputs[path] for path in stale}, root=result.config.root, explicit=False,
+              anchor=anchor)
+    return stale
+
+
+def recover_outputs(result: MergeResult) -> Path:
+    """Finish or clean up after a merge write that was killed (before reading what is on disk);
+    returns the folder the set's journal lives in."""
+    anchor = set_anchor(result.outputs)
+    recover(anchor, result.outputs)
+    return anchor

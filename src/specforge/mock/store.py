@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
+from specforge.core.errors import InputError
+
 FAIL_MARKER = "[fail]"
 #: share of the job's time spent queued before it starts
 QUEUED_SHARE = 0.1
@@ -105,12 +107,20 @@ class SqliteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS jobs ("
-                " seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, job TEXT NOT NULL)"
-            )
+        try:
+            with self._lock:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS jobs ("
+                    " seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, job TEXT NOT NULL)"
+                )
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise InputError(
+                f"cannot use it as the mock's job store: {exc}",
+                file=str(path),
+                hint="pass a new path or an SQLite file written by `specforge mock --state`",
+            ) from None
 
     def add(self, job: Job) -> None:
         with self._lock:
