@@ -76,16 +76,16 @@ def test_good_file_with_defaults_and_settings(tmp_path: Path) -> None:
         ('[[providers]]\nname = "a"\nbase_url = "https://a"\n\n[[providers]]\nname = "b"\nbase_url = "https://b"\nvariant = "opena"\n',
          8, ["unknown variant `opena`", "did you mean `openai`"]),
         ('[[providers]]\nbase_url = "https://a"\n', 1, ["has no `name`"]),
-        ('[[providers]]\nname = "a"\nbase_url = "ftp://a"\n', 3, ["not an http(s) URL"]),
+        ('[[providers]]\nname = "a"\nbase_url = "ftp://a"\n', 3, ["`base_url` must be an http(s) URL"]),
         ('[[providers]]\nname = "a"\n', 1, ["has no `base_url`"]),
-        ('[[providers]]\nname = "a b"\nbase_url = "https://a"\n', 2, ["name 'a b' is not valid"]),
+        ('[[providers]]\nname = "a b"\nbase_url = "https://a"\n', 2, ["`name` must be a provider name", '`name = "a b"`']),
         ('[[providers]]\nname = "a"\nbase_url = "https://a"\n[[providers]]\nname = "a"\nbase_url = "https://b"\n', 5, ["duplicate provider name `a`"]),
         ('[[providers]]\nname = "a"\nbase_url = "https://a"\nbudget = -1\n', 4, ["`budget` must be an integer >= 0"]),
         ('[[providers]]\nname = "a"\nbase_url = "https://a"\ntimeout = 0\n', 4, ["`timeout` must be a number of seconds > 0"]),
         ('[[providers]]\nname = "a"\nbase_url = "https://a"\ntags = "x"\n', 4, ["`tags` must be a list"]),
         ('[[providers]]\nname = "a"\nbase_url = "https://a"\nenabled = "yes"\n', 4, ["`enabled` must be true or false"]),
-        ('[[providers]]\nname = "a"\nbase_url = "https://a"\ntoken_env = "sk-live-123"\n', 4, ["not an environment variable name"]),
-        ('[provider]\nname = "a"\n', 1, ["unknown table `provider`", "did you mean `providers`"]),
+        ('[[providers]]\nname = "a"\nbase_url = "https://a"\ntoken_env = "sk-live-123"\n', 4, ["must be an environment variable name"]),
+        ('[provider]\nname = "a"\n', 1, ["unknown key `provider`", "did you mean `providers`"]),
         ('[nightly]\nconcurency = 2\n[[providers]]\nname = "a"\nbase_url = "https://a"\n', 2, ["did you mean `concurrency`"]),
         ('[nightly]\nunreachable_exit = 1\n[[providers]]\nname = "a"\nbase_url = "https://a"\n', 2, ["must be 0 or 3"]),
         ('[defaults]\nbase_url = "https://a"\n[[providers]]\nname = "a"\n', 2, ["unknown key `base_url` in [defaults]"]),
@@ -175,7 +175,7 @@ def test_check_options_are_validated_against_check_options(tmp_path: Path) -> No
     assert load_providers(write(tmp_path, good)).providers[0].check == {"max_examples": 3, "phases": ["auth"]}
     bad = '[[providers]]\nname = "a"\nbase_url = "https://a"\ncheck = { max_exampels = 3 }\n'
     error = load_error(tmp_path, bad)
-    assert "unknown check option `max_exampels`" in str(error) and "did you mean `max_examples`" in str(error)
+    assert "unknown key `max_exampels` in [providers[0].check]" in str(error) and "did you mean `max_examples`" in str(error)
     assert error.line == 4
     reserved = '[[providers]]\nname = "a"\nbase_url = "https://a"\ncheck = { base_url = "x" }\n'
-    assert "unknown check option `base_url`" in str(load_error(tmp_path, reserved))
+    assert "unknown key `base_url` in [providers[0].check]" in str(load_error(tmp_path, reserved))

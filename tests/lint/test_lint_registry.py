@@ -86,7 +86,7 @@ def test_settings_from_config_and_flags(tmp_path: Path) -> None:
     assert resolved.severity_of(REGISTRY["SF-FIELD-ALIAS"]) is Severity.INFO
     assert resolved.fail_on is Severity.WARNING
     config_file.write_text('[lint]\nseverity = { "SF-FIELD-ALIAS" = "loud" }\n')
-    with pytest.raises(InputError, match="unknown severity 'loud'"):
+    with pytest.raises(InputError, match=r'specforge.toml:2: \[lint.severity\] `SF-FIELD-ALIAS` must be .*found `SF-FIELD-ALIAS = "loud"`'):
         load_settings(load_config(config_file))
 
 

@@ -160,7 +160,7 @@ def test_policy_errors(tmp_path: Path) -> None:
         merge_project(load_config(_project(tmp_path / "a", merge_table='prefr = ["openai"]')))
     with pytest.raises(InputError, match="unknown variant `opena`"):
         merge_project(load_config(_project(tmp_path / "b", merge_table='prefer = ["opena"]')))
-    with pytest.raises(InputError, match="fallback must be one of"):
+    with pytest.raises(InputError, match=r"specforge.toml:\d+: \[merge\] `fallback` must be \"majority\" or \"first\" \(found `fallback = \"vote\"`\)"):
         merge_project(load_config(_project(tmp_path / "c", merge_table='fallback = "vote"')))
 
 

@@ -80,6 +80,38 @@ class CheckOptions:
     progress: Callable[[ProgressEvent], None] | None = None
 
 
+_SECONDS = {"type": "number", "format": "finite"}
+#: JSON Schema of every CheckOptions field a config file may set ([check] in specforge.toml with
+#: hyphens, providers.toml ``check = {...}`` with underscores): one definition for both.
+OPTION_SCHEMAS: dict[str, dict[str, Any]] = {
+    "max_examples": {"type": "integer", "minimum": 1},
+    "seed": {"type": "integer"},
+    "workers": {"type": "integer", "minimum": 1, "maximum": 64},
+    "budget": {"type": "integer", "minimum": 0},
+    "no_create": {"type": "boolean"},
+    "poll_interval": {**_SECONDS, "minimum": 0},
+    "job_timeout": {**_SECONDS, "exclusiveMinimum": 0},
+    "request_timeout": {**_SECONDS, "exclusiveMinimum": 0},
+    "token_env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "x-expect": "an environment variable name",
+                  "x-fix": "give the NAME of the variable holding the token (e.g. ACME_API_KEY), never the token"},
+    "strict_statuses": {"type": "boolean"},
+    "spec_name": {"type": "string"},
+    "phases": {"type": "array", "items": {"enum": list(PHASES)}, "minItems": 1, "uniqueItems": True,
+               "x-fix": f"choose from {', '.join(PHASES)}"},
+}
+
+
+def options_schema(names: Any, *, hyphens: bool = False) -> dict[str, Any]:
+    """The schema of a table setting the CheckOptions fields ``names`` (``max-examples`` style
+    keys with ``hyphens``)."""
+    key = (lambda n: n.replace("_", "-")) if hyphens else (lambda n: n)
+    return {
+        "type": "object",
+        "properties": {key(n): OPTION_SCHEMAS.get(n, {}) for n in sorted(names)},
+        "additionalProperties": False,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class ProgressEvent:
     """One step of a running check, for progress display: ``kind`` is "phase" (a phase started),

@@ -499,33 +499,19 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
     return rows
 
 
-#: `[check]` keys of specforge.toml -> (CheckOptions field, type, minimum or None)
-CONFIG_KEYS: dict[str, tuple[str, type, float | None]] = {
-    "max-examples": ("max_examples", int, 1),
-    "workers": ("workers", int, 1),
-    "budget": ("budget", int, 0),
-    "seed": ("seed", int, None),
-    "poll-interval": ("poll_interval", float, 0),
-    "job-timeout": ("job_timeout", float, 0.001),
-    "request-timeout": ("request_timeout", float, 0.001),
-    "token-env": ("token_env", str, None),
-    "strict-statuses": ("strict_statuses", bool, None),
+#: `[check]` keys of specforge.toml -> CheckOptions field
+CONFIG_KEYS: dict[str, str] = {
+    name.replace("_", "-"): name
+    for name in ("max_examples", "workers", "budget", "seed", "poll_interval", "job_timeout", "request_timeout",
+                 "token_env", "strict_statuses")
 }
 
 
 def config_defaults(config: Any) -> dict[str, Any]:
-    """CheckOptions defaults from ``[check]`` in specforge.toml (command-line flags win)."""
-    table = config.section("check", CONFIG_KEYS)
-    out: dict[str, Any] = {}
-    for key, raw in table.items():
-        field_name, kind, minimum = CONFIG_KEYS[key]
-        ok = isinstance(raw, bool) if kind is bool else isinstance(raw, str) if kind is str else (
-            not isinstance(raw, bool) and isinstance(raw, int | float) and (kind is float or isinstance(raw, int))
-            and (minimum is None or raw >= minimum))
-        if not ok:
-            want = {bool: "true or false", str: "a string", int: "a whole number", float: "a number"}[kind]
-            bound = f" >= {minimum:g}" if minimum is not None and kind in (int, float) else ""
-            raise InputError(f"[check] {key} = {raw!r} is not {want}{bound}", file=str(config.file) if config.file else None,
-                             hint=f"set {key} to {want}{bound}")
-        out[field_name] = kind(raw)
-    return out
+    """CheckOptions defaults from ``[check]`` in specforge.toml, validated by the options'
+    JSON Schema (``model.OPTION_SCHEMAS``); command-line flags win."""
+    from specforge.check.model import options_schema
+
+    table = config.section("check", schema=options_schema(CONFIG_KEYS.values(), hyphens=True))
+    seconds = {"poll_interval", "job_timeout", "request_timeout"}
+    return {CONFIG_KEYS[key]: float(raw) if CONFIG_KEYS[key] in seconds else raw for key, raw in table.items()}

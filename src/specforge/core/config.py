@@ -3,15 +3,26 @@ own section (``[merge]``, ``[lint]``, ...). Unknown keys are errors that suggest
 
 from __future__ import annotations
 
-import difflib
-import re
-import tomllib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from specforge.core.errors import InputError
+from specforge.core.tomlconf import (
+    NAME_FIX,
+    NAME_PATTERN,
+    TomlLines,
+    load_toml,
+    strict_table,
+    suggest,
+    validate,
+)
+
+__all__ = [
+    "CONFIG_NAME", "CONFIG_SCHEMA", "Config", "VariantConfig", "check_keys", "display_path", "find_config", "load_config",
+    "suggest",
+]
 
 CONFIG_NAME = "specforge.toml"
 
@@ -22,7 +33,6 @@ _PROJECT_KEYS = {
     "overlays": "specs/overlays",
     "reports": "reports",
 }
-_VARIANT_KEYS = {"doc", "source", "vendor", "base_url", "title", "extract", "description"}
 #: top-level tables: the project's own two plus one per package that may be configured
 _SECTIONS = {
     "project", "variants", "ingest", "normalize", "overlay", "merge", "lint", "mock", "check", "render",
@@ -30,10 +40,35 @@ _SECTIONS = {
 }
 
 
-def suggest(name: str, choices: Iterable[str]) -> str:
-    """' (did you mean `x`?)' when a close match exists, else ''."""
-    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean `{match[0]}`?)" if match else ""
+_PATH = {"type": "string", "x-expect": "a path (a string, relative to this file)"}
+_VARIANT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "doc": _PATH,
+        "source": _PATH,
+        "vendor": {"type": "string"},
+        "base_url": {"type": "string", "format": "http-url", "x-fix": 'e.g. base_url = "https://api.example.com/v1"'},
+        "title": {"type": "string"},
+        "extract": {"type": "string"},
+        "description": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+#: the shape of specforge.toml; each package's own table is checked by its package (Config.section)
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "project": {"type": "object", "properties": {k: _PATH for k in _PROJECT_KEYS}, "additionalProperties": False},
+        "variants": {
+            "type": "object",
+            # variant names become file names (<sources>/<name>.yaml, <overlays>/<name>.overlay.yaml)
+            "propertyNames": {"pattern": NAME_PATTERN, "x-what": "variant name", "x-fix": NAME_FIX},
+            "additionalProperties": _VARIANT_SCHEMA,
+        },
+        **{name: {"type": "object"} for name in _SECTIONS - {"project", "variants"}},
+    },
+    "additionalProperties": False,
+}
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -44,52 +79,12 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def check_keys(table: dict[str, Any], allowed: Iterable[str], where: str, file: str) -> None:
+def check_keys(table: dict[str, Any], allowed: Iterable[str], where: str, file: str,
+               lines: TomlLines | None = None) -> None:
     """``InputError`` (with the key's line and a did-you-mean) for the first key of ``table``
-    that is not ``allowed``. ``where`` is the table's name (``"lint"``, ``"variants.openai"``)."""
-    allowed = set(allowed)
-    for key in table:
-        if key not in allowed:
-            raise InputError(
-                f"unknown key `{key}` in [{where}]{suggest(key, allowed)}",
-                file=file,
-                line=_line_of(file, where, key),
-                hint=f"allowed keys: {', '.join(sorted(allowed))}",
-            )
-
-
-def _line_of(file: str, table: str, key: str) -> int | None:
-    """Best-effort line of ``key`` in ``[table]`` of the TOML ``file`` (for error messages)."""
-    try:
-        lines = Path(file).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    current = "top level"
-    quoted = re.escape(key)
-    key_re = re.compile(rf"""^\s*(?:{quoted}|"{quoted}"|'{quoted}')\s*(?:=|\.)""")
-    header_re = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-    for number, text in enumerate(lines, 1):
-        header = header_re.match(text)
-        if header:
-            name = header.group(1).replace('"', "").replace("'", "")
-            if table == "top level" and (name == key or name.startswith(key + ".")):
-                return number
-            current = name
-            continue
-        if current == table and key_re.match(text):
-            return number
-    return None
-
-
-def _table(value: Any, where: str, file: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InputError(
-            f"[{where}] must be a table, not {type(value).__name__}",
-            file=file,
-            line=_line_of(file, "top level", where.split(".")[0]),
-            hint=f"write it as a `[{where}]` table with `key = value` lines",
-        )
-    return value
+    that is not ``allowed``. ``where`` is the table's dotted name (``"lint"``, ``"variants.openai"``)."""
+    at: tuple[str, ...] = () if where == "top level" else tuple(where.split("."))
+    validate(table, strict_table(allowed), file=file, lines=lines, at=at)
 
 
 @dataclass(frozen=True)
@@ -117,12 +112,18 @@ class Config:
     reports: Path
     variants: dict[str, VariantConfig] = field(default_factory=dict)
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lines: TomlLines | None = field(default=None, compare=False, repr=False)
 
-    def section(self, name: str, allowed: Iterable[str] | None = None) -> dict[str, Any]:
-        """A package's own table (empty when absent), its keys checked against ``allowed``."""
+    def section(
+        self, name: str, allowed: Iterable[str] | None = None, *, schema: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A package's own table (empty when absent), validated against its JSON ``schema`` (or
+        just its keys against ``allowed``): the first problem is an InputError at its line."""
         table = self.sections.get(name, {})
-        if allowed is not None:
-            check_keys(table, allowed, name, str(self.file or CONFIG_NAME))
+        if schema is None and allowed is not None:
+            schema = strict_table(allowed)
+        if schema is not None:
+            validate(table, schema, file=str(self.file or CONFIG_NAME), lines=self.lines, at=(name,))
         return table
 
     def display(self, path: Path) -> str:
@@ -174,35 +175,13 @@ def load_config(path: str | Path | None = None) -> Config:
     if not file.is_file():
         raise InputError("config file not found", file=str(file), hint=f"create {CONFIG_NAME} or pass --config")
     name = str(file)
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise InputError("config file is not UTF-8 text", file=name, hint="re-save it as UTF-8") from None
-    except OSError as exc:
-        raise InputError(f"cannot read config file: {exc.strerror}", file=name, hint="check the file's permissions") from None
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's message ends with "(at line L, column C)"; move that into the location
-        text = str(exc)
-        where = re.search(r"\(at line (\d+), column (\d+)\)$", text)
-        message = text[: where.start()].rstrip() if where else text
-        raise InputError(
-            f"invalid TOML: {message}",
-            file=name,
-            line=int(where.group(1)) if where else None,
-            col=int(where.group(2)) if where else None,
-            hint="fix the TOML syntax at that position",
-        ) from None
-    check_keys(raw, _SECTIONS, "top level", name)
-    for section in raw:
-        _table(raw[section], section, name)
+    raw, lines, _ = load_toml(file, CONFIG_NAME)
+    validate(raw, CONFIG_SCHEMA, file=name, lines=lines)
     root = file.resolve().parent
     project = raw.get("project", {})
-    check_keys(project, _PROJECT_KEYS, "project", name)
     paths = {k: root / str(project.get(k, default)) for k, default in _PROJECT_KEYS.items()}
     variants: dict[str, VariantConfig] = {}
     for vname, table in raw.get("variants", {}).items():
-        _table(table, f"variants.{vname}", name)
-        check_keys(table, _VARIANT_KEYS, f"variants.{vname}", name)
         source = root / str(table.get("source", paths["sources"] / f"{vname}.yaml"))
         doc = root / str(table["doc"]) if "doc" in table else None
         variants[vname] = VariantConfig(
@@ -212,7 +191,7 @@ def load_config(path: str | Path | None = None) -> Config:
             **{k: table.get(k) for k in ("vendor", "base_url", "title", "extract", "description")},
         )
     sections = {k: v for k, v in raw.items() if k not in ("project", "variants")}
-    return _config(root, file.resolve(), paths, variants, sections)
+    return replace(_config(root, file.resolve(), paths, variants, sections), lines=lines)
 
 
 def _config(

@@ -53,6 +53,17 @@ def check_option_names() -> set[str] | None:
     return {f.name for f in dataclasses.fields(CheckOptions)} - reserved
 
 
+def check_options_schema() -> dict[str, Any] | None:
+    """JSON Schema of a provider's ``check = {...}`` table (the check package's own option
+    schemas, for the names :func:`check_option_names` allows); None without the package."""
+    names = check_option_names()
+    if names is None:
+        return None
+    from specforge.check.model import options_schema
+
+    return options_schema(names)
+
+
 def _check_api() -> tuple[Any, Any, Any]:
     """(CheckOptions, run_check, write_reports or None) from specforge.check."""
     import specforge.check as check

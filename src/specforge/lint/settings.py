@@ -63,16 +63,50 @@ def _matches(rule_id: str, selector: str) -> bool:
     return selector in ("ALL", "SF") or rule_id == selector or rule_id.startswith(selector + "-")
 
 
-def check_selectors(selectors: Iterable[str], registry: RuleRegistry, where: str) -> tuple[str, ...]:
+_SEVERITIES = [s.value for s in Severity]
+_RULE_IDS = {
+    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+    "x-expect": "a list of rule ids",
+    "x-fix": 'e.g. ["SF-EXAMPLE", "SF-REF-UNRESOLVED"] (`specforge lint --list-rules` lists them)',
+}
+#: the ``[lint]`` table of specforge.toml
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "enable": _RULE_IDS,
+        "disable": _RULE_IDS,
+        "severity": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "string",
+                "pattern": f"(?i)^({'|'.join([*_SEVERITIES, 'off'])})$",
+                "x-expect": " or ".join(f'"{s}"' for s in [*_SEVERITIES, "off"]),
+                "x-fix": 'e.g. severity = { "SF-NO-ERROR-RESPONSE" = "info" }',
+            },
+        },
+        "fail-on": {"type": "string", "pattern": f"(?i)^({'|'.join(_SEVERITIES)})$",
+                    "x-expect": " or ".join(f'"{s}"' for s in _SEVERITIES)},
+        "baseline": {"type": "string", "x-expect": "a path (a string, relative to specforge.toml)"},
+        "reference": {"type": "string", "x-expect": "a variant name"},
+        "lifecycle-states": {"type": "array", "items": {"type": "string"}, "x-expect": "a list of status names"},
+        "full-validation-max-bytes": {"type": "integer", "minimum": 0},
+    },
+    "additionalProperties": False,
+}
+assert set(SCHEMA["properties"]) == set(ALLOWED_KEYS)
+
+
+def check_selectors(selectors: Iterable[str], registry: RuleRegistry, where: str, *,
+                    file: str | None = None, line: int | None = None) -> tuple[str, ...]:
     """Reject selectors that match no rule (a typo would silently lint nothing)."""
     out: list[str] = []
     for selector in selectors:
-        if not isinstance(selector, str):
-            raise InputError(f"{where}: rule ids are strings, not {selector!r}")
         if not any(_matches(r.id, selector) for r in registry):
             raise InputError(
                 f"{where}: unknown rule `{selector}`{suggest(selector.upper(), registry.ids())}",
                 hint="`specforge lint --list-rules` lists every rule id",
+                file=file,
+                line=line,
             )
         out.append(selector.upper())
     return tuple(out)
@@ -87,57 +121,43 @@ def load_settings(
     baseline: Path | None = None,
     registry: RuleRegistry = REGISTRY,
 ) -> LintSettings:
-    """``[lint]`` from ``config`` refined by command-line flags (flags win)."""
-    table: dict[str, Any] = config.section("lint", ALLOWED_KEYS) if config is not None else {}
-    where = f"{config.file.name if config and config.file else 'specforge.toml'} [lint]"
+    """``[lint]`` from ``config`` (validated by :data:`SCHEMA`) refined by flags (flags win)."""
+    table: dict[str, Any] = config.section("lint", schema=SCHEMA) if config is not None else {}
+    file = str(config.file) if config is not None and config.file else None
 
-    def strings(key: str) -> list[str]:
+    def line(*path: str) -> int | None:
+        return config.lines.line(("lint", *path)) if config is not None and config.lines else None
+
+    def selectors(key: str) -> tuple[str, ...]:
         value = table.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise InputError(f"{where}: `{key}` must be a list of rule ids", hint=f'{key} = ["SF-..."]')
-        return value
+        return check_selectors([value] if isinstance(value, str) else value, registry, f"[lint] {key}",
+                               file=file, line=line(key))
 
-    enable = check_selectors(strings("enable"), registry, f"{where} enable")
-    disable = list(check_selectors(strings("disable"), registry, f"{where} disable"))
+    enable = selectors("enable")
+    disable = list(selectors("disable"))
     severities: dict[str, Severity] = {}
-    raw_severity = table.get("severity", {})
-    if not isinstance(raw_severity, dict):
-        raise InputError(f"{where}: `severity` must be a table", hint='severity = { "SF-NO-ERROR-RESPONSE" = "info" }')
-    for rule_id, value in raw_severity.items():
-        (selector,) = check_selectors([rule_id], registry, f"{where} severity")
-        if str(value).lower() == "off":
+    for rule_id, value in table.get("severity", {}).items():
+        (selector,) = check_selectors([rule_id], registry, "[lint] severity", file=file, line=line("severity", rule_id))
+        if value.lower() == "off":
             disable.append(selector)
             continue
-        try:
-            level = Severity.parse(str(value))
-        except ValueError as exc:
-            raise InputError(f"{where} severity.{rule_id}: {exc}", hint='use "error", "warning", "info" or "off"') from None
         for r in registry:
             if _matches(r.id, selector):
-                severities[r.id] = level
+                severities[r.id] = Severity.parse(value)
     if select:
         enable = check_selectors(select, registry, "--select")
     disable.extend(check_selectors(ignore, registry, "--ignore"))
-    threshold = fail_on if fail_on is not None else table.get("fail-on", "error")
     try:
-        fail_level = Severity.parse(str(threshold))
+        fail_level = Severity.parse(fail_on if fail_on is not None else table.get("fail-on", "error"))
     except ValueError as exc:
-        raise InputError(f"{where} fail-on: {exc}") from None
-    states = table.get("lifecycle-states", list(LIFECYCLE_STATES))
-    if not isinstance(states, list) or not all(isinstance(s, str) for s in states):
-        raise InputError(f"{where}: `lifecycle-states` must be a list of strings")
-    max_bytes = table.get("full-validation-max-bytes", FULL_VALIDATION_MAX_BYTES)
-    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 0:
-        raise InputError(f"{where}: `full-validation-max-bytes` must be a non-negative integer")
+        raise InputError(f"--fail-on: {exc}") from None
     baseline_path = baseline
     if baseline_path is None and table.get("baseline"):
         root = config.root if config is not None else Path.cwd()
         baseline_path = root / str(table["baseline"])
+    states = table.get("lifecycle-states", list(LIFECYCLE_STATES))
+    max_bytes = table.get("full-validation-max-bytes", FULL_VALIDATION_MAX_BYTES)
     reference = table.get("reference", "openai")
-    if not isinstance(reference, str):
-        raise InputError(f"{where}: `reference` must be a variant name")
     return LintSettings(
         enable=enable,
         disable=tuple(disable),

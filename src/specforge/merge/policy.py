@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,35 +57,45 @@ class Policy:
         )
 
 
+#: the ``[merge]`` table of specforge.toml
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "prefer": {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            "x-expect": "a list of variant names",
+            "x-fix": 'e.g. prefer = ["openai"]',
+        },
+        "fallback": {"enum": list(FALLBACKS)},
+        "min-variants": {"type": "integer", "minimum": 1},
+        "title": {"type": "string"},
+        "version": {"type": "string"},
+        "description": {"type": "string"},
+        "server": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+assert set(SCHEMA["properties"]) == set(ALLOWED_KEYS)
+
+
 def load_policy(config: Config) -> Policy:
-    """The ``[merge]`` table as a :class:`Policy`; unknown keys and variants are input errors."""
-    table = config.section("merge", ALLOWED_KEYS)
-    where = str(config.file or "specforge.toml")
+    """The ``[merge]`` table (validated by :data:`SCHEMA`) as a :class:`Policy`; unknown
+    variants in ``prefer`` are input errors with a suggestion."""
+    table = config.section("merge", schema=SCHEMA)
     variants = tuple(config.variants)
     prefer_raw = table.get("prefer", ["openai"])
     if isinstance(prefer_raw, str):
         prefer_raw = [prefer_raw]
-    if not isinstance(prefer_raw, Sequence) or not all(isinstance(v, str) for v in prefer_raw):
-        raise InputError("[merge] prefer must be a list of variant names", file=where, hint='e.g. prefer = ["openai"]')
     for name in prefer_raw:
         if variants and name not in variants and not (name == "openai" and "prefer" not in table):
             raise InputError(
                 f"[merge] prefer names unknown variant `{name}`{suggest(name, variants)}",
-                file=where,
+                file=str(config.file or "specforge.toml"),
+                line=config.lines.line(("merge", "prefer")) if config.lines else None,
                 hint=f"known variants: {', '.join(variants)}",
             )
     fallback = table.get("fallback", "majority")
-    if fallback not in FALLBACKS:
-        raise InputError(
-            f"[merge] fallback must be one of {', '.join(FALLBACKS)}, not {fallback!r}{suggest(str(fallback), FALLBACKS)}",
-            file=where,
-        )
     min_variants = table.get("min-variants", 1)
-    if not isinstance(min_variants, int) or isinstance(min_variants, bool) or min_variants < 1:
-        raise InputError("[merge] min-variants must be a positive integer", file=where)
-    for key in ("title", "version", "description", "server"):
-        if key in table and not isinstance(table[key], str):
-            raise InputError(f"[merge] {key} must be a string", file=where)
     return Policy(
         prefer=tuple(v for v in prefer_raw if v in variants) if variants else tuple(prefer_raw),
         fallback=fallback,

@@ -59,29 +59,36 @@ def load_spec(variant: str, config: Config | None = None, spec: str | Path | dic
     )
 
 
-#: `[mock]` keys of specforge.toml -> (Limits field or "job_seconds", type, minimum)
-_SETTINGS: dict[str, tuple[str, type, float]] = {
-    "job-seconds": ("job_seconds", float, 0),
-    "max-body-bytes": ("max_body_bytes", int, 1),
-    "max-jobs": ("max_jobs", int, 1),
-    "body-timeout": ("body_timeout", float, 0.001),
-    "header-timeout": ("header_timeout", float, 0.001),
+#: `[mock]` keys of specforge.toml -> Limits field (or "job_seconds")
+_SETTINGS: dict[str, str] = {
+    "job-seconds": "job_seconds",
+    "max-body-bytes": "max_body_bytes",
+    "max-jobs": "max_jobs",
+    "body-timeout": "body_timeout",
+    "header-timeout": "header_timeout",
+}
+_SECONDS_KEYS = ("job-seconds", "body-timeout", "header-timeout")
+#: the ``[mock]`` table of specforge.toml
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "job-seconds": {"type": "number", "format": "finite", "minimum": 0, "maximum": 3600},
+        "max-body-bytes": {"type": "integer", "minimum": 1},
+        "max-jobs": {"type": "integer", "minimum": 1},
+        "body-timeout": {"type": "number", "format": "finite", "exclusiveMinimum": 0},
+        "header-timeout": {"type": "number", "format": "finite", "exclusiveMinimum": 0},
+    },
+    "additionalProperties": False,
 }
 
 
 def settings_from_config(config: Config) -> tuple[float | None, Limits]:
-    """``[mock]`` of specforge.toml: (job seconds or None when unset, limits)."""
-    table = config.section("mock", _SETTINGS)
-    values: dict[str, Any] = {}
-    for key, raw in table.items():
-        name, kind, minimum = _SETTINGS[key]
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < minimum or (kind is int and not isinstance(raw, int)):
-            raise InputError(
-                f"[mock] {key} = {raw!r} is not a {'whole ' if kind is int else ''}number >= {minimum:g}",
-                file=str(config.file) if config.file else None,
-                hint=f"set {key} to a number of at least {minimum:g}",
-            )
-        values[name] = kind(raw)
+    """``[mock]`` of specforge.toml (validated by :data:`SCHEMA`): (job seconds or None when
+    unset, limits)."""
+    table = config.section("mock", schema=SCHEMA)
+    values: dict[str, Any] = {
+        _SETTINGS[key]: float(raw) if key in _SECONDS_KEYS else raw for key, raw in table.items()
+    }
     job_seconds = values.pop("job_seconds", None)
     return job_seconds, Limits(**values)
 
