@@ -96,8 +96,8 @@ OPTION_SCHEMAS: dict[str, dict[str, Any]] = {
                   "x-fix": "give the NAME of the variable holding the token (e.g. ACME_API_KEY), never the token"},
     "strict_statuses": {"type": "boolean"},
     "spec_name": {"type": "string"},
-    "phases": {"type": "array", "items": {"enum": list(PHASES)}, "minItems": 1, "uniqueItems": True,
-               "x-fix": f"choose from {', '.join(PHASES)}"},
+    "phases": {"type": "array", "items": {"enum": list(PHASES), "x-fix": f"choose from {', '.join(PHASES)}"},
+               "minItems": 1, "uniqueItems": True, "x-fix": f"choose from {', '.join(PHASES)}"},
 }
 
 

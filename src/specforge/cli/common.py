@@ -48,7 +48,8 @@ class FiniteFloat(click.FloatRange):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         number = click.FLOAT.convert(value, param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number (nan and inf are refused)", param, ctx)
+            self.fail(f"{value!r} is not a finite number (fix: pass a number of seconds; nan and inf are refused)",
+                      param, ctx)
         return super().convert(number, param, ctx)
 
 

@@ -51,7 +51,7 @@ class TomlLines:
         for number, line in enumerate(text.splitlines(), start=1):
             header = self._HEADER.match(line)
             if header and not self._KEY.match(line):
-                names = self._parts(header.group(2))
+                names = self._indexed(self._parts(header.group(2)), counters)
                 if header.group(1) == "[[":
                     index = counters[names] = counters.get(names, -1) + 1
                     current = (*names, index)
@@ -69,6 +69,16 @@ class TomlLines:
             if "{" in rest:  # an inline table: its keys are on this line too
                 for inner in self._INLINE_KEY.finditer(rest):
                     self.lines.setdefault((*path, *self._parts(inner.group(1))), number)
+
+    @staticmethod
+    def _indexed(names: tuple[Key, ...], counters: dict[tuple[Key, ...], int]) -> tuple[Key, ...]:
+        """``[providers.check]`` after ``[[providers]]`` belongs to the latest providers entry."""
+        out: tuple[Key, ...] = ()
+        for i, name in enumerate(names):
+            out = (*out, name)
+            if out in counters and i < len(names) - 1:
+                out = (*out, counters[out])
+        return out
 
     @classmethod
     def _parts(cls, dotted: str) -> tuple[str, ...]:
