@@ -327,7 +327,7 @@ def recover(anchor: Path, targets: Iterable[Path] = ()) -> None:
     journal = anchor / _JOURNAL
     if journal.exists():
         _roll_forward(journal)
-    for target in targets:
+    for target in (journal, *targets):
         _clean_temps(target, keep=(), max_age=0.0)
 
 
