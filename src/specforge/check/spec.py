@@ -51,7 +51,7 @@ def load_spec(
         data = copy.deepcopy(spec_data)
         return LoadedSpec(spec_name or variant or "spec", data, spec_hash(data), variant=variant)
     if spec is not None:
-        if not spec.is_file():
+        if not spec.exists():  # a FIFO or device is refused by the guarded reader, by name
             raise InputError("spec file not found", file=str(spec), hint="pass an OpenAPI file to --spec")
         data = _mapping(_self_contained(load_document(spec)), str(spec))
         return LoadedSpec(spec_name or spec.stem, data, spec_hash(data), path=spec)
