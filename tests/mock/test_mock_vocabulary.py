@@ -4,6 +4,8 @@ as an example). Specs are small ones written from the facts of tests/fixtures/pa
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -204,3 +206,36 @@ def test_a_string_error_field_is_a_flat_body_not_an_envelope() -> None:
         missing = http.get("/v1/videos/video_nope", headers=AUTH)
         assert missing.status_code == 404
         assert set(missing.json()) == {"error", "code"} and "video_nope" in missing.json()["error"]
+
+
+# -- over the page corpus: what each page's source tells the mock ------------------------------
+PAGES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "pages"
+STEMS = sorted(p.name.removesuffix(".expected.json") for p in PAGES.glob("*.expected.json"))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_mock_of_each_corpus_page_speaks_its_words(stem: str) -> None:
+    from specforge.core import load_config
+    from specforge.ingest import extract_source
+
+    facts = json.loads((PAGES / f"{stem}.expected.json").read_text(encoding="utf-8"))
+    root = PAGES.parents[2]
+    data = extract_source(PAGES / facts["page"], config=load_config(root / "specforge.toml")).data
+    profile = derive_profile(data, stem)
+    listed = facts["status_values"]["listed"]
+    if listed:  # every corpus page that lists statuses has a word for each state
+        assert set(profile.status_words.values()) <= set(listed), (profile.status_words, listed)
+    if facts.get("error_envelope"):
+        shape = [
+            (f"{profile.error.envelope}." if profile.error.envelope else "") + f.name
+            for f in profile.error.fields
+        ]
+        assert sorted(shape) == sorted(facts["error_envelope"])
+    if data.get("security") == [] or any(
+        isinstance(op, dict) and op.get("security") == []
+        for item in data["paths"].values()
+        for op in (item.values() if isinstance(item, dict) else [])
+    ):
+        assert not profile.auth  # anonymous where the source says so
+    elif facts["auth"]["scheme"] == "bearer":
+        assert profile.auth

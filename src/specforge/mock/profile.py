@@ -211,7 +211,9 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         )
         error = OPENAI_ERROR
     examples = [*_job_examples(schemas, doc, operations, job_schema)]
-    status_words = _status_words(job_fields, examples, lambda m, h: assume("mock-status-word", m, create.pointer, h))
+    status_words = _status_words(
+        job_fields, _page_statuses(doc), examples, lambda m, h: assume("mock-status-word", m, create.pointer, h)
+    )
     unit = "ms" if any(_is_ms(e.get("created_at")) for e in examples) else "s"
     content = next((op for op in operations if op.kind == "content"), None)
     media = content.media if content else ()
@@ -405,26 +407,28 @@ def _error_shape(schemas: Schemas, doc: dict[str, Any], operations: list[Operati
 def _example_error_shape(schemas: Schemas, doc: dict[str, Any]) -> ErrorShape | None:
     """The error body a page shows only as an example (a 4xx response example, or a page example
     ingest kept in ``x-specforge-examples`` with a 4xx status): its fields, typed by their values."""
-    shown: list[Any] = []
+    shown: list[tuple[bool, Any]] = []  # (shown as an error response?, example body)
     for status, content in _response_contents(schemas, doc):
-        if status.startswith("4"):
-            for body in content.values():
-                if isinstance(body, dict):
-                    shown.append(body.get("example"))
-                    examples = body.get("examples")
-                    for example in examples.values() if isinstance(examples, dict) else []:
-                        example = schemas.deref(example)
-                        shown.append(example.get("value") if isinstance(example, dict) else None)
+        for body in content.values():
+            if isinstance(body, dict):
+                values = [body.get("example")]
+                examples = body.get("examples")
+                for example in examples.values() if isinstance(examples, dict) else []:
+                    example = schemas.deref(example)
+                    values.append(example.get("value") if isinstance(example, dict) else None)
+                shown.extend((status.startswith("4"), v) for v in values)
     loose = doc.get("x-specforge-examples")
     for entry in loose if isinstance(loose, list) else []:
-        if isinstance(entry, dict) and str(entry.get("status", "")).startswith("4"):
-            shown.append(entry.get("value"))
-    for value in shown:
+        if isinstance(entry, dict):
+            shown.append((str(entry.get("status", "")).startswith("4"), entry.get("value")))
+    # error responses first; then a body that is nothing but an `error` object, wherever the
+    # page put it (drafts file every response JSON a page shows under the operation's 200)
+    for error_response, value in sorted(shown, key=lambda item: not item[0]):
         if not isinstance(value, dict):
             continue
-        if isinstance(value.get("error"), dict):
+        if isinstance(value.get("error"), dict) and (error_response or not {"id", "status"} & set(value)):
             return ErrorShape("error", _example_fields(value["error"]))
-        if any(key in value for key in _MESSAGE_KEYS):
+        if error_response and any(key in value for key in _MESSAGE_KEYS):
             return ErrorShape(None, _example_fields(value))
     return None
 
@@ -456,13 +460,25 @@ def _example_fields(example: dict[str, Any]) -> tuple[FieldSpec, ...]:
     )
 
 
+def _page_statuses(doc: dict[str, Any]) -> list[str]:
+    """The statuses a draft source's page lists (``x-specforge-status-values``: status tables,
+    bullets), not the ones it only saw in examples."""
+    entries = doc.get("x-specforge-status-values")
+    return [
+        str(e["value"])
+        for e in (entries if isinstance(entries, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("value"), str) and e.get("x-specforge-evidence") != "example"
+    ]
+
+
 def _status_words(
-    job_fields: tuple[FieldSpec, ...], examples: list[dict[str, Any]], assume: Any
+    job_fields: tuple[FieldSpec, ...], listed: list[str], examples: list[dict[str, Any]], assume: Any
 ) -> dict[str, str]:
-    """Each lifecycle state in the variant's word: from the job's status enum, else from the
-    statuses its examples show; a state the enum has no word for keeps the official word."""
+    """Each lifecycle state in the variant's word: from the job's status enum, else the statuses
+    its page lists, else the statuses its examples show; a state the documented list has no word
+    for keeps the official word (and says so)."""
     status = next((f for f in job_fields if f.name == "status"), None)
-    vocabulary = [str(v) for v in status.enum] if status is not None and status.enum else []
+    vocabulary = [str(v) for v in status.enum] if status is not None and status.enum else list(listed)
     from_enum = bool(vocabulary)
     if not vocabulary:
         shown = (e.get("status") for e in examples)
