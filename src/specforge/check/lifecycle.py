@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -48,6 +49,8 @@ class Scenario:
     cases: list[EngineCase] = field(default_factory=list)
     jobs: list[dict[str, Any]] = field(default_factory=list)
     on_case: Callable[[EngineCase], None] | None = None
+    #: set when the run is interrupted: polling stops at once (the trace so far is kept)
+    stop: threading.Event = field(default_factory=threading.Event)
     session: requests.Session = field(init=False)
 
     def __post_init__(self) -> None:
@@ -377,7 +380,7 @@ class Scenario:
         delay = self.poll_interval
         status = str(job.get("status", ""))
         while op is not None and sc.stage(status) != 2:
-            if time.monotonic() - started >= self.job_timeout:
+            if time.monotonic() - started >= self.job_timeout or self.stop.is_set():
                 break
             params = {name: job_id for name in _path_params(op.path)}
             case, response = self.send("lifecycle", op, "GET", self.url(op, **params))
@@ -387,7 +390,7 @@ class Scenario:
                 if case.error_kind in ("connection_refused", "connection_reset"):
                     trace["outcome"] = "lost"
                     break
-                time.sleep(min(delay, max(0.0, self.job_timeout - (time.monotonic() - started))))
+                self.stop.wait(min(delay, max(0.0, self.job_timeout - (time.monotonic() - started))))
                 continue
             self.finish(case)
             if response.status_code == 404:
@@ -411,7 +414,7 @@ class Scenario:
                 wait = retry_after(response.headers.get("Retry-After"), delay)
                 delay = min(delay * 1.5, max(self.poll_interval, 30.0))
             remaining = self.job_timeout - (time.monotonic() - started)
-            time.sleep(max(0.0, min(wait, remaining)))
+            self.stop.wait(max(0.0, min(wait, remaining)))
         trace["statuses"] = [str(o.get("status")) for o in observed]
         trace["progress"] = [o["progress"] for o in observed if isinstance(o.get("progress"), int) and not isinstance(o.get("progress"), bool)]
         trace["duration"] = round(time.monotonic() - started, 3)

@@ -470,7 +470,9 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        return self.verdict.exit_code
+        """The verdict's exit code, except that an aborted (e.g. interrupted) run exits 3 even
+        when it found failures: its verdict still names them, but the run is incomplete."""
+        return 3 if self.aborted else self.verdict.exit_code
 
     def decide_verdict(self) -> Verdict:
         """Non-conformant when any failure was found (even in an aborted run: the finding is

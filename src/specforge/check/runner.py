@@ -36,6 +36,7 @@ from specforge.check.registry import REGISTRY
 from specforge.check.spec import LoadedSpec, SpecModel, load_spec, with_implicit_errors
 from specforge.check.transport import GATEWAY_STATUSES, Budget, Cassette, Gate, default_budget
 from specforge.core import Diagnostic, InputError, Severity
+from specforge.core.interrupt import interruptible
 
 CASSETTE_NAME = "cassette.jsonl"
 SPECFORGE_PHASES = ("auth", "lifecycle", "sdk", "invalid-input")
@@ -112,8 +113,14 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
         cassette.close()
         raise
     try:
-        run.execute(schema)
-    except KeyboardInterrupt:
+        with interruptible(on_signal=run.interrupt) as interruption:
+            try:
+                run.execute(schema)
+            except KeyboardInterrupt:
+                run.interrupt()
+            if interruption.signal or run.stop.is_set():  # schemathesis may have swallowed the interrupt
+                run.result.aborted = interruption.reason or "interrupted by the user"
+    except KeyboardInterrupt:  # outside the main thread: a plain Ctrl-C
         run.result.aborted = "interrupted by the user"
     except Exception as exc:  # noqa: BLE001 - an engine crash still yields a (partial) report
         run.result.aborted = redactor.text(f"internal error: {type(exc).__name__}: {exc}")
@@ -150,6 +157,8 @@ class _Run:
             notes.append("the spec documents no create operation: no lifecycle scenario")
         self.started = time.monotonic()
         self.lock = threading.Lock()
+        #: set on SIGINT/SIGTERM: background polling and schemathesis' phases stop
+        self.stop = threading.Event()
         self.result = CheckResult(
             run_id=options.run_id or new_run_id(),
             base_url=redactor.text(options.base_url),
@@ -169,6 +178,11 @@ class _Run:
         self.kinds = {op.label: op.kind for op in self.spec.operations}
         #: (operation, signature) of a kept failure -> the requests it was seen on (cassette lookup)
         self.evidence: dict[tuple[str, Any], set[tuple[str, str, int | None, str]]] = defaultdict(set)
+
+    def interrupt(self) -> None:
+        """SIGINT/SIGTERM: polling and schemathesis' phases stop, requests in flight are abandoned."""
+        self.stop.set()
+        self.gate.abort()
 
     def progress(self, kind: str, phase: str, message: str = "", status: str | None = None) -> None:
         callback: Callable[[ProgressEvent], None] | None = self.options.progress
@@ -201,7 +215,7 @@ class _Run:
             spec=self.spec, gate=self.gate, base_url=engine.api_base_url(options.base_url, self.spec),
             token=self._token(), validate=lambda response, body: engine.validate(schema, response, red=self.redactor, body=body),
             poll_interval=options.poll_interval, job_timeout=options.job_timeout, request_timeout=options.request_timeout,
-            on_case=self.add_case,
+            on_case=self.add_case, stop=self.stop,
         )
         followers: list[threading.Thread] = []
 
@@ -224,17 +238,25 @@ class _Run:
         ]
         try:
             for phase, step in steps:
-                if phase in options.phases and not self.result.aborted:
+                if phase in options.phases and not self.result.aborted and not self.stop.is_set():
                     self.progress("phase", phase, f"{phase} scenario")
                     step()
                     self._check_gone()
-            if engine_phases and not self.result.aborted:
+            if engine_phases and not self.result.aborted and not self.stop.is_set():
                 self._engine(schema, engine_phases)
         finally:
+            interrupted = False
             for thread in followers:  # the job being followed finishes (or times out) first
-                thread.join()
+                while thread.is_alive():
+                    try:
+                        thread.join()
+                    except KeyboardInterrupt:  # stop polling, but keep the traces for the report
+                        self.interrupt()
+                        interrupted = True
             for trace in scenario.jobs:
                 self.result.jobs.append(JobTrace.from_dict(trace))
+            if interrupted:
+                raise KeyboardInterrupt
 
     def _sdk(self, scenario: Any) -> None:
         """The OpenAI-SDK compatibility phase, through the same Gate (budget, cassette)."""
@@ -268,7 +290,8 @@ class _Run:
             for op in self.spec.operations:
                 if op.creates_job:
                     self.add_skipped(op.label, "schemathesis", "not generated: the create budget is spent" if not self.gate.no_create else "not generated: --no-create")
-        outcome = engine.run_engine(schema, gate=self.gate, spec=self.spec, exclude_methods=exclude, on_case=self.add_case)
+        outcome = engine.run_engine(schema, gate=self.gate, spec=self.spec, exclude_methods=exclude, on_case=self.add_case,
+                                    stop=self.stop)
         for kind, label, message in outcome.errors:
             if kind == "server_gone":
                 self.result.aborted = "the server stopped responding during schemathesis' phases"

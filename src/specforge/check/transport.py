@@ -197,6 +197,8 @@ def classify(exc: BaseException) -> str:
         return "budget"
     if isinstance(exc, OversizedResponse):
         return "oversized_response"
+    if isinstance(exc, Interrupted):
+        return "aborted"
     if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text:
         return "timeout"
     if "refused" in text or "newconnectionerror" in text or "failed to establish" in text:
@@ -287,6 +289,10 @@ class Gate:
         with self._lock:
             return any(resource_id in segments for segments in self._deletes)
 
+    def abort(self) -> None:
+        """The run was interrupted: abandon what is in flight, send nothing more."""
+        self.adapter.abort()
+
     def mount(self, session: requests.Session) -> requests.Session:
         session.mount("http://", self.adapter)
         session.mount("https://", self.adapter)
@@ -300,6 +306,10 @@ class DeadlineExceeded(requests.exceptions.Timeout):
     """The request did not finish (headers and whole body) within its total deadline."""
 
 
+class Interrupted(requests.exceptions.RequestException):
+    """The run was interrupted (SIGINT/SIGTERM): the request was abandoned or never sent."""
+
+
 _CURRENT = threading.local()
 
 
@@ -308,21 +318,24 @@ class _Watch:
     byte a second; at the deadline this shuts the connection's socket down, so whatever read is
     blocked (status line, headers or body) returns at once and the request fails as a timeout."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
         self.sockets: list[socket.socket] = []
         self.fired = False
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
+        self._timer = threading.Timer(seconds, self.fire) if seconds is not None else None
+        if self._timer is not None:
+            self._timer.daemon = True
 
     def __enter__(self) -> _Watch:
         _CURRENT.watch = self
-        self._timer.start()
+        if self._timer is not None:
+            self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
         _CURRENT.watch = None
 
     def attach(self, sock: socket.socket | None) -> None:
@@ -334,7 +347,7 @@ class _Watch:
         if fired:
             self._shutdown(sock)
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         with self._lock:
             self.fired = True
             sockets = list(self.sockets)
@@ -394,7 +407,19 @@ class LimitedAdapter(HTTPAdapter):
 
     def __init__(self, deadline: float | None = None, **kwargs: Any) -> None:
         self.deadline = deadline
+        self.aborted = False
+        self._active: set[_Watch] = set()
+        self._active_lock = threading.Lock()
         super().__init__(**kwargs)
+
+    def abort(self) -> None:
+        """Abandon every request in flight and refuse new ones (the run was interrupted): blocked
+        reads return at once instead of waiting out their deadline."""
+        with self._active_lock:
+            self.aborted = True
+            active = list(self._active)
+        for watch in active:
+            watch.fire()
 
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
         super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
@@ -402,19 +427,24 @@ class LimitedAdapter(HTTPAdapter):
 
     def send_limited(self, request: requests.PreparedRequest, timeout: Any, **kwargs: Any) -> requests.Response:
         total = self.deadline if self.deadline is not None else _seconds(timeout)
-        if total is None:
-            response = super().send(request, stream=True, timeout=timeout, **kwargs)
-            _read_capped(response)
-            return response
         with _Watch(total) as watch:
+            with self._active_lock:
+                if self.aborted:
+                    raise Interrupted("not sent: the run was interrupted", request=request)
+                self._active.add(watch)
             try:
                 response = super().send(request, stream=True, timeout=timeout, **kwargs)
                 _read_capped(response)
             except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 if not watch.fired or isinstance(exc, OversizedResponse):
                     raise
+                if self.aborted:
+                    raise Interrupted("abandoned: the run was interrupted", request=request) from None
                 message = f"no complete response within the {total:g} s deadline for the whole request"
                 raise DeadlineExceeded(message, request=request) from None
+            finally:
+                with self._active_lock:
+                    self._active.discard(watch)
         return response
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None, verify: Any = True,

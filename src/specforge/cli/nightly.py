@@ -186,7 +186,7 @@ def nightly(
             + f", concurrency {workers}, history {db_path}"
         )
     try:
-        summary = _run(
+        summary, interrupted = _run(
             chosen, db_path, runner, workers, isolation or settings.isolation, batch, out_dir, shard_label,
             providers.sha256, progress, trend or settings.trend,
         )
@@ -195,6 +195,11 @@ def nightly(
                          hint="is another program holding a long write lock, or is the disk full?") from None
     written = write_summary(summary, out_dir)
     echo_totals(summary, written)
+    if interrupted:
+        click.echo(f"ABORTED {interrupted}: {len(summary.rows)} of {total} "
+                   "provider(s) recorded; the summary is partial")
+        sys.stdout.flush()
+        exit_with(3)
     code = exit_code(
         summary,
         unreachable_exit=int(unreachable_exit) if unreachable_exit is not None else settings.unreachable_exit,
@@ -205,20 +210,25 @@ def nightly(
 
 
 def _run(chosen: list[Any], db_path: Path, runner: Any, workers: int, isolation: str, batch: str | None,
-         out_dir: Path, shard_label: str | None, config_hash: str, progress: Any, trend: int) -> Any:
+         out_dir: Path, shard_label: str | None, config_hash: str, progress: Any, trend: int) -> tuple[Any, str | None]:
+    """(summary of the batch, why it was interrupted or None)."""
     from specforge.history import HistoryStore, build_summary, run_nightly
+    from specforge.history.runner import NightlyInterrupted
 
     with HistoryStore(db_path) as store:
-        result = run_nightly(
-            chosen,
-            store,
-            runner=runner,
-            concurrency=workers,
-            isolation=isolation,
-            batch=batch,
-            report_root=out_dir,
-            shard=shard_label,
-            config_hash=config_hash,
-            on_result=progress,
-        )
-        return build_summary(store, result.batch, trend=trend, summary_dir=out_dir)
+        try:
+            result = run_nightly(
+                chosen,
+                store,
+                runner=runner,
+                concurrency=workers,
+                isolation=isolation,
+                batch=batch,
+                report_root=out_dir,
+                shard=shard_label,
+                config_hash=config_hash,
+                on_result=progress,
+            )
+        except NightlyInterrupted as stopped:  # the runs stored so far make a partial summary
+            result = stopped.run
+        return build_summary(store, result.batch, trend=trend, summary_dir=out_dir), result.interrupted

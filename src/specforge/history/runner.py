@@ -30,6 +30,7 @@ from multiprocessing.reduction import recv_handle
 from pathlib import Path
 from typing import Any
 
+from specforge.core.interrupt import interruptible
 from specforge.history.model import CRASHED, TIMEOUT, RunRecord
 from specforge.history.providers import Provider
 from specforge.history.results import normalize_result, record_from
@@ -66,6 +67,16 @@ class NightlyRun:
     started_at: str
     finished_at: str = ""
     runs: list[RunRecord] = field(default_factory=list)
+    #: "interrupted by SIGINT" when a signal stopped the batch (the runs stored so far are kept)
+    interrupted: str | None = None
+
+
+class NightlyInterrupted(KeyboardInterrupt):
+    """SIGINT/SIGTERM stopped a batch; ``run`` holds what was stored before (for a partial summary)."""
+
+    def __init__(self, run: NightlyRun) -> None:
+        super().__init__(run.interrupted)
+        self.run = run
 
 
 # -- workers ----------------------------------------------------------------------------------------
@@ -317,6 +328,8 @@ def run_nightly(
         if on_result is not None:
             on_result(record)
 
+    interruption = contextlib.ExitStack()
+    seen = interruption.enter_context(interruptible())
     try:
         while queue or busy:
             while queue and len(busy) < concurrency:
@@ -363,7 +376,12 @@ def run_nightly(
                         began,
                         (TIMEOUT, f"no result within the provider's timeout of {provider.timeout:g} s; stopped"),
                     )
+    except KeyboardInterrupt:
+        # committed runs stay committed; the checks still running are stopped, not recorded
+        result.interrupted = seen.reason or "interrupted by the user"
+        raise NightlyInterrupted(result) from None
     finally:
+        interruption.close()
         for worker in busy:
             worker.kill()
         for worker in idle:

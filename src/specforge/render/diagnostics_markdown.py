@@ -4,19 +4,19 @@
 from __future__ import annotations
 
 from specforge.render.findings import FindingsReport, summary_line
-from specforge.render.markdown import table_cell
+from specforge.render.markdown import code, table_cell
 
 
 def render_markdown(report: FindingsReport) -> str:
     out = [f"## {report.title or report.tool + ' lint'}", "", summary_line(report), ""]
     for file, diagnostics in report.by_file().items():
-        out += [f"### `{file}`", "", "| Line | Rule | Severity | Message |", "|---:|---|---|---|"]
+        out += [f"### {code(file)}", "", "| Line | Rule | Severity | Message |", "|---:|---|---|---|"]
         for d in diagnostics:
             where = f"{d.line}:{d.col}" if d.line is not None else ""
             rule = f"[{d.code}]({report.help_uri(d.code)})" if report.help_uri(d.code) else d.code
             message = d.message
             if d.related:
-                message += " — also " + ", ".join(f"`{r}`" for r in d.related)
+                message += " — also " + ", ".join(code(r) for r in d.related)
             out.append(f"| {where} | {rule} | {d.severity.value} | {table_cell(message)} |")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from specforge.render.markdown import table_cell
+from specforge.render.markdown import code, table_cell, text
 
 _KIND_ORDER = ("create", "retrieve", "content", "list", "delete", "remix", "edit", "extend")
 
@@ -45,22 +45,22 @@ def merge_report_markdown(data: dict[str, Any]) -> str:
     for index, conflict in enumerate(conflicts, 1):
         sites = ", ".join(f"{kind} · {body}" for kind, body in conflict["sites"]) or "shared schema"
         lines += [
-            f"### {index}. `{conflict['subject']}`",
+            f"### {index}. {code(conflict['subject'])}",
             "",
-            f"- **Where:** `{conflict['pointer']}` in the canonical spec (used by: {sites})",
-            f"- **Chosen:** {conflict['chosen']} — from {conflict['winner']}",
-            f"- **Rule:** {conflict['rule']}",
+            f"- **Where:** {code(conflict['pointer'])} in the canonical spec (used by: {text(sites)})",
+            f"- **Chosen:** {text(conflict['chosen'])} — from {text(conflict['winner'])}",
+            f"- **Rule:** {text(conflict['rule'])}",
         ]
         if conflict["missing"]:
-            lines.append(f"- **Not documented by:** {', '.join(conflict['missing'])}")
+            lines.append(f"- **Not documented by:** {text(', '.join(conflict['missing']))}")
         lines += ["", "| variant | shape | source |", "|---|---|---|"]
         for variant, shape in conflict["shapes"].items():
             location = conflict["locations"].get(variant, "")
-            lines.append(f"| {variant} | {table_cell(shape)} | {('`' + location + '`') if location else ''} |")
+            lines.append(f"| {table_cell(variant)} | {table_cell(shape)} | {code(location, cell=True) if location else ''} |")
         lines.append("")
     if data.get("omitted"):
         lines += ["## Left to overlays (below min-variants)", ""]
         for entry in data["omitted"]:
-            lines.append(f"- `{entry['field']}`: {', '.join(entry['variants'])}")
+            lines.append(f"- {code(entry['field'])}: {text(', '.join(entry['variants']))}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
