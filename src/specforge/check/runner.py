@@ -125,6 +125,7 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     except Exception as exc:  # noqa: BLE001 - an engine crash still yields a (partial) report
         run.result.aborted = redactor.text(f"internal error: {type(exc).__name__}: {exc}")
     finally:
+        gate.abort()  # no request outlives its run (e.g. a thread still waiting on a trickling server)
         cassette.close()
     run.finish(cassette.entries)
     run.result.exchanges = cassette.entries
