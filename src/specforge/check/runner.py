@@ -113,7 +113,9 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
         cassette.close()
         raise
     try:
-        with interruptible(on_signal=run.interrupt) as interruption:
+        # the handler runs in the main thread, which may hold the very locks interrupt() takes:
+        # the abandoning happens in a thread of its own
+        with interruptible(on_signal=lambda: threading.Thread(target=run.interrupt, daemon=True).start()) as interruption:
             try:
                 run.execute(schema)
             except KeyboardInterrupt:

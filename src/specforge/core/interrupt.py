@@ -26,7 +26,8 @@ class Interruption:
 def interruptible(on_signal: Callable[[], object] | None = None) -> Iterator[Interruption]:
     """While inside, SIGINT and SIGTERM raise ``KeyboardInterrupt`` in the main thread — once: a
     second signal is only recorded, so the partial report that follows is still written.
-    ``on_signal`` is called first (e.g. to tell background threads to stop). Outside the main
+    ``on_signal`` is called first, inside the signal handler (so it must not take a lock the main
+    thread may hold: start a thread for real work). Outside the main
     thread (signals cannot be handled there) it only yields."""
     seen = Interruption()
     if threading.current_thread() is not threading.main_thread():
