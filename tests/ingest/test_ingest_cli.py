@@ -21,6 +21,7 @@ def project(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "specforge.toml", tmp_path / "specforge.toml")
     shutil.copytree(ROOT / "specs" / "docs", tmp_path / "specs" / "docs")
     shutil.copytree(ROOT / "specs" / "sources", tmp_path / "specs" / "sources")
+    shutil.copytree(ROOT / "specs" / "patches", tmp_path / "specs" / "patches")
     return tmp_path
 
 
@@ -35,8 +36,7 @@ def test_ingest_docs_into_a_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["ingest", *docs, "--out", str(tmp_path), "--config", CONFIG])
     assert result.exit_code == 0, result.output
     assert "hingnet-sora: fenced, lines 95-294, 3 examples, valid" in result.output
-    assert "kept         specs/sources/newapi.yaml" in result.output
-    for name in ("openai", "hingnet-sora", "hingnet-veo", "xiexus"):
+    for name in ("openai", "hingnet-sora", "hingnet-veo", "newapi", "xiexus", "aiid"):
         assert (tmp_path / f"{name}.yaml").read_bytes() == (ROOT / "specs" / "sources" / f"{name}.yaml").read_bytes()
 
 
@@ -45,7 +45,7 @@ def test_ingest_project_is_idempotent_and_check_passes(project: Path) -> None:
     result = CliRunner().invoke(cli, ["ingest", "--config", config])
     assert result.exit_code == 0, result.output
     actions = [line.split()[0] for line in result.output.splitlines()]
-    assert actions == ["unchanged", "unchanged", "unchanged", "kept", "unchanged", "kept"]
+    assert actions == ["unchanged"] * 6
     assert CliRunner().invoke(cli, ["ingest", "--check", "--config", config]).exit_code == 0
 
 
@@ -62,12 +62,18 @@ def test_check_fails_on_a_stale_source_without_writing(project: Path) -> None:
 
 
 def test_changed_hand_page_warns(project: Path) -> None:
-    page = project / "specs" / "docs" / "002_f461b3432fdd20d8.txt"
-    page.write_text(page.read_text(encoding="utf-8") + "\n新欄位\n", encoding="utf-8")
-    args = ["ingest", "--variant", "newapi", "--config", str(project / "specforge.toml")]
+    toml = project / "specforge.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('vendor = "api.aiid.edu.kg"', 'vendor = "api.aiid.edu.kg"\nextract = "hand"'),
+        encoding="utf-8",
+    )
+    shutil.copy(ROOT / "tests" / "fixtures" / "ingest" / "hand-aiid.yaml", project / "specs" / "sources" / "aiid.yaml")
+    page = project / "specs" / "docs" / "004_a933532f8a733072.txt"
+    page.write_text(page.read_text(encoding="utf-8") + "\nnew field\n", encoding="utf-8")
+    args = ["ingest", "--variant", "aiid", "--config", str(project / "specforge.toml")]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0
-    assert "specs/sources/newapi.yaml:18:13: warning: the page specs/docs/002_f461b3432fdd20d8.txt changed" in result.output
+    assert "specs/sources/aiid.yaml:18:13: warning: the page specs/docs/004_a933532f8a733072.txt changed" in result.output
     assert CliRunner().invoke(cli, [*args, "--check"]).exit_code == 1
 
 

@@ -206,6 +206,8 @@ def test_merge_and_ingest_give_the_same_advice_for_a_missing_source(tmp_path: Pa
 
     shutil.copy(ROOT / "specforge.toml", tmp_path / "specforge.toml")
     shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    toml = tmp_path / "specforge.toml"  # aiid as a hand-written variant: its source is never regenerated
+    toml.write_text(toml.read_text().replace('vendor = "api.aiid.edu.kg"', 'vendor = "api.aiid.edu.kg"\nextract = "hand"'))
     (tmp_path / "specs" / "sources" / "aiid.yaml").unlink()
     config = load_config(tmp_path / "specforge.toml")
     merged = merge_project(config).skipped["aiid"]

@@ -25,6 +25,7 @@ from specforge.ingest.draft import DRAFT_MODE, Finding, add_page_operations, bui
 from specforge.ingest.examples import attach_examples, page_examples
 from specforge.ingest.extract import Extracted, NoOpenAPIError, extract_openapi, read_page
 from specforge.ingest.page import is_html
+from specforge.ingest.patch import apply_patch, find_patch
 from specforge.ingest.validate import validation_summary
 
 PROVENANCE_KEY = "x-specforge-source"
@@ -139,7 +140,7 @@ def extract_source(
     page_ops: list[str] = []
     if extracted is None:
         draft = build_draft(text, doc, path.suffix, html_page=html_page)
-        base, examples, start, end, mode_used = draft.data, draft.examples, 1, max(1, text.count("\n") + 1), DRAFT_MODE
+        base, examples, start, end, mode_used = draft.data, draft.examples, 1, max(1, len(text.splitlines())), DRAFT_MODE
         moved = None
     else:
         base, start, end, mode_used, moved = extracted.data, extracted.start, extracted.end, extracted.mode, extracted.page_line
@@ -151,6 +152,10 @@ def extract_source(
     data, notes = attach_examples(base, examples, doc, moved_line=moved)
     notes = [*page_ops, *notes]
     name = vconf.name if vconf else path.stem
+    patch = find_patch(config, name)
+    patch_provenance: dict[str, Any] | None = None
+    if patch is not None:
+        data, patch_provenance = apply_patch(data, patch)
     provenance: dict[str, Any] = {"variant": name, "doc": doc}
     vendor = (vconf.vendor if vconf else None) or _vendor(base)
     if vendor:
@@ -161,6 +166,8 @@ def extract_source(
     provenance["examples"] = len(examples)
     if notes:
         provenance["changes"] = list(notes)
+    if patch_provenance is not None:
+        provenance["patch"] = patch_provenance
     info = data.get("info")
     if not isinstance(info, dict):
         # an OpenAPI without info is invalid; keep that visible but still record provenance

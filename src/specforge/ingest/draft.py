@@ -121,6 +121,8 @@ class _Builder:
                                          f.enum_line or f.line, f.evidence, f.section))
         if f.has_default:
             out["default"] = _typed(f.default, out.get("type"))
+        if f.description and any(w in f.description.lower() for w in _deprecated_words()):
+            out["deprecated"] = True
         if f.examples:
             out["examples"] = list(f.examples)
             out["x-specforge-example-source"] = self.src(f.example_line or f.line)
@@ -205,6 +207,8 @@ class _Builder:
                     )
                 else:
                     schema = infer_schema([item])
+                    if isinstance(item, (str, int, float, bool)):
+                        schema["examples"] = [item]  # the value the page shows
                 schema["x-specforge-source"] = self.src(line)
                 schema["x-specforge-evidence"] = "example"
                 props[name] = schema
@@ -215,6 +219,12 @@ class _Builder:
             "x-specforge-source": self.src(objects[0][1]),
             "x-specforge-evidence": "example",
         }
+
+
+def _deprecated_words() -> frozenset[str]:
+    from specforge.ingest.evidence import _words
+
+    return _words("deprecated")
 
 
 def _typed(value: Any, kind: Any) -> Any:
@@ -297,7 +307,8 @@ def build_draft(text: str, doc: str, suffix: str = "", *, html_page: bool = Fals
                     f.location = "path" if "{" + f.name + "}" in route.path else "query"
         request = [f for f in mine if f.section in ("request", "unknown") and f.location in (None, "body")]
         params = [f for f in mine if f.section in ("request", "unknown") and f.location in ("query", "path", "header")]
-        headers = [f for f in mine if f.section == "header"]
+        headers = [f for f in mine if f.section == "header" or f.location == "header"]
+        params = [f for f in params if f.name.lower() != "authorization"]
         response = [f for f in mine if f.section == "response"]
         op: dict[str, Any] = {}
         if route.summary:
@@ -390,7 +401,9 @@ def _context(ev: Evidence) -> Any:
 
 
 def _auth(ev: Evidence, builder: _Builder) -> dict[str, Any] | None:
-    header_fields = [f for f in ev.fields if f.section == "header" and f.name.lower() == "authorization"]
+    header_fields = [
+        f for f in ev.fields if (f.section == "header" or f.location == "header") and f.name.lower() == "authorization"
+    ]
     if header_fields:
         f = header_fields[0]
         out: dict[str, Any] = {"type": "http", "scheme": "bearer"}
@@ -492,7 +505,9 @@ def _responses(
     schemas: dict[str, Any], op_id: str,
 ) -> dict[str, Any]:
     examples = [e for e in builder.examples if e.kind == "response" and _same_route(e, route)]
-    response: dict[str, Any] = {"description": "response shown in the page" if (fields or examples) else "not described in the page"}
+    note = ev.response_notes.get(index) or (ev.response_notes.get(None) if route.method == "POST" else None)
+    described = "response shown in the page" if (fields or examples) else "not described in the page"
+    response: dict[str, Any] = {"description": note[0] if note else described}
     schema: dict[str, Any] | None = None
     if fields:
         schema = builder.object_schema(fields, label, min(f.line for f in fields), fields[0].evidence)
@@ -575,6 +590,25 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
     return node
 
 
+def _as_30(schema: Any) -> Any:
+    """A drafted schema in OpenAPI 3.0 terms (the page's own document is 3.0): ``examples: [v]``
+    becomes ``example: v``, a type list becomes ``oneOf``."""
+    if isinstance(schema, list):
+        return [_as_30(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _as_30(v) for k, v in schema.items()}
+    if isinstance(out.get("examples"), list) and out["examples"]:
+        out["example"] = out.pop("examples")[0]
+    if isinstance(out.get("type"), list):
+        kinds = [k for k in out.pop("type") if k != "null"]
+        if len(kinds) == 1:
+            out["type"] = kinds[0]
+        else:
+            out["oneOf"] = [{"type": k} for k in kinds]
+    return out
+
+
 def add_page_operations(
     document: dict[str, Any],
     text: str,
@@ -625,6 +659,10 @@ def add_page_operations(
                 own_schemas = components["schemas"]
             added = _rename_refs(op, renames)
             added["x-specforge-page-evidence"] = True
+            if str(out.get("openapi", "")).startswith("3.0"):
+                for new in renames.values():
+                    name = new.rsplit("/", 1)[-1]
+                    components["schemas"][name] = _as_30(components["schemas"][name])
             paths.setdefault(key, {})[method] = added
             notes.append(f"added {method.upper()} {key} from page evidence ({added['x-specforge-source']})")
     for extra in (STATUS_KEY, "x-specforge-not-offered"):

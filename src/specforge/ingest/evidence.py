@@ -166,6 +166,8 @@ class Evidence:
     media: list[tuple[int | None, str, str, int]] = field(default_factory=list)  # (route, section, media, line)
     curls: list[tuple[Curl, int | None]] = field(default_factory=list)  # (curl, route index)
     title: tuple[str, int] | None = None
+    #: route index (None: before any route) -> the line a response section opens with
+    response_notes: dict[int | None, tuple[str, int]] = field(default_factory=dict)
     #: line -> (section, route index) for everything after it, in page order
     context: list[tuple[int, str, int | None]] = field(default_factory=list)
 
@@ -412,6 +414,8 @@ class FieldListReader:
 
     def _field(self, name: str, line: int, schema: dict[str, Any] | None, type_text: str, optional: bool) -> Field:
         section = self.w.section
+        if name.lower() == "authorization":
+            section = "header"  # the auth header, wherever the page lists it
         return Field(
             name=name,
             line=line,
@@ -862,6 +866,7 @@ def gather(units: list[Unit], text: str) -> Evidence:
     def flush_lines() -> None:
         nonlocal heading_status
         status_mode = heading_status
+        note_due = False
         i = 0
         while i < len(lines_run):
             line = lines_run[i]
@@ -919,11 +924,20 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 i += pill[2]
                 continue
             sec = walker.section_of(t, False)
-            if sec:
+            if sec and reader.starts(lines_run, i) is None:
                 walker.section = sec
                 walker._mark(line.line)
+                note_due = sec == "response"
                 i += 1
                 continue
+            if note_due:
+                note_due = False
+                if reader.starts(lines_run, i) is None and not _MEDIA.search(t) and 0 < len(t) <= 120:
+                    current = ev.routes[walker.route] if walker.route is not None else None
+                    passing = current is not None and current.method == "GET" and not current.anchored
+                    ev.response_notes.setdefault(None if passing else walker.route, (t, line.line))
+                    i += 1
+                    continue
             routes = walker.routes_in(t, line.line)
             if routes:
                 if len(routes) == 1 and len(t) <= 120:

@@ -141,7 +141,7 @@ def page_examples(
             if w_method and (last is None or named_at > last.line):
                 method, path = w_method, w_path
         is_response = section == "response" or (section is None and _looks_like_response(value))
-        if section == "request" and _looks_like_response(value) and last is not None and line > last.end:
+        if section == "request" and _looks_like_response(value) and last is not None and line >= last.end:
             is_response = True
         if not is_response and method in ("GET", "DELETE", "HEAD"):
             method, path = None, None  # a body shown under a poll/download route is the create call's

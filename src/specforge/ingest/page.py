@@ -254,10 +254,7 @@ def curl_commands(text: str, lines_allowed: set[int] | None = None) -> Iterator[
             i, column = i + 1, 0
             continue
         match = _CURL_AT.search(lines[i], column)
-        if match is None or (match.start() > 0 and not GLUE.search(lines[i][: match.start() + 1])):
-            if match is not None and match.start() > 0:
-                column = match.end()
-                continue
+        if match is None:
             i, column = i + 1, 0
             continue
         first = lines[i][match.start() :]
