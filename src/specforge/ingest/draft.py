@@ -659,7 +659,7 @@ def add_page_operations(
                 own_schemas = components["schemas"]
             added = _rename_refs(op, renames)
             added["x-specforge-page-evidence"] = True
-            if str(out.get("openapi", "")).startswith("3.0"):
+            if components is not None and str(out.get("openapi", "")).startswith("3.0"):
                 for new in renames.values():
                     name = new.rsplit("/", 1)[-1]
                     components["schemas"][name] = _as_30(components["schemas"][name])

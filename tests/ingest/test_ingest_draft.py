@@ -1,0 +1,103 @@
+"""Drafts from page evidence, beyond the corpus: type words, recovered plain-text OpenAPI YAML,
+--explain output, and the reviewed-patch rules (a reason per action, no silent no-op)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from specforge.cli import cli
+from specforge.core import Config, InputError
+from specforge.ingest.evidence import parse_type
+from specforge.ingest.extract import extract_openapi
+from specforge.ingest.patch import apply_patch, find_patch
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ROOT / "tests" / "fixtures" / "pages"
+
+
+@pytest.mark.parametrize(
+    ("text", "schema"),
+    [
+        ("string", {"type": "string"}),
+        ("enum<integer>", {"type": "integer", "x-specforge-enum-type": True}),
+        ("string[]", {"type": "array", "items": {"type": "string"}}),
+        ("array of strings", {"type": "array", "items": {"type": "string"}}),
+        ("object[]", {"type": "array", "items": {"type": "object"}}),
+        ("integer | string", {"type": ["integer", "string"]}),
+        ("file", {"type": "string", "format": "binary"}),
+        ("file / object", {"oneOf": [{"type": "string", "format": "binary"}, {"type": "object"}]}),
+        ("字符串", {"type": "string"}),
+        ("정수", {"type": "integer"}),
+        ("Video width", None),
+        ("", None),
+    ],
+)
+def test_type_words(text: str, schema: dict[str, object] | None) -> None:
+    assert parse_type(text) == schema
+
+
+def test_openapi_yaml_with_its_indentation_lost_is_recovered() -> None:
+    page = "Create\nopenapi: 3.0.1\ninfo:\ntitle: T\nversion: '1'\npaths:\n/v1/videos:\npost:\nrequestBody:\n" \
+        "content:\napplication/json:\nschema:\ntype: object\nproperties:\ncontent:\ntype: string\n" \
+        "responses:\n'200':\ndescription: ok\nThat was it.\n"
+    found = extract_openapi(page, "flat.txt")
+    assert found.mode == "recovered-yaml" and (found.start, found.end) == (2, 19)
+    post = found.data["paths"]["/v1/videos"]["post"]
+    # a property named like an OpenAPI field (`content`) stays a property; `responses` is the operation's
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["properties"] == {"content": {"type": "string"}}
+    assert post["responses"] == {"200": {"description": "ok"}}
+
+
+def test_explain_prints_route_field_type_line_and_evidence() -> None:
+    result = CliRunner().invoke(cli, ["ingest", "--explain", str(PAGES / "mintlify-ja-pending.txt")])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines()[2:]]
+    assert ["3", "route", "POST", "/v1/videos", "createVideo", "-", "-", "prose"] in rows
+    assert ["84", "field", "POST", "/v1/videos", "input_reference", "file", "request", "field-list"] in rows
+    assert ["110", "status", "-", "pending", "-", "-", "field-list"] in rows
+
+
+def _project(tmp_path: Path, patch: str) -> Config:
+    (tmp_path / "specs" / "patches").mkdir(parents=True)
+    (tmp_path / "specs" / "patches" / "demo.overlay.yaml").write_text(patch, encoding="utf-8")
+    return Config(root=tmp_path, file=None, docs=tmp_path, sources=tmp_path, canonical=tmp_path / "c.yaml",
+                  overlays=tmp_path, reports=tmp_path)
+
+
+def test_a_patch_action_needs_a_reason(tmp_path: Path) -> None:
+    config = _project(tmp_path, "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n- target: $.info\n  update: {x: 1}\n")
+    with pytest.raises(InputError, match="patch action 0 has no `description`") as error:
+        find_patch(config, "demo")
+    assert error.value.line == 4
+
+
+def test_a_patch_that_no_longer_matches_fails_and_one_that_does_is_recorded(tmp_path: Path) -> None:
+    config = _project(
+        tmp_path,
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
+        "- target: $.paths['/v1/videos'].post\n  description: the page names no summary\n  update: {summary: Create}\n",
+    )
+    patch = find_patch(config, "demo")
+    assert patch is not None
+    data, provenance = apply_patch({"openapi": "3.1.0", "paths": {"/v1/videos": {"post": {}}}}, patch)
+    assert data["paths"]["/v1/videos"]["post"]["summary"] == "Create"
+    assert provenance["file"] == "specs/patches/demo.overlay.yaml"
+    assert provenance["actions"] == [
+        {"target": "$.paths['/v1/videos'].post", "description": "the page names no summary", "line": 4}
+    ]
+    with pytest.raises(InputError, match="patch no longer applies"):
+        apply_patch({"openapi": "3.1.0", "paths": {}}, patch)
+
+
+def test_ingest_a_page_no_variant_names_writes_a_draft_by_its_stem(tmp_path: Path) -> None:
+    page = tmp_path / "vendor-x.md"
+    shutil.copy(PAGES / "markdown-fr.md", page)
+    result = CliRunner().invoke(cli, ["ingest", str(page), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "vendor-x.yaml").read_text(encoding="utf-8")
+    assert "extraction: draft" in text and "x-specforge-evidence: table" in text
