@@ -17,6 +17,7 @@ from specforge.ingest.patch import apply_patch, find_patch
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "fixtures" / "pages"
+FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
 
 
 @pytest.mark.parametrize(
@@ -101,3 +102,31 @@ def test_ingest_a_page_no_variant_names_writes_a_draft_by_its_stem(tmp_path: Pat
     assert result.exit_code == 0, result.output
     text = (tmp_path / "out" / "vendor-x.yaml").read_text(encoding="utf-8")
     assert "extraction: draft" in text and "x-specforge-evidence: table" in text
+
+
+def test_apifox_body_row_is_the_body_itself(tmp_path: Path) -> None:
+    """Apifox lists the body as a row (`body | body | object`) with the fields as `»` children."""
+    result = CliRunner().invoke(cli, ["ingest", str(FIXTURES / "apifox-nested.md"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    from specforge.core import load_mapping
+
+    data = load_mapping(tmp_path / "apifox-nested.yaml").data
+    request = data["components"]["schemas"]["CreateVideoRequest"]
+    assert list(request["properties"]) == ["model", "prompt", "seconds"]
+    assert request["required"] == ["model", "prompt"]
+    assert request["properties"]["seconds"]["enum"] == ["4", "8", "12"]
+    assert data["components"]["securitySchemes"]["BearerAuth"]["x-specforge-evidence"] == "table"
+
+
+def test_a_line_after_a_table_is_prose_again(tmp_path: Path) -> None:
+    """GFM makes a pipe-less line after a table a row; `响应` there still opens the response section,
+    and a renderer's placeholder (`"status": "string"`) is no status value."""
+    result = CliRunner().invoke(cli, ["ingest", str(FIXTURES / "table-then-prose.md"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    from specforge.core import load_mapping
+
+    data = load_mapping(tmp_path / "table-then-prose.yaml").data
+    post = data["paths"]["/v1/videos"]["post"]
+    assert "response-L19" in post["responses"]["200"]["content"]["application/json"]["examples"]
+    assert "x-specforge-status-values" not in data
+    assert list(post["requestBody"]["content"]) == ["multipart/form-data"]

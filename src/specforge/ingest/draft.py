@@ -551,8 +551,8 @@ def _statuses(builder: _Builder, ev: Evidence, examples: list[PageExample]) -> l
     seen: dict[str, dict[str, Any]] = {}
 
     def add(value: Any, line: int, evidence: str) -> None:
-        if not isinstance(value, str) or value in seen:
-            return
+        if not isinstance(value, str) or value in seen or value.strip("<>").lower() in ("string", "str", "enum"):
+            return  # a renderer's placeholder (`"status": "string"`) is not a status
         seen[value] = {"value": value, "x-specforge-source": builder.src(line), "x-specforge-evidence": evidence}
         builder.findings.append(Finding("", "status", value, "", line, evidence))
 

@@ -650,6 +650,7 @@ def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
         return None
     out: list[Field] = []
     parents: list[str] = []
+    wrapper = False
     for row, line in zip(rows, lines, strict=False):
         def cell(role: str, row: tuple[str, ...] = row) -> str:
             return row[roles[role]] if role in roles and roles[role] < len(row) else ""
@@ -658,6 +659,13 @@ def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
         name, depth = _strip_nesting(raw_name)
         if not _NAME.match(name):
             continue
+        if depth == 0 and name.lower() in ("body", "root", "requestbody", "request_body"):
+            wrapper = True  # Apifox lists the body itself as a row; its `»` children are the fields
+            continue
+        if wrapper and depth:
+            depth -= 1
+        elif wrapper:
+            wrapper = False
         parent = None
         if "." in name and not name.endswith("[]"):
             parent, name = name.rsplit(".", 1)

@@ -97,6 +97,7 @@ def _inline_lines(token: Token, first: int) -> list[tuple[str, int]]:
 
 def markdown_units(text: str) -> list[Unit]:
     tokens = _MD.parse(text)
+    source = text.splitlines()
     units: list[Unit] = []
     heading = 0
     i = 0
@@ -118,18 +119,20 @@ def markdown_units(text: str) -> list[Unit]:
         elif token.type == "html_block" and token.map:
             units += _shift_html(html_units(token.content), token.map[0])
         elif token.type == "table_open":
-            i = _md_table(tokens, i, units)
+            i = _md_table(tokens, i, units, source)
         i += 1
     return units
 
 
-def _md_table(tokens: list[Token], i: int, units: list[Unit]) -> int:
+def _md_table(tokens: list[Token], i: int, units: list[Unit], source: list[str]) -> int:
+    """A GFM table; a following line without any pipe (GFM makes it a row) is prose again."""
     header: tuple[str, ...] | None = None
     rows: list[tuple[str, ...]] = []
     lines: list[int] = []
     row: list[str] = []
     row_line = 0
     in_head = False
+    trailing: list[Line] = []
     start = (tokens[i].map or [0])[0] + 1
     while i < len(tokens) and tokens[i].type != "table_close":
         token = tokens[i]
@@ -145,6 +148,8 @@ def _md_table(tokens: list[Token], i: int, units: list[Unit]) -> int:
         elif token.type == "tr_close":
             if in_head:
                 header = tuple(row)
+            elif 0 < row_line <= len(source) and "|" not in source[row_line - 1]:
+                trailing.append(Line(source[row_line - 1].strip(), row_line))
             else:
                 rows.append(tuple(row))
                 lines.append(row_line)
@@ -152,6 +157,7 @@ def _md_table(tokens: list[Token], i: int, units: list[Unit]) -> int:
     if header is not None and not any(header):
         header = None
     units.append(Table(header, tuple(rows), start, tuple(lines)))
+    units.extend(line for line in trailing if line.text)
     return i
 
 
