@@ -130,3 +130,28 @@ def test_a_line_after_a_table_is_prose_again(tmp_path: Path) -> None:
     assert "response-L19" in post["responses"]["200"]["content"]["application/json"]["examples"]
     assert "x-specforge-status-values" not in data
     assert list(post["requestBody"]["content"]) == ["multipart/form-data"]
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("Required range: 4 <= x <= 8", {"minimum": 4, "maximum": 8}),
+        ("Required range: x >= 1", {"minimum": 1}),
+        ("Clip length. Required range: 0 < x < 2.5", {"exclusiveMinimum": 0, "exclusiveMaximum": 2.5}),
+        ("Between 4 and 8 seconds", {}),
+    ],
+)
+def test_rendered_ranges_become_bounds(text: str, bounds: dict[str, object]) -> None:
+    from specforge.ingest.draft import _range
+
+    assert _range(text) == bounds
+
+
+
+def test_mintlify_chrome_is_no_summary_and_code_tabs_end_descriptions(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["ingest", str(PAGES / "mintlify-en-chrome.txt"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "mintlify-en-chrome.yaml").read_text(encoding="utf-8")
+    assert "Try it" not in text  # a button label, not the operation's summary
+    assert "summary: Create video" in text
+    assert "cURL" not in text.split("CreateVideoResponse:")[-1]  # the last description stops at the code tab

@@ -114,13 +114,16 @@ class _Builder:
         if f.description:
             out["description"] = f.description
         if f.enum:
-            out["enum"] = [_typed(v, out.get("type")) for v in f.enum]
+            # a page listing a value twice lists it once (JSON Schema wants enum items unique)
+            out["enum"] = _unique([_typed(v, out.get("type")) for v in f.enum])
             out["x-specforge-enum-source"] = self.src(f.enum_line or f.line)
             out["x-specforge-enum-evidence"] = f.evidence
             self.findings.append(Finding(route, "enum", f.name, ", ".join(map(str, f.enum))[:60],
                                          f.enum_line or f.line, f.evidence, f.section))
         if f.has_default:
             out["default"] = _typed(f.default, out.get("type"))
+        if f.description and out.get("type") in ("integer", "number"):
+            out.update(_range(f.description))
         if f.description and any(w in f.description.lower() for w in _deprecated_words()):
             out["deprecated"] = True
         if f.examples:
@@ -438,7 +441,7 @@ def _parameters(route: Route, params: list[Field], builder: _Builder, label: str
     for f in params:
         schema = {k: v for k, v in (f.schema or {"x-specforge-type": "unstated"}).items() if k != "x-specforge-enum-type"}
         if f.enum:
-            schema["enum"] = list(f.enum)
+            schema["enum"] = _unique(list(f.enum))
         param: dict[str, Any] = {"name": f.name, "in": f.location, "schema": schema}
         if f.location == "path" or f.required:
             param["required"] = True
@@ -669,3 +672,32 @@ def add_page_operations(
         if extra in draft.data and extra not in out:
             out[extra] = draft.data[extra]
     return out, notes
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    """``values`` in page order without repeats (``1`` and ``"1"`` stay distinct)."""
+    seen: list[tuple[str, Any]] = []
+    out = []
+    for value in values:
+        key = (type(value).__name__, value if isinstance(value, str | int | float | bool) else repr(value))
+        if key not in seen:
+            seen.append(key)
+            out.append(value)
+    return out
+
+
+_BOUND = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?)\s*(<=?)\s*(?=x\b)|\bx\s*(>=?|<=?)\s*(-?\d+(?:\.\d+)?)")
+
+
+def _range(text: str) -> dict[str, Any]:
+    """Bounds a rendered range states (Mintlify's ``Required range: 4 <= x <= 8``, ``x > 0``)."""
+    out: dict[str, Any] = {}
+    for match in _BOUND.finditer(text):
+        if match.group(1) is not None:  # "4 <= x": a lower bound
+            value, op = match.group(1), {"<=": ">=", "<": ">"}[match.group(2)]
+        else:
+            op, value = match.group(3), match.group(4)
+        number: Any = float(value) if "." in value else int(value)
+        key = {">=": "minimum", ">": "exclusiveMinimum", "<=": "maximum", "<": "exclusiveMaximum"}[op]
+        out.setdefault(key, number)
+    return out

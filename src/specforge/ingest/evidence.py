@@ -445,7 +445,7 @@ class FieldListReader:
             text = line.text.strip()
             if line.heading or "\t" in text or self.w.section_of(text, False) or self.starts(lines, i):
                 break
-            if self.w.routes_probe(text):
+            if self.w.routes_probe(text) or _ends_description(text):
                 break
             req = _required_word(text)
             loc = _location_word(text)
@@ -513,6 +513,23 @@ class FieldListReader:
         if any(_keyword(text, k)[0] for k in ("options", "example", "default")):
             return False
         return bool(text) and len(text) <= 80
+
+
+def _ends_description(text: str) -> bool:
+    """A line no field description runs into: a code-tab label (``cURL``, ``Python``), a shell
+    command, the start of a JSON body or a bare status code (the response sample that follows)."""
+    low = text.strip().lower()
+    return (
+        low in _words("code_labels")
+        or re.match(r"^(?:\$\s*)?curl\s", low) is not None
+        or low in ("{", "[")
+        or re.fullmatch(r"[1-5]\d\d", low) is not None
+    )
+
+
+def _is_chrome(text: str) -> bool:
+    """A docs site's button or tab label (``Try it``), never a summary or title."""
+    return text.strip().lower().rstrip(".…") in _words("chrome") or text.strip().lower() in _words("chrome")
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -595,6 +612,7 @@ def _description_facts(f: Field, text: str, line: int) -> None:
                 continue
             rest = match["rest"].strip().rstrip(")）")
             if kind == "options":
+                rest = _before_keyword(rest, ("default", "example"))
                 values = _split_values(rest)
                 if values and f.enum is None:
                     f.enum, f.enum_line = values, line
@@ -611,6 +629,18 @@ def _description_facts(f: Field, text: str, line: int) -> None:
                 if values:
                     f.examples, f.example_line = values, line
             break
+
+
+def _before_keyword(text: str, kinds: tuple[str, ...]) -> str:
+    """``text`` up to the first of the given keyword kinds (an options clause ``4、8、12，默认 4``
+    ends where the default begins)."""
+    cut = len(text)
+    for kind in kinds:
+        for word in _words("keywords", kind):
+            match = re.search(rf"(?:^|[\s,;，；、(（]){re.escape(word)}(?=$|[\s:：`])", text, re.IGNORECASE)
+            if match:
+                cut = min(cut, match.start())
+    return text[:cut].rstrip(" ,;，；、")
 
 
 _TICKED_CLAUSE = re.compile(
@@ -922,12 +952,18 @@ def gather(units: list[Unit], text: str) -> Evidence:
             if pill:
                 walker.set_route(walker.add_route(pill[0], pill[1], line.line, "prose"), anchored=True)
                 after = pill[2] + i
+                labels = []
                 if after < len(lines_run) and lines_run[after].line - lines_run[after - 1].line <= 1:
-                    label = lines_run[after].text.strip()
-                    if 0 < len(label) <= 60 and not walker.section_of(label, False):
+                    labels.append(lines_run[after].text.strip())
+                if i > 0 and line.line - lines_run[i - 1].line <= 1:
+                    labels.append(lines_run[i - 1].text.strip())  # Mintlify: the title sits above the pill
+                for label in labels:
+                    if 0 < len(label) <= 60 and not walker.section_of(label, False) and not _is_chrome(label) \
+                            and label.upper() not in METHODS:
                         current = ev.routes[walker.route] if walker.route is not None else None
                         if current is not None:
                             current.summary = current.summary or label
+                        break
                 walker._mark(line.line)
                 i += pill[2]
                 continue
@@ -938,7 +974,9 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 note_due = sec == "response"
                 i += 1
                 continue
-            if note_due:
+            if note_due and (re.fullmatch(r"[1-5]\d\d", t) or (_MEDIA.search(t) and len(t) <= 40)):
+                pass  # a response's status pill or media type: its description may follow
+            elif note_due:
                 note_due = False
                 if reader.starts(lines_run, i) is None and not _MEDIA.search(t) and 0 < len(t) <= 120:
                     current = ev.routes[walker.route] if walker.route is not None else None
