@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specforge.core import load_document
-from specforge.normalize import normalize, operation_kind, reachable_schemas, split_server_url
+from specforge.normalize import normalize, reachable_schemas
+from specforge.openapi.operations import operation_kind, split_server_url
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAI = ROOT / "specs" / "docs" / "openai-videos.yaml"

@@ -8,12 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from specforge.check.registry import Exchange, Finding, check, scenario_check
-from specforge.check.spec import LIFECYCLE, SpecModel, resolve
-
-TERMINAL_OK = frozenset({"completed", "succeeded", "success", "done", "finished"})
-TERMINAL_FAILED = frozenset({"failed", "error", "cancelled", "canceled", "expired", "rejected"})
-QUEUED = frozenset({"queued", "pending", "submitted", "waiting", "created", "not_start", "not_started"})
-RUNNING = frozenset({"in_progress", "processing", "running", "generating", "started", "in-progress"})
+from specforge.check.spec import SpecModel, resolve
+from specforge.openapi.videojob import LIFECYCLE, MS_THRESHOLD, TERMINAL_FAILED, is_milliseconds
 
 LIFECYCLE_TRANSITIONS = scenario_check(
     "lifecycle_transitions_are_legal",
@@ -33,18 +29,6 @@ INVALID_REJECTED = scenario_check(
     "invalid_input_is_rejected", "invalid create input gets a 4xx: never 2xx (a paid job from garbage), never 5xx"
 )
 VALID_ACCEPTED = scenario_check("valid_create_is_accepted", "a create request valid per the spec is accepted")
-
-
-def stage(status: str) -> int:
-    """0 queued, 1 running, 2 terminal, -1 unknown."""
-    s = status.lower()
-    if s in QUEUED:
-        return 0
-    if s in RUNNING:
-        return 1
-    if s in TERMINAL_OK or s in TERMINAL_FAILED:
-        return 2
-    return -1
 
 
 def _excerpt(value: Any, limit: int = 200) -> str:
@@ -68,7 +52,7 @@ def _unit_of(spec: SpecModel, schema: dict[str, Any] | None) -> str:
             if "millisecond" in json.dumps(sub).lower():
                 return "ms"
             examples.append(sub.get("example"))
-    if any(isinstance(e, int) and not isinstance(e, bool) and e >= 10**12 for e in examples):
+    if any(isinstance(e, int) and is_milliseconds(e) for e in examples):
         return "ms"
     return "s"
 
@@ -83,7 +67,7 @@ def timestamps_are_unix_seconds(exchange: Exchange) -> Iterator[Finding]:
                 continue
             unit = _unit_of(exchange.spec, exchange.spec.property_schema(job_schema, key) if job_schema else None)
             if unit == "s" and any(
-                isinstance(v, int) and not isinstance(v, bool) and v >= 10**12 for v in exchange.spec.example_values(key)
+                isinstance(v, int) and is_milliseconds(v) for v in exchange.spec.example_values(key)
             ):
                 unit = "ms"  # the spec's own examples show milliseconds: that is what it documents
             pointer = f"{base}/{key}"
@@ -95,7 +79,7 @@ def timestamps_are_unix_seconds(exchange: Exchange) -> Iterator[Finding]:
                     expected="integer Unix seconds",
                     actual=_excerpt(value, 80),
                 )
-            elif unit == "s" and value >= 10**12:
+            elif unit == "s" and is_milliseconds(value):
                 yield Finding(
                     "timestamps_are_unix_seconds",
                     f"`{key}` = {value} has {len(str(value))} digits: milliseconds, not Unix seconds",
@@ -104,7 +88,7 @@ def timestamps_are_unix_seconds(exchange: Exchange) -> Iterator[Finding]:
                     actual=str(value),
                     hint="divide by 1000, or document the field in milliseconds",
                 )
-            elif unit == "ms" and 0 < value < 10**11:
+            elif unit == "ms" and 0 < value < MS_THRESHOLD:
                 yield Finding(
                     "timestamps_are_unix_seconds",
                     f"`{key}` = {value} is in seconds but the spec documents milliseconds",

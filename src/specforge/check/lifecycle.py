@@ -29,6 +29,8 @@ from specforge.check.registry import Exchange, Finding, run_response_checks
 from specforge.check.spec import Operation, SpecModel, resolve
 from specforge.check.transport import BudgetExhausted, Gate, Issue, classify, retry_after
 from specforge.core.guard import RefGuard
+from specforge.openapi.videojob import TERMINAL_FAILED, TERMINAL_OK, stage
+from specforge.openapi.videojob import job_id as job_id_of
 
 PROMPT = "specforge conformance probe: a red ball bouncing on a wooden floor"
 WRONG_TOKEN = "sk-specforge-wrong-token-0000"
@@ -331,7 +333,7 @@ class Scenario:
         except ValueError:
             self.finish(case, Finding(sc.VALID_ACCEPTED, "create response is not JSON", "", "JSON job object", _excerpt(response)))
             return None, response.status_code
-        if not isinstance(job, dict) or not isinstance(job.get("id", job.get("task_id")), str):
+        if not isinstance(job, dict) or not isinstance(job_id_of(job), str):
             self.finish(case, Finding(sc.VALID_ACCEPTED, "create response has no job id", "/id", "a job object with `id`", _excerpt(response)))
             return None, response.status_code
         self.finish(case, *self._round_trip_findings(op, job, body, ("seconds", "size", "model")), passed=(sc.VALID_ACCEPTED, sc.ROUND_TRIP))
@@ -369,7 +371,7 @@ class Scenario:
 
     def _follow(self, create_op: Operation, job: dict[str, Any], body: dict[str, Any]) -> None:
         op = self.spec.find("retrieve")
-        job_id = str(job.get("id", job.get("task_id")))
+        job_id = str(job_id_of(job))
         if op is None:
             return  # the spec documents no way to poll a job: nothing to follow
         trace: dict[str, Any] = {"job_id": job_id, "operation": create_op.label, "statuses": [], "progress": [],
@@ -379,7 +381,7 @@ class Scenario:
         observed: list[dict[str, Any]] = [job]
         delay = self.poll_interval
         status = str(job.get("status", ""))
-        while op is not None and sc.stage(status) != 2:
+        while op is not None and stage(status) != 2:
             if time.monotonic() - started >= self.job_timeout or self.stop.is_set():
                 break
             params = {name: job_id for name in _path_params(op.path)}
@@ -419,9 +421,9 @@ class Scenario:
         trace["progress"] = [o["progress"] for o in observed if isinstance(o.get("progress"), int) and not isinstance(o.get("progress"), bool)]
         trace["duration"] = round(time.monotonic() - started, 3)
         final = str(observed[-1].get("status", "")).lower()
-        if final in sc.TERMINAL_OK:
+        if final in TERMINAL_OK:
             trace["outcome"] = "completed"
-        elif final in sc.TERMINAL_FAILED:
+        elif final in TERMINAL_FAILED:
             trace["outcome"] = "failed"
         elif trace["outcome"] not in ("lost", "deleted"):
             trace["outcome"] = "pending"
@@ -514,7 +516,7 @@ def sequence_findings(spec: SpecModel, observed: list[dict[str, Any]]) -> list[F
     for before, after in zip(statuses, statuses[1:], strict=False):
         if before not in legal or after not in legal:
             continue  # lifecycle_statuses_are_legal reports those
-        a, b = sc.stage(before), sc.stage(after)
+        a, b = stage(before), stage(after)
         if (a == 2 and after != before) or (a >= 0 and b >= 0 and b < a):
             findings.append(Finding(sc.LIFECYCLE_TRANSITIONS, f"illegal transition {before} -> {after}", "/status",
                                     expected="queued -> in_progress -> completed|failed", actual=" -> ".join(statuses)))

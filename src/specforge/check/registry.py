@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specforge.check.spec import Operation, SpecModel
+from specforge.openapi.videojob import ID_KEYS
 
 _MISSING: Any = object()
 
@@ -74,7 +75,7 @@ class Exchange:
 
 
 def _is_job(value: dict[str, Any]) -> bool:
-    return "status" in value and ("id" in value or "task_id" in value or value.get("object") == "video")
+    return "status" in value and (any(key in value for key in ID_KEYS) or value.get("object") == "video")
 
 
 CheckFunction = Callable[[Exchange], Iterable[Finding]]

@@ -18,6 +18,7 @@ from specforge.check.model import CheckOptions, CheckResult
 from specforge.check.registry import Exchange, Finding, run_response_checks
 from specforge.check.spec import LoadedSpec, SpecModel, load_spec, with_implicit_errors
 from specforge.core import InputError
+from specforge.openapi.videojob import is_milliseconds
 
 SERVED = sc.scenario_check(
     "documented_operation_is_served", "an operation the spec documents exists on the server (no 405/501, no 404 on a fixed path)"
@@ -224,7 +225,7 @@ def _signature(value: dict[str, Any]) -> set[tuple[str, str]]:
         if isinstance(v, bool):
             return "boolean"
         if isinstance(v, int):
-            return "integer-ms" if v >= 10**12 else "integer"
+            return "integer-ms" if is_milliseconds(v) else "integer"
         return type(v).__name__
 
     return {(k, kind(v)) for k, v in value.items()}

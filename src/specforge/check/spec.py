@@ -11,16 +11,20 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from specforge.core import Document, InputError, load_document
 from specforge.core.config import Config
 from specforge.core.guard import RefGuard
 from specforge.core.refs import bundle, iter_refs
-
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-#: the lifecycle specforge defines; a spec's own status enum extends it
-LIFECYCLE = ("queued", "in_progress", "completed", "failed")
+from specforge.openapi.operations import (
+    HTTP_METHODS,
+    base_path,
+    creates_job,
+    iter_operations,
+    job_kind,
+    path_pattern,
+)
+from specforge.openapi.videojob import LIFECYCLE
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ def with_implicit_errors(document: dict[str, Any]) -> tuple[dict[str, Any], list
     for path, item in (out.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
-        for method in METHODS:
+        for method in HTTP_METHODS:
             op = item.get(method)
             if not isinstance(op, dict) or not isinstance(op.get("responses"), dict):
                 continue
@@ -157,15 +161,6 @@ def resolve(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
     return node
 
 
-def base_path(document: dict[str, Any]) -> str:
-    """Path prefix from the first server URL ("/v1" for ``https://api.openai.com/v1``)."""
-    servers = document.get("servers") or []
-    if servers and isinstance(servers[0], dict):
-        path = urlsplit(str(servers[0].get("url", ""))).path
-        return path.rstrip("/")
-    return ""
-
-
 @dataclass
 class Operation:
     method: str  # upper case
@@ -179,26 +174,7 @@ class Operation:
 
     @property
     def creates_job(self) -> bool:
-        return self.method not in ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE")
-
-
-def _kind(method: str, path: str) -> str:
-    template = re.sub(r"\{[^}]+\}", "{}", path.rstrip("/"))
-    if method == "POST" and template.endswith("/remix"):
-        return "remix"
-    if method == "GET" and template.endswith("/content"):
-        return "content"
-    if method == "POST" and not template.endswith("}"):
-        parts = template.rsplit("/", 1)[-1]
-        if parts in ("videos", "video", "generations", "create", "tasks", "jobs", "submit") or template.count("/") <= 2:
-            return "create"
-    if method == "GET" and template.endswith("{}"):
-        return "retrieve"
-    if method == "GET":
-        return "list"
-    if method == "DELETE":
-        return "delete"
-    return "other"
+        return creates_job(self.method)
 
 
 @dataclass
@@ -213,14 +189,10 @@ class SpecModel:
 
     @classmethod
     def of(cls, document: dict[str, Any]) -> SpecModel:
-        ops = []
-        for path, item in (document.get("paths") or {}).items():
-            if not isinstance(item, dict):
-                continue
-            for method in METHODS:
-                op = item.get(method)
-                if isinstance(op, dict):
-                    ops.append(Operation(method.upper(), path, op, _kind(method.upper(), path)))
+        ops = [
+            Operation(method.upper(), path, op, job_kind(method, path, guess=True))
+            for path, method, op in iter_operations(document)
+        ]
         create = [o for o in ops if o.kind == "create"]
         # prefer the shortest create path (POST /videos over POST /videos/characters)
         create.sort(key=lambda o: len(o.path))
@@ -243,9 +215,9 @@ class SpecModel:
         for op in self.operations:
             if op.method != method.upper():
                 continue
-            pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(op.path)) + "/?$"
+            pattern = path_pattern(op.path)
             # literal segments beat templated ones (/videos/characters over /videos/{id})
-            if re.match(pattern, path) and (best is None or best.path.count("{") > op.path.count("{")):
+            if (pattern.fullmatch(path) or pattern.fullmatch(path.removesuffix("/"))) and (best is None or best.path.count("{") > op.path.count("{")):
                 best = op
         return best
 

@@ -31,9 +31,8 @@ from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from specforge.check.redact import Redactor
+from specforge.openapi.operations import creates_job
 
-#: methods that never create a job; anything else (POST, PUT, PATCH, unknown) counts against the budget
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 CASSETTE_BODY_LIMIT = 64 * 1024
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
@@ -51,7 +50,8 @@ def default_budget(base_url: str) -> int | None:
 
 
 def can_create(method: str) -> bool:
-    return method.upper() not in SAFE_METHODS
+    """Methods other than the safe ones (POST, PUT, PATCH, unknown) count against the budget."""
+    return creates_job(method)
 
 
 class BudgetExhausted(requests.exceptions.RequestException):

@@ -18,6 +18,7 @@ from specforge.core import InputError
 from specforge.ingest.evidence import Evidence, Field, Route, gather
 from specforge.ingest.examples import PageExample, page_examples
 from specforge.ingest.reader import read_units
+from specforge.openapi.operations import base_path
 
 DRAFT_MODE = "draft"
 STATUS_KEY = "x-specforge-status-values"
@@ -625,7 +626,7 @@ def add_page_operations(
     outside it (a poll route in a curl, a download section), each drafted from the page and marked
     ``x-specforge-page-evidence: true``; also the page's status values and not-offered routes.
     Returns the new document and one note per addition."""
-    from specforge.ingest.examples import _server_prefix, find_operation
+    from specforge.ingest.examples import find_operation
 
     lines = text.split("\n")
     for first, last in skip:
@@ -637,7 +638,7 @@ def add_page_operations(
         return document, []
     out = copy.deepcopy(document)
     notes: list[str] = []
-    prefix = _server_prefix(out)
+    prefix = base_path(out)
     paths = out.setdefault("paths", {}) if isinstance(out.get("paths", {}), dict) else None
     if paths is None:
         return document, []

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from specforge.ingest.page import (
     JSON_LANGS,
@@ -21,8 +19,8 @@ from specforge.ingest.page import (
     covered_lines,
     curl_commands,
 )
+from specforge.openapi.operations import base_path, path_pattern
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: top-level extension for examples whose operation the page's OpenAPI does not define
 UNPLACED_KEY = "x-specforge-examples"
 
@@ -169,33 +167,19 @@ def _shifted(curl: Curl, offset: int) -> Curl:
     return curl
 
 
-def _server_prefix(document: dict[str, Any]) -> str:
-    servers = document.get("servers")
-    if isinstance(servers, list) and servers and isinstance(servers[0], dict):
-        url = str(servers[0].get("url", ""))
-        path = urlsplit(url).path if "://" in url else url
-        return path.rstrip("/")
-    return ""
-
-
-def _template(path: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}]+\})", path)
-    return re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
-
-
 def find_operation(document: dict[str, Any], method: str | None, path: str | None) -> tuple[str, str] | None:
     """The (path key, method) of ``document`` that a request to ``method path`` hits, honouring
     the server URL's path prefix (``https://api.openai.com/v1`` + ``/videos``)."""
     paths = document.get("paths")
     if not isinstance(paths, dict) or not method or not path:
         return None
-    prefix = _server_prefix(document)
+    prefix = base_path(document)
     wanted = [path]
     if prefix and path.startswith(prefix + "/"):
         wanted.append(path[len(prefix) :])
     for candidate in wanted:
         for key, item in paths.items():
-            if isinstance(item, dict) and method.lower() in item and _template(str(key)).match(candidate):
+            if isinstance(item, dict) and method.lower() in item and path_pattern(str(key)).fullmatch(candidate):
                 return str(key), method.lower()
     return None
 

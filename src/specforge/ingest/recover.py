@@ -15,7 +15,6 @@ from specforge.core import Document, InputError, load_text
 _START = re.compile(r"^\s*openapi\s*:\s*['\"]?3\.\d")
 _YAMLISH = re.compile(r"""^\s*(?:-\s+.*|-\s*$|(?:'[^']*'|"[^"]*"|[^\s:#][^:#]*?)\s*:(?:\s.*|$))$""")
 
-_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 _SCALAR_SCHEMA = {
     "type", "format", "description", "title", "default", "example", "minimum", "maximum", "minLength", "maxLength",
     "pattern", "nullable", "readOnly", "writeOnly", "deprecated", "minItems", "maxItems", "uniqueItems", "const",
@@ -35,7 +34,7 @@ _FIXED: dict[str, dict[str, str]] = {
     "info": {"title": "", "description": "", "version": "", "summary": "", "termsOfService": "",
              "contact": "free", "license": "free"},
     "server": {"url": "", "description": "", "variables": "free"},
-    "pathitem": {**{m: "operation" for m in _METHODS}, "parameters": "parameters", "summary": "", "description": "",
+    "pathitem": {**{m: "operation" for m in HTTP_METHODS}, "parameters": "parameters", "summary": "", "description": "",
                  "servers": "servers", "$ref": ""},
     "operation": {"tags": "scalars", "summary": "", "description": "", "operationId": "", "parameters": "parameters",
                   "requestBody": "body", "responses": "responses", "security": "security", "deprecated": "",
@@ -156,7 +155,7 @@ def reindent(lines: list[str]) -> list[str]:
 
 #: keys that belong to the OpenAPI structure rather than to a property of the same name
 _STRUCTURAL = {"paths", "components", "responses", "requestBody", "parameters", "schemas", "securitySchemes",
-               "servers", "security", "info", "tags", *_METHODS}
+               "servers", "security", "info", "tags", *HTTP_METHODS}
 
 
 def _owner(stack: list[_Ctx], key: str, value: str) -> int:

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specforge.core.refs import resolve_local
-
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+from specforge.openapi.operations import HTTP_METHODS
 
 
 def _key(path: str) -> str:
@@ -38,7 +37,7 @@ def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
         if not isinstance(item, dict):
             continue
         for method, op in item.items():
-            if method in _METHODS and isinstance(op, dict):
+            if method in HTTP_METHODS and isinstance(op, dict):
                 out[(method.upper(), _key(prefix + str(path)))] = op
                 out.setdefault((method.upper(), _key(str(path))), op)
     return out

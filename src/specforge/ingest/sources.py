@@ -9,8 +9,8 @@ from typing import Any
 from specforge.core import Config, InputError, load_mapping
 from specforge.core.config import display_path
 from specforge.ingest.api import PROVENANCE_KEY
-from specforge.ingest.examples import HTTP_METHODS
 from specforge.ingest.validate import validation_summary
+from specforge.openapi.operations import HTTP_METHODS
 
 
 @dataclass(frozen=True)

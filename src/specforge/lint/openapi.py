@@ -11,8 +11,7 @@ from typing import Any, NamedTuple
 
 from specforge.core import pointer as jp
 from specforge.core.refs import follow_local, resolve_local
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from specforge.openapi.operations import HTTP_METHODS
 
 #: Schema keywords whose value is one subschema / a map of subschemas / a list of subschemas.
 _ONE = ("additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames",

@@ -12,6 +12,7 @@ from specforge.core.config import Config, suggest
 from specforge.core.diagnostics import Severity
 from specforge.core.errors import InputError
 from specforge.lint.registry import REGISTRY, Rule, RuleRegistry
+from specforge.openapi.videojob import LIFECYCLE
 
 ALLOWED_KEYS = (
     "enable",
@@ -24,8 +25,6 @@ ALLOWED_KEYS = (
     "full-validation-max-bytes",
 )
 
-#: The states of the async video job lifecycle (``queued -> in_progress -> completed|failed``).
-LIFECYCLE_STATES = ("queued", "in_progress", "completed", "failed")
 #: Documents up to this size also get openapi-spec-validator's full (slower) validation.
 FULL_VALIDATION_MAX_BYTES = 512 * 1024
 
@@ -40,7 +39,7 @@ class LintSettings:
     fail_on: Severity = Severity.ERROR
     baseline: Path | None = None
     reference: str = "openai"
-    lifecycle_states: tuple[str, ...] = LIFECYCLE_STATES
+    lifecycle_states: tuple[str, ...] = LIFECYCLE
     full_validation_max_bytes: int = FULL_VALIDATION_MAX_BYTES
     registry: RuleRegistry = field(default=REGISTRY, compare=False)
 
@@ -155,7 +154,7 @@ def load_settings(
     if baseline_path is None and table.get("baseline"):
         root = config.root if config is not None else Path.cwd()
         baseline_path = root / str(table["baseline"])
-    states = table.get("lifecycle-states", list(LIFECYCLE_STATES))
+    states = table.get("lifecycle-states", list(LIFECYCLE))
     max_bytes = table.get("full-validation-max-bytes", FULL_VALIDATION_MAX_BYTES)
     reference = table.get("reference", "openai")
     return LintSettings(

@@ -18,15 +18,12 @@ from typing import Any
 from specforge.core import pointer as jp
 from specforge.merge.fields import field_info
 from specforge.merge.policy import Policy
-from specforge.normalize import (
+from specforge.normalize import body_role, media_class, reachable_schemas, role_name
+from specforge.openapi.operations import (
     HTTP_METHODS,
-    body_role,
     iter_operations,
     kind_sort_key,
-    media_class,
     operation_kind,
-    reachable_schemas,
-    role_name,
     template,
 )
 

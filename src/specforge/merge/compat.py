@@ -9,7 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from specforge.merge.fields import FieldInfo, VariantFields
-from specforge.normalize import ALIASES, KIND_ORDER, kind_sort_key, split_server_url
+from specforge.normalize import ALIASES
+from specforge.openapi.operations import KIND_ORDER, kind_sort_key, operation_kind, split_server_url
+from specforge.openapi.videojob import LIFECYCLE, is_milliseconds
 
 _KIND_LABEL = {
     "create": "create",
@@ -28,7 +30,6 @@ _KIND_LABEL = {
 Scope = Callable[[Any], bool]
 
 _NUMBERS = re.compile(r"\d+(?:\s*[、,/]\s*\d+)+")
-_STATUSES = ("queued", "in_progress", "completed", "failed")
 ABSENT = "—"
 
 
@@ -82,7 +83,7 @@ def _timestamp(fields: VariantFields) -> str:
         if info is None:
             continue
         numbers = [e for e in info.examples if isinstance(e, int | float) and not isinstance(e, bool)]
-        if numbers and max(numbers) > 10**11:
+        if numbers and is_milliseconds(max(numbers)):
             return f"milliseconds (example {max(numbers)})"
         if info.format == "unixtime" or (info.description and "second" in info.description.lower()):
             return "seconds (documented)"
@@ -137,7 +138,7 @@ def _status(fields: VariantFields) -> str:
         if info is not None:
             if not info.enum:
                 return f"{info.describe()} (no values listed)"
-            extra = [str(v) for v in info.enum if v not in _STATUSES]
+            extra = [str(v) for v in info.enum if v not in LIFECYCLE]
             text = ", ".join(str(v) for v in info.enum)
             return text + (f" (not statuses: {', '.join(extra)})" if extra else "")
     return ABSENT
@@ -341,8 +342,6 @@ def _server(fields: VariantFields) -> str:
 
 
 def _not_offered(raw: dict[str, Any], kind: str) -> bool:
-    from specforge.normalize import operation_kind
-
     for entry in raw.get("x-specforge-not-offered") or []:
         text = entry.get("operation") if isinstance(entry, dict) else entry
         if isinstance(text, str) and " " in text:

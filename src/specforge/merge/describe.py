@@ -8,7 +8,7 @@ from typing import Any
 
 from specforge.core import pointer as jp
 from specforge.merge.fields import field_info
-from specforge.normalize import operation_kind
+from specforge.openapi.operations import operation_kind
 
 
 def _article(text: str) -> str:

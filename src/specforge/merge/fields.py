@@ -17,11 +17,11 @@ from specforge.core import Document
 from specforge.core import pointer as jp
 from specforge.core.document import json_type
 from specforge.core.refs import follow_local
-from specforge.normalize import (
+from specforge.normalize import media_class
+from specforge.openapi.operations import (
     full_path,
     iter_operations,
     kind_sort_key,
-    media_class,
     operation_kind,
     server_prefix,
 )

@@ -15,18 +15,22 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
 from specforge.core import Diagnostic, Severity
 from specforge.core import pointer as jp
 from specforge.core.errors import InputError
 from specforge.mock.schema import Schemas, local_refs_only, upgrade_schemas
+from specforge.openapi.operations import (
+    HTTP_METHODS,
+    JOB_KINDS,
+    base_path,
+    full_path,
+    operation_kind,
+    path_pattern,
+)
+from specforge.openapi.videojob import LIFECYCLE, is_milliseconds
 
-_METHODS = ("get", "post", "put", "patch", "delete")
 _JSON = re.compile(r"^application/([\w.+-]+\+)?json$")
-#: a created_at example above this is milliseconds (1e11 s is the year 5138)
-_MS_THRESHOLD = 100_000_000_000
-_LIFECYCLE = ("queued", "in_progress", "completed", "failed")
 #: the words vendors use for each lifecycle state: the mock answers in the variant's own word
 _STATE_WORDS = {
     "queued": ("queued", "pending", "submitted", "waiting", "queueing", "not_started", "created"),
@@ -118,7 +122,7 @@ class Profile:
     assumptions: tuple[Diagnostic, ...]
     schemas: Schemas = field(repr=False, compare=False)
     #: lifecycle state -> the status word the variant documents for it (``pending`` for queued)
-    status_words: dict[str, str] = field(default_factory=lambda: {s: s for s in _LIFECYCLE})
+    status_words: dict[str, str] = field(default_factory=lambda: {s: s for s in LIFECYCLE})
 
     def status_word(self, state: str) -> str:
         return self.status_words.get(state, state)
@@ -148,15 +152,15 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
             Diagnostic(code, Severity.INFO, message, pointer=pointer, file=file, variants=(variant,), hint=hint)
         )
 
-    server_path = _server_path(doc)
+    server_path = base_path(doc)
 
     operations: list[Operation] = []
     for path, item in doc["paths"].items():
         item = schemas.deref(item)
         if not isinstance(item, dict):
             continue
-        full = _full_path(server_path, str(path))
-        for method in _METHODS:
+        full = full_path(server_path, str(path))
+        for method in HTTP_METHODS:
             op = item.get(method)
             if isinstance(op, dict):
                 kind = _kind(method, full, op, schemas)
@@ -182,7 +186,7 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
                 f"document `GET {path}` in the variant's source",
             )
             operations.append(
-                Operation(kind, "get", path, "", _regex(path), documented=False, auth=_requires_auth(doc, {}))
+                Operation(kind, "get", path, "", path_pattern(path), documented=False, auth=_requires_auth(doc, {}))
             )
     # concrete paths win over templated ones (`/videos/edits` before `/videos/{video_id}`)
     operations.sort(key=lambda op: (op.path.count("{"), -len(op.path)))
@@ -214,7 +218,7 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
     status_words = _status_words(
         job_fields, _page_statuses(doc), examples, lambda m, h: assume("mock-status-word", m, create.pointer, h)
     )
-    unit = "ms" if any(_is_ms(e.get("created_at")) for e in examples) else "s"
+    unit = "ms" if any(is_milliseconds(e.get("created_at")) for e in examples) else "s"
     content = next((op for op in operations if op.kind == "content"), None)
     media = content.media if content else ()
     video_type = next((m for m in media if m.startswith("video/")), None) or next(iter(media), "video/mp4")
@@ -244,39 +248,12 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
 
 
 # -- paths and operations ----------------------------------------------------------------------
-def _server_path(doc: dict[str, Any]) -> str:
-    servers = doc.get("servers")
-    if isinstance(servers, list) and servers and isinstance(servers[0], dict):
-        url = str(servers[0].get("url", ""))
-        return (urlparse(url).path if "://" in url else url).rstrip("/")
-    return ""
-
-
-def _full_path(server_path: str, path: str) -> str:
-    """Server path + spec path, unless the spec path already carries the prefix (normalized specs)."""
-    if server_path and (path == server_path or path.startswith(server_path + "/")):
-        return path
-    return server_path + path
-
-
-def _regex(template: str) -> re.Pattern[str]:
-    pattern = ""
-    for index, piece in enumerate(re.split(r"\{[^}]*\}", template)):
-        if index:
-            pattern += f"(?P<p{index}>[^/]+)"
-        pattern += re.escape(piece)
-    return re.compile(pattern)
-
-
 def _kind(method: str, full: str, op: dict[str, Any], schemas: Schemas) -> str:
-    if re.fullmatch(r".*/videos", full):
-        return {"post": "create", "get": "list"}.get(method, "static")
-    if re.fullmatch(r".*/videos/\{[^}/]+\}", full):
-        return {"get": "retrieve", "delete": "delete"}.get(method, "static")
-    if re.fullmatch(r".*/videos/\{[^}/]+\}/content", full):
-        return "content" if method == "get" else "static"
-    if re.fullmatch(r".*/videos/\{[^}/]+\}/remix", full):
-        return "remix" if method == "post" else "static"
+    """The job kinds are served with state; another ``POST …/videos/<word>`` answering with a
+    job object is "generate" (edits, extensions); everything else is "static"."""
+    kind = operation_kind(method, full)
+    if kind in JOB_KINDS:
+        return kind
     if method == "post" and re.fullmatch(r".*/videos/[\w-]+", full):
         response = _success_schema(schemas, op)
         # a POST answering with a job object is another way to create one (edits, extensions)
@@ -329,7 +306,7 @@ def _operation(
                 media = tuple(str(m).lower() for m in content if not _JSON.match(str(m).lower()))
             break
     return Operation(
-        kind, method, full, jp.join("paths", path, method), _regex(full), bodies, body_required, query,
+        kind, method, full, jp.join("paths", path, method), path_pattern(full), bodies, body_required, query,
         _success_schema(schemas, op), status, media, auth=_requires_auth(schemas.document, op),
     )
 
@@ -370,7 +347,7 @@ def _response_contents(schemas: Schemas, doc: dict[str, Any]) -> Iterator[tuple[
     """(status, content map) of every response of every operation in ``doc``, refs followed."""
     for path_item in doc["paths"].values():
         path_item = schemas.deref(path_item)
-        for method in _METHODS:
+        for method in HTTP_METHODS:
             op = path_item.get(method) if isinstance(path_item, dict) else None
             responses = op.get("responses") if isinstance(op, dict) else None
             for status, response in (responses.items() if isinstance(responses, dict) else []):
@@ -532,8 +509,6 @@ def _job_examples(
     return found
 
 
-def _is_ms(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > _MS_THRESHOLD
 
 
 def _default(schemas: Schemas, schema: Any, fallback: str) -> str:
@@ -557,7 +532,7 @@ OPENAI_JOB: tuple[FieldSpec, ...] = (
     _f("id", "string"),
     _f("object", "string", enum=("video",)),
     _f("model", "string"),
-    _f("status", "string", enum=_LIFECYCLE),
+    _f("status", "string", enum=LIFECYCLE),
     _f("progress", "integer"),
     _f("created_at", "integer"),
     _f("completed_at", "integer", nullable=True),

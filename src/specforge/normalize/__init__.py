@@ -12,37 +12,26 @@ from typing import Any
 
 from specforge.core import pointer as jp
 from specforge.core.refs import rewrite_refs
-from specforge.normalize.kinds import (
+from specforge.openapi.operations import (
     HTTP_METHODS,
-    KIND_ORDER,
     full_path,
     iter_operations,
     kind_sort_key,
     operation_kind,
     server_prefix,
     split_server_url,
-    template,
 )
 
 __all__ = [
     "ALIASES",
     "ANNOTATIONS",
-    "HTTP_METHODS",
-    "KIND_ORDER",
     "ROLE_NAMES",
     "body_role",
     "role_name",
-    "full_path",
-    "iter_operations",
-    "kind_sort_key",
     "media_class",
     "normalize",
-    "operation_kind",
     "reachable_schemas",
-    "server_prefix",
-    "split_server_url",
     "strip_annotations",
-    "template",
 ]
 
 #: bookkeeping keys that are not API content: who documents what (merge) and which page line a

@@ -7,8 +7,6 @@ from typing import Any
 
 from specforge.render.markdown import code, table_cell, text
 
-_KIND_ORDER = ("create", "retrieve", "content", "list", "delete", "remix", "edit", "extend")
-
 
 def merge_report_markdown(data: dict[str, Any]) -> str:
     variants: list[str] = data["variants"]

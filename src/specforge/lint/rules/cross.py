@@ -13,6 +13,7 @@ from typing import Any
 from specforge.core import pointer as jp
 from specforge.lint.engine import VariantsContext
 from specforge.lint.registry import Finding, Place, rule
+from specforge.openapi.operations import server_prefix
 
 _BODIES = ("request json", "request multipart", "request form", "response json", "response error")
 _STRUCTURAL = {"array", "object", "binary"}
@@ -267,8 +268,6 @@ def field_alias(ctx: VariantsContext) -> Iterator[Finding]:
     hint="document the variant's server URL so that server + path gives the same full path as the reference",
 )
 def path_prefix(ctx: VariantsContext) -> Iterator[Finding]:
-    from specforge.normalize import server_prefix
-
     prefixes: dict[str, str] = {}
     places: dict[str, str] = {}
     for variant in ctx.documents:

@@ -10,6 +10,7 @@ from specforge.core import pointer as jp
 from specforge.lint.engine import LintContext
 from specforge.lint.openapi import Media, SchemaNode
 from specforge.lint.registry import Finding, rule
+from specforge.openapi.videojob import is_milliseconds
 
 _JOB_HINTS = ("seconds", "video_url", "size")
 
@@ -53,9 +54,6 @@ def status_enum(node: SchemaNode, ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-_MS_THRESHOLD = 100_000_000_000  # 1e11 s is the year 5138; 1e11 ms is 1973
-
-
 def _timestamp_name(name: str) -> bool:
     lowered = name.lower()
     if lowered.endswith(("_ms", "_millis", "_msec")):
@@ -66,10 +64,6 @@ def _timestamp_name(name: str) -> bool:
     )
 
 
-def _milliseconds(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value >= _MS_THRESHOLD
-
-
 def _scan(value: Any, pointer: str) -> Iterator[tuple[str, str, Any]]:
     """(pointer, field name, value) for every timestamp-named field in an example value."""
     stack: list[tuple[Any, str]] = [(value, pointer)]
@@ -78,7 +72,7 @@ def _scan(value: Any, pointer: str) -> Iterator[tuple[str, str, Any]]:
         if isinstance(node, dict):
             for key, item in node.items():
                 child = f"{here}/{jp.escape(key)}"
-                if _timestamp_name(str(key)) and _milliseconds(item):
+                if _timestamp_name(str(key)) and is_milliseconds(item):
                     yield child, str(key), item
                 elif isinstance(item, dict | list):
                     stack.append((item, child))
@@ -136,12 +130,12 @@ def timestamp_ms_schema(node: SchemaNode, ctx: LintContext) -> Iterator[Finding]
         return
     name = node.name or "timestamp"
     for keyword in ("example", "default"):
-        if _milliseconds(node.value.get(keyword)):
+        if is_milliseconds(node.value.get(keyword)):
             yield Finding(f"/{keyword}", _message(name, node.value[keyword]))
     examples = node.value.get("examples")
     if isinstance(examples, list):
         for index, value in enumerate(examples):
-            if _milliseconds(value):
+            if is_milliseconds(value):
                 yield Finding(f"/examples/{index}", _message(name, value))
     # an object example holding timestamp fields
     if isinstance(node.value.get("example"), dict):
