@@ -15,7 +15,7 @@ from referencing.jsonschema import DRAFT202012
 
 from specforge.core import load_document
 from specforge.mock import Limits, MockApp, MockServer, create_app
-from specforge.mock.schema import upgrade_schemas
+from specforge.openapi.upgrade import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "specs" / "sources"
@@ -35,7 +35,7 @@ class SpecValidator:
     (apart from the 3.0 `nullable` upgrade, which jsonschema needs)."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        self.spec = upgrade_schemas(spec)
+        self.spec = upgrade(spec)
         self.registry: Registry[Any] = Registry().with_resource(
             "urn:spec", Resource.from_contents(self.spec, default_specification=DRAFT202012)
         )

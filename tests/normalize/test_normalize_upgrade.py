@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specforge.core import load_document
-from specforge.normalize import normalize, reachable_schemas
+from specforge.normalize import normalize
 from specforge.openapi.operations import operation_kind, split_server_url
+from specforge.openapi.schemas import reachable_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAI = ROOT / "specs" / "docs" / "openai-videos.yaml"

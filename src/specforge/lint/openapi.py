@@ -12,14 +12,14 @@ from typing import Any, NamedTuple
 from specforge.core import pointer as jp
 from specforge.core.refs import follow_local, resolve_local
 from specforge.openapi.operations import HTTP_METHODS
+from specforge.openapi.schemas import SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_ONE
 
-#: Schema keywords whose value is one subschema / a map of subschemas / a list of subschemas.
-_ONE = ("additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames",
-        "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems")
-_MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 #: keyword -> 1 (one subschema), 2 (map of subschemas), 3 (list of subschemas)
-_KEYWORD_KIND = {**dict.fromkeys(_ONE, 1), **dict.fromkeys(_MAP, 2), **dict.fromkeys(_LIST, 3)}
+_KEYWORD_KIND = {
+    **dict.fromkeys(SUBSCHEMA_ONE, 1),
+    **dict.fromkeys(SUBSCHEMA_MAPS, 2),
+    **dict.fromkeys(SUBSCHEMA_LISTS, 3),
+}
 
 
 def _escape(token: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from specforge.core import pointer as jp
 from specforge.merge.fields import field_info
 from specforge.merge.policy import Policy
-from specforge.normalize import body_role, media_class, reachable_schemas, role_name
+from specforge.normalize import body_role, role_name
 from specforge.openapi.operations import (
     HTTP_METHODS,
     iter_operations,
@@ -26,6 +26,7 @@ from specforge.openapi.operations import (
     operation_kind,
     template,
 )
+from specforge.openapi.schemas import media_class, reachable_schemas
 
 VARIANTS_KEY = "x-specforge-variants"
 _REF = "#/components/schemas/"

@@ -17,7 +17,6 @@ from specforge.core import Document
 from specforge.core import pointer as jp
 from specforge.core.document import json_type
 from specforge.core.refs import follow_local
-from specforge.normalize import media_class
 from specforge.openapi.operations import (
     full_path,
     iter_operations,
@@ -25,6 +24,7 @@ from specforge.openapi.operations import (
     operation_kind,
     server_prefix,
 )
+from specforge.openapi.schemas import is_binary, media_class
 
 _BOUNDS = re.compile(r"[(（]\s*(\d+)\s*[-–~]\s*(\d+)\s*(?:张|張|个|個|items?|images?|URLs?)?\s*[)）]")
 _TYPES = ("string", "integer", "number", "boolean", "object", "array", "null")
@@ -380,14 +380,8 @@ def _types_of(schema: dict[str, Any]) -> list[str]:
     return types
 
 
-def _is_binary(schema: dict[str, Any]) -> bool:
-    return schema.get("type") in ("string", "file") and (
-        schema.get("format") == "binary" or "contentMediaType" in schema and "contentEncoding" not in schema
-    ) or schema.get("type") == "file"
-
-
 def _simple_shape(schema: dict[str, Any]) -> str:
-    if _is_binary(schema):
+    if is_binary(schema):
         return "binary"
     types = [t for t in _types_of(schema) if t != "null"]
     if len(types) == 1:
@@ -433,7 +427,7 @@ def _field(
     real_types = [t for t in types if t != "null"]
     if len(forms) > 1 and len(set(forms)) > 1:
         shape = "oneOf"
-    elif _is_binary(primary) or (forms and all(f == "binary" for f in forms)):
+    elif is_binary(primary) or (forms and all(f == "binary" for f in forms)):
         shape = "binary"
     elif len(real_types) == 1:
         shape = real_types[0]

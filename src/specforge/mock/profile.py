@@ -19,7 +19,7 @@ from typing import Any
 from specforge.core import Diagnostic, Severity
 from specforge.core import pointer as jp
 from specforge.core.errors import InputError
-from specforge.mock.schema import Schemas, local_refs_only, upgrade_schemas
+from specforge.mock.schema import Schemas, local_refs_only
 from specforge.openapi.operations import (
     HTTP_METHODS,
     JOB_KINDS,
@@ -28,6 +28,7 @@ from specforge.openapi.operations import (
     operation_kind,
     path_pattern,
 )
+from specforge.openapi.upgrade import upgrade
 from specforge.openapi.videojob import LIFECYCLE, is_milliseconds
 
 _JSON = re.compile(r"^application/([\w.+-]+\+)?json$")
@@ -143,7 +144,7 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
     if not isinstance(spec, dict) or not isinstance(spec.get("paths"), dict):
         raise InputError("the spec has no `paths` object", file=file, hint="pass an OpenAPI 3.x document")
     local_refs_only(spec, file)
-    schemas = Schemas(upgrade_schemas(spec))
+    schemas = Schemas(upgrade(spec))
     doc = schemas.document
     assumptions: list[Diagnostic] = []
 

@@ -1,6 +1,5 @@
 """OpenAPI schemas as the mock needs them: JSON Schema 2020-12 validators that resolve local
-``$ref`` against the whole document, a 3.0 -> 3.1 schema upgrade (``nullable``, boolean
-``exclusiveMinimum``), small structural queries (types, properties, enums) that follow ``$ref``,
+``$ref`` against the whole document, small structural queries (types, properties, enums) that follow ``$ref``,
 ``allOf`` and ``anyOf``/``oneOf``, and coercion of multipart text fields to the types a schema
 expects (a form carries only strings and files)."""
 
@@ -43,37 +42,6 @@ def local_refs_only(document: Any, file: str | None = None) -> None:
             stack.extend((v, jp.child(where, str(k))) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend((v, jp.child(where, str(i))) for i, v in enumerate(node))
-
-
-def upgrade_schemas(document: dict[str, Any]) -> dict[str, Any]:
-    """A copy of an OpenAPI 3.0 document whose schemas mean the same under JSON Schema 2020-12.
-
-    Only the two 3.0 keywords whose meaning differs are rewritten: ``nullable: true`` and the
-    boolean ``exclusiveMinimum``/``exclusiveMaximum``. 3.1 documents are returned as a copy."""
-    doc = copy.deepcopy(document)
-    if not str(doc.get("openapi", "")).startswith("3.0"):
-        return doc
-    stack: list[Any] = [doc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("nullable") is True:
-                del node["nullable"]
-                kind = node.get("type")
-                if isinstance(kind, str):
-                    node["type"] = [kind, "null"]
-                elif "$ref" in node:
-                    ref = node.pop("$ref")
-                    node["anyOf"] = [{"$ref": ref}, {"type": "null"}]
-                if isinstance(node.get("enum"), list) and None not in node["enum"]:
-                    node["enum"] = [*node["enum"], None]
-            for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-                if isinstance(node.get(bound), bool) and node.pop(bound) and limit in node:
-                    node[bound] = node.pop(limit)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return doc
 
 
 class Schemas:
@@ -205,9 +173,6 @@ class Schemas:
                 values.extend(node["examples"])
         values.extend(self.enum(schema))
         return values
-
-    def is_binary(self, schema: Any) -> bool:
-        return any(n.get("format") == "binary" or "contentMediaType" in n for n in self.branches(schema))
 
     # -- multipart --------------------------------------------------------------------------
     def coerce_form(self, schema: Any, fields: dict[str, list[Any]]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from specforge.core import pointer as jp
 from specforge.lint.engine import LintContext
 from specforge.lint.openapi import Operation, Spec
 from specforge.lint.registry import Finding, rule
+from specforge.openapi.schemas import is_binary
 
 
 @rule(
@@ -40,12 +41,7 @@ def _shape(spec: Spec, schema: Any, pointer: str) -> tuple[str, set[str], list[A
     resolved, _ = spec.deref(schema, pointer)
     types = spec.schema_types(schema, pointer)
     enum = resolved.get("enum") if isinstance(resolved, dict) else None
-    binary = isinstance(resolved, dict) and (
-        resolved.get("format") in ("binary", "byte") and "string" in types
-        or "contentMediaType" in resolved
-        or resolved.get("contentEncoding") == "base64"
-    )
-    if binary:
+    if is_binary(resolved):
         return "binary", types, enum
     if "array" in types and len(types) == 1:
         return "array", types, enum
