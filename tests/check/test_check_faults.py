@@ -11,9 +11,10 @@ import pytest
 from check_fakeserver import Behaviour, free_port, serve
 
 from conftest import FIXTURE_SPEC, TOKEN
-from specforge.check import CheckOptions, CheckResult, run_check, write_reports
+from specforge.check import CheckOptions, CheckResult, run_check
 from specforge.check.model import CaseStatus
 from specforge.check.reports import report_schema
+from specforge.render.reports import write_reports
 
 QUICK = ("auth", "lifecycle", "examples")
 

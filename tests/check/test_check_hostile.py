@@ -15,8 +15,9 @@ from hostile_server import Hostile, hostile
 from leaks import leaks_in
 
 from conftest import FIXTURE_SPEC
-from specforge.check import CheckOptions, run_check, write_reports
+from specforge.check import CheckOptions, run_check
 from specforge.cli import cli
+from specforge.render.reports import write_reports
 
 CASES = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "hostile" / "cases.json").read_text())
 ROOT = Path(__file__).resolve().parents[2]

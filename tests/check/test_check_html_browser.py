@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_check_model import sample_result
 
-from specforge.check import write_reports
+from specforge.render.reports import write_reports
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 

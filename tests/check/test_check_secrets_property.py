@@ -18,8 +18,8 @@ from leaks import leaks_in
 from specforge.check.engine import EngineCase, EngineFailure
 from specforge.check.model import CheckResult
 from specforge.check.redact import MIN_SECRET_LENGTH, Redactor
-from specforge.check.reports import write_reports
 from specforge.check.transport import Budget, Cassette, Gate
+from specforge.render.reports import write_reports
 
 METACHARS = ".^$*+?{}[]\\|()%=/-_~:;,'\"<>&#@!"
 secret_text = st.text(alphabet=st.sampled_from("abcXYZ0189" + METACHARS), min_size=MIN_SECRET_LENGTH - 2, max_size=40).map(

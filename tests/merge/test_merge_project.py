@@ -12,9 +12,10 @@ from click.testing import CliRunner
 
 from specforge.cli import cli
 from specforge.core import InputError, load_config, load_mapping
-from specforge.merge import merge_project, write_merge
+from specforge.merge import merge_project
 from specforge.normalize import normalize
 from specforge.overlay import apply
+from specforge.render.merge_files import merge_outputs, write_merge
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "merge"
@@ -171,7 +172,7 @@ def test_min_variants_leaves_single_vendor_fields_to_overlays(tmp_path: Path) ->
     assert ("CreateVideoJsonBody", "model_name") in result.omitted
     applied = apply(result.canonical, result.overlays["newapi"]).document
     assert normalize(applied) == normalize(result.sources["newapi"].data)
-    assert "Left to overlays" in result.outputs[tmp_path / "specs" / "merge-report.md"]
+    assert "Left to overlays" in merge_outputs(result)[tmp_path / "specs" / "merge-report.md"]
 
 
 def test_missing_source_is_skipped_the_others_are_merged_and_the_exit_code_says_so(tmp_path: Path) -> None:

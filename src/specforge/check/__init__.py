@@ -16,7 +16,6 @@ from specforge.check.model import (
     ProgressEvent,
     Verdict,
 )
-from specforge.check.reports import write_reports
 from specforge.check.runner import run_check
 
 __all__ = [
@@ -32,5 +31,4 @@ __all__ = [
     "ProgressEvent",
     "Verdict",
     "run_check",
-    "write_reports",
 ]

@@ -1,18 +1,11 @@
-"""``write_reports``: every report format of a CheckResult into one folder, atomically."""
+"""The JSON Schema report.json follows (shipped in the package; the writers are in
+``specforge.render.reports``)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from importlib import resources
-from pathlib import Path
 from typing import Any
-
-from specforge.check.model import CheckResult
-from specforge.core import InputError, write_atomic
-
-FORMATS = ("json", "md", "html", "junit")
-FILE_NAMES = {"json": "report.json", "md": "report.md", "html": "report.html", "junit": "junit.xml"}
 
 
 def report_schema() -> dict[str, Any]:
@@ -20,29 +13,3 @@ def report_schema() -> dict[str, Any]:
     text = resources.files("specforge.check").joinpath("report.schema.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
-
-
-def write_reports(result: CheckResult, directory: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Write the chosen formats (json, md, html, junit) plus the cassette when the result holds
-    exchanges that are not on disk yet. Returns the written paths."""
-    from specforge.render.report_html import render_report_html
-    from specforge.render.report_json import render_report_json
-    from specforge.render.report_junit import render_report_junit
-    from specforge.render.report_md import render_report_md
-
-    renderers = {"json": render_report_json, "md": render_report_md, "html": render_report_html, "junit": render_report_junit}
-    chosen = list(dict.fromkeys(formats))
-    unknown = [f for f in chosen if f not in renderers]
-    if unknown:
-        raise InputError(f"unknown report format(s): {', '.join(unknown)}", hint=f"choose from {', '.join(FORMATS)}")
-    directory.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    cassette = directory / "cassette.jsonl"
-    if result.exchanges and not cassette.exists():
-        write_atomic(cassette, "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in result.exchanges))
-        result.cassette = cassette.name
-    if cassette.exists():
-        written.append(cassette)
-    for fmt in chosen:
-        written.append(write_atomic(directory / FILE_NAMES[fmt], renderers[fmt](result)))
-    return written

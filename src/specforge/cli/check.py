@@ -93,8 +93,9 @@ def command(
       specforge check http://127.0.0.1:8000 --spec openapi.yaml --max-examples 5 --plan
       specforge check --replay reports/<run-id>/cassette.jsonl --variant aiid
     """
-    from specforge.check import CheckOptions, run_check, write_reports
+    from specforge.check import CheckOptions, run_check
     from specforge.core import InputError
+    from specforge.render.reports import write_reports
 
     if variant and spec_file:
         raise click.UsageError("give --variant or --spec, not both")

@@ -54,8 +54,9 @@ def command(
     else:
         if not base_url:
             raise click.UsageError("missing BASE_URL (or --replay CASSETTE)")
-        from specforge.check import CheckOptions, run_check, write_reports
+        from specforge.check import CheckOptions, run_check
         from specforge.check.runner import new_run_id
+        from specforge.render.reports import write_reports
 
         options = CheckOptions(base_url=base_url, config=config, token_env=token_env, budget=budget, no_create=no_create,
                                max_examples=max_examples, seed=seed, job_timeout=job_timeout, poll_interval=poll_interval,

@@ -70,8 +70,8 @@ def lint(
     from specforge.lint import load_settings
     from specforge.lint.baseline import write_baseline
     from specforge.lint.project import lint_paths, lint_project
-    from specforge.lint.report import findings_report
     from specforge.render.findings import render_findings
+    from specforge.render.lint_report import findings_report
 
     with _no_gc():
         config = load_config(config_path)

@@ -31,7 +31,8 @@ def command(config_path: Path | None, check: bool, quiet: bool) -> None:
       specforge merge
       specforge merge --check      # CI / pre-commit: exit 1 when committed outputs are stale
     """
-    from specforge.merge import merge_project, stale_outputs, write_merge
+    from specforge.merge import merge_project
+    from specforge.render.merge_files import merge_outputs, stale_outputs, write_merge
 
     config = project(config_path)
     result = merge_project(config)
@@ -46,17 +47,19 @@ def command(config_path: Path | None, check: bool, quiet: bool) -> None:
 
     shown = config.display
     if check:
+        outputs = merge_outputs(result)
         stale = stale_outputs(result)
         if stale:
             for path in stale:
                 click.echo(f"stale: {shown(path)}")
-            click.echo(f"{len(stale)} of {len(result.outputs)} merge outputs are stale (fix: run `specforge merge`)", err=True)
+            click.echo(f"{len(stale)} of {len(outputs)} merge outputs are stale (fix: run `specforge merge`)", err=True)
             _skipped_exit(result.skipped)
             exit_with(1)
         if not quiet:
-            click.echo(f"up to date: all {len(result.outputs)} merge outputs match the sources")
+            click.echo(f"up to date: all {len(outputs)} merge outputs match the sources")
         _skipped_exit(result.skipped)
         return
+    outputs = merge_outputs(result)
     written = write_merge(result)
     if quiet:
         _skipped_exit(result.skipped)
@@ -72,7 +75,7 @@ def command(config_path: Path | None, check: bool, quiet: bool) -> None:
         for path in written:
             click.echo(f"wrote {shown(path)}")
     else:
-        click.echo(f"unchanged: all {len(result.outputs)} outputs already up to date")
+        click.echo(f"unchanged: all {len(outputs)} outputs already up to date")
     _skipped_exit(result.skipped)
 
 

@@ -9,9 +9,10 @@ import hashlib
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from specforge.history.providers import Provider
+if TYPE_CHECKING:
+    from specforge.history.providers import Provider
 
 #: imported once by the nightly's worker zygote, so forked workers start warm. Besides the packages,
 #: the modules a check run imports on first use (schemathesis loads its OpenAPI adapter, phase
@@ -65,13 +66,13 @@ def check_options_schema() -> dict[str, Any] | None:
 
 
 def _check_api() -> tuple[Any, Any, Any]:
-    """(CheckOptions, run_check, write_reports or None) from specforge.check."""
+    """(CheckOptions, run_check, write_reports): the check API and render's report writer."""
     import specforge.check as check
+    from specforge.render.reports import write_reports
 
     run_check = getattr(check, "run_check", None)
     if run_check is None:
         from specforge.check.runner import run_check
-    write_reports = getattr(check, "write_reports", None)
     return check.CheckOptions, run_check, write_reports
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from specforge.core import Document, InputError, load_text
+from specforge.openapi.operations import HTTP_METHODS
 
 _START = re.compile(r"^\s*openapi\s*:\s*['\"]?3\.\d")
 _YAMLISH = re.compile(r"""^\s*(?:-\s+.*|-\s*$|(?:'[^']*'|"[^"]*"|[^\s:#][^:#]*?)\s*:(?:\s.*|$))$""")

@@ -189,7 +189,8 @@ def _ingest(config: Config, result: PipelineResult, say: Callable[[str], None]) 
 
 
 def _merge(config: Config, result: PipelineResult, say: Callable[[str], None]) -> None:
-    from specforge.merge import merge_project, write_merge
+    from specforge.merge import merge_project
+    from specforge.render.merge_files import merge_outputs, write_merge
 
     with _stage(result, "merge", say) as stage:
         merged = merge_project(config, exclude=result.skipped)
@@ -200,8 +201,9 @@ def _merge(config: Config, result: PipelineResult, say: Callable[[str], None]) -
             stage.status = "failed"
             stage.summary = f"merged spec invalid: {errors[0]}"
             return
+        outputs = merge_outputs(merged)
         write_merge(merged)
-        stage.outputs = sorted(config.display(p) for p in merged.outputs)
+        stage.outputs = sorted(config.display(p) for p in outputs)
         actions = ", ".join(f"{v} {n}" for v, n in merged.action_counts.items())
         stage.summary = f"canonical + {len(merged.overlays)} overlays, {len(merged.conflicts)} conflicts; actions: {actions}"
         if merged.skipped:
@@ -210,8 +212,8 @@ def _merge(config: Config, result: PipelineResult, say: Callable[[str], None]) -
 
 def _lint(config: Config, result: PipelineResult, say: Callable[[str], None]) -> None:
     from specforge.lint import lint_project, load_settings
-    from specforge.lint.report import findings_report
     from specforge.render.findings import render_findings
+    from specforge.render.lint_report import findings_report
 
     with _stage(result, "lint", say) as stage:
         linted = lint_project(config, settings=load_settings(config), exclude=result.skipped)
@@ -242,8 +244,9 @@ def _check(
     job_seconds: float,
     say: Callable[[str], None],
 ) -> None:
-    from specforge.check import CheckOptions, run_check, write_reports
+    from specforge.check import CheckOptions, run_check
     from specforge.mock import serve
+    from specforge.render.reports import write_reports
 
     with _private_token() as token:
         for name in names:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from specforge.render.findings import FindingsReport
+from specforge.render.findings_model import FindingsReport
 
 
 def render_json(report: FindingsReport) -> str:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from specforge.render.findings import FindingsReport, summary_line
+from specforge.render.findings_model import FindingsReport, summary_line
 from specforge.render.markdown import code, table_cell
 
 

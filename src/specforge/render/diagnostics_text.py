@@ -5,7 +5,7 @@ the CLI does on a TTY; the plain path never imports rich."""
 from __future__ import annotations
 
 from specforge.core.diagnostics import Diagnostic
-from specforge.render.findings import FindingsReport, summary_line
+from specforge.render.findings_model import FindingsReport, summary_line
 
 _BEFORE = 2
 _AFTER = 1

@@ -3,7 +3,7 @@ as an annotation on the pull request's diff."""
 
 from __future__ import annotations
 
-from specforge.render.findings import FindingsReport
+from specforge.render.findings_model import FindingsReport
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

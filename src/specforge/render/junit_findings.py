@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from specforge.render.findings import FindingsReport
+from specforge.render.findings_model import FindingsReport
 
 
 def render_junit(report: FindingsReport) -> str:

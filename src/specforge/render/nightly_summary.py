@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from specforge.history.model import NightlySummary, ProviderRow, TrendPoint
+if TYPE_CHECKING:
+    from specforge.history.model import NightlySummary, ProviderRow, TrendPoint
 
 SUMMARY_SCHEMA_VERSION = "1.0"
 

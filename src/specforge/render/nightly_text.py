@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from specforge.history.model import RunDiff, RunRecord
+if TYPE_CHECKING:
+    from specforge.history.model import RunDiff, RunRecord
 
 
 def render_progress_line(run: RunRecord, done: int, total: int) -> str:

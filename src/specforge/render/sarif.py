@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from specforge.core.diagnostics import Diagnostic, Location
-from specforge.render.findings import FindingsReport
+from specforge.render.findings_model import FindingsReport
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}

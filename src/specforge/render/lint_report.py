@@ -1,11 +1,12 @@
-"""The renderers' input for a lint result, shared by `specforge lint` and `specforge run`."""
+"""The findings renderers' input for a lint result, shared by `specforge lint` and `specforge run`
+(lint returns data; turning it into a report is render's job)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from specforge.lint.project import LintResult
-from specforge.render.findings import FindingsReport
+from specforge.render.findings_model import FindingsReport, RuleInfo
 
 
 def findings_report(result: LintResult, root: Path) -> FindingsReport:
@@ -14,7 +15,6 @@ def findings_report(result: LintResult, root: Path) -> FindingsReport:
     from specforge import __version__
     from specforge.lint.baseline import fingerprint
     from specforge.lint.registry import REGISTRY
-    from specforge.render.findings import RuleInfo
 
     return FindingsReport(
         diagnostics=tuple(result.diagnostics),
