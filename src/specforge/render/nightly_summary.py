@@ -1,11 +1,13 @@
 """Nightly summary renderers: ``NightlySummary`` -> JSON, Markdown, self-contained HTML (with an
-inline SVG trend chart per provider). Pure functions: same summary in, same text out."""
+inline SVG trend chart per provider, both autoescaped Jinja2 templates). Pure functions: same
+summary in, same text out."""
 
 from __future__ import annotations
 
 import json
-from html import escape
 from typing import TYPE_CHECKING, Any
+
+from specforge.render.jinja import render_template
 
 if TYPE_CHECKING:
     from specforge.history.model import NightlySummary, ProviderRow, TrendPoint
@@ -144,12 +146,8 @@ def trend_svg(points: tuple[TrendPoint, ...] | list[TrendPoint], *, width: int =
     if not points:
         return ""
     slot = width / max(len(points), 1)
-    bar = max(slot - 2, 2)
     peak = max([p.failures for p in points] + [1])
-    parts = [
-        f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="failures over the last {len(points)} runs">'
-    ]
+    bars = []
     for index, point in enumerate(points):
         if point.verdict in ("conformant",):
             h = 3.0
@@ -157,15 +155,15 @@ def trend_svg(points: tuple[TrendPoint, ...] | list[TrendPoint], *, width: int =
             h = 4 + (height - 6) * point.failures / peak
         else:
             h = height / 2
-        x = index * slot + 1
-        colour = _COLOURS.get(point.verdict, "#757575")
-        label = f"{point.started_at} {point.verdict}, {point.failures} failure(s) — {point.run_id}"
-        parts.append(
-            f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}">'
-            f"<title>{escape(label)}</title></rect>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+        bars.append({
+            "x": index * slot + 1,
+            "y": height - h,
+            "width": max(slot - 2, 2),
+            "height": h,
+            "colour": _COLOURS.get(point.verdict, "#757575"),
+            "label": f"{point.started_at} {point.verdict}, {point.failures} failure(s) — {point.run_id}",
+        })
+    return render_template("trend.svg.j2", width=width, height=height, bars=bars).strip()
 
 
 _CSS = """
@@ -189,7 +187,30 @@ li{margin:.15rem 0}
 """
 
 
+def _items(row: ProviderRow) -> list[dict[str, str | None]]:
+    """The findings list of one provider's details: (css class, word, code, text) per line."""
+    run, diff = row.run, row.diff
+    items: list[dict[str, str | None]] = []
+    for key in diff.regressions:
+        d = diff.details.get(key)
+        items.append({"css": "status-regressed", "word": "regression", "code": key, "text": d.message if d else None})
+    for key in diff.fixes:
+        items.append({"css": "status-fixed", "word": "fixed", "code": key, "text": None})
+    for key in diff.unchanged:
+        d = diff.details.get(key)
+        items.append({"css": None, "word": "known", "code": key, "text": d.message if d else None})
+    items += [{"css": None, "word": "spec drift:", "code": None, "text": drift} for drift in diff.spec_drift]
+    items += [  # breaking changes are regressions, listed above
+        {"css": None, "word": "spec change", "code": change.code, "text": change.message}
+        for change in diff.spec_changes
+        if change.severity.value != "error"
+    ]
+    items += [{"css": None, "word": "error:", "code": error, "text": None} for error in run.errors]
+    return items
+
+
 def render_summary_html(summary: NightlySummary) -> str:
+    """The self-contained HTML page (template ``templates/nightly_summary.html.j2``, autoescaped)."""
     totals = summary.totals()
     cards = [
         ("providers", totals["providers"]),
@@ -198,72 +219,14 @@ def render_summary_html(summary: NightlySummary) -> str:
         ("unreachable", totals["unreachable_providers"]),
         ("spec drift", totals["spec_drift"]),
     ]
-    out = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>specforge nightly {escape(summary.date)}</title>",
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>Nightly compatibility run {escape(summary.date)}</h1>",
-        f'<div class="meta">batch <code>{escape(summary.batch)}</code> · generated {escape(summary.generated_at)}</div>',
-        '<div class="cards">'
-        + "".join(f'<div class="card"><b>{value}</b>{escape(label)}</div>' for label, value in cards)
-        + "</div>",
-        "<table><thead><tr><th>Provider</th><th>Variant</th><th>Verdict</th><th>Change</th>"
-        "<th>Regressions</th><th>Fixes</th><th>Known failures</th><th>Spec drift</th>"
-        f"<th>Trend (last {summary.trend_runs})</th><th>Creates</th><th>Duration</th><th>Report</th></tr></thead><tbody>",
+    rows = [
+        {
+            "row": row,
+            "colour": _COLOURS.get(row.run.verdict, "#757575"),
+            "status": _STATUS_WORDS.get(row.diff.status, row.diff.status),
+            "trend": trend_svg(row.trend),  # markup from the autoescaped trend template
+            "findings": _items(row),
+        }
+        for row in summary.rows
     ]
-    for row in summary.rows:
-        run, diff = row.run, row.diff
-        colour = _COLOURS.get(run.verdict, "#757575")
-        link = (
-            f'<a href="{escape(row.report_link)}">report</a>' if row.report_link else "—"
-        )
-        out.append(
-            f'<tr class="{"regressed" if diff.regressions else ""}">'
-            f'<td><a href="#p-{escape(run.provider)}">{escape(run.provider)}</a></td>'
-            f"<td>{escape(run.variant or 'canonical')}</td>"
-            f'<td><span class="badge" style="background:{colour}">{escape(run.verdict)}</span></td>'
-            f'<td class="status-{escape(diff.status)}">{escape(_STATUS_WORDS.get(diff.status, diff.status))}</td>'
-            f'<td class="n">{len(diff.regressions)}</td><td class="n">{len(diff.fixes)}</td>'
-            f'<td class="n">{len(diff.unchanged)}</td>'
-            f"<td>{'yes' if diff.spec_drift else '—'}</td>"
-            f"<td>{trend_svg(row.trend)}</td>"
-            f'<td class="n">{run.creates_used}{"" if run.budget is None else f"/{run.budget}"}</td>'
-            f'<td class="n">{run.duration:.1f} s</td><td>{link}</td></tr>'
-        )
-    out.append("</tbody></table>")
-    for row in summary.rows:
-        run, diff = row.run, row.diff
-        items: list[str] = []
-        for key in diff.regressions:
-            d = diff.details.get(key)
-            items.append(
-                f'<li class="status-regressed">regression <code>{escape(key)}</code>'
-                + (f": {escape(d.message)}" if d else "")
-                + "</li>"
-            )
-        for key in diff.fixes:
-            items.append(f'<li class="status-fixed">fixed <code>{escape(key)}</code></li>')
-        for key in diff.unchanged:
-            d = diff.details.get(key)
-            items.append(f"<li>known <code>{escape(key)}</code>" + (f": {escape(d.message)}" if d else "") + "</li>")
-        for drift in diff.spec_drift:
-            items.append(f"<li>spec drift: {escape(drift)}</li>")
-        for change in diff.spec_changes:
-            if change.severity.value != "error":  # breaking changes are regressions, listed above
-                items.append(f"<li>spec change <code>{escape(change.code)}</code>: {escape(change.message)}</li>")
-        for error in run.errors:
-            items.append(f"<li>error: <code>{escape(error)}</code></li>")
-        open_attr = " open" if diff.regressions or run.errors else ""
-        out.append(
-            f'<details id="p-{escape(run.provider)}"{open_attr}><summary><b>{escape(run.provider)}</b> '
-            f"— {escape(run.base_url)} · run <code>{escape(run.run_id)}</code>"
-            + (f" · previous <code>{escape(diff.previous)}</code>" if diff.previous else " · first run (baseline)")
-            + "</summary>"
-            + (f"<ul>{''.join(items)}</ul>" if items else "<p>No findings.</p>")
-            + "</details>"
-        )
-    out.append(f'<p class="meta">Generated by specforge nightly · {escape(summary.generated_at)}</p>')
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    return render_template("nightly_summary.html.j2", summary=summary, css=_CSS, cards=cards, rows=rows)
