@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import secrets
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -120,7 +123,7 @@ def _stage(result: PipelineResult, name: str, say: Callable[[str], None]) -> Ite
         stage.status = "failed"
         stage.summary = str(error)
     finally:
-        stage.seconds = time.perf_counter() - started
+        stage.seconds = stage.seconds or time.perf_counter() - started
         result.stages.append(stage)
         say(f"{name:<7} {stage.status:<8} {stage.summary}")
 
@@ -244,48 +247,87 @@ def _check(
     job_seconds: float,
     say: Callable[[str], None],
 ) -> None:
+    """Check every variant's mock, independent variants in parallel worker processes (the checks
+    are CPU-bound Python: threads would share one core). Stages are reported in variant order."""
+    settings = (max_examples, seed, job_seconds)
+    with _private_token() as token:
+        if len(names) <= 1:
+            outcomes = [_check_variant(config, result.directory, result.run_id, name, token, settings) for name in names]
+            _record_checks(config, result, names, iter(outcomes), say)
+            return
+        context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        workers = min(len(names), os.cpu_count() or 1)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(_check_variant, config, result.directory, result.run_id, name, token, settings)
+                for name in names
+            ]
+            _record_checks(config, result, names, (f.result() for f in futures), say)
+
+
+#: what one variant's check returns to the run: (mock vs its spec, vs canonical, files written,
+#: seconds), or the InputError's text when the variant could not be checked
+_Outcome = tuple["CheckResult", "CheckResult", list[Path], float] | str
+
+
+def _record_checks(
+    config: Config, result: PipelineResult, names: list[str], outcomes: Iterator[_Outcome], say: Callable[[str], None]
+) -> None:
+    for name, outcome in zip(names, outcomes, strict=True):
+        with _stage(result, "check", say) as stage:
+            if isinstance(outcome, str):
+                stage.status, stage.summary = "failed", outcome
+                continue
+            own, against, written, stage.seconds = outcome
+            result.checks[name] = own
+            result.compat[name] = against
+            stage.outputs = [config.display(p) for p in written]
+            differs = ", ".join(sorted({f.check for f in against.failures})) or "none"
+            stage.summary = (
+                f"{name} mock vs its spec: {own.verdict.value} ({len(own.cases)} cases, {len(own.failures)} "
+                f"failures); vs canonical: {against.verdict.value} (failed checks: {differs})"
+            )
+            if own.verdict.value != "conformant":
+                stage.status = "findings"
+
+
+def _check_variant(
+    config: Config, directory: Path, run_id: str, name: str, token: str, settings: tuple[int, int, float]
+) -> _Outcome:
+    """One variant: serve its mock, check it against its own spec and against the canonical one,
+    write both report folders. Runs in a worker process (the token comes as an argument, never
+    through a command line)."""
     from specforge.check import CheckOptions, run_check
     from specforge.mock import serve
     from specforge.render.reports import write_reports
 
-    with _private_token() as token:
-        for name in names:
-            with _stage(result, "check", say) as stage:
-                folder = result.directory / f"check-{name}"
-                folder.mkdir(parents=True, exist_ok=True)
-                canonical_folder = folder / "vs-canonical"
-                canonical_folder.mkdir(parents=True, exist_ok=True)
-
-                common: dict[str, Any] = {
-                    "config": config,
-                    "token_env": TOKEN_ENV,
-                    "max_examples": max_examples,
-                    "seed": seed,
-                    "poll_interval": 0.05,
-                    "job_timeout": 30.0,
-                }
-                with serve(name, config=config, token=token, job_seconds=job_seconds) as url:
-                    own = run_check(
-                        CheckOptions(base_url=url, variant=name, run_id=f"{result.run_id}-{name}", **common),
-                        report_dir=folder,
-                    )
-                    against = run_check(
-                        CheckOptions(
-                            base_url=url, spec=config.canonical, run_id=f"{result.run_id}-{name}-canonical", **common
-                        ),
-                        report_dir=canonical_folder,
-                    )
-                written = write_reports(own, folder) + write_reports(against, canonical_folder)
-                result.checks[name] = own
-                result.compat[name] = against
-                stage.outputs = [config.display(p) for p in written]
-                differs = ", ".join(sorted({f.check for f in against.failures})) or "none"
-                stage.summary = (
-                    f"{name} mock vs its spec: {own.verdict.value} ({len(own.cases)} cases, {len(own.failures)} "
-                    f"failures); vs canonical: {against.verdict.value} (failed checks: {differs})"
-                )
-                if own.verdict.value != "conformant":
-                    stage.status = "findings"
+    started = time.perf_counter()
+    os.environ[TOKEN_ENV] = token
+    max_examples, seed, job_seconds = settings
+    folder = directory / f"check-{name}"
+    canonical_folder = folder / "vs-canonical"
+    canonical_folder.mkdir(parents=True, exist_ok=True)
+    common: dict[str, Any] = {
+        "config": config,
+        "token_env": TOKEN_ENV,
+        "max_examples": max_examples,
+        "seed": seed,
+        "poll_interval": 0.05,
+        "job_timeout": 30.0,
+    }
+    try:
+        with serve(name, config=config, token=token, job_seconds=job_seconds) as url:
+            own = run_check(
+                CheckOptions(base_url=url, variant=name, run_id=f"{run_id}-{name}", **common), report_dir=folder
+            )
+            against = run_check(
+                CheckOptions(base_url=url, spec=config.canonical, run_id=f"{run_id}-{name}-canonical", **common),
+                report_dir=canonical_folder,
+            )
+        written = write_reports(own, folder) + write_reports(against, canonical_folder)
+    except InputError as error:
+        return str(error)
+    return own, against, written, time.perf_counter() - started
 
 
 def _summary(config: Config, result: PipelineResult) -> None:
