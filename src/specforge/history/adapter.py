@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from specforge.history.providers import Provider
 
-#: imported once by the nightly's worker zygote, so forked workers start warm. Besides the packages,
+#: imported once by the nightly's fork server (set_forkserver_preload), so workers start warm. Besides the packages,
 #: the modules a check run imports on first use (schemathesis loads its OpenAPI adapter, phase
 #: executors and error-feedback parsers lazily): measured, they are ~260 modules and 0.2 CPU-s that
 #: every forked worker would otherwise import again.

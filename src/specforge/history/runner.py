@@ -3,7 +3,8 @@ and stores every run the moment it finishes, so one provider's crash or hang nev
 others' results.
 
 Isolation "process" (the default) runs checks in a small pool of long-lived worker processes
-(forkserver on Linux: the check machinery is imported once, children share its pages): a hung
+from multiprocessing's fork server with ``set_forkserver_preload`` (the check machinery is
+imported once, workers share its pages): a hung
 provider's worker is killed at its timeout and replaced; a worker that dies is recorded as a
 crash. Isolation "thread" runs checks in threads of this process: cheaper, but a hung check can
 only be abandoned, not stopped; meant for tests and runners that are pure I/O."""
@@ -11,13 +12,11 @@ only be abandoned, not stopped; meant for tests and runners that are pure I/O.""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import secrets
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import traceback
@@ -26,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection, wait
-from multiprocessing.reduction import recv_handle
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 from typing import Any
 
@@ -121,89 +120,99 @@ class _Worker:
         return None
 
 
-class _Zygote:
-    """The nightly side of ``specforge.history.worker``: one pre-imported interpreter that forks
-    a worker per request (see that module for why)."""
+def _context(reference: str) -> ForkServerContext:
+    """multiprocessing's fork server: a fresh interpreter (never a fork of this process, which may
+    hold server or progress threads) that imports the modules the runner's module lists in
+    ``NIGHTLY_PRELOAD`` once; every worker is forked from it, starts in milliseconds and shares
+    those pages copy-on-write. The preload applies when the server starts (once per process); the
+    runner's own module is imported by each worker, under the environment of this run."""
+    context = multiprocessing.get_context("forkserver")
+    module = reference.partition(":")[0]
+    try:
+        preload = list(getattr(importlib.import_module(module), "NIGHTLY_PRELOAD", ()))
+    except Exception:  # noqa: BLE001 - the worker reports the runner's import error per provider
+        preload = []
+    context.set_forkserver_preload(preload)
+    return context
 
-    def __init__(self, reference: str, startup_timeout: float = 300.0) -> None:
-        parent, child = socket.socketpair()
-        path = [p for p in sys.path if p]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "specforge.history.worker", str(child.fileno())],
-            pass_fds=(child.fileno(),),
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
+
+class _ProcessWorker(_Worker):
+    """A long-lived worker process from the fork server, in its own process group."""
+
+    def __init__(self, context: ForkServerContext, reference: str, startup_timeout: float = 300.0) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=serve_worker, args=(child, reference, dict(os.environ)), name="specforge-nightly-worker"
         )
+        self.process.start()
         child.close()
-        self.conn = Connection(parent.detach())
-        self.conn.send((reference, path))
         if not self.conn.poll(startup_timeout):
-            self.close()
+            self.kill()
             raise RuntimeError(f"the check worker did not start within {startup_timeout:g} s")
         try:
             kind, detail = self.conn.recv()
         except (EOFError, OSError):
-            self.close()
-            raise RuntimeError(f"the check worker exited while starting (exit code {self.process.wait(5)})") from None
+            self.kill()
+            raise RuntimeError(f"the check worker exited while starting (exit code {self.exitcode})") from None
         if kind != "ready":
             self.close()
             raise RuntimeError(str(detail))
-
-    def fork(self) -> tuple[int, Connection]:
-        self.conn.send(("fork",))
-        kind, pid = self.conn.recv()
-        if kind != "forked":
-            raise RuntimeError(f"unexpected answer from the check worker: {kind!r}")
-        return pid, Connection(recv_handle(self.conn))
-
-    def status(self, pid: int) -> int | None:
-        try:
-            self.conn.send(("status", pid))
-            answer: int | None = self.conn.recv()[1]
-            return answer
-        except (EOFError, OSError):
-            return None
-
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None and not self.conn.closed
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self.conn.send(None)
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(OSError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
-        self.conn.close()
-
-
-class _ProcessWorker(_Worker):
-    """A worker forked by the zygote, in its own process group."""
-
-    def __init__(self, zygote: _Zygote) -> None:
-        self.zygote = zygote
-        self.pid, self.conn = zygote.fork()
 
     def submit(self, provider: Provider) -> None:
         self.conn.send(provider)
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
-            os.killpg(self.pid, signal.SIGKILL)
+            os.killpg(self.process.pid or 0, signal.SIGKILL)  # the check and whatever it started
+        self.process.join(5)
         self.conn.close()
 
     def close(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             self.conn.send(None)
+        self.process.join(5)
+        if self.process.exitcode is None:
+            self.kill()
         self.conn.close()
 
     @property
     def exitcode(self) -> int | None:
-        return self.zygote.status(self.pid)
+        self.process.join(2)
+        return self.process.exitcode
+
+
+def serve_worker(conn: Connection, reference: str, environ: dict[str, str]) -> None:
+    """A worker's life: its own session (a timeout kills its whole group), Ctrl-C left to the
+    nightly process, this run's environment (tokens are read from it; the fork server's is from
+    when it started), the runner loaded by name, then one provider at a time until ``None``."""
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ.clear()
+    os.environ.update(environ)
+    try:
+        runner = resolve(reference)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which records it per provider
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        conn.send(("error", f"cannot load runner {reference}: {detail}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        conn.send(execute(runner, task))
+
+
+def resolve(reference: str) -> Any:
+    """The object ``module:qualname`` names."""
+    module_name, _, qualname = reference.partition(":")
+    target: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
 
 
 class _ThreadWorker(_Worker):
@@ -280,18 +289,15 @@ def run_nightly(
     )
     if isolation not in ("process", "thread"):
         raise ValueError(f"isolation must be 'process' or 'thread', not {isolation!r}")
-    if os.name != "posix":  # the zygote needs fork() and fd passing
+    if os.name != "posix":  # the fork server needs fork() and fd passing
         isolation = "thread"
     reference = runner_reference(runner) if isolation == "process" else ""
-    zygote: _Zygote | None = None
+    context = _context(reference) if isolation == "process" else None
 
     def make_worker() -> _Worker:
-        nonlocal zygote
-        if isolation == "thread":
+        if context is None:
             return _ThreadWorker(runner)
-        if zygote is None or not zygote.alive:
-            zygote = _Zygote(reference)
-        return _ProcessWorker(zygote)
+        return _ProcessWorker(context, reference)
 
     idle: list[_Worker] = []
     busy: dict[_Worker, tuple[Provider, datetime, float]] = {}
@@ -386,8 +392,6 @@ def run_nightly(
             worker.kill()
         for worker in idle:
             worker.close()
-        if zygote is not None:
-            zygote.close()
         finished = iso(utc_now())
         result.finished_at = finished
         store.finish_batch(batch, finished_at=finished)
