@@ -17,7 +17,9 @@ from typing import Any
 from specforge.core import pointer as jp
 from specforge.core.document import json_type
 from specforge.diff import kinds as K
-from specforge.normalize import ALIASES, iter_operations, media_class, operation_kind, template
+from specforge.normalize import ALIASES
+from specforge.openapi.operations import iter_operations, operation_kind, template
+from specforge.openapi.schemas import media_class
 
 _MAX_DEPTH = 24
 _BOUNDS_LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")

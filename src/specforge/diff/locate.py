@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from specforge.core import pointer as jp
-from specforge.normalize import full_path, server_prefix
+from specforge.openapi.operations import full_path, server_prefix
 
 
 def source_pointer(data: Any, logical: str) -> str:
