@@ -14,12 +14,13 @@ import pytest
 from sdk_breaker import Breaker
 
 from conftest import TOKEN
-from specforge.check import CheckOptions, run_check, write_reports
+from specforge.check import CheckOptions, run_check
 from specforge.check.redact import Redactor
 from specforge.check.sdk import CALLS, CHECK, SdkPhase, sdk_api_root
 from specforge.check.spec import SpecModel
 from specforge.check.transport import Budget, Cassette, Gate
 from specforge.mock import MockServer, create_app, load_spec, serve
+from specforge.render.reports import write_reports
 
 ROOT = Path(__file__).resolve().parents[2]
 BREAKS = json.loads((ROOT / "tests" / "fixtures" / "check" / "sdk-breaks.json").read_text(encoding="utf-8"))["breaks"]

@@ -43,8 +43,8 @@ def command(old: str, new: str, fmt: str, fail_on: str | None, output: Path | No
     """
     from specforge.core.config import load_config
     from specforge.diff import diff
-    from specforge.diff.report import diff_report, failed
     from specforge.diff.sources import load_spec
+    from specforge.render.diff_report import diff_report, failed
     from specforge.render.findings import render_findings
 
     config = load_config(config_path)

@@ -59,10 +59,11 @@ def command(
       SPECFORGE_TOKEN=sk-litellm-master specforge relay-check http://127.0.0.1:4000 --upstream openai
       specforge relay-check http://127.0.0.1:3000 --upstream-url http://127.0.0.1:4010 --phase lifecycle --phase sdk
     """
-    from specforge.check import CheckOptions, write_reports
+    from specforge.check import CheckOptions
     from specforge.check.runner import config_defaults, new_run_id
     from specforge.core import InputError
     from specforge.relay import DEFAULT_UPSTREAM_KEY, RelayOptions, run_relay_check
+    from specforge.render.reports import write_reports
 
     if variant and spec_file:
         raise click.UsageError("give --variant or --spec, not both")

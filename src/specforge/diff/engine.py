@@ -20,6 +20,7 @@ from specforge.diff import kinds as K
 from specforge.normalize import ALIASES
 from specforge.openapi.operations import iter_operations, operation_kind, template
 from specforge.openapi.schemas import media_class
+from specforge.openapi.videojob import is_milliseconds
 
 _MAX_DEPTH = 24
 _BOUNDS_LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
@@ -623,7 +624,7 @@ def unit_of(field: str, schema: dict[str, Any], samples: tuple[Any, ...] = ()) -
     shown = [*(listed if isinstance(listed, list) else []), *samples]
     examples = [e for e in shown if isinstance(e, int | float) and not isinstance(e, bool)]
     if examples:
-        return "milliseconds" if max(examples) > 10**11 else "seconds"
+        return "milliseconds" if is_milliseconds(max(examples)) else "seconds"
     if _S_WORDS.search(text) or schema.get("format") == "unixtime":
         return "seconds"
     return None

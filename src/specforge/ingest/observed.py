@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from specforge.core import Config, InputError
-from specforge.normalize import media_class
+from specforge.openapi.schemas import media_class
 
 #: response fields whose observed values are reported as an enum (a closed set the docs list)
 _ENUM_FIELDS = {"status", "object"}
@@ -223,7 +223,8 @@ def write_observed(config: Config, cassette: Path, out: Path) -> tuple[Path, dic
     """``specforge ingest --cassette``: ``out/observed.yaml`` from ``cassette``, its paths templated
     by the project's specs (canonical and every source). Written atomically."""
     from specforge.core import dump_yaml, load_mapping, write_atomic
-    from specforge.normalize import iter_operations, normalize
+    from specforge.normalize import normalize
+    from specforge.openapi.operations import iter_operations
 
     templates: list[str] = []
     for path in (config.canonical, *(v.source for v in config.variants.values())):

@@ -1,5 +1,5 @@
-"""Changes as the findings renderers take them (``render.findings.FindingsReport``): text with code
-frames, json, markdown, SARIF, JUnit and GitHub annotations all come from the same renderers lint
+"""Changes as the findings renderers take them (``render.findings_model.FindingsReport``; diff
+returns data, render makes the report): text with code frames, json, markdown, SARIF, JUnit and GitHub annotations all come from the same renderers lint
 uses, with each change kind as a rule (its effect as severity, its rule text as help)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from specforge.diff import Change, Spec
 from specforge.diff.kinds import KINDS, ChangeKind, Effect
-from specforge.render.findings import FindingsReport, RuleInfo
+from specforge.render.findings_model import FindingsReport, RuleInfo
 
 DOCS_PAGE = "docs/diff-kinds.md"
 
