@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specforge.core import Diagnostic, Severity
@@ -206,6 +206,13 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         job_fields = OPENAI_JOB
     else:
         job_fields = response_fields(schemas, job_schema)
+        # the same job is shown by create and retrieve: a field one schema gives no sample for
+        # borrows the other's (a page-evidence retrieve schema next to an embedded create example)
+        others = [op.response for op in operations if op.kind in ("create", "retrieve") and op.response]
+        borrowed = {f.name: f.samples for o in others if o is not job_schema for f in response_fields(schemas, o)}
+        job_fields = tuple(
+            replace(f, samples=borrowed[f.name]) if not f.samples and borrowed.get(f.name) else f for f in job_fields
+        )
     error = _error_shape(schemas, doc, operations)
     if error is None:
         assume(
