@@ -155,3 +155,23 @@ def test_mintlify_chrome_is_no_summary_and_code_tabs_end_descriptions(tmp_path: 
     assert "Try it" not in text  # a button label, not the operation's summary
     assert "summary: Create video" in text
     assert "cURL" not in text.split("CreateVideoResponse:")[-1]  # the last description stops at the code tab
+
+
+def test_flattened_yaml_nests_by_the_object_model(tmp_path: Path) -> None:
+    """A ``required:`` after the last property is the object's list, ``examples`` in a 3.0
+    document is the media type's, ``security: []`` after a response example is the operation's."""
+    from specforge.ingest.recover import recover_openapi
+
+    text = (PAGES / "openapi-flat-zh.txt").read_text(encoding="utf-8")
+    found = recover_openapi(text, "openapi-flat-zh.txt", set())
+    assert found is not None
+    data = found[0].data
+    post = data["paths"]["/v1/videos"]["post"]
+    media = post["requestBody"]["content"]["multipart/form-data"]
+    assert media["schema"]["required"] == ["model", "prompt"]
+    assert "required" not in media["schema"]["properties"]["input_reference"]
+    assert media["examples"] == {}
+    response = post["responses"]["200"]["content"]["application/json"]["schema"]
+    assert response["required"] == ["id", "status"] and response["example"]["status"] == "queued"
+    assert "security" not in response["example"] and post["security"] == []
+    assert data["security"] == [] and data["servers"] == []

@@ -65,6 +65,18 @@ class _Ctx:
     kind: str
     indent: int  # indentation of this context's children
     is_list: bool = False
+    #: a schema's stated ``type`` once its line is seen (keywords of other types then belong higher up)
+    types: frozenset[str] = frozenset()
+
+
+#: schema keywords that apply to one JSON type only: a ``required:`` after ``type: string`` is the
+#: enclosing object's list, not the string property's
+_TYPED_KEYWORDS = {
+    "properties": "object", "required": "object", "additionalProperties": "object", "minProperties": "object",
+    "maxProperties": "object", "items": "array", "minItems": "array", "maxItems": "array", "uniqueItems": "array",
+}  # fmt: skip
+#: keywords a 3.0 Schema Object does not have (``examples`` there belongs to the media type)
+_NOT_IN_30_SCHEMA = {"examples", "const", "contentMediaType", "contentEncoding"}
 
 
 def _split(line: str) -> tuple[bool, str, str]:
@@ -79,7 +91,7 @@ def _split(line: str) -> tuple[bool, str, str]:
     return item, match.group(1).strip("'\""), (match.group(2) or "").strip()
 
 
-def _accepts(ctx: _Ctx, key: str, value: str) -> str | None:
+def _accepts(ctx: _Ctx, key: str, value: str, oas30: bool = False) -> str | None:
     """The child kind when ``ctx`` can hold ``key`` ("" for a scalar), else None."""
     empty = value == "" or value in ("|", ">", "|-", ">-")
     flow = value.startswith(("[", "{"))
@@ -105,6 +117,11 @@ def _accepts(ctx: _Ctx, key: str, value: str) -> str | None:
             return None
         return _MAPS[kind]
     if kind == "schema":
+        if oas30 and key in _NOT_IN_30_SCHEMA:
+            return None
+        applies_to = _TYPED_KEYWORDS.get(key)
+        if applies_to and ctx.types and applies_to not in ctx.types:
+            return None
         if key in _CONTAINER_SCHEMA and (empty or flow):
             return "" if flow else _CONTAINER_SCHEMA[key]
         if key in _SCALAR_SCHEMA and not empty:
@@ -117,6 +134,7 @@ def reindent(lines: list[str]) -> list[str]:
     """``lines`` with their nesting rebuilt from the OpenAPI object model."""
     stack: list[_Ctx] = [_Ctx("root", 0)]
     out: list[str] = []
+    oas30 = bool(lines) and re.match(r"^\s*openapi\s*:\s*['\"]?3\.0", lines[0]) is not None
     for raw in lines:
         if not raw.strip():
             out.append("")
@@ -135,7 +153,7 @@ def reindent(lines: list[str]) -> list[str]:
                 out.append(prefix + raw.strip()[1:].strip())
                 mapping = _Ctx(element if element in _FIXED or element == "schema" else "free", ctx.indent + 2)
                 stack.append(mapping)
-                child = _accepts(mapping, key, value)
+                child = _accepts(mapping, key, value, oas30)
                 if child:
                     _push(stack, child, ctx.indent + 4)
             else:
@@ -144,11 +162,13 @@ def reindent(lines: list[str]) -> list[str]:
         if not key:
             out.append(" " * stack[-1].indent + raw.strip())
             continue
-        depth = _owner(stack, key, value)
+        depth = _owner(stack, key, value, oas30)
         del stack[depth + 1 :]
         ctx = stack[-1]
-        child = _accepts(ctx, key, value)
+        child = _accepts(ctx, key, value, oas30)
         out.append(" " * ctx.indent + raw.strip())
+        if ctx.kind == "schema" and key == "type" and value:
+            ctx.types = frozenset(t.strip(" '\"") for t in value.strip("[]").split(","))
         if child:
             _push(stack, child, ctx.indent + 2)
     return out
@@ -159,16 +179,21 @@ _STRUCTURAL = {"paths", "components", "responses", "requestBody", "parameters", 
                "servers", "security", "info", "tags", *HTTP_METHODS}
 
 
-def _owner(stack: list[_Ctx], key: str, value: str) -> int:
+def _owner(stack: list[_Ctx], key: str, value: str, oas30: bool = False) -> int:
     """Index of the context that holds ``key``: the nearest that accepts it, unless that is a
-    map of names (properties, schemas) and an enclosing object has ``key`` as a fixed field."""
+    map of names (properties, schemas) or a free-form value (an example) and an enclosing object
+    has ``key`` as a fixed field (``security: []`` after a response example is the document's,
+    ``required:`` after the last property is the object schema's list)."""
     nearest = None
     for depth in range(len(stack) - 1, -1, -1):
-        if _accepts(stack[depth], key, value) is None:
+        if _accepts(stack[depth], key, value, oas30) is None:
             continue
         if nearest is None:
             nearest = depth
-            if stack[depth].kind not in _MAPS or key not in _STRUCTURAL:
+            if key == "required" and stack[depth].kind == "props" and depth > 0 \
+                    and _accepts(stack[depth - 1], key, value, oas30) is not None:
+                return depth - 1  # the object schema that holds these properties
+            if (stack[depth].kind not in _MAPS and stack[depth].kind != "free") or key not in _STRUCTURAL:
                 return depth
         elif stack[depth].kind in _FIXED:
             return depth
