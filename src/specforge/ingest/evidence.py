@@ -200,7 +200,8 @@ def _split_values(text: str) -> list[Any]:
     ticked = re.findall(r"`([^`]+)`", text)
     if ticked:
         return [_value(t) for t in ticked]
-    parts = [p for p in re.split(r"\s*(?:,|，|、|\||/|;)\s*", text.strip()) if p.strip()]
+    text = text.strip().rstrip(".。")  # the sentence's full stop is not part of the last value
+    parts = [p for p in re.split(r"\s*(?:,|，|、|\||/|;)\s*", text) if p.strip()]
     return [_value(p) for p in parts]
 
 
