@@ -645,7 +645,7 @@ def _before_keyword(text: str, kinds: tuple[str, ...]) -> str:
 
 
 _TICKED_CLAUSE = re.compile(
-    r"^(?:[^`:：]{0,24}[:：]\s*)?(?P<values>`[^`]+`(?:\s*(?:,|，|、|/|\||or|ou|o|或|或者|または|또는|hoặc)\s*`[^`]+`)+)"
+    r"^(?:[^`:：]{0,24}(?:[:：，,]|支持|可选|可用|可選|支援|supports?|accepts?|one of|either|soit|hỗ trợ|지원)\s*)?(?P<values>`[^`]+`(?:\s*(?:,|，|、|/|\||or|ou|o|或|或者|または|또는|hoặc)\s*`[^`]+`)+)"
     r"\s*(?:のいずれか|之一|中的一个|중 하나|のどれか)?\s*$",
     re.IGNORECASE,
 )
@@ -1050,6 +1050,7 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 f.description = (listed["desc"] or "").strip() or None
                 if f.description:
                     _description_facts(f, f.description, line.line)
+                    _ticked_enum(f, f.description, line.line)
                 ev.fields.append(f)
             i += 1
         lines_run.clear()
