@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from leaks import leaks_in
 
+from conftest import FIXTURE_SPEC  # at import time: later the name may be another folder's conftest
 from specforge.check.engine import EngineCase, EngineFailure
 from specforge.check.model import CheckResult
 from specforge.check.redact import MIN_SECRET_LENGTH, Redactor
@@ -53,7 +54,6 @@ def test_no_secret_in_any_output_and_words_survive(server: tuple[str, object], s
                             actual=response.text[:80])
     case = EngineCase(id="c1", operation="GET /v1/videos/{video_id}", phase="lifecycle", status_code=200,
                       response_excerpt=red.excerpt(response.content), failures=[failure])
-    from conftest import FIXTURE_SPEC
     from specforge.check.model import CheckOptions
     from specforge.check.runner import _Run  # the same folding a live run does
     from specforge.check.spec import load_spec
