@@ -45,6 +45,9 @@ class Behaviour:
     fault: str | None = None
     fault_paths: tuple[str, ...] = ()  # empty: every API path
     never_finish: bool = False
+    #: answer with the mock's identity header, as specforge's own mock does (unlimited default
+    #: budget); False makes it look like any other endpoint (default budget 1)
+    identify_as_mock: bool = True
 
 
 @dataclass
@@ -273,7 +276,19 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
             Route("/__specforge__/stats", stats, methods=["GET"]),
         ]
     )
-    return Faults(app)  # type: ignore[return-value]
+    faults = Faults(app)
+    if not behaviour.identify_as_mock:
+        return faults  # type: ignore[return-value]
+
+    async def identified(scope: Any, receive: Any, send: Any) -> None:
+        async def tagged(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"x-specforge-mock", b"fake")]}
+            await send(message)
+
+        await faults(scope, receive, tagged)
+
+    return identified  # type: ignore[return-value]
 
 
 def free_port() -> int:

@@ -180,23 +180,7 @@ class Scenario:
     def create_body(
         self, op: Operation, *, with_reference: bool = False, media: str | None = None
     ) -> tuple[str | None, dict[str, Any]]:
-        media, schema = self.spec.request_schema(op, media)
-        body: dict[str, Any] = {}
-        for name in schema.get("required") or []:
-            required = self.spec.property_schema(schema, name) or {}
-            body[name] = PROMPT if name == "prompt" else sample(self.spec, required)
-        for name in ("model", "seconds", "size"):
-            optional = self.spec.property_schema(schema, name)
-            if optional is not None:
-                body[name] = sample(self.spec, optional)
-        if "prompt" in (schema.get("properties") or {}):
-            body["prompt"] = PROMPT
-        if with_reference:
-            prop = self.spec.property_schema(schema, "input_reference")
-            if prop is None:
-                return media, {}
-            body["input_reference"] = reference_value(self.spec, prop)
-        return media, body
+        return create_body(self.spec, op, with_reference=with_reference, media=media)
 
     def can_spend(self) -> bool:
         return not self.gate.no_create and self.gate.budget.remaining != 0
@@ -232,6 +216,9 @@ class Scenario:
             job, _ = self._create(op, body, media, "lifecycle", field="input_reference")
             if job is not None:
                 self._round_trip(op, job, body, only=("input_reference",))
+        elif body:  # listed as prevented by the budget in the report
+            self._done(EngineCase(id="lifecycle-input-reference", operation=op.label, phase="lifecycle", method=op.method,
+                                  error="not sent: the create budget is spent", error_kind="budget"))
 
     def _negotiate(
         self, op: Operation, media: str | None, body: dict[str, Any], rejected: EngineCase
@@ -473,21 +460,8 @@ class Scenario:
         op = self.spec.find("create")
         if op is None:
             return
-        media, valid = self.create_body(op)
-        _, schema = self.spec.request_schema(op)
-        variants: list[tuple[str, dict[str, Any]]] = []
-        if "prompt" in valid and "prompt" in (schema.get("required") or []):
-            variants.append(("missing prompt", {k: v for k, v in valid.items() if k != "prompt"}))
-        for name, bad in (("seconds", "999"), ("size", "13x7")):
-            prop = self.spec.property_schema(schema, name)
-            if prop is not None and self.spec.enum_of(prop):
-                variants.append((f"bad {name}", {**valid, name: bad if "string" in self.spec.types_of(prop) or not self.spec.types_of(prop) else 999}))
-        ref = self.spec.property_schema(schema, "input_reference")
-        if ref is not None and (media is None or "json" in media) and self.spec.types_of(ref) & {"object", "array"}:
-            # a wrong *shape* only exists for structured values sent as JSON (multipart is all text)
-            types = self.spec.types_of(ref)
-            wrong: Any = {"image_url": "https://example.com/ref.png"} if types == {"array"} else ["https://example.com/ref.png"] if "array" not in types else 12345
-            variants.append(("wrong input_reference shape", {**valid, "input_reference": wrong}))
+        media, _ = self.create_body(op)
+        variants = invalid_variants(self.spec, op)
         for label, body in variants:
             case, response = self.send("invalid-input", op, op.method, self.url(op), body=body, media=media, validate=False)
             case.id = "invalid-" + label.replace(" ", "-")
@@ -506,6 +480,50 @@ class Scenario:
 
 
 _ABSENT: Any = object()
+
+
+def create_body(
+    spec: SpecModel, op: Operation, *, with_reference: bool = False, media: str | None = None
+) -> tuple[str | None, dict[str, Any]]:
+    """(media type, body) of the cheapest valid create; with ``with_reference`` an
+    input_reference is added ({} when the spec documents none)."""
+    media, schema = spec.request_schema(op, media)
+    body: dict[str, Any] = {}
+    for name in schema.get("required") or []:
+        required = spec.property_schema(schema, name) or {}
+        body[name] = PROMPT if name == "prompt" else sample(spec, required)
+    for name in ("model", "seconds", "size"):
+        optional = spec.property_schema(schema, name)
+        if optional is not None:
+            body[name] = cheapest(spec, name, optional)
+    if "prompt" in (schema.get("properties") or {}):
+        body["prompt"] = PROMPT
+    if with_reference:
+        prop = spec.property_schema(schema, "input_reference")
+        if prop is None:
+            return media, {}
+        body["input_reference"] = reference_value(spec, prop)
+    return media, body
+
+
+def invalid_variants(spec: SpecModel, op: Operation) -> list[tuple[str, dict[str, Any]]]:
+    """The invalid creates the invalid-input scenario sends (label, body): each costs budget."""
+    media, valid = create_body(spec, op)
+    _, schema = spec.request_schema(op)
+    variants: list[tuple[str, dict[str, Any]]] = []
+    if "prompt" in valid and "prompt" in (schema.get("required") or []):
+        variants.append(("missing prompt", {k: v for k, v in valid.items() if k != "prompt"}))
+    for name, bad in (("seconds", "999"), ("size", "13x7")):
+        prop = spec.property_schema(schema, name)
+        if prop is not None and spec.enum_of(prop):
+            variants.append((f"bad {name}", {**valid, name: bad if "string" in spec.types_of(prop) or not spec.types_of(prop) else 999}))
+    ref = spec.property_schema(schema, "input_reference")
+    if ref is not None and (media is None or "json" in media) and spec.types_of(ref) & {"object", "array"}:
+        # a wrong *shape* only exists for structured values sent as JSON (multipart is all text)
+        types = spec.types_of(ref)
+        wrong: Any = {"image_url": "https://example.com/ref.png"} if types == {"array"} else ["https://example.com/ref.png"] if "array" not in types else 12345
+        variants.append(("wrong input_reference shape", {**valid, "input_reference": wrong}))
+    return variants
 
 
 def sequence_findings(spec: SpecModel, observed: list[dict[str, Any]]) -> list[Finding]:
@@ -584,6 +602,22 @@ def sample(spec: SpecModel, schema: dict[str, Any]) -> Any:
     if "object" in types:
         return {}
     return "specforge"
+
+
+def cheapest(spec: SpecModel, name: str, schema: dict[str, Any]) -> Any:
+    """The least costly valid value: the shortest ``seconds`` and the smallest ``size`` (pixel
+    area) the spec lists; other fields (and unlisted values) as ``sample`` picks them."""
+    schema = resolve(spec.document, schema)
+    enum = [v for v in spec.enum_of(schema) if v is not None]
+    if name == "seconds" and enum:
+        numeric = [v for v in enum if str(v).strip().isdigit()]
+        if numeric:
+            return min(numeric, key=lambda v: int(str(v)))
+    if name == "size" and enum:
+        areas = [(int(m.group(1)) * int(m.group(2)), v) for v in enum if (m := re.fullmatch(r"(\d+)\s*[x×*]\s*(\d+)", str(v)))]
+        if areas:
+            return min(areas, key=lambda pair: pair[0])[1]
+    return sample(spec, schema)
 
 
 def reference_value(spec: SpecModel, schema: dict[str, Any]) -> Any:

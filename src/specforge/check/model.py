@@ -298,7 +298,8 @@ class CaseRecord:
 
 @dataclass(frozen=True, slots=True)
 class OperationSummary:
-    """Counts per API operation (``label`` is "METHOD /path")."""
+    """Counts per API operation (``label`` is "METHOD /path"), with its index and score (see
+    ``index`` and ``score``)."""
 
     label: str
     creates_job: bool = False
@@ -307,21 +308,43 @@ class OperationSummary:
     failed: int = 0
     errors: int = 0
     skipped: int = 0
+    kind: str = "other"
+
+    @property
+    def planned(self) -> int:
+        """Cases the run meant to judge: those sent and answered, plus those the budget (or
+        --no-create) held back; infrastructure errors judge nothing and are left out."""
+        return self.passed + self.failed + self.skipped
+
+    @property
+    def index(self) -> float:
+        """Microcks-style conformance index, 0..100: how much of this operation the run could
+        exercise (judged cases over planned ones); 0 when nothing was planned."""
+        return round(100.0 * (self.passed + self.failed) / self.planned, 1) if self.planned else 0.0
+
+    @property
+    def score(self) -> float:
+        """Passed share of the planned cases, 0..100: never above ``index``."""
+        return round(100.0 * self.passed / self.planned, 1) if self.planned else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
+            "kind": self.kind,
             "creates_job": self.creates_job,
             "cases": self.cases,
             "passed": self.passed,
             "failed": self.failed,
             "errors": self.errors,
             "skipped": self.skipped,
+            "index": self.index,
+            "score": self.score,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OperationSummary:
-        return cls(**{k: data[k] for k in ("label", "creates_job", "cases", "passed", "failed", "errors", "skipped")})
+        return cls(**{k: data[k] for k in ("label", "creates_job", "cases", "passed", "failed", "errors", "skipped")},
+                   kind=data.get("kind", "other"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,8 +445,12 @@ class CheckResult:
     finished: str = ""
     duration: float = 0.0
     budget: int | None = None
+    budget_source: str = ""  # why this budget: --budget, --no-create, or the default and its reason
     creates_used: int = 0
     creates_blocked: int = 0
+    #: what the budget kept from running: {phase, operation, requests, estimated, what}
+    prevented: list[dict[str, Any]] = field(default_factory=list)
+    budget_needed: int | None = None  # the budget that would have run everything prevented
     no_create: bool = False
     seed: int | None = None
     max_examples: int | None = None
@@ -474,6 +501,29 @@ class CheckResult:
         when it found failures: its verdict still names them, but the run is incomplete."""
         return 3 if self.aborted else self.verdict.exit_code
 
+    def exit_code_for(self, fail_on: str | None = None) -> int:
+        """The exit code under ``--fail-on LEVEL``: a non-conformant run exits 1 only when a
+        cause at LEVEL or worse was found (0 otherwise, 3 if it was also aborted). None keeps
+        today's rule: any failure exits 1."""
+        if fail_on is None or self.verdict is not Verdict.NON_CONFORMANT:
+            return self.exit_code
+        if any(c.severity.reaches(fail_on) for c in self.causes):
+            return 1
+        return 3 if self.aborted else 0
+
+    @property
+    def index(self) -> float:
+        """How much of the contract this run could exercise, 0..100: the mean index over the
+        spec's operations (an operation nothing was sent to counts 0)."""
+        ops = [o for o in self.operations if o.kind != "undocumented"]
+        return round(sum(o.index for o in ops) / len(ops), 1) if ops else 0.0
+
+    @property
+    def score(self) -> float:
+        """Passed share, 0..100, averaged like ``index`` and so never above it."""
+        ops = [o for o in self.operations if o.kind != "undocumented"]
+        return round(min(self.index, sum(o.score for o in ops) / len(ops)), 1) if ops else 0.0
+
     def decide_verdict(self) -> Verdict:
         """Non-conformant when any failure was found (even in an aborted run: the finding is
         real); error when the run was aborted or there is no evidence (authentication never
@@ -503,9 +553,12 @@ class CheckResult:
             "duration": self.duration,
             "budget": {
                 "limit": self.budget,
+                "source": self.budget_source,
                 "creates_used": self.creates_used,
                 "creates_blocked": self.creates_blocked,
                 "no_create": self.no_create,
+                "prevented": [dict(p) for p in self.prevented],
+                "needed": self.budget_needed,
             },
             "seed": self.seed,
             "max_examples": self.max_examples,
@@ -522,6 +575,8 @@ class CheckResult:
                 "failures": len(self.failures),
                 "causes": len(self.causes),
                 "causes_by_severity": causes_by_severity(self.causes),
+                "index": self.index,
+                "score": self.score,
                 "infrastructure": len(self.infrastructure),
             },
             "operations": [o.to_dict() for o in self.operations],
@@ -551,6 +606,9 @@ class CheckResult:
             finished=data.get("finished", ""),
             duration=data.get("duration", 0.0),
             budget=budget.get("limit"),
+            budget_source=budget.get("source", ""),
+            prevented=[dict(p) for p in budget.get("prevented", [])],
+            budget_needed=budget.get("needed"),
             creates_used=budget.get("creates_used", 0),
             creates_blocked=budget.get("creates_blocked", 0),
             no_create=budget.get("no_create", False),

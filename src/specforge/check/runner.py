@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from specforge import __version__
+from specforge import MOCK_HEADER, __version__
 from specforge.check.causes import signature
 from specforge.check.model import (
     CaseRecord,
@@ -50,14 +50,26 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def resolve_budget(options: CheckOptions) -> int | None:
+def resolve_budget(options: CheckOptions, mock: str | None = None) -> int | None:
+    """--no-create, else --budget, else the default: unlimited only when the endpoint answered
+    with the mock's ``x-specforge-mock`` header (``mock``), else 1."""
     if options.no_create:
         return 0
     if options.budget is not None:
         if options.budget < 0:
             raise InputError("--budget must be 0 or more", hint="use --budget 0 or --no-create to send no create")
         return options.budget
-    return default_budget(options.base_url)
+    return default_budget(mock)
+
+
+def budget_source(options: CheckOptions, mock: str | None) -> str:
+    if options.no_create:
+        return "--no-create"
+    if options.budget is not None:
+        return "--budget"
+    if mock:
+        return f"default: the endpoint identifies as the specforge mock ({MOCK_HEADER}: {mock})"
+    return f"default: not a specforge mock (no {MOCK_HEADER} header), so 1"
 
 
 def read_token(token_env: str) -> str | None:
@@ -175,6 +187,7 @@ class _Run:
             max_examples=options.max_examples,
             tool_versions={"specforge": __version__, "schemathesis": engine.VERSION},
         )
+        self.result.budget_source = budget_source(options, None)
         self.result.notes.extend(notes)
         self.case_checks: Counter[tuple[str, str]] = Counter()
         self.origins: dict[str, str] = {}
@@ -315,7 +328,8 @@ class _Run:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         try:
-            session.get(api_url, timeout=min(self.options.request_timeout, 10.0))
+            probe = session.get(api_url, timeout=min(self.options.request_timeout, 10.0))
+            self._settle_budget(probe.headers.get(MOCK_HEADER))
         except requests.RequestException as exc:
             from specforge.check.transport import classify
 
@@ -327,6 +341,15 @@ class _Run:
         finally:
             session.close()
         return True
+
+    def _settle_budget(self, mock: str | None) -> None:
+        """The default budget depends on what answered the probe (see ``resolve_budget``)."""
+        limit = resolve_budget(self.options, mock)
+        self.gate.budget.limit = limit
+        self.result.budget = limit
+        self.result.budget_source = budget_source(self.options, mock)
+        if mock and self.options.budget is None and not self.options.no_create:
+            self.result.notes.append(f"the endpoint identifies as the specforge mock of `{mock}`: create budget unlimited")
 
     def _check_gone(self) -> None:
         recent = self.gate.issues[-3:]
@@ -399,6 +422,25 @@ class _Run:
             if seqs != set(failure.cassette):
                 self.result.failures[i] = dataclasses.replace(failure, cassette=tuple(sorted(seqs)))
 
+    def _prevented(self) -> None:
+        """What the budget (or --no-create) kept from running, and the budget that would run it:
+        scenario requests the Gate refused, and creating operations schemathesis did not generate
+        (estimated at max-examples per engine phase)."""
+        result = self.result
+        engine_phases = [p for p in self.options.phases if p not in SPECFORGE_PHASES]
+        groups: Counter[tuple[str, str]] = Counter()
+        for case in result.cases:
+            if case.status is CaseStatus.SKIPPED:
+                groups[(case.phase, case.operation)] += 1
+        result.prevented = []
+        for (phase, operation), count in groups.items():
+            estimate = phase == "schemathesis"
+            requests_ = self.options.max_examples * max(1, len(engine_phases)) if estimate else count
+            what = f"{phase} {operation}: " + (f"up to {requests_} generated create(s)" if estimate else f"{requests_} request(s)")
+            result.prevented.append({"phase": phase, "operation": operation, "requests": requests_, "estimated": estimate,
+                                     "what": what})
+        result.budget_needed = result.creates_used + sum(p["requests"] for p in result.prevented) if result.prevented else None
+
     def add_skipped(self, label: str, phase: str, why: str) -> None:
         with self.lock:
             self.result.cases.append(CaseRecord(id=f"skipped-{label}", operation=label, phase=phase, status=CaseStatus.SKIPPED, message=why))
@@ -443,7 +485,7 @@ class _Run:
         labels = [op.label for op in self.spec.operations] + sorted(set(per_op) - {op.label for op in self.spec.operations})
         result.operations = [
             OperationSummary(label, label in creating, sum(per_op[label].values()), per_op[label]["passed"], per_op[label]["failed"],
-                             per_op[label]["error"], per_op[label]["skipped"])
+                             per_op[label]["error"], per_op[label]["skipped"], kind=self.kinds.get(label, "undocumented"))
             for label in labels
         ]
         names = sorted({name for name, _ in self.case_checks})
@@ -451,6 +493,7 @@ class _Run:
             CheckSummary(name, self.origins.get(name, "specforge"), self.case_checks[(name, "passed")], self.case_checks[(name, "failed")])
             for name in names
         ]
+        self._prevented()
         result.finished = _now()
         result.duration = round(time.monotonic() - self.started, 3)
         result.verdict = result.decide_verdict()
@@ -485,21 +528,26 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
     document = loaded.data if options.strict_statuses else with_implicit_errors(loaded.data)[0]
     spec = SpecModel.of(document)
     budget = resolve_budget(options)
+    from specforge.check.lifecycle import invalid_variants
+
     rows: list[dict[str, Any]] = []
 
-    def row(phase: str, label: str, kind: str, creates: bool, note: str) -> None:
-        rows.append({"phase": phase, "operation": label, "kind": kind, "creates_job": creates, "note": note})
+    def row(phase: str, label: str, kind: str, creates: int, note: str) -> None:
+        rows.append({"phase": phase, "operation": label, "kind": kind, "creates_job": creates > 0, "creates": creates, "note": note})
 
     auth_op = spec.find("list") or spec.find("retrieve")
     if "auth" in options.phases and auth_op is not None:
-        row("auth", auth_op.label, auth_op.kind, False, "without a token, then with a wrong token")
+        row("auth", auth_op.label, auth_op.kind, 0, "without a token, then with a wrong token")
     create = spec.find("create")
     if "lifecycle" in options.phases and create is not None:
-        row("lifecycle", create.label, "create", True, "one valid job (+1 with input_reference if documented)")
+        row("lifecycle", create.label, "create", 1, "one valid job, the cheapest the spec allows (shortest seconds, smallest size)")
         for kind, note in (("retrieve", "poll until terminal or --job-timeout"), ("content", "download the MP4 once completed")):
             op = spec.find(kind)
             if op is not None:
-                row("lifecycle", op.label, kind, False, note)
+                row("lifecycle", op.label, kind, 0, note)
+        _, schema = spec.request_schema(create)
+        if spec.property_schema(schema, "input_reference") is not None:
+            row("lifecycle", create.label, "create", 1, "a second job with input_reference (round-trip of its shape)")
     if "sdk" in options.phases and (options.sdk or (options.sdk is None and options.spec is None and options.spec_data is None
                                                     and loaded.variant in (None, "openai"))):
         from specforge.check.sdk import CALLS, CREATING
@@ -507,9 +555,10 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
         for name, kind in CALLS:
             op = spec.find(kind)
             if op is not None:
-                row("sdk", op.label, kind, name in CREATING, f"OpenAI SDK client.{name}")
+                row("sdk", op.label, kind, 1 if name in CREATING else 0, f"OpenAI SDK client.{name}")
     if "invalid-input" in options.phases and create is not None:
-        row("invalid-input", create.label, "create", True, "missing prompt, bad seconds/size, wrong input_reference shape")
+        row("invalid-input", create.label, "create", len(invalid_variants(spec, create)),
+            "missing prompt, bad seconds/size, wrong input_reference shape")
     from specforge.check import engine
 
     schema = engine.load_schema(document, options.base_url, spec=spec, max_examples=options.max_examples)
@@ -519,9 +568,22 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
             op = spec.operation_for(method, _path) or next((o for o in spec.operations if o.label == label), None)
             creates = method not in ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE")
             note = f"up to {options.max_examples} examples per phase ({', '.join(phases)})"
-            if creates and (options.no_create or budget == 0):
-                note = "not sent: " + ("--no-create" if options.no_create else "budget 0")
-            row("schemathesis", label, op.kind if op else "other", creates, note)
+            row("schemathesis", label, op.kind if op else "other", options.max_examples * len(phases) if creates else 0, note)
+    # the budget goes to the rows in this order: the job-following lifecycle first
+    left = budget
+    for r in rows:
+        if not r["creates"]:
+            continue
+        if options.no_create or left == 0:
+            r["prevented"] = True
+            r["note"] = "not sent: " + ("--no-create" if options.no_create else f"budget {budget} spent by the rows above")
+        elif left is not None:
+            if r["creates"] > left:
+                r["note"] += f" (only {left} of {r['creates']} within the budget)"
+                r["prevented"] = True
+            left = max(0, left - r["creates"])
+    for r in rows:
+        r["budget_needed"] = sum(x["creates"] for x in rows)
     return rows
 
 

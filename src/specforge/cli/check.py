@@ -12,6 +12,8 @@ import click
 from specforge.cli.common import EndpointURL, config_option, exit_with, finite, project
 
 FORMATS = ("json", "md", "html", "junit")
+#: specforge.check.severity.LEVELS, spelled out so the CLI starts without importing the engine
+LEVELS = ("blocking", "major", "minor")
 
 
 def _progress_printer(quiet: bool) -> tuple[Any, Any]:
@@ -50,7 +52,8 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
 @click.option("--spec", "spec_file", type=click.Path(dir_okay=False, path_type=Path), help="Check against this OpenAPI file.")
 @click.option("--token-env", default=None, help="Environment variable holding the API token (default: SPECFORGE_TOKEN).")
 @click.option("--budget", type=click.IntRange(min=0), default=None,
-              help="Job-creating requests allowed (default: 1 for a remote host, unlimited for localhost).")
+              help="Job-creating requests allowed (default: unlimited for specforge's own mock, detected by its "
+                   "x-specforge-mock header; 1 for anything else).")
 @click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
 @click.option("--max-examples", type=click.IntRange(min=1), default=None, help="Examples per operation and phase (default: 20).")
 @click.option("--seed", type=int, default=None, help="Seed for reproducible generation.")
@@ -68,6 +71,8 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
 @click.option("--strict-statuses", is_flag=True, help="Hold operations that document no 4xx to their documented statuses.")
 @click.option("--sdk/--no-sdk", "sdk", default=None,
               help="Run the OpenAI-SDK phase (default: only against the canonical spec or --variant openai).")
+@click.option("--fail-on", type=click.Choice(LEVELS), default=None,
+              help="Exit 1 only for a cause at this severity or worse (default: any failure).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the final verdict line.")
 @config_option
 def command(
@@ -75,7 +80,7 @@ def command(
     no_create: bool, max_examples: int | None, seed: int | None, workers: int | None, poll_interval: float | None,
     job_timeout: float | None, request_timeout: float | None,
     report_dir: Path | None, formats: tuple[str, ...], plan_only: bool, replay: Path | None, strict_statuses: bool,
-    sdk: bool | None, quiet: bool, config_path: Path | None,
+    sdk: bool | None, fail_on: str | None, quiet: bool, config_path: Path | None,
 ) -> None:
     """Check that an endpoint behaves as its spec says: schemathesis (examples, coverage, fuzzing,
     stateful) with all built-in checks plus specforge's lifecycle, timestamp, round-trip, auth and
@@ -85,7 +90,8 @@ def command(
     options can be set in a [check] table of specforge.toml (max-examples, workers, budget, seed,
     poll-interval, job-timeout, request-timeout, token-env, strict-statuses).
 
-    Exit codes: 0 conformant, 1 non-conformant, 2 bad input, 3 endpoint unreachable or run aborted.
+    Exit codes: 0 conformant, 1 non-conformant (with --fail-on: a cause at that severity or worse),
+    2 bad input, 3 endpoint unreachable or run aborted.
 
     \b
     Example:
@@ -117,13 +123,12 @@ def command(
         settings = {**config_defaults(config), **{k: v for k, v in flags.items() if v is not None}}
         options = CheckOptions(base_url=base_url, spec=spec_file, variant=variant, config=config, no_create=no_create, sdk=sdk, **settings)
         if plan_only:
-            from specforge.check.runner import plan_check, resolve_budget
+            from specforge.check.runner import budget_source, plan_check, resolve_budget
+            from specforge.render.report_text import render_plan
 
-            rows = plan_check(options)
-            limit = resolve_budget(options)
-            click.echo(f"Plan for {base_url} (nothing is sent; job-creating requests allowed: {'unlimited' if limit is None else limit})")
-            for r in rows:
-                click.echo(f"  {r['phase']:<13} {r['operation']:<45} {r['kind']:<9} {'CREATES JOB' if r['creates_job'] else 'read-only  '}  {r['note']}")
+            source = budget_source(options, None) + (" unless the endpoint identifies as the specforge mock"
+                                                      if options.budget is None and not options.no_create else "")
+            click.echo(render_plan(base_url, plan_check(options), resolve_budget(options), budget_source=source), nl=False)
             return
         from specforge.check.runner import new_run_id
 
@@ -139,18 +144,7 @@ def command(
         paths = write_reports(result, target, formats or FORMATS)
     except OSError as exc:
         raise InputError(f"cannot write reports: {exc.strerror or exc}", file=str(target), hint="pass a writable --report-dir") from None
-    budget_text = "unlimited" if result.budget is None else str(result.budget)
-    summary = (f"{result.verdict.value}: {len(result.failures)} failure(s), {len(result.infrastructure)} infrastructure issue(s), "
-               f"{len(result.cases)} case(s); creates used {result.creates_used}/{budget_text}")
-    if not quiet:
-        for failure in result.failures[:20]:
-            click.echo(f"FAIL {failure.operation} [{failure.check}] {failure.diagnostic.message.splitlines()[0][:160]}")
-        if len(result.failures) > 20:
-            click.echo(f"... {len(result.failures) - 20} more in the report")
-        for issue in result.infrastructure:
-            click.echo(f"INFRA {issue.kind} {issue.operation}: {issue.message[:160]}" + (f" (x{issue.count})" if issue.count > 1 else ""))
-        if result.aborted:
-            click.echo(f"ABORTED {result.aborted}")
-        click.echo(f"reports: {target} ({', '.join(p.name for p in paths)})")
-    click.echo(summary)
-    exit_with(result.exit_code)
+    from specforge.render.report_text import render_outcome
+
+    click.echo(render_outcome(result, reports=target, written=paths, quiet=quiet), nl=False)
+    exit_with(result.exit_code_for(fail_on))

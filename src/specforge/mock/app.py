@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from specforge import MOCK_HEADER
 from specforge.mock.media import WEBP_1X1, mp4_bytes
 from specforge.mock.profile import FieldSpec, Operation, Profile, response_fields
 from specforge.mock.recorder import EXCHANGES_PATH, Recorder, plain
@@ -37,6 +38,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 STATS_PATH = "/__specforge__/stats"
+
 _OMIT = object()
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 #: downloadable assets stay available this long after completion (reported as expires_at)
@@ -115,9 +117,14 @@ class MockApp:
             response = await self._handle(scope, receive)
         except ApiError as exc:
             response = self.error_response(exc)
+        except ClientDisconnect:
+            # the client went away mid-body: nobody to answer, nothing went wrong here
+            log.debug("mock: client disconnected during %s %s", scope.get("method"), scope.get("path"))
+            return
         except Exception:  # a bug, never the client's fault: log it and answer 500
             log.exception("mock: unhandled error for %s %s", scope.get("method"), scope.get("path"))
             response = self.error_response(ApiError(500, "The mock server failed.", type="server_error", code="server_error"))
+        response.headers[MOCK_HEADER] = self.profile.variant
         if record is not None and self.recorder is not None:
             self.recorder.finish(record, response.status_code, response.raw_headers, bytes(getattr(response, "body", b"")))
         await response(scope, receive, send)
@@ -305,7 +312,7 @@ class MockApp:
         if not raw and not media:
             if op.body_required:
                 raise ApiError(400, "A request body is required.", code="missing_body")
-            return {}
+            return self._empty(op)
         schema_media = _choose_media(op, media)
         if schema_media is None:
             documented = ", ".join(op.bodies)
@@ -318,7 +325,7 @@ class MockApp:
             if not raw.strip():
                 if op.body_required:
                     raise ApiError(400, "A request body is required.", code="missing_body")
-                return {}
+                return self._empty(op, schema_media)
             try:
                 value = parse_json(raw)
             except ValueError as exc:
@@ -329,6 +336,15 @@ class MockApp:
             param = errors[0].split(":", 1)[0] if ":" in errors[0] else None
             raise ApiError(400, "Invalid request body: " + "; ".join(errors), code="invalid_value", param=param)
         return value if isinstance(value, dict) else {}
+
+    def _empty(self, op: Operation, media: str | None = None) -> dict[str, Any]:
+        """An empty body to the create operation whose schema requires `prompt` is refused
+        even when the requestBody is marked optional: a prompt-less job is never what a client
+        meant (and costs money on a real provider)."""
+        schema = op.bodies[media] if media else next(iter(op.bodies.values()))
+        if op.kind == "create" and "prompt" in self.profile.schemas.required(schema):
+            raise ApiError(400, "A request body with a `prompt` is required.", code="missing_body", param="prompt")
+        return {}
 
     async def _form(self, request: Request, raw: bytes, schema: Any) -> dict[str, Any]:
         async def replay() -> Message:
