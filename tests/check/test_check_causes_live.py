@@ -27,7 +27,7 @@ def run(url: str, tmp_path: Path, **kw: object) -> CheckResult:
 
 
 def test_distinct_causes_in_one_run(tmp_path: Path, token: str) -> None:
-    with serve(Behaviour(token=TOKEN, ms_timestamps=True, accept_garbage=True, bad_status="processing")) as (url, _):
+    with serve(Behaviour(token=TOKEN, job_seconds=1.0, ms_timestamps=True, accept_garbage=True, bad_status="processing")) as (url, _):
         result = run(url, tmp_path)
     causes = result.causes
     assert len(causes) >= 3 and len(causes) < sum(f.occurrences for f in result.failures)
@@ -93,7 +93,7 @@ def test_fail_on_picks_the_severity_that_fails(tmp_path: Path, token: str) -> No
 
 def test_plan_gives_the_budget_to_the_lifecycle_first(token: str) -> None:
     runner = CliRunner()
-    out = runner.invoke(cli_check.command, ["https://api.vendor.invalid", "--spec", str(FIXTURE_SPEC)], catch_exceptions=False)
+    out = runner.invoke(cli_check.command, ["https://api.vendor.invalid", "--spec", str(FIXTURE_SPEC), "--plan"], catch_exceptions=False)
     assert out.exit_code == 0, out.output
     assert "allowed: 1" in out.output
     lines = out.output.splitlines()

@@ -60,9 +60,13 @@ def test_check_writes_every_report_and_never_the_token(tmp_path: Path, token: st
     report = json.loads((run / "report.json").read_text())
     jsonschema.Draft202012Validator(report_schema()).validate(report)
     assert report["failures"] and all("Bearer ***" in f["curl"] or not f["curl"] or "Authorization" not in f["curl"] for f in report["failures"])
-    # junit: every case, passed ones too
+    # junit: one testcase per cause first (suite "causes"), then every case, passed ones too
     root = ET.parse(run / "junit.xml").getroot()
-    assert int(root.get("tests", "0")) == len(report["cases"]) == len(root.findall(".//testcase"))
+    assert int(root.get("tests", "0")) == len(report["cases"]) + len(report["causes"]) == len(root.findall(".//testcase"))
+    suites = root.findall("testsuite")
+    assert suites[0].get("name") == "causes" and len(suites[0].findall("testcase")) == len(report["causes"])
+    props = {p.get("name"): p.get("value") for p in suites[0].iter("property")}
+    assert float(props["score"]) <= float(props["index"]) and props["causes.blocking"].isdigit()
     assert root.findall(".//failure") and any(not list(tc) or tc.find("properties") is not None for tc in root.iter("testcase"))
     # html is self-contained and tells the story
     html = (run / "report.html").read_text()

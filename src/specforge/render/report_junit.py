@@ -1,5 +1,7 @@
-"""junit.xml: one <testsuite> per phase, one <testcase> per case (passed ones included), so CI
-systems show every exchange; infrastructure errors are <error>, conformance failures <failure>."""
+"""junit.xml: first a "causes" <testsuite> (one failing <testcase> per cause, most severe first,
+with the run's score, index and cause counts as properties), then one <testsuite> per phase, one
+<testcase> per case (passed ones included), so CI systems show every exchange; infrastructure
+errors are <error>, conformance failures <failure>."""
 
 from __future__ import annotations
 
@@ -19,12 +21,13 @@ def render_report_junit(result: CheckResult) -> str:
     root = ET.Element(
         "testsuites",
         name=f"specforge check {result.base_url}",
-        tests=str(len(result.cases)),
-        failures=str(sum(1 for c in result.cases if c.status is CaseStatus.FAILED)),
+        tests=str(len(result.cases) + len(result.causes)),
+        failures=str(sum(1 for c in result.cases if c.status is CaseStatus.FAILED) + len(result.causes)),
         errors=str(sum(1 for c in result.cases if c.status is CaseStatus.ERROR)),
         skipped=str(sum(1 for c in result.cases if c.status is CaseStatus.SKIPPED)),
         time=f"{result.duration:.3f}",
     )
+    _causes_suite(root, result)
     for phase, cases in by_phase.items():
         suite = ET.SubElement(
             root,
@@ -64,3 +67,29 @@ def render_report_junit(result: CheckResult) -> str:
                 ET.SubElement(element, "skipped", message=case.message or "skipped")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _causes_suite(root: ET.Element, result: CheckResult) -> None:
+    suite = ET.SubElement(root, "testsuite", name="causes", tests=str(len(result.causes)), failures=str(len(result.causes)),
+                          errors="0", skipped="0", time="0.000")
+    props = ET.SubElement(suite, "properties")
+    by = result.to_dict()["summary"]["causes_by_severity"]
+    values = {"score": f"{result.score:g}", "index": f"{result.index:g}",
+              **{f"causes.{level}": str(n) for level, n in by.items()}}
+    for op in result.operations:
+        values[f"index.{op.label}"] = f"{op.index:g}"
+        values[f"score.{op.label}"] = f"{op.score:g}"
+    for name, value in values.items():
+        ET.SubElement(props, "property", name=name, value=value)
+    for number, cause in enumerate(result.causes, 1):
+        case = ET.SubElement(suite, "testcase", classname=f"causes.{cause.severity.value}",
+                             name=f"{number}. [{cause.severity.value}] {cause.check}: {cause.statement[:200]}", time="0")
+        text = "\n".join(line for line in (
+            cause.statement,
+            "operations: " + ", ".join(cause.operations),
+            f"seen {cause.count} time(s); cassette entries: " + ", ".join(map(str, cause.cassette)),
+            f"expected: {cause.expected}" if cause.expected else "",
+            f"actual: {cause.actual}" if cause.actual else "",
+            f"reproduce: {cause.reproduction}" if cause.reproduction else "",
+        ) if line)
+        ET.SubElement(case, "failure", type=cause.severity.value, message=cause.statement[:300]).text = text

@@ -12,6 +12,45 @@ _cell = md.table_cell  # every server- or vendor-supplied text goes through rend
 _fence = md.fence
 
 
+def causes_md(result: CheckResult) -> list[str]:
+    """The causes, most severe first: the part of the report to act on."""
+    by = result.to_dict()["summary"]["causes_by_severity"]
+    lines = ["", f"## Causes ({len(result.causes)})", ""]
+    if not result.causes:
+        return [*lines, "None."]
+    lines += [", ".join(f"{n} {level}" for level, n in by.items()) + f" — from {len(result.failures)} failure details. "
+              "Severity rules: docs/severity.md.", "",
+              "| # | severity | check | statement | operations | count |", "|---|---|---|---|---|---|"]
+    for number, cause in enumerate(result.causes, 1):
+        lines.append(f"| {number} | **{cause.severity.value}** | {md.code(cause.check, cell=True)} | {_cell(cause.statement)} | "
+                     f"{len(cause.operations)} | {cause.count} |")
+    for number, cause in enumerate(result.causes, 1):
+        lines += ["", f"### Cause {number}: {cause.severity.value} — {md.code(cause.check)}", "", md.text(cause.statement), "",
+                  "- operations: " + ", ".join(md.code(op) for op in cause.operations),
+                  f"- seen: {cause.count} time(s); cassette entries: " + (", ".join(map(str, cause.cassette)) or "none"),
+                  "- details: " + ", ".join(f"#{i + 1}" for i in cause.failures)]
+        if cause.expected:
+            lines.append(f"- expected: {_cell(cause.expected)}")
+        if cause.actual:
+            lines.append(f"- actual: {_cell(cause.actual)}")
+        if cause.hint:
+            lines.append(f"- hint: {_cell(cause.hint)}")
+        if cause.reproduction:
+            lines += ["", _fence(cause.reproduction)]
+    return lines
+
+
+def budget_md(result: CheckResult) -> list[str]:
+    lines = ["", "## Score", "",
+             f"Score **{result.score:g}** of index **{result.index:g}** (index: how much of the contract this run could "
+             "exercise given the spec and the budget; score: the passed share, never above the index)."]
+    if result.prevented:
+        lines += ["", f"## Not run with budget {'unlimited' if result.budget is None else result.budget}", ""]
+        lines += [f"- {md.text(p['what'])}" for p in result.prevented]
+        lines += ["", f"A budget of {result.budget_needed} would have run them (`--budget {result.budget_needed}`)."]
+    return lines
+
+
 def render_report_md(result: CheckResult) -> str:
     data = result.to_dict()
     summary = data["summary"]
@@ -24,7 +63,8 @@ def render_report_md(result: CheckResult) -> str:
         f"- run: `{result.run_id}` ({result.mode}), {result.started} → {result.finished}, {result.duration:.1f} s",
         f"- creates used: {result.creates_used} of budget {budget}"
         + (f", {result.creates_blocked} blocked" if result.creates_blocked else "")
-        + (" (--no-create)" if result.no_create else ""),
+        + (" (--no-create)" if result.no_create else "")
+        + (f" — {result.budget_source}" if result.budget_source else ""),
         f"- cases: {summary['cases']} ({summary['passed']} passed, {summary['failed']} failed, "
         f"{summary['errors']} errors, {summary['skipped']} skipped); failures: {summary['failures']}; "
         f"infrastructure issues: {summary['infrastructure']}",
@@ -34,9 +74,13 @@ def render_report_md(result: CheckResult) -> str:
         lines += ["", f"> **Run aborted:** {md.text(result.aborted)}. This report is partial."]
     if result.notes:
         lines += ["", "Notes:", ""] + [f"- {md.text(note)}" for note in result.notes]
-    lines += ["", "## Operations", "", "| operation | creates job | cases | passed | failed | errors | skipped |", "|---|---|---|---|---|---|---|"]
+    lines += causes_md(result)
+    lines += budget_md(result)
+    lines += ["", "## Operations", "", "| operation | creates job | cases | passed | failed | errors | skipped | index | score |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for op in result.operations:
-        lines.append(f"| {md.code(op.label, cell=True)} | {'yes' if op.creates_job else 'no'} | {op.cases} | {op.passed} | {op.failed} | {op.errors} | {op.skipped} |")
+        lines.append(f"| {md.code(op.label, cell=True)} | {'yes' if op.creates_job else 'no'} | {op.cases} | {op.passed} | {op.failed} | "
+                     f"{op.errors} | {op.skipped} | {op.index:g} | {op.score:g} |")
     lines += ["", "## Checks", "", "| check | origin | passed | failed |", "|---|---|---|---|"]
     for check in result.checks:
         lines.append(f"| {md.code(check.name, cell=True)} | {check.origin} | {check.passed} | {check.failed} |")
@@ -46,12 +90,13 @@ def render_report_md(result: CheckResult) -> str:
         for call in result.sdk:
             lines.append(f"| {md.code('client.' + call.call, cell=True)} | {md.code(call.operation or '-', cell=True)} | "
                          f"{_cell(call.outcome)} | {_cell(call.why or '-')} |")
-    lines += ["", f"## Failures ({len(result.failures)})", ""]
+    lines += ["", f"## Failures ({len(result.failures)} details)", ""]
     if not result.failures:
         lines.append("None.")
     for i, failure in enumerate(result.failures, 1):
         d = failure.diagnostic
-        lines += [f"### {i}. {md.code(failure.check)} on {md.code(failure.operation)}", "", md.text(d.message), ""]
+        seen = f" (seen {failure.occurrences} times)" if failure.occurrences > 1 else ""
+        lines += [f"### {i}. {md.code(failure.check)} on {md.code(failure.operation)}{seen}", "", md.text(d.message), ""]
         if d.pointer:
             lines.append(f"- at: {md.code(d.pointer)}")
         if failure.status_code is not None:
