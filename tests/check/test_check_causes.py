@@ -125,3 +125,14 @@ def test_every_occurrence_is_in_exactly_one_cause(items: list[dict[str, Any]]) -
     ranks = [c.severity.rank for c in result.causes]
     assert ranks == sorted(ranks)
     assert cluster(result.failures) == result.causes
+
+
+def test_html_report_escapes_vendor_text_and_leads_with_causes() -> None:
+    from specforge.render.report_html import render_report_html
+
+    hostile = {"operation": "GET /v1/videos", "kind": "list", "check": "not_a_server_error", "status": 500,
+               "message": "Server error", "excerpt": '{"error": {"message": "<script>alert(1)</script>"}}'}
+    html = render_report_html(result_of([hostile, *SCENARIOS[2]["failures"]]))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.index('id="causes"') < html.index('id="operations"') < html.index('id="failures"')
+    assert html.count('class="failure blocking"') == 2

@@ -576,10 +576,10 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
             continue
         if options.no_create or left == 0:
             r["prevented"] = True
-            r["note"] = "not sent: " + ("--no-create" if options.no_create else f"budget {budget} spent by the rows above")
+            r["budget_note"] = "not sent: " + ("--no-create" if options.no_create else f"budget {budget} spent by the rows above")
         elif left is not None:
             if r["creates"] > left:
-                r["note"] += f" (only {left} of {r['creates']} within the budget)"
+                r["budget_note"] = f"only {left} of {r['creates']} create(s) within the budget"
                 r["prevented"] = True
             left = max(0, left - r["creates"])
     for r in rows:

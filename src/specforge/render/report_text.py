@@ -21,7 +21,8 @@ def render_plan(base_url: str, rows: Sequence[dict[str, Any]], limit: int | None
     lines = [f"Plan for {base_url} (nothing is sent; job-creating requests allowed: {budget_text(limit)}{source})"]
     for r in rows:
         creates = "CREATES JOB" if r["creates_job"] else "read-only  "
-        lines.append(f"  {r['phase']:<13} {r['operation']:<45} {r['kind']:<9} {creates}  {r['note']}")
+        budget = f" — {r['budget_note']}" if r.get("budget_note") else ""
+        lines.append(f"  {r['phase']:<13} {r['operation']:<45} {r['kind']:<9} {creates}  {r['note']}{budget}")
     prevented = [r for r in rows if r.get("prevented")]
     if prevented:
         lines.append(f"Not run with this budget ({len(prevented)}): " + "; ".join(f"{r['phase']} {r['operation']}" for r in prevented))
