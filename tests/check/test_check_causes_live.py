@@ -9,10 +9,11 @@ from check_fakeserver import Behaviour, serve
 from click.testing import CliRunner
 
 from conftest import FIXTURE_SPEC, TOKEN
-from specforge.check import CheckOptions, CheckResult, run_check, write_reports
+from specforge.check import CheckOptions, CheckResult, run_check
 from specforge.check.severity import LEVELS
 from specforge.cli import check as cli_check
 from specforge.render.report_text import render_outcome
+from specforge.render.reports import write_reports
 
 QUICK = ("auth", "lifecycle", "invalid-input", "examples")
 

@@ -312,7 +312,7 @@ class MockApp:
         if not raw and not media:
             if op.body_required:
                 raise ApiError(400, "A request body is required.", code="missing_body")
-            return self._empty(op)
+            return {}
         schema_media = _choose_media(op, media)
         if schema_media is None:
             documented = ", ".join(op.bodies)
@@ -325,7 +325,7 @@ class MockApp:
             if not raw.strip():
                 if op.body_required:
                     raise ApiError(400, "A request body is required.", code="missing_body")
-                return self._empty(op, schema_media)
+                return {}
             try:
                 value = parse_json(raw)
             except ValueError as exc:
@@ -336,15 +336,6 @@ class MockApp:
             param = errors[0].split(":", 1)[0] if ":" in errors[0] else None
             raise ApiError(400, "Invalid request body: " + "; ".join(errors), code="invalid_value", param=param)
         return value if isinstance(value, dict) else {}
-
-    def _empty(self, op: Operation, media: str | None = None) -> dict[str, Any]:
-        """An empty body to the create operation whose schema requires `prompt` is refused
-        even when the requestBody is marked optional: a prompt-less job is never what a client
-        meant (and costs money on a real provider)."""
-        schema = op.bodies[media] if media else next(iter(op.bodies.values()))
-        if op.kind == "create" and "prompt" in self.profile.schemas.required(schema):
-            raise ApiError(400, "A request body with a `prompt` is required.", code="missing_body", param="prompt")
-        return {}
 
     async def _form(self, request: Request, raw: bytes, schema: Any) -> dict[str, Any]:
         async def replay() -> Message:
