@@ -37,8 +37,12 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=20)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--spec", type=Path, default=ROOT / "tests" / "fixtures" / "check" / "videos.yaml",
-                        help="spec file given to both tools (default: the check test spec, errors documented)")
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=ROOT / "tests" / "fixtures" / "check" / "videos.yaml",
+        help="spec file given to both tools (default: the check test spec, errors documented)",
+    )
     args = parser.parse_args()
 
     from specforge.core import dump_yaml, load_document
@@ -49,25 +53,63 @@ def main() -> None:
     schemathesis = str(Path(python).with_name("schemathesis"))
     env = dict(os.environ, SPECFORGE_TOKEN=TOKEN, PYTHONPATH=str(ROOT / "src"), NO_COLOR="1")
     rows: list[tuple[float, float]] = []
-    with tempfile.TemporaryDirectory() as tmp, serve("openai", spec=spec, token=TOKEN, job_seconds=0.2) as url:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve("openai", spec=spec, token=TOKEN, job_seconds=0.2) as url,
+    ):
         spec_file = Path(tmp) / "spec.yaml"
         spec_file.write_text(dump_yaml(spec), encoding="utf-8")
-        common = ["--max-examples", str(args.max_examples), "--seed", str(args.seed), "--workers", str(args.workers)]
-        bare = [schemathesis, "run", str(spec_file), "--url", url + "/v1", "-H", f"Authorization: Bearer {TOKEN}",
-                "--no-shrink", *common]
-        ours = [python, "-m", "specforge", "check", url, "--spec", str(spec_file), "--report-dir", str(Path(tmp) / "reports"),
-                "--poll-interval", "0.1", "--job-timeout", "10", "-q", *common]
+        common = [
+            "--max-examples",
+            str(args.max_examples),
+            "--seed",
+            str(args.seed),
+            "--workers",
+            str(args.workers),
+        ]
+        bare = [
+            schemathesis,
+            "run",
+            str(spec_file),
+            "--url",
+            url + "/v1",
+            "-H",
+            f"Authorization: Bearer {TOKEN}",
+            "--no-shrink",
+            *common,
+        ]
+        ours = [
+            python,
+            "-m",
+            "specforge",
+            "check",
+            url,
+            "--spec",
+            str(spec_file),
+            "--report-dir",
+            str(Path(tmp) / "reports"),
+            "--poll-interval",
+            "0.1",
+            "--job-timeout",
+            "10",
+            "-q",
+            *common,
+        ]
         for _ in range(args.rounds):
             t_bare, rc_bare, out_bare = timed(bare, env)
             t_ours, rc_ours, out_ours = timed(ours, env)
             rows.append((t_bare, t_ours))
-            print(f"schemathesis run: {t_bare:6.2f}s (exit {rc_bare})   specforge check: {t_ours:6.2f}s (exit {rc_ours})"
-                  f"   ratio {t_ours / t_bare:.2f}x")
+            print(
+                f"schemathesis run: {t_bare:6.2f}s (exit {rc_bare})   specforge check: {t_ours:6.2f}s (exit {rc_ours})"
+                f"   ratio {t_ours / t_bare:.2f}x"
+            )
             if rc_ours not in (0, 1):
                 print(out_ours)
     bare_med = statistics.median(r[0] for r in rows)
     ours_med = statistics.median(r[1] for r in rows)
-    print(f"\nmedian over {args.rounds} rounds, max-examples {args.max_examples}, seed {args.seed}, workers {args.workers}:")
+    print(
+        f"\nmedian over {args.rounds} rounds, max-examples {args.max_examples}, seed {args.seed}, workers {args.workers}:"
+    )
     print(f"  schemathesis run  {bare_med:.2f}s")
     print(f"  specforge check   {ours_med:.2f}s")
     print(f"  overhead          {ours_med / bare_med:.2f}x (goal <= 1.15x)")

@@ -38,17 +38,40 @@ MODES = {
 def measure(name: str, mode: Hostile, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder, hostile(mode) as (url, _):
         env = {**os.environ, "SPECFORGE_TOKEN": TOKEN, "PYTHONPATH": str(ROOT / "src")}
-        command = [sys.executable, "-m", "specforge", "check", url, "--spec", str(SPEC), "--report-dir", folder,
-                   "--max-examples", str(args.max_examples), "--seed", "1", "--request-timeout", str(args.request_timeout),
-                   "--poll-interval", "0.05", "--job-timeout", "5", "-q", "--config", str(ROOT / "specforge.toml")]
+        command = [
+            sys.executable,
+            "-m",
+            "specforge",
+            "check",
+            url,
+            "--spec",
+            str(SPEC),
+            "--report-dir",
+            folder,
+            "--max-examples",
+            str(args.max_examples),
+            "--seed",
+            "1",
+            "--request-timeout",
+            str(args.request_timeout),
+            "--poll-interval",
+            "0.05",
+            "--job-timeout",
+            "5",
+            "-q",
+            "--config",
+            str(ROOT / "specforge.toml"),
+        ]
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         out = process.stdout.read().decode() if process.stdout else ""
         reports = sorted(p.name for p in Path(folder).glob("*/*"))
-        print(f"{name:<30} exit {os.waitstatus_to_exitcode(status)}  {wall:6.1f} s  peak RSS {usage.ru_maxrss / 1024:6.0f} MiB"
-              f"  reports: {len(reports)} files  {out.strip().splitlines()[-1] if out.strip() else ''}")
+        print(
+            f"{name:<30} exit {os.waitstatus_to_exitcode(status)}  {wall:6.1f} s  peak RSS {usage.ru_maxrss / 1024:6.0f} MiB"
+            f"  reports: {len(reports)} files  {out.strip().splitlines()[-1] if out.strip() else ''}"
+        )
 
 
 def main() -> None:

@@ -29,8 +29,15 @@ from specforge.ingest.score import PageScore, score_source  # noqa: E402
 def score_pages(pages: Path) -> list[PageScore]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        config = Config(root=pages, file=None, docs=pages, sources=root, canonical=root / "c.yaml",
-                        overlays=root, reports=root)
+        config = Config(
+            root=pages,
+            file=None,
+            docs=pages,
+            sources=root,
+            canonical=root / "c.yaml",
+            overlays=root,
+            reports=root,
+        )
         scores = []
         # warm-up: the first call pays for imports (validator, parsers), not for reading a page
         first = sorted(pages.glob("*.expected.json"))[:1]
@@ -69,9 +76,14 @@ def main() -> int:
             f"{'ok' if not s.missing_routes else 'miss':>6} {s.seconds:>6.3f}  {'PASS' if s.passed else 'fail'}"
         )
         if args.verbose and not s.passed:
-            for label, items in (("missing fields", s.missing_fields), ("wrong types", s.wrong_types),
-                                 ("wrong enums", s.wrong_enums), ("invented", s.invented),
-                                 ("missing statuses", s.missing_statuses), ("missing routes", s.missing_routes)):
+            for label, items in (
+                ("missing fields", s.missing_fields),
+                ("wrong types", s.wrong_types),
+                ("wrong enums", s.wrong_enums),
+                ("invented", s.invented),
+                ("missing statuses", s.missing_statuses),
+                ("missing routes", s.missing_routes),
+            ):
                 if items:
                     print(f"    {label}: {'; '.join(items)}")
     n = len(scores)

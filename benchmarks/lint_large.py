@@ -26,10 +26,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 NODE = HERE / ".node"
 #: shared/ sits beside the repository (or beside the folder holding its worktrees)
-DEFAULT_SPEC = next(
-    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "benchmarks").is_dir()),
-    ROOT.parent / "shared",
-) / "benchmarks" / "openai-openapi.yaml"
+DEFAULT_SPEC = (
+    next(
+        (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "benchmarks").is_dir()),
+        ROOT.parent / "shared",
+    )
+    / "benchmarks"
+    / "openai-openapi.yaml"
+)
 PACKAGES = ("@redocly/cli", "@stoplight/spectral-cli")
 
 
@@ -71,7 +75,9 @@ def count_spectral(output: str) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5, help="cold runs per tool (median reported)")
     parser.add_argument("--spectral-runs", type=int, default=1, help="Spectral is slow: runs for it")
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
@@ -81,19 +87,43 @@ def main() -> int:
     if not spec.is_file():
         sys.exit(f"benchmark spec not found: {spec}")
     ensure_node_tools()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "REDOCLY_TELEMETRY": "off",
-           "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true", "NO_COLOR": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "REDOCLY_TELEMETRY": "off",
+        "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true",
+        "NO_COLOR": "1",
+    }
     bin_dir = NODE / "node_modules" / ".bin"
     ruleset = NODE / "spectral-oas.yaml"
     ruleset.write_text('extends: ["spectral:oas"]\n', encoding="utf-8")
     tools: list[tuple[str, list[str], Callable[[str], int], int]] = [
-        ("specforge", [sys.executable, "-m", "specforge", "lint", str(spec), "--format", "json"], count_specforge,
-         args.runs),
+        (
+            "specforge",
+            [sys.executable, "-m", "specforge", "lint", str(spec), "--format", "json"],
+            count_specforge,
+            args.runs,
+        ),
         ("redocly", [str(bin_dir / "redocly"), "lint", str(spec), "--format=json"], count_redocly, args.runs),
     ]
     if not args.skip_spectral:
-        tools.append(("spectral", [str(bin_dir / "spectral"), "lint", str(spec), "--ruleset", str(ruleset), "-f", "json",
-                                   "--quiet"], count_spectral, args.spectral_runs))
+        tools.append(
+            (
+                "spectral",
+                [
+                    str(bin_dir / "spectral"),
+                    "lint",
+                    str(spec),
+                    "--ruleset",
+                    str(ruleset),
+                    "-f",
+                    "json",
+                    "--quiet",
+                ],
+                count_spectral,
+                args.spectral_runs,
+            )
+        )
     print(f"spec: {spec} ({spec.stat().st_size / 1e6:.2f} MB); machine load average {os.getloadavg()[0]:.2f}")
     rows = []
     for name, command, count, runs in tools:
@@ -104,13 +134,18 @@ def main() -> int:
             cpus.append(cpu)
             findings = count(output)
         rows.append((name, statistics.median(walls), min(walls), statistics.median(cpus), findings))
-        print(f"  {name:<10} median wall {statistics.median(walls):6.2f} s (min {min(walls):.2f}, {runs} runs), "
-              f"CPU {statistics.median(cpus):.2f} s, {findings} findings", flush=True)
+        print(
+            f"  {name:<10} median wall {statistics.median(walls):6.2f} s (min {min(walls):.2f}, {runs} runs), "
+            f"CPU {statistics.median(cpus):.2f} s, {findings} findings",
+            flush=True,
+        )
     base_wall, base_cpu = rows[0][1], rows[0][3]
     print()
     print(f"{'tool':<10} {'wall s':>8} {'min s':>8} {'CPU s':>8} {'wall x':>8} {'CPU x':>8} {'findings':>9}")
     for name, wall, fastest, cpu, findings in rows:
-        print(f"{name:<10} {wall:8.2f} {fastest:8.2f} {cpu:8.2f} {wall / base_wall:8.2f} {cpu / base_cpu:8.2f} {findings:9d}")
+        print(
+            f"{name:<10} {wall:8.2f} {fastest:8.2f} {cpu:8.2f} {wall / base_wall:8.2f} {cpu / base_cpu:8.2f} {findings:9d}"
+        )
     print("\n(x = time relative to specforge; above 1 means slower than specforge)")
     return 0
 

@@ -82,7 +82,9 @@ def run(snippet: str, spec: Path) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("spec", nargs="?", type=Path, default=DEFAULT_SPEC)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
@@ -105,8 +107,10 @@ def main() -> int:
     print(f"  ruamel YAML(typ='rt').load (pure Python):   {theirs_median:6.3f} s   runs: {_fmt(theirs)}")
     print(f"  (specforge.core import, not included above: {imports:.3f} s)")
     print(f"  ratio ruamel-rt / specforge:                {theirs_median / ours_median:6.1f}x")
-    print(f"  locate() x 10,000 random pointers:          {locate:6.3f} s   ({locate / 10_000 * 1e6:.1f} us each,"
-          f" {int(extra[0]['pointers']):,} pointers in the document)")
+    print(
+        f"  locate() x 10,000 random pointers:          {locate:6.3f} s   ({locate / 10_000 * 1e6:.1f} us each,"
+        f" {int(extra[0]['pointers']):,} pointers in the document)"
+    )
     print(f"  dump_yaml of the loaded data:               {dump:6.3f} s")
     return 0
 

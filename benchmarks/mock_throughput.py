@@ -36,7 +36,9 @@ def start_server(variant: str, state: Path | None) -> tuple[subprocess.Popen[str
     if state is not None:
         command += ["--state", str(state)]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
     assert process.stdout is not None
     url = process.stdout.readline().strip()
     if not url.startswith("http"):
@@ -48,12 +50,19 @@ def start_server(variant: str, state: Path | None) -> tuple[subprocess.Popen[str
 def create_job(url: str, variant: str) -> str:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     if variant in ("xiexus", "aiid"):  # multipart-only variants
-        body = (b'--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nsora-2\r\n'
-                b'--b\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nbench\r\n--b--\r\n')
-        response = httpx.post(url + "/v1/videos", content=body,
-                              headers={**headers, "Content-Type": "multipart/form-data; boundary=b"})
+        body = (
+            b'--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nsora-2\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nbench\r\n--b--\r\n'
+        )
+        response = httpx.post(
+            url + "/v1/videos",
+            content=body,
+            headers={**headers, "Content-Type": "multipart/form-data; boundary=b"},
+        )
     else:
-        response = httpx.post(url + "/v1/videos", json={"model": "sora-2", "prompt": "bench"}, headers=headers)
+        response = httpx.post(
+            url + "/v1/videos", json={"model": "sora-2", "prompt": "bench"}, headers=headers
+        )
     response.raise_for_status()
     return str(response.json()["id"])
 
@@ -62,8 +71,19 @@ def run_wrk(target: str, seconds: int, concurrency: int) -> dict[str, float]:
     wrk = shutil.which("wrk")
     assert wrk is not None
     output = subprocess.run(
-        [wrk, "-t2", f"-c{concurrency}", f"-d{seconds}s", "-H", f"Authorization: Bearer {TOKEN}", "--latency", target],
-        capture_output=True, text=True, check=True,
+        [
+            wrk,
+            "-t2",
+            f"-c{concurrency}",
+            f"-d{seconds}s",
+            "-H",
+            f"Authorization: Bearer {TOKEN}",
+            "--latency",
+            target,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     return {"requests_per_second": rate, "tool": "wrk"}  # type: ignore[dict-item]
@@ -103,7 +123,9 @@ def main() -> None:
     parser.add_argument("--variant", default="openai")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--state", action="store_true", help="keep jobs in SQLite (--state) instead of memory")
+    parser.add_argument(
+        "--state", action="store_true", help="keep jobs in SQLite (--state) instead of memory"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         state = Path(folder) / "jobs.sqlite" if args.state else None
@@ -128,8 +150,10 @@ def main() -> None:
         load_average_1m=os.getloadavg()[0],
     )
     print(json.dumps(result, indent=2))
-    print(f"GET /v1/videos/{{id}}: {result['requests_per_second']:.0f} requests/s "
-          f"({args.variant}, {result['store']} store, {args.concurrency} connections)")
+    print(
+        f"GET /v1/videos/{{id}}: {result['requests_per_second']:.0f} requests/s "
+        f"({args.variant}, {result['store']} store, {args.concurrency} connections)"
+    )
 
 
 if __name__ == "__main__":

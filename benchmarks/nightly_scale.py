@@ -102,8 +102,14 @@ class MemorySampler:
         self._thread.join()
 
 
-def run(urls: list[str], variants: list[str], concurrency: int, workdir: Path, label: str,
-        check: dict[str, object]) -> float:
+def run(
+    urls: list[str],
+    variants: list[str],
+    concurrency: int,
+    workdir: Path,
+    label: str,
+    check: dict[str, object],
+) -> float:
     from specforge.history import HistoryStore, Provider, run_nightly
 
     providers = [
@@ -130,21 +136,34 @@ def run(urls: list[str], variants: list[str], concurrency: int, workdir: Path, l
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--providers", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=4,
-                        help="providers checked at once (default: 4, what `specforge nightly` uses by default)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=4,
+        help="providers checked at once (default: 4, what `specforge nightly` uses by default)",
+    )
     parser.add_argument("--max-examples", type=int, default=5)
-    parser.add_argument("--phases", default=None,
-                        help="comma-separated check phases (default: all of the check's phases)")
-    parser.add_argument("--job-seconds", type=float, default=2.0,
-                        help="how long a mock video job takes (real providers: minutes)")
+    parser.add_argument(
+        "--phases", default=None, help="comma-separated check phases (default: all of the check's phases)"
+    )
+    parser.add_argument(
+        "--job-seconds",
+        type=float,
+        default=2.0,
+        help="how long a mock video job takes (real providers: minutes)",
+    )
     args = parser.parse_args()
     os.environ["BENCH_TOKEN"] = "sk-bench"
     variants = [VARIANTS[i % len(VARIANTS)] for i in range(args.providers)]
     host = subprocess.Popen(
         [sys.executable, "-c", HOST, str(args.job_seconds), *variants],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(SRC)},
     )
     try:
@@ -152,9 +171,15 @@ def main() -> None:
         urls = json.loads(host.stdout.readline())
         with tempfile.TemporaryDirectory() as tmp, MemorySampler(exclude={host.pid}) as memory:
             workdir = Path(tmp)
-            print(f"{args.providers} mock providers up (jobs take {args.job_seconds:g} s); "
-                  f"concurrency {args.concurrency}; {os.cpu_count()} CPU(s)")
-            check: dict[str, object] = {"max_examples": args.max_examples, "poll_interval": 0.1, "job_timeout": 60.0}
+            print(
+                f"{args.providers} mock providers up (jobs take {args.job_seconds:g} s); "
+                f"concurrency {args.concurrency}; {os.cpu_count()} CPU(s)"
+            )
+            check: dict[str, object] = {
+                "max_examples": args.max_examples,
+                "poll_interval": 0.1,
+                "job_timeout": 60.0,
+            }
             if args.phases:
                 check["phases"] = tuple(args.phases.split(","))
             print(f"check options: {check}")
@@ -162,10 +187,14 @@ def main() -> None:
             many = run(urls, variants, args.concurrency, workdir, "many", check)
         runner_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        print(f"wall time: 1 provider {one:.2f} s, {args.providers} providers {many:.2f} s, "
-              f"ratio {many / one:.2f}x (goal <= 3x)")
-        print(f"peak memory: runner process {runner_peak / 1024:.0f} MiB, largest worker {worker_peak / 1024:.0f} MiB, "
-              f"runner + zygote + workers together {memory.peak_total / 1024:.0f} MiB PSS (sampled every 50 ms)")
+        print(
+            f"wall time: 1 provider {one:.2f} s, {args.providers} providers {many:.2f} s, "
+            f"ratio {many / one:.2f}x (goal <= 3x)"
+        )
+        print(
+            f"peak memory: runner process {runner_peak / 1024:.0f} MiB, largest worker {worker_peak / 1024:.0f} MiB, "
+            f"runner + zygote + workers together {memory.peak_total / 1024:.0f} MiB PSS (sampled every 50 ms)"
+        )
     finally:
         if host.stdin:
             host.stdin.close()

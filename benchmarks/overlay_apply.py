@@ -92,14 +92,16 @@ def differences(a: Any, b: Any, pointer: str = "", limit: int = 5) -> list[str]:
                 found.extend(differences(x, y, f"{pointer}/{index}", limit - len(found)))
     elif isinstance(a, str) and isinstance(b, str):
         at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-        found.append(f"{pointer}: from character {at}: ours {a[at:at + 30]!r} vs peer {b[at:at + 30]!r}")
+        found.append(f"{pointer}: from character {at}: ours {a[at : at + 30]!r} vs peer {b[at : at + 30]!r}")
     else:
         found.append(f"{pointer}: ours {str(a)[:60]!r} vs peer {str(b)[:60]!r}")
     return found[:limit]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--spec", type=Path, default=SHARED / "openai-openapi.yaml")
     parser.add_argument("--overlay", type=Path, default=SHARED / "openai-overlay-585.yaml")
     parser.add_argument("--runs", type=int, default=5)
@@ -143,9 +145,13 @@ def main() -> None:
     expected = reference_apply(load_document(args.spec).data, load_document(args.overlay).data)
     oracle = same(ours, expected)
     base = min(times["specforge"])
-    print(f"apply {args.overlay.name} to {args.spec.name} ({args.spec.stat().st_size / 1e6:.2f} MB), "
-          f"{args.runs} cold runs each, YAML in -> YAML out\n")
-    print(f"{'tool':34} {'best s':>7} {'median s':>9} {'vs ours':>8} {'CPU s':>6} {'vs ours':>8}  output equals ours")
+    print(
+        f"apply {args.overlay.name} to {args.spec.name} ({args.spec.stat().st_size / 1e6:.2f} MB), "
+        f"{args.runs} cold runs each, YAML in -> YAML out\n"
+    )
+    print(
+        f"{'tool':34} {'best s':>7} {'median s':>9} {'vs ours':>8} {'CPU s':>6} {'vs ours':>8}  output equals ours"
+    )
     base_cpu = min(cpus["specforge"])
     for name, (_command, path, _stdout) in tools.items():
         best, median = min(times[name]), statistics.median(times[name])
@@ -156,7 +162,9 @@ def main() -> None:
             diff = [] if same(ours, theirs) else differences(ours, theirs)
             verdict = "yes" if not diff else "NO: " + "; ".join(diff)
         cpu = min(cpus[name])
-        print(f"{name:34} {best:7.2f} {median:9.2f} {best / base:7.2f}x {cpu:6.2f} {cpu / base_cpu:7.2f}x  {verdict}")
+        print(
+            f"{name:34} {best:7.2f} {median:9.2f} {best / base:7.2f}x {cpu:6.2f} {cpu / base_cpu:7.2f}x  {verdict}"
+        )
     print(f"\noutputs in {out}")
 
 

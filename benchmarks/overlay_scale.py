@@ -66,17 +66,23 @@ def main() -> None:
         return
     rows = []
     for size in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True
+        )
         rows.append(json.loads(out.stdout))
     print(f"{'actions':>8} {'seconds':>9} {'peak MiB':>9} {'us/action':>10} {'KiB/action':>11}")
     for row in rows:
         n = row["actions"]
-        print(f"{n:>8} {row['seconds']:>9.3f} {row['peak_mib']:>9.1f} {row['seconds'] / n * 1e6:>10.1f} "
-              f"{row['peak_mib'] * 1024 / n:>11.3f}")
+        print(
+            f"{n:>8} {row['seconds']:>9.3f} {row['peak_mib']:>9.1f} {row['seconds'] / n * 1e6:>10.1f} "
+            f"{row['peak_mib'] * 1024 / n:>11.3f}"
+        )
     first, last = rows[0], rows[-1]
     growth = last["actions"] / first["actions"]
-    print(f"x{growth:.0f} actions: time x{last['seconds'] / first['seconds']:.1f}, "
-          f"memory x{last['peak_mib'] / first['peak_mib']:.1f} (linear: x{growth:.0f})")
+    print(
+        f"x{growth:.0f} actions: time x{last['seconds'] / first['seconds']:.1f}, "
+        f"memory x{last['peak_mib'] / first['peak_mib']:.1f} (linear: x{growth:.0f})"
+    )
 
 
 if __name__ == "__main__":

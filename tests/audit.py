@@ -24,9 +24,23 @@ import specforge
 
 _SYSTEM = tuple(
     str(Path(p).resolve())
-    for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__),
-              str(Path(specforge.__file__).parent), "/usr/lib", "/usr/local/lib", "/usr/share", "/proc/self",
-              "/dev/null", "/dev/urandom", "/etc/localtime", "/etc/mime.types", "/etc/ssl", "/etc/pki"}
+    for p in {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        os.path.dirname(os.__file__),
+        str(Path(specforge.__file__).parent),
+        "/usr/lib",
+        "/usr/local/lib",
+        "/usr/share",
+        "/proc/self",
+        "/dev/null",
+        "/dev/urandom",
+        "/etc/localtime",
+        "/etc/mime.types",
+        "/etc/ssl",
+        "/etc/pki",
+    }
 )
 
 
@@ -86,14 +100,18 @@ sys.addaudithook(_hook)
 
 
 @contextmanager
-def audited(*, allowed: Sequence[Path], argv: Sequence[str] = (),
-            endpoints: Sequence[tuple[str, int]] = ()) -> Iterator[Audit]:
+def audited(
+    *, allowed: Sequence[Path], argv: Sequence[str] = (), endpoints: Sequence[tuple[str, int]] = ()
+) -> Iterator[Audit]:
     """Record opens and connects inside the block. Files named on the command line (``argv``
     absolute paths) count as allowed: the user chose them."""
     named = [Path(a) for a in argv if a.startswith("/")]
     # an output named on the command line is written through a temp file next to it
-    named += [Path(a).parent for flag, a in zip(argv, argv[1:], strict=False)
-              if flag in ("-o", "--output", "--out", "--report-dir") and a.startswith("/")]
+    named += [
+        Path(a).parent
+        for flag, a in zip(argv, argv[1:], strict=False)
+        if flag in ("-o", "--output", "--out", "--report-dir") and a.startswith("/")
+    ]
     audit = Audit(allowed=[*allowed, *named], endpoints=set(endpoints))
     _ACTIVE.append(audit)
     try:

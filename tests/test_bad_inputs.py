@@ -75,8 +75,12 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, canary: Canary) -> dict
     (outside / "secret.yaml").write_text(f"{SECRET}: 1\nx: {{type: object}}\n", encoding="utf-8")
     monkeypatch.chdir(project)
     monkeypatch.setenv("SPECFORGE_TOKEN", "sk-test-bad-inputs-0123456789")
-    return {"project": str(project), "outside": str(outside), "canary": canary.url,
-            "canary_host": canary.url.split("//", 1)[1]}
+    return {
+        "project": str(project),
+        "outside": str(outside),
+        "canary": canary.url,
+        "canary_host": canary.url.split("//", 1)[1],
+    }
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
@@ -85,7 +89,9 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
-def _setup(case: dict[str, Any], values: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> list[Callable[[], Any]]:
+def _setup(
+    case: dict[str, Any], values: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> list[Callable[[], Any]]:
     """Create the case's files; returns what to clean up afterwards."""
     cleanup: list[Callable[[], Any]] = []
     project = Path(values["project"])
@@ -138,7 +144,9 @@ def _run(argv: list[str], values: dict[str, str]) -> tuple[int, str, BaseExcepti
     return result.exit_code, result.output, error
 
 
-def _check(case: dict[str, Any], code: int, output: str, error: BaseException | None, values: dict[str, str]) -> None:
+def _check(
+    case: dict[str, Any], code: int, output: str, error: BaseException | None, values: dict[str, str]
+) -> None:
     assert error is None, f"{case['name']}: uncaught {type(error).__name__}: {error}\n{output}"
     assert code == case["exit"], f"{case['name']}: exit {code}, wanted {case['exit']}\n{output}"
     for fragment in case.get("output", []):
@@ -156,7 +164,9 @@ def _check(case: dict[str, Any], code: int, output: str, error: BaseException | 
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_bad_input(case: dict[str, Any], env: dict[str, str], canary: Canary, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_input(
+    case: dict[str, Any], env: dict[str, str], canary: Canary, monkeypatch: pytest.MonkeyPatch
+) -> None:
     values = dict(env)
     cleanup = _setup(case, values, monkeypatch)
     before = canary.hits
@@ -180,7 +190,11 @@ def test_the_corpus_is_big_enough() -> None:
 
 _EXPECTED: dict[str, Any] = YAML(typ="safe").load((BAD / "expected.yaml").read_text(encoding="utf-8"))
 # (a top level that is not a mapping is a lint finding, SF-OAS-INVALID, not a load error)
-FATAL = sorted(name for name, outcome in _EXPECTED.items() if isinstance(outcome, str) and not name.startswith("top-level"))
+FATAL = sorted(
+    name
+    for name, outcome in _EXPECTED.items()
+    if isinstance(outcome, str) and not name.startswith("top-level")
+)
 
 
 @pytest.mark.parametrize("name", FATAL)
@@ -208,7 +222,12 @@ def test_the_audit_hook_sees_reads_outside_and_sockets(env: dict[str, str], cana
     assert audit.stray_sockets() and canary.hits >= 1
 
 
-HOSTILE_REFS = ("file://{outside}/secret.yaml", "../outside/secret.yaml", "{outside}/secret.yaml", "{canary}/x.yaml")
+HOSTILE_REFS = (
+    "file://{outside}/secret.yaml",
+    "../outside/secret.yaml",
+    "{outside}/secret.yaml",
+    "{canary}/x.yaml",
+)
 
 
 @pytest.mark.parametrize(
@@ -223,8 +242,9 @@ HOSTILE_REFS = ("file://{outside}/secret.yaml", "../outside/secret.yaml", "{outs
     ],
     ids=lambda argv: " ".join(argv[:2]),
 )
-def test_no_command_reads_outside_or_connects_on_a_hostile_spec(argv: list[str], env: dict[str, str],
-                                                                canary: Canary) -> None:
+def test_no_command_reads_outside_or_connects_on_a_hostile_spec(
+    argv: list[str], env: dict[str, str], canary: Canary
+) -> None:
     """One spec carrying every hostile ref at once (file URL, ../, absolute, http) through each
     command that resolves refs: no open outside the project, no socket, no canary hit, and no
     byte of the outside file in any output."""
@@ -238,7 +258,8 @@ def test_no_command_reads_outside_or_connects_on_a_hostile_spec(argv: list[str],
     (project / "specforge.toml").write_text('[variants.v]\nsource = "specs/sources/v.yaml"\n')
     (project / "page.md").write_text("# Vendor\n\n```yaml\n" + spec + "```\n")
     (project / "o.overlay.yaml").write_text(
-        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.info\n    update: {x: 1}\n")
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.info\n    update: {x: 1}\n"
+    )
     before = canary.hits
     with audited(allowed=[project]) as audit:
         code, output, error = _run(argv, env)

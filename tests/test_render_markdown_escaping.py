@@ -43,12 +43,26 @@ def assert_inert(markdown: str) -> None:
 @pytest.mark.parametrize("vendor", HOSTILE)
 def test_merge_report(vendor: str) -> None:
     data = {
-        "variants": ["a", "b"], "canonical": "specs/canonical.yaml", "policy": "prefer a",
-        "support": {"create": ["a"]}, "operation_ids": {"create": "createVideo"},
-        "overlays": {"a": "a.overlay.yaml", "b": "b.overlay.yaml"}, "actions": {"a": 1, "b": 2},
-        "conflicts": [{"subject": vendor, "pointer": "/x/" + vendor, "sites": [("create", vendor)], "chosen": vendor,
-                       "winner": "a", "rule": vendor, "missing": [vendor], "shapes": {"a": vendor, "b": "string"},
-                       "locations": {"a": "src.yaml:3 " + vendor}}],
+        "variants": ["a", "b"],
+        "canonical": "specs/canonical.yaml",
+        "policy": "prefer a",
+        "support": {"create": ["a"]},
+        "operation_ids": {"create": "createVideo"},
+        "overlays": {"a": "a.overlay.yaml", "b": "b.overlay.yaml"},
+        "actions": {"a": 1, "b": 2},
+        "conflicts": [
+            {
+                "subject": vendor,
+                "pointer": "/x/" + vendor,
+                "sites": [("create", vendor)],
+                "chosen": vendor,
+                "winner": "a",
+                "rule": vendor,
+                "missing": [vendor],
+                "shapes": {"a": vendor, "b": "string"},
+                "locations": {"a": "src.yaml:3 " + vendor},
+            }
+        ],
         "omitted": [{"field": vendor, "variants": ["b"]}],
     }
     assert_inert(merge_report_markdown(data))
@@ -56,27 +70,65 @@ def test_merge_report(vendor: str) -> None:
 
 @pytest.mark.parametrize("vendor", HOSTILE)
 def test_compat_matrix(vendor: str) -> None:
-    matrix = {"variants": ["a", "b"], "reference": "a", "groups": [
-        {"name": "fields", "rows": [{"name": vendor, "cells": {"a": {"value": vendor, "state": "same"},
-                                                               "b": {"value": "—", "state": "absent"}}}]}]}
+    matrix = {
+        "variants": ["a", "b"],
+        "reference": "a",
+        "groups": [
+            {
+                "name": "fields",
+                "rows": [
+                    {
+                        "name": vendor,
+                        "cells": {
+                            "a": {"value": vendor, "state": "same"},
+                            "b": {"value": "—", "state": "absent"},
+                        },
+                    }
+                ],
+            }
+        ],
+    }
     assert_inert(compat_markdown(matrix))
 
 
 @pytest.mark.parametrize("vendor", HOSTILE)
 def test_lint_markdown(vendor: str) -> None:
-    diagnostic = Diagnostic(code="SF-X", severity=Severity.ERROR, message=vendor, pointer="/a", file="spec`<b>`.yaml",
-                            line=1, col=1)
+    diagnostic = Diagnostic(
+        code="SF-X",
+        severity=Severity.ERROR,
+        message=vendor,
+        pointer="/a",
+        file="spec`<b>`.yaml",
+        line=1,
+        col=1,
+    )
     assert_inert(render_markdown(FindingsReport(diagnostics=(diagnostic,), files=("spec`<b>`.yaml",))))
 
 
 @pytest.mark.parametrize("vendor", HOSTILE)
 def test_check_report(vendor: str) -> None:
-    result = CheckResult(run_id="r", base_url="http://127.0.0.1:1", spec_name="s", spec_hash="h" * 12,
-                         notes=[vendor], aborted=vendor)
-    result.failures.append(Failure(
-        diagnostic=Diagnostic(code="c", severity=Severity.ERROR, message=vendor, pointer="/" + vendor, hint=vendor),
-        operation="GET /v1/" + vendor, check="c", expected=vendor, actual=vendor, status_code=200,
-        response_excerpt=vendor, curl="curl " + vendor))
+    result = CheckResult(
+        run_id="r",
+        base_url="http://127.0.0.1:1",
+        spec_name="s",
+        spec_hash="h" * 12,
+        notes=[vendor],
+        aborted=vendor,
+    )
+    result.failures.append(
+        Failure(
+            diagnostic=Diagnostic(
+                code="c", severity=Severity.ERROR, message=vendor, pointer="/" + vendor, hint=vendor
+            ),
+            operation="GET /v1/" + vendor,
+            check="c",
+            expected=vendor,
+            actual=vendor,
+            status_code=200,
+            response_excerpt=vendor,
+            curl="curl " + vendor,
+        )
+    )
     result.infrastructure.append(InfraIssue("timeout", vendor, vendor))
     result.jobs.append(JobTrace(job_id=vendor, operation="POST /v1/videos", statuses=(vendor, "completed")))
     assert_inert(render_report_md(result))

@@ -58,7 +58,9 @@ class State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _error(status: int, message: str, kind: str = "invalid_request_error", param: str | None = None) -> JSONResponse:
+def _error(
+    status: int, message: str, kind: str = "invalid_request_error", param: str | None = None
+) -> JSONResponse:
     return JSONResponse({"error": {"message": message, "type": kind, "code": None, "param": param}}, status)
 
 
@@ -117,9 +119,11 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
             problems.append("prompt")
         if "input_reference" in body:
             ref = body["input_reference"]
-            if not isinstance(ref, dict) or any(
-                k in ref and not isinstance(ref[k], str) for k in ("image_url", "file_id")
-            ) or ("image_url" in ref and ":" not in str(ref["image_url"])):
+            if (
+                not isinstance(ref, dict)
+                or any(k in ref and not isinstance(ref[k], str) for k in ("image_url", "file_id"))
+                or ("image_url" in ref and ":" not in str(ref["image_url"]))
+            ):
                 problems.append("input_reference")
         if set(body) - {"prompt", "seconds", "size", "model", "input_reference"}:
             pass  # unknown fields are ignored, like OpenAI does
@@ -202,7 +206,11 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             return _error(400, "body must be JSON")
-        if not isinstance(body, dict) or not isinstance(body.get("prompt"), str) or not 0 < len(body["prompt"]) <= 32000:
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("prompt"), str)
+            or not 0 < len(body["prompt"]) <= 32000
+        ):
             return _error(400, "invalid value for prompt", param="prompt")
         source = state.jobs.get(request.path_params["video_id"])
         if source is None:
@@ -211,8 +219,14 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
             return _error(409, "Video is not completed")
         with state.lock:
             state.creates += 1
-        job = {**source, "id": f"video_{uuid.uuid4().hex[:16]}", "prompt": body["prompt"],
-               "remixed_from_video_id": source["id"], "_t0": time.monotonic(), "created_at": now()}
+        job = {
+            **source,
+            "id": f"video_{uuid.uuid4().hex[:16]}",
+            "prompt": body["prompt"],
+            "remixed_from_video_id": source["id"],
+            "_t0": time.monotonic(),
+            "created_at": now(),
+        }
         state.jobs[job["id"]] = job
         return JSONResponse(view(job))
 
@@ -231,13 +245,20 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
                 state.requests += 1
                 count = state.requests
             fault = behaviour.fault
-            applies = fault and (not behaviour.fault_paths or any(scope["path"].startswith(p) for p in behaviour.fault_paths))
+            applies = fault and (
+                not behaviour.fault_paths or any(scope["path"].startswith(p) for p in behaviour.fault_paths)
+            )
             if applies and fault == "hang":
                 await asyncio.sleep(2)
             if applies and fault == "reset":
                 # promise a body, send a byte, fail: uvicorn drops the connection mid-response
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": b"{", "more_body": True})
                 raise ConnectionResetError("fault injection: reset")
             if applies and fault == "429":
@@ -247,17 +268,24 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
                 await Response("upstream overloaded", 503)(scope, receive, send)
                 return
             if applies and fault == "invalid-json":
-                await Response(b'{"id": "video_1", "status": ', 200, media_type="application/json")(scope, receive, send)
-                return
-            if applies and fault == "oversized":
-                await Response(b'{"pad": "' + b"x" * (12 * 1024 * 1024) + b'"}', 200, media_type="application/json")(
+                await Response(b'{"id": "video_1", "status": ', 200, media_type="application/json")(
                     scope, receive, send
                 )
                 return
+            if applies and fault == "oversized":
+                await Response(
+                    b'{"pad": "' + b"x" * (12 * 1024 * 1024) + b'"}', 200, media_type="application/json"
+                )(scope, receive, send)
+                return
             if fault and fault.startswith("die-after:") and count > int(fault.split(":")[1]) and on_die:
                 on_die()
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000")],
+                    }
+                )
                 raise ConnectionResetError("fault injection: dying")
             await self.app(scope, receive, send)
 
@@ -283,7 +311,10 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
     async def identified(scope: Any, receive: Any, send: Any) -> None:
         async def tagged(message: Any) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"x-specforge-mock", b"fake")]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"x-specforge-mock", b"fake")],
+                }
             await send(message)
 
         await faults(scope, receive, tagged)

@@ -61,11 +61,17 @@ def _echo(mode: str, token: str, user: str) -> tuple[list[tuple[str, str]], dict
         "header-name": ([(f"X-{quote(token, safe='')}", "1")], {}),
         "set-cookie": ([("Set-Cookie", f"session={token}; Path=/; HttpOnly")], {}),
         "cookie-name": ([("Set-Cookie", f"{quote(token, safe='')}=1; Path=/")], {}),
-        "www-authenticate": ([("WWW-Authenticate", f'Bearer realm="api", error="invalid_token", token="{token}"')], {}),
+        "www-authenticate": (
+            [("WWW-Authenticate", f'Bearer realm="api", error="invalid_token", token="{token}"')],
+            {},
+        ),
         "basic-header": ([("X-Upstream-Authorization", f"Basic {basic}")], {}),
         "body-plain": ([], {"echo": token}),
         "body-urlenc": ([], {"echo": quote(token, safe="")}),
-        "body-urlenc-lower": ([], {"echo": re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(token, safe=""))}),
+        "body-urlenc-lower": (
+            [],
+            {"echo": re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(token, safe=""))},
+        ),
         "body-urlenc-plus": ([], {"echo": quote_plus(token)}),
         "body-b64": ([], {"echo": base64.b64encode(token.encode()).decode()}),
         "body-b64url": ([], {"echo": base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")}),
@@ -82,17 +88,46 @@ def _echo(mode: str, token: str, user: str) -> tuple[list[tuple[str, str]], dict
 
 
 ECHOES = (
-    "header-value", "header-name", "set-cookie", "cookie-name", "www-authenticate", "basic-header", "body-plain",
-    "body-urlenc", "body-urlenc-lower", "body-urlenc-plus", "body-b64", "body-b64url", "body-b64-basic",
-    "body-b64-embedded", "body-json-escaped", "body-in-url", "status-field", "long-prefix", "error-message", "html",
+    "header-value",
+    "header-name",
+    "set-cookie",
+    "cookie-name",
+    "www-authenticate",
+    "basic-header",
+    "body-plain",
+    "body-urlenc",
+    "body-urlenc-lower",
+    "body-urlenc-plus",
+    "body-b64",
+    "body-b64url",
+    "body-b64-basic",
+    "body-b64-embedded",
+    "body-json-escaped",
+    "body-in-url",
+    "status-field",
+    "long-prefix",
+    "error-message",
+    "html",
 )
 
 
 def _job(status: str = "completed") -> dict[str, Any]:
     now = int(time.time())
-    return {"id": JOB_ID, "object": "video", "model": "sora-2", "status": status, "progress": 100, "created_at": now,
-            "completed_at": now, "expires_at": now + 3600, "prompt": "p", "size": "720x1280", "seconds": "4",
-            "remixed_from_video_id": None, "error": None}
+    return {
+        "id": JOB_ID,
+        "object": "video",
+        "model": "sora-2",
+        "status": status,
+        "progress": 100,
+        "created_at": now,
+        "completed_at": now,
+        "expires_at": now + 3600,
+        "prompt": "p",
+        "size": "720x1280",
+        "seconds": "4",
+        "remixed_from_video_id": None,
+        "error": None,
+    }
 
 
 def _valid_create(sent: bytes) -> bool:
@@ -100,9 +135,14 @@ def _valid_create(sent: bytes) -> bool:
         body = json.loads(sent)
     except ValueError:
         return False
-    return (isinstance(body, dict) and isinstance(body.get("prompt"), str) and bool(body["prompt"])
-            and body.get("seconds", "4") in ("4", "8", "12") and body.get("size", "720x1280") in SIZES
-            and isinstance(body.get("input_reference", {}), dict))
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("prompt"), str)
+        and bool(body["prompt"])
+        and body.get("seconds", "4") in ("4", "8", "12")
+        and body.get("size", "720x1280") in SIZES
+        and isinstance(body.get("input_reference", {}), dict)
+    )
 
 
 SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
@@ -148,25 +188,60 @@ class _Handler(socketserver.StreamRequestHandler):
                 fields.update(more_fields)
         if mode.words:
             fields["words"] = mode.words
-        fault = mode.fault if not mode.fault_paths or any(path.startswith(p) for p in mode.fault_paths) else None
+        fault = (
+            mode.fault if not mode.fault_paths or any(path.startswith(p) for p in mode.fault_paths) else None
+        )
         status_only = mode.status
         if status_only is None and mode.token is not None and token != mode.token:
             status_only = 401
         if status_only is not None:
             status = status_only
-            body = json.dumps({"error": {"message": "Incorrect API key provided", "type": "invalid_api_key",
-                                         "code": None, "param": None}, **fields}).encode()
+            body = json.dumps(
+                {
+                    "error": {
+                        "message": "Incorrect API key provided",
+                        "type": "invalid_api_key",
+                        "code": None,
+                        "param": None,
+                    },
+                    **fields,
+                }
+            ).encode()
         elif method == "POST" and not _valid_create(sent):
-            status, body = 400, json.dumps({"error": {"message": "invalid request", "type": "invalid_request_error",
-                                                      "code": None, "param": None}}).encode()
+            status, body = (
+                400,
+                json.dumps(
+                    {
+                        "error": {
+                            "message": "invalid request",
+                            "type": "invalid_request_error",
+                            "code": None,
+                            "param": None,
+                        }
+                    }
+                ).encode(),
+            )
         elif path.endswith("/content"):
             status, body = 200, MP4
             extra.append(("Content-Type", "video/mp4"))
         elif path.rstrip("/") == "/v1/videos" and method == "GET":
-            status, body = 200, json.dumps({"object": "list", "data": [{**_job(), **fields}], "first_id": JOB_ID,
-                                            "last_id": JOB_ID, "has_more": False}).encode()
+            status, body = (
+                200,
+                json.dumps(
+                    {
+                        "object": "list",
+                        "data": [{**_job(), **fields}],
+                        "first_id": JOB_ID,
+                        "last_id": JOB_ID,
+                        "has_more": False,
+                    }
+                ).encode(),
+            )
         elif path.startswith("/v1/videos"):
-            status, body = 200, json.dumps({**_job("queued" if method == "POST" else "completed"), **fields}).encode()
+            status, body = (
+                200,
+                json.dumps({**_job("queued" if method == "POST" else "completed"), **fields}).encode(),
+            )
         else:
             status, body = 404, b'{"error": {"message": "not found", "type": "not_found"}}'
         raw_echo = fields.pop("echo_raw", None)
@@ -175,10 +250,14 @@ class _Handler(socketserver.StreamRequestHandler):
         if fault == "binary" and not path.endswith("/content"):
             body = b"\xff\xfe\x00binary " + token.encode() + b" \x80\x81 " + mode.words.encode() + b"\x00"
         if not any(name.lower() == "content-type" for name, _ in extra):
-            extra.append(("Content-Type", "application/octet-stream" if fault == "binary" else "application/json"))
+            extra.append(
+                ("Content-Type", "application/octet-stream" if fault == "binary" else "application/json")
+            )
         self._send(status, extra, body, fault, mode)
 
-    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes, fault: str | None, mode: Hostile) -> None:
+    def _send(
+        self, status: int, headers: list[tuple[str, str]], body: bytes, fault: str | None, mode: Hostile
+    ) -> None:
         reason = {200: "OK", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}.get(status, "Status")
         head = [f"HTTP/1.1 {status} {reason}", *(f"{k}: {v}" for k, v in headers)]
         out = self.wfile
@@ -190,11 +269,16 @@ class _Handler(socketserver.StreamRequestHandler):
             out.write(b"0\r\n\r\n")
             return
         if fault == "huge-declared":
-            out.write(("\r\n".join([*head, f"Content-Length: {200 * 1024 * 1024}", "", ""])).encode("latin-1"))
+            out.write(
+                ("\r\n".join([*head, f"Content-Length: {200 * 1024 * 1024}", "", ""])).encode("latin-1")
+            )
             out.write(b"x" * 65536)
             return
         if fault == "cut":
-            out.write(("\r\n".join([*head, f"Content-Length: {len(body) + 1000}", "", ""])).encode("latin-1") + body[:10])
+            out.write(
+                ("\r\n".join([*head, f"Content-Length: {len(body) + 1000}", "", ""])).encode("latin-1")
+                + body[:10]
+            )
             out.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
             return

@@ -42,8 +42,15 @@ def _b64_decodings(text: str) -> Iterable[bytes]:
 
 def views(text: str) -> list[str]:
     """``text`` as every decoding a reader could apply shows it."""
-    out = [text, unquote(text), unquote_plus(text), html.unescape(text), _json_unescape(text),
-           unquote(_json_unescape(text)), html.unescape(_json_unescape(text))]
+    out = [
+        text,
+        unquote(text),
+        unquote_plus(text),
+        html.unescape(text),
+        _json_unescape(text),
+        unquote(_json_unescape(text)),
+        html.unescape(_json_unescape(text)),
+    ]
     return out
 
 

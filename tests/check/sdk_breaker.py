@@ -48,7 +48,14 @@ class Breaker:
             return
         action = self.action
         if "status" in action:
-            error = {"error": {"message": "deliberately broken", "type": "server_error", "code": None, "param": None}}
+            error = {
+                "error": {
+                    "message": "deliberately broken",
+                    "type": "server_error",
+                    "code": None,
+                    "param": None,
+                }
+            }
             await _answer(send, action["status"], json.dumps(error).encode(), "application/json")
             return
         captured: dict[str, Any] = {"status": 200, "headers": [], "body": b""}
@@ -65,11 +72,17 @@ class Breaker:
             return
         data = json.loads(captured["body"])
         data.update(action["json_set"])
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() not in (b"content-length", b"content-type")]
+        headers = [
+            (k, v) for k, v in captured["headers"] if k.lower() not in (b"content-length", b"content-type")
+        ]
         await _answer(send, captured["status"], json.dumps(data).encode(), "application/json", headers)
 
 
 async def _answer(send: Any, status: int, body: bytes, media: str, headers: list[Any] | None = None) -> None:
-    all_headers = [*(headers or []), (b"content-type", media.encode()), (b"content-length", str(len(body)).encode())]
+    all_headers = [
+        *(headers or []),
+        (b"content-type", media.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": all_headers})
     await send({"type": "http.response.body", "body": body})

@@ -22,10 +22,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def failure(item: dict[str, Any]) -> Failure:
     return Failure(
-        diagnostic=Diagnostic(code=item["check"], severity=Severity.ERROR, message=item["message"], pointer=item.get("pointer", "")),
-        operation=item["operation"], check=item["check"], status_code=item.get("status"),
-        response_excerpt=item.get("excerpt", ""), curl=f"curl -X GET -H 'Authorization: Bearer ***' http://h{item['operation'].split()[1]}",
-        kind=item.get("kind", ""), keyword=item.get("keyword", ""), cassette=tuple(item.get("cassette", ())),
+        diagnostic=Diagnostic(
+            code=item["check"],
+            severity=Severity.ERROR,
+            message=item["message"],
+            pointer=item.get("pointer", ""),
+        ),
+        operation=item["operation"],
+        check=item["check"],
+        status_code=item.get("status"),
+        response_excerpt=item.get("excerpt", ""),
+        curl=f"curl -X GET -H 'Authorization: Bearer ***' http://h{item['operation'].split()[1]}",
+        kind=item.get("kind", ""),
+        keyword=item.get("keyword", ""),
+        cassette=tuple(item.get("cassette", ())),
     )
 
 
@@ -70,7 +80,9 @@ def test_round_trip_keeps_causes() -> None:
 
 def test_explicit_severity_and_source_win() -> None:
     result = result_of([])
-    base = failure({"operation": "GET /v1/videos", "check": "sdk_list", "status": 200, "message": "list() raised"})
+    base = failure(
+        {"operation": "GET /v1/videos", "check": "sdk_list", "status": 200, "message": "list() raised"}
+    )
     result.add_failure(base)
     assert result.causes[0].severity is Level.MAJOR
     from dataclasses import replace
@@ -82,7 +94,9 @@ def test_explicit_severity_and_source_win() -> None:
 
 
 def test_pattern_blanks_ids_not_words() -> None:
-    assert pattern("video video_68d7512d07848190 not found") == pattern("video video_1f2e3d4c5b6a7980 not found")
+    assert pattern("video video_68d7512d07848190 not found") == pattern(
+        "video video_1f2e3d4c5b6a7980 not found"
+    )
     assert pattern("created_at = 1764590000123") == pattern("created_at = 1764590000999")
     assert pattern("seconds must be 4") != pattern("seconds must be 8")
     assert pattern("see https://x.example/v1/videos/abc") == "see <url>"
@@ -93,7 +107,9 @@ def test_severity_rules_cover_the_documented_examples() -> None:
     assert classify(Signal("status_code_conformance", "list", 404)) is Level.MINOR
     assert classify(Signal("not_a_server_error", "retrieve", 500)) is Level.BLOCKING
     assert classify(Signal("not_a_server_error", "other", 500)) is Level.MAJOR
-    assert classify(Signal("response_schema_conformance", "retrieve", 200, "type", "/status")) is Level.BLOCKING
+    assert (
+        classify(Signal("response_schema_conformance", "retrieve", 200, "type", "/status")) is Level.BLOCKING
+    )
     assert classify(Signal("response_schema_conformance", "retrieve", 200, "type", "/size")) is Level.MAJOR
     assert classify(Signal("positive_data_acceptance", "create", 400)) is Level.BLOCKING
     assert classify(Signal("request_fields_round_trip", "create", 200)) is Level.MAJOR
@@ -104,14 +120,26 @@ def test_severity_docs_are_generated_from_the_rules() -> None:
     assert (ROOT / "docs" / "severity.md").read_text(encoding="utf-8") == docs_markdown()
 
 
-_items = st.fixed_dictionaries({
-    "operation": st.sampled_from(["POST /v1/videos", "GET /v1/videos/{video_id}", "GET /v1/videos"]),
-    "kind": st.sampled_from(["create", "retrieve", "list"]),
-    "check": st.sampled_from(["not_a_server_error", "status_code_conformance", "positive_data_acceptance"]),
-    "status": st.sampled_from([400, 404, 500]),
-    "message": st.sampled_from(["Server error", "Undocumented HTTP status code", "Rejected positive data"]),
-    "excerpt": st.sampled_from(["", '{"error": {"message": "model is required"}}', '{"error": {"message": "no video_1234567890ab"}}']),
-})
+_items = st.fixed_dictionaries(
+    {
+        "operation": st.sampled_from(["POST /v1/videos", "GET /v1/videos/{video_id}", "GET /v1/videos"]),
+        "kind": st.sampled_from(["create", "retrieve", "list"]),
+        "check": st.sampled_from(
+            ["not_a_server_error", "status_code_conformance", "positive_data_acceptance"]
+        ),
+        "status": st.sampled_from([400, 404, 500]),
+        "message": st.sampled_from(
+            ["Server error", "Undocumented HTTP status code", "Rejected positive data"]
+        ),
+        "excerpt": st.sampled_from(
+            [
+                "",
+                '{"error": {"message": "model is required"}}',
+                '{"error": {"message": "no video_1234567890ab"}}',
+            ]
+        ),
+    }
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -130,8 +158,14 @@ def test_every_occurrence_is_in_exactly_one_cause(items: list[dict[str, Any]]) -
 def test_html_report_escapes_vendor_text_and_leads_with_causes() -> None:
     from specforge.render.report_html import render_report_html
 
-    hostile = {"operation": "GET /v1/videos", "kind": "list", "check": "not_a_server_error", "status": 500,
-               "message": "Server error", "excerpt": '{"error": {"message": "<script>alert(1)</script>"}}'}
+    hostile = {
+        "operation": "GET /v1/videos",
+        "kind": "list",
+        "check": "not_a_server_error",
+        "status": 500,
+        "message": "Server error",
+        "excerpt": '{"error": {"message": "<script>alert(1)</script>"}}',
+    }
     html = render_report_html(result_of([hostile, *SCENARIOS[2]["failures"]]))
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.index('id="causes"') < html.index('id="operations"') < html.index('id="failures"')

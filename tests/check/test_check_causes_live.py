@@ -19,8 +19,16 @@ QUICK = ("auth", "lifecycle", "invalid-input", "examples")
 
 
 def run(url: str, tmp_path: Path, **kw: object) -> CheckResult:
-    options = dict(base_url=url, spec=FIXTURE_SPEC, max_examples=2, seed=3, poll_interval=0.05, job_timeout=3,
-                   request_timeout=2.0, phases=QUICK)
+    options = dict(
+        base_url=url,
+        spec=FIXTURE_SPEC,
+        max_examples=2,
+        seed=3,
+        poll_interval=0.05,
+        job_timeout=3,
+        request_timeout=2.0,
+        phases=QUICK,
+    )
     options.update(kw)
     result = run_check(CheckOptions(**options), report_dir=tmp_path)  # type: ignore[arg-type]
     write_reports(result, tmp_path)
@@ -28,7 +36,11 @@ def run(url: str, tmp_path: Path, **kw: object) -> CheckResult:
 
 
 def test_distinct_causes_in_one_run(tmp_path: Path, token: str) -> None:
-    with serve(Behaviour(token=TOKEN, job_seconds=1.0, ms_timestamps=True, accept_garbage=True, bad_status="processing")) as (url, _):
+    with serve(
+        Behaviour(
+            token=TOKEN, job_seconds=1.0, ms_timestamps=True, accept_garbage=True, bad_status="processing"
+        )
+    ) as (url, _):
         result = run(url, tmp_path)
     causes = result.causes
     assert len(causes) >= 3 and len(causes) < sum(f.occurrences for f in result.failures)
@@ -83,8 +95,21 @@ def test_fail_on_picks_the_severity_that_fails(tmp_path: Path, token: str) -> No
     assert LEVELS == cli_check.LEVELS
     runner = CliRunner()
     with serve(Behaviour(token=TOKEN, accept_garbage=True)) as (url, _):
-        args = [url, "--spec", str(FIXTURE_SPEC), "--max-examples", "1", "--seed", "1", "--poll-interval", "0.05",
-                "--job-timeout", "3", "--report-dir", str(tmp_path)]
+        args = [
+            url,
+            "--spec",
+            str(FIXTURE_SPEC),
+            "--max-examples",
+            "1",
+            "--seed",
+            "1",
+            "--poll-interval",
+            "0.05",
+            "--job-timeout",
+            "3",
+            "--report-dir",
+            str(tmp_path),
+        ]
         lenient = runner.invoke(cli_check.command, [*args, "--fail-on", "blocking"], catch_exceptions=False)
         strict = runner.invoke(cli_check.command, [*args, "--fail-on", "major"], catch_exceptions=False)
     assert "invalid_input_is_rejected" in strict.output and "MAJOR" in strict.output
@@ -94,7 +119,11 @@ def test_fail_on_picks_the_severity_that_fails(tmp_path: Path, token: str) -> No
 
 def test_plan_gives_the_budget_to_the_lifecycle_first(token: str) -> None:
     runner = CliRunner()
-    out = runner.invoke(cli_check.command, ["https://api.vendor.invalid", "--spec", str(FIXTURE_SPEC), "--plan"], catch_exceptions=False)
+    out = runner.invoke(
+        cli_check.command,
+        ["https://api.vendor.invalid", "--spec", str(FIXTURE_SPEC), "--plan"],
+        catch_exceptions=False,
+    )
     assert out.exit_code == 0, out.output
     assert "allowed: 1" in out.output
     lines = out.output.splitlines()

@@ -14,25 +14,48 @@ from specforge.core import load_document
 SPEC = SpecModel.of(load_document(FIXTURE_SPEC).data)
 
 
-def exchange(body: Any, status: int = 200, path: str = "/v1/videos/video_1", spec: SpecModel = SPEC) -> Exchange:
-    return Exchange(spec, spec.operation_for("GET", path), "GET", "http://127.0.0.1" + path, status,
-                    {"content-type": "application/json"}, json.dumps(body).encode())
+def exchange(
+    body: Any, status: int = 200, path: str = "/v1/videos/video_1", spec: SpecModel = SPEC
+) -> Exchange:
+    return Exchange(
+        spec,
+        spec.operation_for("GET", path),
+        "GET",
+        "http://127.0.0.1" + path,
+        status,
+        {"content-type": "application/json"},
+        json.dumps(body).encode(),
+    )
 
 
-JOB = {"id": "video_1", "object": "video", "status": "in_progress", "progress": 40, "created_at": 1_700_000_000,
-       "completed_at": None, "model": "sora-2"}
+JOB = {
+    "id": "video_1",
+    "object": "video",
+    "status": "in_progress",
+    "progress": 40,
+    "created_at": 1_700_000_000,
+    "completed_at": None,
+    "model": "sora-2",
+}
 
 CASES = [
     ("seconds timestamps pass", JOB, []),
-    ("13-digit timestamp is milliseconds", {**JOB, "created_at": 1_700_000_000_123}, ["timestamps_are_unix_seconds"]),
+    (
+        "13-digit timestamp is milliseconds",
+        {**JOB, "created_at": 1_700_000_000_123},
+        ["timestamps_are_unix_seconds"],
+    ),
     ("string timestamp", {**JOB, "created_at": "2024-01-01T00:00:00Z"}, ["timestamps_are_unix_seconds"]),
     ("unknown status", {**JOB, "status": "processing"}, ["lifecycle_statuses_are_legal"]),
     ("progress over 100", {**JOB, "progress": 140}, ["progress_is_a_percentage"]),
     ("fractional progress", {**JOB, "progress": 0.5}, ["progress_is_a_percentage"]),
     ("failed without error", {**JOB, "status": "failed", "error": None}, ["failed_job_has_error_object"]),
     ("failed with error", {**JOB, "status": "failed", "error": {"code": "x", "message": "bad prompt"}}, []),
-    ("list items are checked", {"object": "list", "data": [JOB, {**JOB, "created_at": 1_700_000_000_000}]},
-     ["timestamps_are_unix_seconds"]),
+    (
+        "list items are checked",
+        {"object": "list", "data": [JOB, {**JOB, "created_at": 1_700_000_000_000}]},
+        ["timestamps_are_unix_seconds"],
+    ),
     ("errors are not jobs", {"error": {"message": "nope", "status": "x"}}, []),
 ]
 
@@ -51,7 +74,9 @@ def test_millisecond_finding_names_the_field_and_unit() -> None:
 
 def test_documented_milliseconds_are_not_flagged() -> None:
     doc = load_document(FIXTURE_SPEC).data
-    doc["components"]["schemas"]["VideoResource"]["properties"]["created_at"]["description"] = "Unix time in milliseconds"
+    doc["components"]["schemas"]["VideoResource"]["properties"]["created_at"]["description"] = (
+        "Unix time in milliseconds"
+    )
     spec = SpecModel.of(doc)
     body = {**JOB, "created_at": 1_700_000_000_123}
     assert not list(sc.timestamps_are_unix_seconds(exchange(body, spec=spec)))
@@ -69,7 +94,11 @@ def test_registry_rejects_duplicates_with_exact_message() -> None:
 def test_sequence_findings() -> None:
     from specforge.check.lifecycle import sequence_findings
 
-    ok = [{"status": "queued", "progress": 0}, {"status": "in_progress", "progress": 50}, {"status": "completed", "progress": 100}]
+    ok = [
+        {"status": "queued", "progress": 0},
+        {"status": "in_progress", "progress": 50},
+        {"status": "completed", "progress": 100},
+    ]
     assert sequence_findings(SPEC, ok) == []
     backwards = [{"status": "in_progress", "progress": 50}, {"status": "queued", "progress": 60}]
     assert [f.check for f in sequence_findings(SPEC, backwards)] == ["lifecycle_transitions_are_legal"]

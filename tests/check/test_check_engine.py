@@ -42,8 +42,15 @@ def test_engine_runs_every_request_through_the_gate() -> None:
     g = gate()
     cases: list[engine.EngineCase] = []
     with serve(Behaviour(token=TOKEN)) as (url, state):
-        schema = engine.load_schema(DOC, url, spec=SPEC, headers={"Authorization": f"Bearer {TOKEN}"}, max_examples=2, seed=1,
-                                    phases=("examples", "fuzzing"))
+        schema = engine.load_schema(
+            DOC,
+            url,
+            spec=SPEC,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            max_examples=2,
+            seed=1,
+            phases=("examples", "fuzzing"),
+        )
         outcome = engine.run_engine(schema, gate=g, spec=SPEC, on_case=cases.append)
     assert outcome.stop_reason == "completed" and not outcome.fatal
     assert cases and all(c.operation for c in cases)
@@ -57,11 +64,23 @@ def test_engine_runs_every_request_through_the_gate() -> None:
 def test_engine_reports_specforge_findings_with_expected_and_actual() -> None:
     cases: list[engine.EngineCase] = []
     with serve(Behaviour(token=TOKEN, ms_timestamps=True)) as (url, _):
-        schema = engine.load_schema(DOC, url, spec=SPEC, headers={"Authorization": f"Bearer {TOKEN}"}, max_examples=2, seed=1,
-                                    phases=("examples",))
+        schema = engine.load_schema(
+            DOC,
+            url,
+            spec=SPEC,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            max_examples=2,
+            seed=1,
+            phases=("examples",),
+        )
         engine.run_engine(schema, gate=gate(), spec=SPEC, on_case=cases.append)
     found = [f for c in cases for f in c.failures if f.check == "timestamps_are_unix_seconds"]
-    assert found and found[0].origin == "specforge" and len(found[0].actual) == 13 and found[0].pointer == "/created_at"
+    assert (
+        found
+        and found[0].origin == "specforge"
+        and len(found[0].actual) == 13
+        and found[0].pointer == "/created_at"
+    )
     curls = [c.curl for c in cases if c.curl]
     assert curls and all(TOKEN not in c for c in curls) and any("Bearer ***" in c for c in curls)
 
@@ -69,13 +88,27 @@ def test_engine_reports_specforge_findings_with_expected_and_actual() -> None:
 def test_excluded_methods_are_not_generated_and_the_gate_blocks_the_rest() -> None:
     g = gate(limit=0)
     with serve(Behaviour(token=TOKEN)) as (url, state):
-        schema = engine.load_schema(DOC, url, spec=SPEC, headers={"Authorization": f"Bearer {TOKEN}"}, max_examples=2, seed=1,
-                                    phases=("examples", "coverage"))
+        schema = engine.load_schema(
+            DOC,
+            url,
+            spec=SPEC,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            max_examples=2,
+            seed=1,
+            phases=("examples", "coverage"),
+        )
         engine.run_engine(schema, gate=g, spec=SPEC, exclude_methods=("POST",))
         assert state.creates == 0
         # even without planning, the gate holds
-        schema = engine.load_schema(DOC, url, spec=SPEC, headers={"Authorization": f"Bearer {TOKEN}"}, max_examples=2, seed=1,
-                                    phases=("examples",))
+        schema = engine.load_schema(
+            DOC,
+            url,
+            spec=SPEC,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            max_examples=2,
+            seed=1,
+            phases=("examples",),
+        )
         engine.run_engine(schema, gate=g, spec=SPEC)
         assert state.creates == 0 and g.budget.blocked > 0
 
@@ -83,7 +116,9 @@ def test_excluded_methods_are_not_generated_and_the_gate_blocks_the_rest() -> No
 def test_validate_one_exchange() -> None:
     with serve(Behaviour(token=TOKEN, bad_status="processing", job_seconds=0.0)) as (url, _):
         session = gate().session()
-        created = session.post(url + "/v1/videos", json={"prompt": "x"}, headers={"Authorization": f"Bearer {TOKEN}"})
+        created = session.post(
+            url + "/v1/videos", json={"prompt": "x"}, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
         schema = engine.load_schema(DOC, url, spec=SPEC)
         assert engine.validate(schema, created, red=Redactor(TOKEN), body={"prompt": "x"}) == []
         bad = requests.Response()
@@ -93,4 +128,6 @@ def test_validate_one_exchange() -> None:
         bad.request = requests.Request("GET", url + "/v1/videos/v").prepare()
         failures = engine.validate(schema, bad, red=Redactor(TOKEN))
     assert {f.check for f in failures} == {"response_schema_conformance"}
-    assert failures[0].expected.startswith("required") or "enum" in failures[0].expected or failures[0].expected
+    assert (
+        failures[0].expected.startswith("required") or "enum" in failures[0].expected or failures[0].expected
+    )

@@ -24,8 +24,16 @@ def B(**kw: object) -> Behaviour:  # noqa: N802 - reads like the class it builds
 
 
 def run(url: str, tmp_path: Path, **kw: object) -> CheckResult:
-    options = dict(base_url=url, spec=FIXTURE_SPEC, max_examples=2, seed=3, poll_interval=0.05, job_timeout=3,
-                   request_timeout=1.0, phases=QUICK)
+    options = dict(
+        base_url=url,
+        spec=FIXTURE_SPEC,
+        max_examples=2,
+        seed=3,
+        poll_interval=0.05,
+        job_timeout=3,
+        request_timeout=1.0,
+        phases=QUICK,
+    )
     options.update(kw)
     result = run_check(CheckOptions(**options), report_dir=tmp_path)  # type: ignore[arg-type]
     write_reports(result, tmp_path)
@@ -105,17 +113,28 @@ def test_retry_after_is_honoured_while_polling(tmp_path: Path, token: str) -> No
 def test_faithful_fake_is_conformant_and_deviations_are_found(tmp_path: Path, token: str) -> None:
     with serve(B()) as (url, _):
         assert run(url, tmp_path / "a").verdict.value == "conformant"
-    with serve(B(ms_timestamps=True, bad_status="processing", accept_garbage=True, echo_seconds_as_int=True)) as (url, _):
+    with serve(
+        B(ms_timestamps=True, bad_status="processing", accept_garbage=True, echo_seconds_as_int=True)
+    ) as (url, _):
         result = run(url, tmp_path / "b", phases=("lifecycle", "invalid-input"))
     checks = {f.check for f in result.failures}
-    assert {"timestamps_are_unix_seconds", "lifecycle_statuses_are_legal", "invalid_input_is_rejected",
-            "request_fields_round_trip"} <= checks
+    assert {
+        "timestamps_are_unix_seconds",
+        "lifecycle_statuses_are_legal",
+        "invalid_input_is_rejected",
+        "request_fields_round_trip",
+    } <= checks
 
 
 @pytest.mark.parametrize("budget", [0, 1])
 def test_budget_holds_under_schemathesis_phases(tmp_path: Path, token: str, budget: int) -> None:
     with serve(B()) as (url, state):
-        result = run(url, tmp_path, budget=budget, phases=("lifecycle", "invalid-input", "examples", "coverage", "fuzzing", "stateful"))
+        result = run(
+            url,
+            tmp_path,
+            budget=budget,
+            phases=("lifecycle", "invalid-input", "examples", "coverage", "fuzzing", "stateful"),
+        )
     assert state.creates <= budget and result.creates_used <= budget
 
 
@@ -132,4 +151,6 @@ def test_parallel_workers_keep_counts_consistent(tmp_path: Path, token: str) -> 
     assert result.verdict.value == "conformant"
     assert state.creates <= 3 and result.creates_used <= 3
     lines = (tmp_path / "cassette.jsonl").read_text().split("\n")
-    assert [json.loads(line)["seq"] for line in lines if line] == list(range(1, len([x for x in lines if x]) + 1))
+    assert [json.loads(line)["seq"] for line in lines if line] == list(
+        range(1, len([x for x in lines if x]) + 1)
+    )

@@ -43,32 +43,47 @@ def _params(cases: list[dict[str, Any]]) -> list[Any]:
 def test_hostile_server(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPECFORGE_TOKEN", case["token"])
     with hostile(_mode(case["server"])) as (url, server):
-        options = CheckOptions(base_url=_with_userinfo(url, case.get("userinfo")), spec=FIXTURE_SPEC,
-                               phases=tuple(case.get("phases", ("auth", "lifecycle", "invalid-input"))),
-                               max_examples=1, seed=1, poll_interval=0.05, job_timeout=2,
-                               request_timeout=1.5)
+        options = CheckOptions(
+            base_url=_with_userinfo(url, case.get("userinfo")),
+            spec=FIXTURE_SPEC,
+            phases=tuple(case.get("phases", ("auth", "lifecycle", "invalid-input"))),
+            max_examples=1,
+            seed=1,
+            poll_interval=0.05,
+            job_timeout=2,
+            request_timeout=1.5,
+        )
         result = run_check(options, report_dir=tmp_path)
         write_reports(result, tmp_path)
     assert result.exit_code == case["exit"], (result.verdict, result.infrastructure, result.failures[:3])
-    explained = " ".join([*(i.message for i in result.infrastructure), *(f.diagnostic.message for f in result.failures)])
+    explained = " ".join(
+        [*(i.message for i in result.infrastructure), *(f.diagnostic.message for f in result.failures)]
+    )
     if "message" in case:
         assert case["message"] in explained
     if "infra" in case:
         assert case["infra"] in {i.kind for i in result.infrastructure}
     if "creates_used" in case:
         assert result.creates_used == case["creates_used"]
-    assert {"report.json", "report.md", "report.html", "junit.xml", "cassette.jsonl"} <= {p.name for p in tmp_path.iterdir()}
+    assert {"report.json", "report.md", "report.html", "junit.xml", "cassette.jsonl"} <= {
+        p.name for p in tmp_path.iterdir()
+    }
     assert leaks_in(tmp_path, _secrets(case)) == {}
     if case.get("cassette_has") == "base64":
-        encodings = {json.loads(line)["response"]["body_encoding"] for line in (tmp_path / "cassette.jsonl").read_text().splitlines()
-                     if json.loads(line)["response"]}
+        encodings = {
+            json.loads(line)["response"]["body_encoding"]
+            for line in (tmp_path / "cassette.jsonl").read_text().splitlines()
+            if json.loads(line)["response"]
+        }
         assert "base64" in encodings
     if case.get("no_nul"):
         assert b"\x00" not in (tmp_path / "report.md").read_bytes()
         assert "bytes of binary data" in (tmp_path / "report.md").read_text()
     if case["server"].get("words"):
-        assert case["server"]["words"].encode() in b"".join(p.read_bytes() for p in tmp_path.iterdir()) or \
-            "base64" in (tmp_path / "cassette.jsonl").read_text()
+        assert (
+            case["server"]["words"].encode() in b"".join(p.read_bytes() for p in tmp_path.iterdir())
+            or "base64" in (tmp_path / "cassette.jsonl").read_text()
+        )
 
 
 @pytest.mark.parametrize("case", _params(CASES["cli"]))
@@ -81,8 +96,17 @@ def test_hostile_cli(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.M
         cassette.write_bytes(bytes.fromhex(case["cassette_bytes"]))
     reports = tmp_path / "reports"
     with hostile(_mode(case.get("server", {}))) as (url, _):
-        values = {"url": _with_userinfo(url, case.get("userinfo")), "spec": str(FIXTURE_SPEC), "cassette": str(cassette)}
-        args = [a.format(**values) for a in case["args"]] + ["--report-dir", str(reports), "--config", str(ROOT / "specforge.toml")]
+        values = {
+            "url": _with_userinfo(url, case.get("userinfo")),
+            "spec": str(FIXTURE_SPEC),
+            "cassette": str(cassette),
+        }
+        args = [a.format(**values) for a in case["args"]] + [
+            "--report-dir",
+            str(reports),
+            "--config",
+            str(ROOT / "specforge.toml"),
+        ]
         outcome = CliRunner().invoke(cli, args)
     assert outcome.exit_code == case["exit"], outcome.output
     assert case["message"] in outcome.output

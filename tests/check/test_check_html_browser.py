@@ -20,8 +20,17 @@ def test_html_report_renders_offline(tmp_path: Path) -> None:
     write_reports(sample_result(), tmp_path, ["html"])
     assert CHROMIUM is not None
     proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", (tmp_path / "report.html").as_uri()],
-        capture_output=True, text=True, timeout=60,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--dump-dom",
+            (tmp_path / "report.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     dom = proc.stdout
     assert 'id="verdict"' in dom and "non-conformant" in dom

@@ -29,9 +29,19 @@ def scenario() -> Iterator[tuple[Scenario, State]]:
     gate = Gate(budget=Budget(1), cassette=Cassette(None, red), redactor=red)
     with serve(Behaviour(token=TOKEN, job_seconds=0.2)) as (url, state):
         schema = engine.load_schema(document, url, spec=spec, headers={"Authorization": f"Bearer {TOKEN}"})
-        yield Scenario(spec=spec, gate=gate, base_url=engine.api_base_url(url, spec), token=TOKEN,
-                       validate=lambda response, body: engine.validate(schema, response, red=red, body=body),
-                       poll_interval=0.02, job_timeout=3, request_timeout=2), state
+        yield (
+            Scenario(
+                spec=spec,
+                gate=gate,
+                base_url=engine.api_base_url(url, spec),
+                token=TOKEN,
+                validate=lambda response, body: engine.validate(schema, response, red=red, body=body),
+                poll_interval=0.02,
+                job_timeout=3,
+                request_timeout=2,
+            ),
+            state,
+        )
 
 
 def delete_through_gate(sc: Scenario, job_id: str) -> None:

@@ -27,7 +27,15 @@ def config() -> Config:
 
 
 def check(url: str, config: Config, **kw: object) -> CheckResult:
-    options = dict(base_url=url, config=config, max_examples=3, seed=7, poll_interval=0.05, job_timeout=10, request_timeout=5)
+    options = dict(
+        base_url=url,
+        config=config,
+        max_examples=3,
+        seed=7,
+        poll_interval=0.05,
+        job_timeout=10,
+        request_timeout=5,
+    )
     options.update(kw)
     return run_check(CheckOptions(**options))  # type: ignore[arg-type]
 
@@ -39,15 +47,23 @@ def stats(url: str) -> dict[str, int]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_each_mock_conforms_to_its_own_variant_and_fingerprints_as_it(variant: str, config: Config, token: str) -> None:
+def test_each_mock_conforms_to_its_own_variant_and_fingerprints_as_it(
+    variant: str, config: Config, token: str
+) -> None:
     with serve(variant, config=config, token=TOKEN, job_seconds=0.2) as url:
         own = check(url, config, variant=variant)
-        assert own.verdict.value == "conformant", [(f.operation, f.check, f.diagnostic.message[:200]) for f in own.failures]
+        assert own.verdict.value == "conformant", [
+            (f.operation, f.check, f.diagnostic.message[:200]) for f in own.failures
+        ]
         assert not own.infrastructure and own.creates_used >= 1
         canonical = check(url, config)  # the canonical spec: what fingerprint records
     ranking = fingerprint(canonical.exchanges, config)
     best = ranking[0]
-    tied = {m.variant for m in ranking if (m.violations, round(m.affinity, 4)) == (best.violations, round(best.affinity, 4))}
+    tied = {
+        m.variant
+        for m in ranking
+        if (m.violations, round(m.affinity, 4)) == (best.violations, round(best.affinity, 4))
+    }
     assert variant in tied, [(m.variant, m.violations, m.affinity) for m in ranking]
     assert tied <= {variant} | INDISTINGUISHABLE.get(variant, set())
 
@@ -58,7 +74,9 @@ def test_aiid_against_canonical_finds_millisecond_timestamps_and_status(config: 
     assert result.verdict.value == "non-conformant"
     checks = {f.check for f in result.failures}
     assert "timestamps_are_unix_seconds" in checks
-    assert "status_code_conformance" in checks  # JSON create answered 415: a status the canonical does not document
+    assert (
+        "status_code_conformance" in checks
+    )  # JSON create answered 415: a status the canonical does not document
     ms = next(f for f in result.failures if f.check == "timestamps_are_unix_seconds")
     assert ms.diagnostic.pointer == "/created_at" and len(ms.actual) == 13
 
@@ -75,7 +93,13 @@ def test_hingnet_veo_against_canonical_finds_seconds_and_input_reference(config:
 
 def test_budget_is_enforced_on_the_server_side(config: Config, token: str) -> None:
     with serve("openai", config=config, token=TOKEN, job_seconds=0.2) as url:
-        result = check(url, config, variant="openai", budget=2, phases=("lifecycle", "invalid-input", "examples", "coverage", "fuzzing"))
+        result = check(
+            url,
+            config,
+            variant="openai",
+            budget=2,
+            phases=("lifecycle", "invalid-input", "examples", "coverage", "fuzzing"),
+        )
         assert stats(url)["creates"] <= 2
         assert result.creates_used == 2 and result.creates_blocked >= 1
     with serve("openai", config=config, token=TOKEN, job_seconds=0.2) as url:
@@ -96,6 +120,8 @@ def test_lifecycle_follows_the_job_to_the_mp4(config: Config, token: str) -> Non
 
 def test_pending_job_at_timeout_is_not_a_failure(config: Config, token: str) -> None:
     with serve("openai", config=config, token=TOKEN, job_seconds=30) as url:
-        result = check(url, config, variant="openai", phases=("lifecycle",), job_timeout=0.4, poll_interval=0.1)
+        result = check(
+            url, config, variant="openai", phases=("lifecycle",), job_timeout=0.4, poll_interval=0.1
+        )
     assert result.jobs[0].outcome == "pending"
     assert result.verdict.value == "conformant"

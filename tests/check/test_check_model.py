@@ -16,7 +16,9 @@ from specforge.core import Diagnostic, Severity
 
 def sample_result() -> CheckResult:
     failure = Failure(
-        diagnostic=Diagnostic("timestamps_are_unix_seconds", Severity.ERROR, "created_at is in milliseconds", "/created_at"),
+        diagnostic=Diagnostic(
+            "timestamps_are_unix_seconds", Severity.ERROR, "created_at is in milliseconds", "/created_at"
+        ),
         operation="GET /v1/videos/{video_id}",
         check="timestamps_are_unix_seconds",
         expected="Unix seconds (10 digits)",
@@ -65,4 +67,6 @@ def test_verdict_rules() -> None:
 
 def test_infra_issue_is_a_warning_diagnostic() -> None:
     diag = InfraIssue("timeout", "read timed out", count=2).to_diagnostic()
-    assert diag.code == "infrastructure.timeout" and diag.severity is Severity.WARNING and "x2" in diag.message
+    assert (
+        diag.code == "infrastructure.timeout" and diag.severity is Severity.WARNING and "x2" in diag.message
+    )

@@ -23,10 +23,14 @@ from specforge.check.transport import Budget, Cassette, Gate
 from specforge.render.reports import write_reports
 
 METACHARS = ".^$*+?{}[]\\|()%=/-_~:;,'\"<>&#@!"
-secret_text = st.text(alphabet=st.sampled_from("abcXYZ0189" + METACHARS), min_size=MIN_SECRET_LENGTH - 2, max_size=40).map(
-    lambda s: "k9" + s)  # never a plain word of the report itself
-words = st.lists(st.sampled_from(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "video", "queued"]), min_size=1,
-                 max_size=6).map(" ".join)
+secret_text = st.text(
+    alphabet=st.sampled_from("abcXYZ0189" + METACHARS), min_size=MIN_SECRET_LENGTH - 2, max_size=40
+).map(lambda s: "k9" + s)  # never a plain word of the report itself
+words = st.lists(
+    st.sampled_from(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "video", "queued"]),
+    min_size=1,
+    max_size=6,
+).map(" ".join)
 
 
 @pytest.fixture(scope="module")
@@ -36,24 +40,40 @@ def server() -> Iterator[tuple[str, object]]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(secret=secret_text, echo=st.lists(st.sampled_from(ECHOES), min_size=1, max_size=6, unique=True),
-       binary=st.booleans(), text=words)
-def test_no_secret_in_any_output_and_words_survive(server: tuple[str, object], secret: str, echo: list[str],
-                                                   binary: bool, text: str) -> None:
+@given(
+    secret=secret_text,
+    echo=st.lists(st.sampled_from(ECHOES), min_size=1, max_size=6, unique=True),
+    binary=st.booleans(),
+    text=words,
+)
+def test_no_secret_in_any_output_and_words_survive(
+    server: tuple[str, object], secret: str, echo: list[str], binary: bool, text: str
+) -> None:
     url, running = server
     running.mode = Hostile(echo=tuple(echo), fault="binary" if binary else None, words=text)  # type: ignore[attr-defined]
     folder = Path(tempfile.mkdtemp())
     red = Redactor.for_endpoint(secret, url)
-    gate = Gate(budget=Budget(None), cassette=Cassette(folder / "cassette.jsonl", red), redactor=red, deadline=5)
+    gate = Gate(
+        budget=Budget(None), cassette=Cassette(folder / "cassette.jsonl", red), redactor=red, deadline=5
+    )
     session = gate.session()
-    response = session.get(url + "/v1/videos/video_1", headers={"Authorization": f"Bearer {secret}"}, timeout=5)
+    response = session.get(
+        url + "/v1/videos/video_1", headers={"Authorization": f"Bearer {secret}"}, timeout=5
+    )
     session.close()
     gate.cassette.close()
     assert response.status_code == 200
-    failure = EngineFailure("lifecycle_statuses_are_legal", "t", f"status echoed {response.text[:50]}",
-                            actual=response.text[:80])
-    case = EngineCase(id="c1", operation="GET /v1/videos/{video_id}", phase="lifecycle", status_code=200,
-                      response_excerpt=red.excerpt(response.content), failures=[failure])
+    failure = EngineFailure(
+        "lifecycle_statuses_are_legal", "t", f"status echoed {response.text[:50]}", actual=response.text[:80]
+    )
+    case = EngineCase(
+        id="c1",
+        operation="GET /v1/videos/{video_id}",
+        phase="lifecycle",
+        status_code=200,
+        response_excerpt=red.excerpt(response.content),
+        failures=[failure],
+    )
     from specforge.check.model import CheckOptions
     from specforge.check.runner import _Run  # the same folding a live run does
     from specforge.check.spec import load_spec

@@ -14,6 +14,7 @@ def test_default_budget_is_unlimited_only_for_the_mock() -> None:
     assert default_budget(None) == 1
     assert default_budget("openai") is None
 
+
 def test_creating_methods() -> None:
     assert can_create("POST") and can_create("put") and can_create("PATCH") and can_create("WHATEVER")
     assert not any(can_create(m) for m in ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE"))
@@ -43,8 +44,11 @@ def test_retry_after() -> None:
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 2.0) == 0.0  # in the past
 
 
-@given(token=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=8, max_size=40),
-       before=st.text(max_size=30), after=st.text(max_size=30))
+@given(
+    token=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=8, max_size=40),
+    before=st.text(max_size=30),
+    after=st.text(max_size=30),
+)
 def test_redactor_never_leaks_the_token(token: str, before: str, after: str) -> None:
     red = Redactor(token)
     text = f"{before}Authorization: Bearer {token}{after} {token}"
@@ -54,11 +58,16 @@ def test_redactor_never_leaks_the_token(token: str, before: str, after: str) -> 
 
 
 def test_schemathesis_filtered_header_becomes_bearer_mask() -> None:
-    assert Redactor(None).text("curl -H 'Authorization: [Filtered]' x") == "curl -H 'Authorization: Bearer ***' x"
+    assert (
+        Redactor(None).text("curl -H 'Authorization: [Filtered]' x")
+        == "curl -H 'Authorization: Bearer ***' x"
+    )
 
 
 def test_implicit_errors_only_where_no_client_error_is_documented() -> None:
-    doc = {"paths": {"/a": {"get": {"responses": {"200": {}}}, "post": {"responses": {"200": {}, "400": {}}}}}}
+    doc = {
+        "paths": {"/a": {"get": {"responses": {"200": {}}}, "post": {"responses": {"200": {}, "400": {}}}}}
+    }
     out, changed = with_implicit_errors(doc)
     assert "4XX" in out["paths"]["/a"]["get"]["responses"]
     assert set(out["paths"]["/a"]["post"]["responses"]) == {"200", "400", "401", "403"}
@@ -69,14 +78,21 @@ def test_implicit_errors_only_where_no_client_error_is_documented() -> None:
 def test_auth_is_only_required_where_the_spec_says_so() -> None:
     from specforge.check.spec import SpecModel
 
-    doc = {"security": [{"bearer": []}], "paths": {"/v1/videos": {"get": {"responses": {"200": {}}}},
-                                                  "/v1/public": {"get": {"security": [{}], "responses": {"200": {}}}},
-                                                  "/v1/either": {"get": {"security": [{}, {"bearer": []}], "responses": {}}}}}
+    doc = {
+        "security": [{"bearer": []}],
+        "paths": {
+            "/v1/videos": {"get": {"responses": {"200": {}}}},
+            "/v1/public": {"get": {"security": [{}], "responses": {"200": {}}}},
+            "/v1/either": {"get": {"security": [{}, {"bearer": []}], "responses": {}}},
+        },
+    }
     spec = SpecModel.of(doc)
     by_path = {op.path: op for op in spec.operations}
     assert spec.requires_auth(by_path["/v1/videos"])
     assert not spec.requires_auth(by_path["/v1/public"]) and not spec.requires_auth(by_path["/v1/either"])
-    assert not SpecModel.of({"paths": doc["paths"]}).requires_auth(SpecModel.of({"paths": doc["paths"]}).operations[0])
+    assert not SpecModel.of({"paths": doc["paths"]}).requires_auth(
+        SpecModel.of({"paths": doc["paths"]}).operations[0]
+    )
 
 
 def test_cassette_lines_survive_unicode_line_separators(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -87,9 +103,11 @@ def test_cassette_lines_survive_unicode_line_separators(tmp_path) -> None:  # ty
 
     path = tmp_path / "c.jsonl"
     cassette = Cassette(path, Redactor("tok"))
-    request = requests.Request("POST", "http://127.0.0.1/v1/videos", json={"prompt": "a\u2028b\x85c\x1cd tok"}).prepare()
+    request = requests.Request(
+        "POST", "http://127.0.0.1/v1/videos", json={"prompt": "a\u2028b\x85c\x1cd tok"}
+    ).prepare()
     response = requests.Response()
-    response.status_code, response._content = 200, "{\"x\": \"\u2029\"}".encode()
+    response.status_code, response._content = 200, '{"x": "\u2029"}'.encode()
     cassette.record(request, response, None, 0.1)
     cassette.record(request, None, None, 0.1)
     cassette.close()

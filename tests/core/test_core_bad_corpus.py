@@ -13,7 +13,9 @@ from specforge.core.refs import check_refs
 
 BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad"
 EXPECTED: dict[str, str | list[str]] = load_document(BAD / "expected.yaml").data
-DOCUMENTS = sorted(p.name for p in BAD.iterdir() if p.is_file() and p.name != "expected.yaml")  # cli/: CLI cases
+DOCUMENTS = sorted(
+    p.name for p in BAD.iterdir() if p.is_file() and p.name != "expected.yaml"
+)  # cli/: CLI cases
 
 
 def outcome(path: Path) -> str | list[str]:

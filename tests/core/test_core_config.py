@@ -60,7 +60,10 @@ def test_sections_are_checked_against_allowed_keys(tmp_path: Path) -> None:
     [
         ("[project]\nsource = 'x'\n", ":2: unknown key `source` in [project] (did you mean `sources`?)"),
         ("[lnt]\nx = 1\n", ":1: unknown key `lnt` in [top level] (did you mean `lint`?)"),
-        ("[variants.openai]\nvendr = 'x'\n", ":2: unknown key `vendr` in [variants.openai] (did you mean `vendor`?)"),
+        (
+            "[variants.openai]\nvendr = 'x'\n",
+            ":2: unknown key `vendr` in [variants.openai] (did you mean `vendor`?)",
+        ),
         ("[variants.openai]\nzzz = 'x'\n", ":2: unknown key `zzz` in [variants.openai] (fix: allowed keys:"),
         ("lint = 3\n", ":1: [lint] must be a table, not int"),
         ("[variants]\nopenai = 'x'\n", ": [variants.openai] must be a table, not str"),
@@ -125,4 +128,6 @@ def test_display_is_root_relative_inside_the_project_and_as_given_outside(tmp_pa
     (tmp_path / "specforge.toml").write_text("")
     config = load_config(tmp_path / "specforge.toml")
     assert config.display(tmp_path / "specs" / "canonical.yaml") == "specs/canonical.yaml"
-    assert config.display(tmp_path.parent / "elsewhere.yaml") == (tmp_path.parent / "elsewhere.yaml").as_posix()
+    assert (
+        config.display(tmp_path.parent / "elsewhere.yaml") == (tmp_path.parent / "elsewhere.yaml").as_posix()
+    )

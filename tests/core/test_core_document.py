@@ -23,7 +23,14 @@ def json_model(value: Any) -> Any:
     """ruamel's safe-load result with specforge's documented differences applied: mapping keys
     become strings (as json.dumps writes them) and timestamps stay the text they were written as."""
     if isinstance(value, dict):
-        return {key if isinstance(key, str) else json.dumps(key) if not isinstance(key, int) or isinstance(key, bool) else str(key): json_model(v) for key, v in value.items()}
+        return {
+            key
+            if isinstance(key, str)
+            else json.dumps(key)
+            if not isinstance(key, int) or isinstance(key, bool)
+            else str(key): json_model(v)
+            for key, v in value.items()
+        }
     if isinstance(value, list):
         return [json_model(v) for v in value]
     if isinstance(value, datetime.datetime | datetime.date):
@@ -35,7 +42,9 @@ def json_model(value: Any) -> Any:
 
 TIMESTAMP_TEXT = {
     datetime.date(2024, 10, 1): "2024-10-01",
-    datetime.datetime(2024, 10, 1, 12, 30, tzinfo=datetime.timezone(datetime.timedelta(0), "Z")): "2024-10-01T12:30:00Z",
+    datetime.datetime(
+        2024, 10, 1, 12, 30, tzinfo=datetime.timezone(datetime.timedelta(0), "Z")
+    ): "2024-10-01T12:30:00Z",
 }
 BINARY_TEXT = {b"hello": "aGVsbG8="}
 
@@ -59,7 +68,9 @@ def test_fidelity_fixture_equals_ruamel_except_documented_differences() -> None:
     assert ours["floats"][5:7] == [math.inf, -math.inf]
     assert ours["sexagesimal_is_a_string"] == "1:20"
     assert ours["timestamps_stay_strings"] == {
-        "date": "2024-10-01", "datetime": "2024-10-01T12:30:00Z", "spaced": "2001-12-14 21:59:43.10 -5"
+        "date": "2024-10-01",
+        "datetime": "2024-10-01T12:30:00Z",
+        "spaced": "2001-12-14 21:59:43.10 -5",
     }
     assert list(ours["responses"]) == ["200", "201", "default"]
     assert list(ours["other_keys"]) == ["true", "null", "1.5", "16"]
@@ -80,7 +91,11 @@ def test_yaml_positions_for_values_and_keys() -> None:
     key = doc.locate("/paths/~1v1~1videos/post/summary", key=True)
     assert key is not None and (key.line, key.col) == (5, 7)
     past = doc.locate("/paths/~1v1~1videos/post/nope/deeper")
-    assert past is not None and (past.line, past.col, past.pointer) == (5, 7, "/paths/~1v1~1videos/post/nope/deeper")
+    assert past is not None and (past.line, past.col, past.pointer) == (
+        5,
+        7,
+        "/paths/~1v1~1videos/post/nope/deeper",
+    )
     assert str(doc.locate("")) == "a.yaml:1:1"
 
 
@@ -230,7 +245,10 @@ def _pointers(data: Any, pointer: str = "") -> list[tuple[str, Any]]:
 @settings(max_examples=150, deadline=None)
 @given(st.dictionaries(keys, values, min_size=1, max_size=4))
 def test_every_key_position_points_at_that_key(data: dict[str, Any]) -> None:
-    for source, name in ((dump_yaml(data), "p.yaml"), (json.dumps(data, indent=2, ensure_ascii=False), "p.json")):
+    for source, name in (
+        (dump_yaml(data), "p.yaml"),
+        (json.dumps(data, indent=2, ensure_ascii=False), "p.json"),
+    ):
         doc = load_text(source, name)
         assert doc.data == data
         lines = source.split("\n")
@@ -319,4 +337,12 @@ def test_json_type_names_loaded_values_as_json_schema_does() -> None:
     from specforge.core.document import json_type
 
     values = [None, True, 0, 1.5, "x", [1], {"a": 1}]
-    assert [json_type(v) for v in values] == ["null", "boolean", "integer", "number", "string", "array", "object"]
+    assert [json_type(v) for v in values] == [
+        "null",
+        "boolean",
+        "integer",
+        "number",
+        "string",
+        "array",
+        "object",
+    ]

@@ -41,11 +41,21 @@ def test_ref_guard_serves_the_folder_and_nothing_else(tmp_path: Path) -> None:
     guard = RefGuard(project)
     assert guard.load((project / "common.yaml").as_uri() + "#/Video") == {"Video": {"type": "object"}}
     assert guard.load("common.yaml") == {"Video": {"type": "object"}}
-    for uri in ((outside / "secret.yaml").as_uri(), "../outside/secret.yaml", str(outside / "secret.yaml"),
-                "link.yaml", "file:///etc/passwd"):
+    for uri in (
+        (outside / "secret.yaml").as_uri(),
+        "../outside/secret.yaml",
+        str(outside / "secret.yaml"),
+        "link.yaml",
+        "file:///etc/passwd",
+    ):
         with pytest.raises(RefError, match="escapes the project folder"):
             guard.load(uri)
-    for uri in ("http://127.0.0.1:9/x.yaml", "https://example.invalid/x", "ftp://h/x", "file://otherhost/etc/passwd"):
+    for uri in (
+        "http://127.0.0.1:9/x.yaml",
+        "https://example.invalid/x",
+        "ftp://h/x",
+        "file://otherhost/etc/passwd",
+    ):
         with pytest.raises(RefError, match="refused"):
             guard.load(uri)
     assert len(guard.refused) == 9
@@ -58,12 +68,24 @@ def test_openapi_validator_follows_in_folder_refs_only(tmp_path: Path) -> None:
     spec = {
         "openapi": "3.1.0",
         "info": {"title": "t", "version": "1"},
-        "paths": {"/v": {"get": {"responses": {"200": {
-            "description": "ok", "content": {"application/json": {"schema": {"$ref": "common.yaml#/Video"}}}}}}}},
+        "paths": {
+            "/v": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": {"$ref": "common.yaml#/Video"}}},
+                        }
+                    }
+                }
+            }
+        },
     }
     guard = RefGuard(tmp_path)
     assert list(openapi_validator(spec, "3.1", guard).iter_errors()) == []
-    spec["paths"]["/v"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] = "file:///etc/passwd"
+    spec["paths"]["/v"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] = (
+        "file:///etc/passwd"
+    )
     refused = RefGuard(tmp_path)
     with pytest.raises(Exception):  # noqa: B017 - referencing wraps our refusal in its own error type
         list(openapi_validator(spec, "3.1", refused).iter_errors())
@@ -74,8 +96,14 @@ _NAME = st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(_NAME, st.lists(_NAME, min_size=1, max_size=4, unique=True), st.booleans()),
-                min_size=1, max_size=5, unique_by=lambda t: t[0]))
+@given(
+    st.lists(
+        st.tuples(_NAME, st.lists(_NAME, min_size=1, max_size=4, unique=True), st.booleans()),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda t: t[0],
+    )
+)
 def test_toml_lines_finds_every_key_where_it_was_written(tables: list[tuple[str, list[str], bool]]) -> None:
     """Invariant: for TOML written table by table (plain tables and arrays of tables, some keys
     in inline tables), the locator names the line each key was written on."""
@@ -89,7 +117,7 @@ def test_toml_lines_finds_every_key_where_it_was_written(tables: list[tuple[str,
             for key in keys[:-1]:
                 lines.append(f"{key} = 1")
                 where[(*table, key)] = len(lines)
-            lines.append(f"{keys[-1]} = {{ inner = 2, other = \"x\" }}")
+            lines.append(f'{keys[-1]} = {{ inner = 2, other = "x" }}')
             where[(*table, keys[-1])] = where[(*table, keys[-1], "inner")] = len(lines)
             lines.append("")
     locator = TomlLines("\n".join(lines))

@@ -20,7 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _set(folder: Path, version: str, count: int = 4) -> dict[Path, str]:
-    return {folder / ("overlays" if i else "") / f"f{i}.yaml": f"version: {version}\nfile: {i}\n" for i in range(count)}
+    return {
+        folder / ("overlays" if i else "") / f"f{i}.yaml": f"version: {version}\nfile: {i}\n"
+        for i in range(count)
+    }
 
 
 def _versions(paths: list[Path]) -> set[str]:
@@ -63,7 +66,9 @@ def test_a_set_is_written_whole_and_stale_temps_are_removed(tmp_path: Path) -> N
     assert _temps(tmp_path) == []
 
 
-def test_a_set_killed_after_its_commit_is_rolled_forward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_set_killed_after_its_commit_is_rolled_forward(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     paths = list(_set(tmp_path, "old"))
     write_set(_set(tmp_path, "old"), root=tmp_path)
     real = os.replace
@@ -84,7 +89,9 @@ def test_a_set_killed_after_its_commit_is_rolled_forward(tmp_path: Path, monkeyp
     assert _versions(paths) == {"version: new"} and _temps(tmp_path) == []
 
 
-def test_a_set_killed_before_its_commit_keeps_the_old_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_set_killed_before_its_commit_keeps_the_old_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     paths = list(_set(tmp_path, "old"))
     write_set(_set(tmp_path, "old"), root=tmp_path)
     real = os.fsync
@@ -112,7 +119,7 @@ def test_sigkill_during_the_write_phase_never_leaves_a_mixed_set(tmp_path: Path)
     script = textwrap.dedent(
         f"""
         import os, sys, time
-        sys.path.insert(0, {str(ROOT / 'src')!r})
+        sys.path.insert(0, {str(ROOT / "src")!r})
         from pathlib import Path
         from specforge.core.output import write_set
         real = os.replace
@@ -128,7 +135,9 @@ def test_sigkill_during_the_write_phase_never_leaves_a_mixed_set(tmp_path: Path)
     )
     paths = [tmp_path / f"f{i}.yaml" for i in range(6)]
     for delay in (0.15, 0.3, 0.45):
-        child = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True
+        )
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
         deadline = time.monotonic() + 60
         while not all(p.exists() for p in paths) and time.monotonic() < deadline:

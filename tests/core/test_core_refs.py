@@ -128,7 +128,9 @@ def test_cycles_are_finite_when_fully_resolved(spec: Path) -> None:
     video = data["paths"]["/v1/videos"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert video["properties"]["status"]["enum"][-1] == "failed"
     json.dumps(data)  # finite, no shared cycles
-    assert doc.data["components"]["schemas"]["Alias"] == {"$ref": "#/components/schemas/Create"}  # input intact
+    assert doc.data["components"]["schemas"]["Alias"] == {
+        "$ref": "#/components/schemas/Create"
+    }  # input intact
 
 
 def test_bundle_inlines_only_other_files(spec: Path) -> None:
@@ -189,13 +191,17 @@ def test_check_refs_reports_every_bad_ref_at_its_position(spec: Path) -> None:
         ("ref-invalid", 8, 11, "/h/$ref"),
     ]
     assert diagnostics[0].hint == "did you mean `#/components/schemas/Video`?"
-    assert str(diagnostics[2]).endswith("(hint: copy the referenced file into the spec's folder; refs may not reach outside it)")
+    assert str(diagnostics[2]).endswith(
+        "(hint: copy the referenced file into the spec's folder; refs may not reach outside it)"
+    )
 
 
 def test_deref_raises_input_error_with_position(spec: Path) -> None:
     doc = load_document(spec)
     with pytest.raises(RefError) as info:
-        RefResolver(doc).deref(doc, "../x.yaml#/a", at="/paths/~1v1~1videos/post/requestBody/content/application~1json/schema")
+        RefResolver(doc).deref(
+            doc, "../x.yaml#/a", at="/paths/~1v1~1videos/post/requestBody/content/application~1json/schema"
+        )
     error = info.value
     assert isinstance(error, InputError) and error.code == "ref-escape"
     assert (error.file, error.line, error.col) == (str(spec), 9, 21)
@@ -277,7 +283,11 @@ def schema_graphs(draw: st.DrawFn) -> dict[str, object]:
                 "properties": {f"p{i}": {"$ref": f"#/components/schemas/{t}"} for i, t in enumerate(targets)},
             }
     root = draw(st.sampled_from(names))
-    return {"openapi": "3.1.0", "x-root": {"$ref": f"#/components/schemas/{root}"}, "components": {"schemas": schemas}}
+    return {
+        "openapi": "3.1.0",
+        "x-root": {"$ref": f"#/components/schemas/{root}"},
+        "components": {"schemas": schemas},
+    }
 
 
 @settings(max_examples=150, deadline=None)
@@ -331,4 +341,8 @@ def test_follow_local_follows_chains_and_stops_without_raising() -> None:
 def test_rewrite_refs_rewrites_every_ref_in_place() -> None:
     data = {"a": {"$ref": "#/x"}, "b": [{"$ref": "other.yaml#/y"}, {"example": {"$ref": "#/z"}}], "$ref": 3}
     rewrite_refs(data, lambda ref: ref.upper())
-    assert data == {"a": {"$ref": "#/X"}, "b": [{"$ref": "OTHER.YAML#/Y"}, {"example": {"$ref": "#/Z"}}], "$ref": 3}
+    assert data == {
+        "a": {"$ref": "#/X"},
+        "b": [{"$ref": "OTHER.YAML#/Y"}, {"example": {"$ref": "#/Z"}}],
+        "$ref": 3,
+    }

@@ -31,7 +31,10 @@ def test_every_kind_has_a_case() -> None:
 def test_every_expected_effect_matches_the_registry() -> None:
     for case in CASES:
         for kind, effect in [*case["expect"], *case["reverse"]]:
-            assert effect in {e.value for e in (KINDS[kind].request, KINDS[kind].response) if e}, (case["name"], kind)
+            assert effect in {e.value for e in (KINDS[kind].request, KINDS[kind].response) if e}, (
+                case["name"],
+                kind,
+            )
 
 
 def test_docs_table_is_up_to_date() -> None:
@@ -44,18 +47,27 @@ def test_positions_come_from_the_sources() -> None:
     from specforge.core import load_text
     from specforge.diff import Spec
 
-    old = load_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: /v1}]\npaths:\n  /videos:\n"
-                    "    get:\n      responses:\n        '200':\n          description: ok\n          content:\n"
-                    "            application/json:\n              schema:\n                $ref: '#/components/schemas/Job'\n"
-                    "components:\n  schemas:\n    Job:\n      type: object\n      properties:\n"
-                    "        seconds: {type: string, nullable: true}\n", "old.yaml")
-    new = load_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /v1/videos:\n    get:\n      responses:\n"
-                    "        '200':\n          description: ok\n          content:\n            application/json:\n"
-                    "              schema:\n                type: object\n                properties:\n"
-                    "                  seconds: {type: integer}\n", "new.yaml")
+    old = load_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: /v1}]\npaths:\n  /videos:\n"
+        "    get:\n      responses:\n        '200':\n          description: ok\n          content:\n"
+        "            application/json:\n              schema:\n                $ref: '#/components/schemas/Job'\n"
+        "components:\n  schemas:\n    Job:\n      type: object\n      properties:\n"
+        "        seconds: {type: string, nullable: true}\n",
+        "old.yaml",
+    )
+    new = load_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /v1/videos:\n    get:\n      responses:\n"
+        "        '200':\n          description: ok\n          content:\n            application/json:\n"
+        "              schema:\n                type: object\n                properties:\n"
+        "                  seconds: {type: integer}\n",
+        "new.yaml",
+    )
     (change, nullable) = sorted(diff(Spec.of(old), Spec.of(new)), key=lambda c: c.kind != "type-changed")
     assert change.kind == "type-changed" and nullable.kind == "nullable-removed"
     assert (change.old.file, change.old.line) == ("old.yaml", 19)
     assert change.old.pointer == "/components/schemas/Job/properties/seconds"
     assert (change.new.file, change.new.line) == ("new.yaml", 14)
-    assert change.pointer == "/paths/~1v1~1videos/get/responses/200/content/application~1json/schema/properties/seconds"
+    assert (
+        change.pointer
+        == "/paths/~1v1~1videos/get/responses/200/content/application~1json/schema/properties/seconds"
+    )

@@ -20,11 +20,19 @@ CASSETTE = ROOT / "tests" / "fixtures" / "diff" / "cassette-ms-timestamps.jsonl"
 
 
 def test_observed_source_has_what_was_answered() -> None:
-    document = observe(read_cassette(CASSETTE), templates=["/v1/videos", "/v1/videos/{video_id}",
-                                                           "/v1/videos/{video_id}/content"])
-    assert sorted(document["paths"]) == ["/v1/videos", "/v1/videos/{video_id}", "/v1/videos/{video_id}/content"]
+    document = observe(
+        read_cassette(CASSETTE),
+        templates=["/v1/videos", "/v1/videos/{video_id}", "/v1/videos/{video_id}/content"],
+    )
+    assert sorted(document["paths"]) == [
+        "/v1/videos",
+        "/v1/videos/{video_id}",
+        "/v1/videos/{video_id}/content",
+    ]
     assert "put" not in document["paths"]["/v1/videos"]  # a 405 is not an operation
-    job = document["paths"]["/v1/videos/{video_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    job = document["paths"]["/v1/videos/{video_id}"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]
     assert job["properties"]["status"]["enum"] == ["completed", "processing"]
     assert job["properties"]["created_at"]["examples"] == [1761234567890]
     assert "completed_at" not in job["required"] and "id" in job["required"]
@@ -40,16 +48,28 @@ def test_diff_docs_against_observed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert wrote.exit_code == 0, wrote.output
     observed = tmp_path / "observed.yaml"
     assert load_mapping(observed).data["info"]["x-specforge-observed"]["exchanges"] == 5
-    result = runner.invoke(cli, ["diff", "openai", str(observed), "--format", "json", "--fail-on", "breaking"])
+    result = runner.invoke(
+        cli, ["diff", "openai", str(observed), "--format", "json", "--fail-on", "breaking"]
+    )
     assert result.exit_code == 1, result.output
-    found = {(f["code"], f["message"].split("`")[1] if "`" in f["message"] else "") for f in json.loads(result.output)["findings"]}
+    found = {
+        (f["code"], f["message"].split("`")[1] if "`" in f["message"] else "")
+        for f in json.loads(result.output)["findings"]
+    }
     assert ("unit-changed", "created_at") in found
     assert ("type-changed", "seconds") in found
     assert ("enum-value-added", "status") in found
     # not exercised, so not reported: the list/delete/remix operations, error statuses, formats
     codes = {code for code, _ in found}
-    assert not codes & {"operation-removed", "success-status-removed", "error-status-removed", "format-changed",
-                        "property-removed", "enum-value-removed", "nullable-removed"}
+    assert not codes & {
+        "operation-removed",
+        "success-status-removed",
+        "error-status-removed",
+        "format-changed",
+        "property-removed",
+        "enum-value-removed",
+        "nullable-removed",
+    }
 
 
 def test_bad_cassette_line_is_input_error(tmp_path: Path) -> None:
@@ -60,8 +80,9 @@ def test_bad_cassette_line_is_input_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_real_check_cassette_shows_the_mock_departing_from_openai(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_real_check_cassette_shows_the_mock_departing_from_openai(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """End to end on 127.0.0.1: aiid's mock (millisecond `created_at`, from its page's example)
     checked with the lifecycle scenario, its cassette ingested, then diffed against the official
     contract and against aiid's own docs."""
@@ -76,8 +97,18 @@ def test_a_real_check_cassette_shows_the_mock_departing_from_openai(tmp_path: Pa
     config = load_config(ROOT / "specforge.toml")
     monkeypatch.setenv("SPECFORGE_TOKEN", "sk-test")
     with serve("aiid", config=config, token=os.environ["SPECFORGE_TOKEN"], job_seconds=0.1) as url:
-        run_check(CheckOptions(base_url=url, variant="aiid", config=config, phases=("lifecycle",), poll_interval=0.05,
-                               job_timeout=10, seed=1), report_dir=tmp_path)
+        run_check(
+            CheckOptions(
+                base_url=url,
+                variant="aiid",
+                config=config,
+                phases=("lifecycle",),
+                poll_interval=0.05,
+                job_timeout=10,
+                seed=1,
+            ),
+            report_dir=tmp_path,
+        )
     target, _ = write_observed(config, tmp_path / "cassette.jsonl", tmp_path / "observed")
     observed = Spec.of(load_mapping(target))
     against_openai = {(c.kind, c.field) for c in diff(load_spec("openai", config), observed)}

@@ -24,7 +24,9 @@ def test_canonical_to_hingnet_veo_names_the_two_sdk_breakers() -> None:
     breaking = {(c.direction, c.field, c.kind, c.media_type) for c in changes if c.effect.value == "breaking"}
     assert ("request", "input_reference", "type-changed", "application/json") in breaking
     assert ("response", "seconds", "type-changed", "application/json") in breaking
-    seconds = next(c for c in changes if c.direction == "response" and c.field == "seconds" and c.op_kind == "create")
+    seconds = next(
+        c for c in changes if c.direction == "response" and c.field == "seconds" and c.op_kind == "create"
+    )
     assert seconds.old_value == ["string"] and seconds.new_value == ["integer"]
     assert seconds.old is not None and seconds.old.file == "specs/canonical.yaml"
     assert seconds.new is not None and seconds.new.file == "specs/sources/hingnet-veo.yaml"
@@ -47,13 +49,17 @@ def test_cli_formats_and_fail_on(monkeypatch: pytest.MonkeyPatch) -> None:
     assert text.exit_code == 0, text.output
     assert "specs/sources/hingnet-veo.yaml" in text.output and "^^^^^^^ type-changed" in text.output
     assert "= also: specs/canonical.yaml:" in text.output and " breaking," in text.output.splitlines()[-1]
-    failing = runner.invoke(cli, ["diff", "canonical", "hingnet-veo", "--fail-on", "breaking", "--format", "json"])
+    failing = runner.invoke(
+        cli, ["diff", "canonical", "hingnet-veo", "--fail-on", "breaking", "--format", "json"]
+    )
     assert failing.exit_code == 1
     report = json.loads(failing.output)
     assert any(f["code"] == "type-changed" and f["related"] for f in report["findings"])
     sarif = json.loads(runner.invoke(cli, ["diff", "canonical", "aiid", "--format", "sarif"]).output)
     assert sarif["runs"][0]["results"] and sarif["runs"][0]["tool"]["driver"]["rules"]
-    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in sarif["runs"][0]["results"])
+    assert all(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in sarif["runs"][0]["results"]
+    )
     github = runner.invoke(cli, ["diff", "canonical", "aiid", "--format", "github"]).output
     assert github.startswith("::") and "file=specs/" in github
     junit = runner.invoke(cli, ["diff", "canonical", "aiid", "--format", "junit"]).output
@@ -78,21 +84,34 @@ def test_bad_input_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 def test_variant_at_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "specs" / "sources").mkdir(parents=True)
-    (tmp_path / "specforge.toml").write_text('[variants.acme]\nsource = "specs/sources/acme.yaml"\n', encoding="utf-8")
+    (tmp_path / "specforge.toml").write_text(
+        '[variants.acme]\nsource = "specs/sources/acme.yaml"\n', encoding="utf-8"
+    )
     source = tmp_path / "specs" / "sources" / "acme.yaml"
-    page = ("openapi: 3.0.3\ninfo: {title: a, version: '1'}\npaths:\n  /v1/videos:\n    post:\n      responses:\n"
-            "        '200':\n          description: ok\n          content:\n            application/json:\n"
-            "              schema:\n                type: object\n                properties:\n"
-            "                  seconds: {type: %s}\n")
+    page = (
+        "openapi: 3.0.3\ninfo: {title: a, version: '1'}\npaths:\n  /v1/videos:\n    post:\n      responses:\n"
+        "        '200':\n          description: ok\n          content:\n            application/json:\n"
+        "              schema:\n                type: object\n                properties:\n"
+        "                  seconds: {type: %s}\n"
+    )
     source.write_text(page % "string", encoding="utf-8")
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.test", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.test", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.test",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.test",
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
     for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "one"]):
         subprocess.run(["git", *args], cwd=tmp_path, check=True, env=env)
     source.write_text(page % "integer", encoding="utf-8")  # the page was re-ingested
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["diff", "acme@HEAD", "acme", "--fail-on", "breaking"])
     assert result.exit_code == 1, result.output
-    assert "14:19: type-changed" in result.output and "= also: specs/sources/acme.yaml@HEAD:14:19" in result.output
+    assert (
+        "14:19: type-changed" in result.output
+        and "= also: specs/sources/acme.yaml@HEAD:14:19" in result.output
+    )
     missing = CliRunner().invoke(cli, ["diff", "acme@HEAD~5", "acme"])
     assert missing.exit_code == 2 and "HEAD~5" in missing.output

@@ -18,17 +18,32 @@ from specforge.core import pointer as jp
 from specforge.diff import KINDS, diff
 from specforge.normalize import normalize
 
-_scalar = st.sampled_from([{"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"},
-                           {"type": "string", "enum": ["a", "b"]}, {"type": "string", "format": "date-time"},
-                           {"type": ["string", "null"]}, {"type": "integer", "maximum": 10}])
+_scalar = st.sampled_from(
+    [
+        {"type": "string"},
+        {"type": "integer"},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "string", "enum": ["a", "b"]},
+        {"type": "string", "format": "date-time"},
+        {"type": ["string", "null"]},
+        {"type": "integer", "maximum": 10},
+    ]
+)
 _names = st.sampled_from(["seconds", "size", "status", "created_at", "model", "error", "duration"])
 schemas = st.recursive(
     _scalar,
     lambda inner: st.one_of(
         st.builds(lambda items: {"type": "array", "items": items}, inner),
-        st.builds(lambda props, req: {"type": "object", "properties": props,
-                                      **({"required": sorted(set(req) & set(props))} if set(req) & set(props) else {})},
-                  st.dictionaries(_names, inner, max_size=4), st.lists(_names, max_size=3)),
+        st.builds(
+            lambda props, req: {
+                "type": "object",
+                "properties": props,
+                **({"required": sorted(set(req) & set(props))} if set(req) & set(props) else {}),
+            },
+            st.dictionaries(_names, inner, max_size=4),
+            st.lists(_names, max_size=3),
+        ),
         st.builds(lambda a, b: {"oneOf": [a, b]}, inner, inner),
     ),
     max_leaves=8,
@@ -36,10 +51,20 @@ schemas = st.recursive(
 
 
 def _document(request: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
-    body = {"paths": {"/videos": {"post": {
-        "requestBody": {"content": {"application/json": {"schema": {"properties": {"x": request}}}}},
-        "responses": {"200": {"content": {"application/json": {"schema": {"properties": {"x": response}}}}}},
-    }}}}
+    body = {
+        "paths": {
+            "/videos": {
+                "post": {
+                    "requestBody": {
+                        "content": {"application/json": {"schema": {"properties": {"x": request}}}}
+                    },
+                    "responses": {
+                        "200": {"content": {"application/json": {"schema": {"properties": {"x": response}}}}}
+                    },
+                }
+            }
+        }
+    }
     return merged(BASE, body)
 
 
@@ -80,8 +105,11 @@ def _seconds_integer(doc: dict[str, Any], _: str) -> None:
 
 
 def _created_at_ms(doc: dict[str, Any], _: str) -> None:
-    _job(doc)["created_at"] = {"type": "integer", "description": "creation time, milliseconds since the epoch",
-                               "examples": [1761234567890]}
+    _job(doc)["created_at"] = {
+        "type": "integer",
+        "description": "creation time, milliseconds since the epoch",
+        "examples": [1761234567890],
+    }
 
 
 def _required_input(doc: dict[str, Any], name: str) -> None:
@@ -120,10 +148,15 @@ def official() -> dict[str, Any]:
 
 
 @pytest.mark.slow
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(label=st.sampled_from(sorted(MUTATIONS)), name=st.sampled_from(["callback_token", "project_ref"]))
-def test_breaking_means_a_client_of_old_fails_against_a_mock_of_new(official: dict, label: str, name: str) -> None:
+def test_breaking_means_a_client_of_old_fails_against_a_mock_of_new(
+    official: dict, label: str, name: str
+) -> None:
     from specforge.check import CheckOptions, run_check
     from specforge.mock import serve
 
@@ -134,8 +167,16 @@ def test_breaking_means_a_client_of_old_fails_against_a_mock_of_new(official: di
     assert any(c.kind == kind and c.effect.value == "breaking" for c in changes), [c.kind for c in changes]
     os.environ.setdefault("SPECFORGE_TOKEN", "sk-test")
     with serve("openai", spec=new, token=os.environ["SPECFORGE_TOKEN"], job_seconds=0.1) as url:
-        result = run_check(CheckOptions(base_url=url, spec_data=official, phases=("lifecycle",), poll_interval=0.05,
-                                        job_timeout=10, seed=1))
+        result = run_check(
+            CheckOptions(
+                base_url=url,
+                spec_data=official,
+                phases=("lifecycle",),
+                poll_interval=0.05,
+                job_timeout=10,
+                seed=1,
+            )
+        )
     assert result.verdict.value == "non-conformant", label
 
 
@@ -146,7 +187,17 @@ def test_a_client_of_old_passes_against_a_mock_of_old(official: dict) -> None:
     from specforge.mock import serve
 
     os.environ.setdefault("SPECFORGE_TOKEN", "sk-test")
-    with serve("openai", spec=copy.deepcopy(official), token=os.environ["SPECFORGE_TOKEN"], job_seconds=0.1) as url:
-        result = run_check(CheckOptions(base_url=url, spec_data=official, phases=("lifecycle",), poll_interval=0.05,
-                                        job_timeout=10, seed=1))
+    with serve(
+        "openai", spec=copy.deepcopy(official), token=os.environ["SPECFORGE_TOKEN"], job_seconds=0.1
+    ) as url:
+        result = run_check(
+            CheckOptions(
+                base_url=url,
+                spec_data=official,
+                phases=("lifecycle",),
+                poll_interval=0.05,
+                job_timeout=10,
+                seed=1,
+            )
+        )
     assert result.verdict.value == "conformant"

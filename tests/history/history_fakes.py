@@ -27,21 +27,41 @@ def _behaviour(path: str) -> dict[str, Any]:
         return _behaviour("/".join(parts[2:]))
     kind = parts[0] if parts else "ok"
     if kind == "ok":
-        return {"verdict": "conformant", "spec_name": "fake", "spec_hash": "h1",
-                "checks": [{"check": "status_code", "operation": "GET /v1/videos/{id}", "status": "passed"}]}
+        return {
+            "verdict": "conformant",
+            "spec_name": "fake",
+            "spec_hash": "h1",
+            "checks": [{"check": "status_code", "operation": "GET /v1/videos/{id}", "status": "passed"}],
+        }
     if kind == "fail":
         names = parts[1].split(",") if len(parts) > 1 else ["generic"]
         return {
-            "verdict": "non-conformant", "spec_name": "fake", "spec_hash": "h1", "creates_used": 1,
+            "verdict": "non-conformant",
+            "spec_name": "fake",
+            "spec_hash": "h1",
+            "creates_used": 1,
             "checks": [
-                {"check": name, "operation": "POST /v1/videos", "status": "failed",
-                 "failures": [{"code": name, "severity": "error", "message": f"{name} failed (job 123)",
-                               "pointer": f"/paths/~1v1~1videos/{name}"}]}
+                {
+                    "check": name,
+                    "operation": "POST /v1/videos",
+                    "status": "failed",
+                    "failures": [
+                        {
+                            "code": name,
+                            "severity": "error",
+                            "message": f"{name} failed (job 123)",
+                            "pointer": f"/paths/~1v1~1videos/{name}",
+                        }
+                    ],
+                }
                 for name in names
             ],
         }
     if kind == "unreachable":
-        return {"verdict": "error", "errors": [{"kind": "connection_refused", "message": "connection refused"}]}
+        return {
+            "verdict": "error",
+            "errors": [{"kind": "connection_refused", "message": "connection refused"}],
+        }
     if kind == "raise":
         raise RuntimeError("runner exploded")
     if kind == "crash":
@@ -84,7 +104,9 @@ def make_run(
             check=name,
             operation="POST /v1/videos",
             status="failed",
-            failures=(Diagnostic(code=name, severity=Severity.ERROR, message=f"{name} broke", pointer=f"/{name}"),),
+            failures=(
+                Diagnostic(code=name, severity=Severity.ERROR, message=f"{name} broke", pointer=f"/{name}"),
+            ),
         )
         for name in failing
     ]

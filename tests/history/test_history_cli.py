@@ -53,8 +53,20 @@ def write_providers(tmp_path: Path, behaviours: dict[str, str], extra: str = "",
 def nightly(tmp_path: Path, *args: str) -> object:
     return CliRunner().invoke(
         cli,
-        ["nightly", "--config", str(tmp_path / "providers.toml"), "--project", str(tmp_path / "specforge.toml"),
-         "--runner", RUNNER, "--isolation", "thread", "--out", str(tmp_path / "out"), *args],
+        [
+            "nightly",
+            "--config",
+            str(tmp_path / "providers.toml"),
+            "--project",
+            str(tmp_path / "specforge.toml"),
+            "--runner",
+            RUNNER,
+            "--isolation",
+            "thread",
+            "--out",
+            str(tmp_path / "out"),
+            *args,
+        ],
     )
 
 
@@ -65,7 +77,11 @@ def history(tmp_path: Path, *args: str) -> object:
 def test_commands_registered_with_examples() -> None:
     assert {"nightly", "history"} <= set(COMMANDS)
     runner = CliRunner()
-    for args in (["nightly"], ["history"], *(["history", sub] for sub in ("list", "show", "diff", "prune", "merge", "report"))):
+    for args in (
+        ["nightly"],
+        ["history"],
+        *(["history", sub] for sub in ("list", "show", "diff", "prune", "merge", "report")),
+    ):
         result = runner.invoke(cli, [*args, "--help"])
         assert result.exit_code == 0 and "Example" in result.output, args
 
@@ -76,7 +92,11 @@ def test_baseline_then_regression_then_fix(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     assert "3 provider(s): 0 regression(s)" in first.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert {p["provider"]: p["status"] for p in summary["providers"]} == {"acme": "baseline", "beta": "baseline", "gamma": "baseline"}
+    assert {p["provider"]: p["status"] for p in summary["providers"]} == {
+        "acme": "baseline",
+        "beta": "baseline",
+        "gamma": "baseline",
+    }
 
     write_providers(tmp_path, {"acme": "fail/a,b", "beta": "ok", "gamma": "ok"})
     second = nightly(tmp_path)
@@ -134,11 +154,21 @@ def test_only_and_shard_select_providers(tmp_path: Path) -> None:
 
 def test_config_errors_are_exit_2_with_position(tmp_path: Path) -> None:
     setup(tmp_path, {})
-    (tmp_path / "providers.toml").write_text('[[providers]]\nname = "x"\nbase_url = "https://x"\nvariant = "aiidd"\n')
+    (tmp_path / "providers.toml").write_text(
+        '[[providers]]\nname = "x"\nbase_url = "https://x"\nvariant = "aiidd"\n'
+    )
     from specforge.cli import main
 
     with pytest.raises(SystemExit) as info:
-        main(["nightly", "--config", str(tmp_path / "providers.toml"), "--project", str(tmp_path / "specforge.toml")])
+        main(
+            [
+                "nightly",
+                "--config",
+                str(tmp_path / "providers.toml"),
+                "--project",
+                str(tmp_path / "specforge.toml"),
+            ]
+        )
     assert info.value.code == 2
 
 
@@ -174,10 +204,28 @@ def test_two_nightly_processes_share_one_database(tmp_path: Path) -> None:
     db = tmp_path / "shared.sqlite"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "specforge", "nightly", "--config", str(tmp_path / "providers.toml"),
-             "--project", str(tmp_path / "specforge.toml"), "--runner", RUNNER, "--db", str(db),
-             "--out", str(tmp_path / f"out{n}"), "--concurrency", "4", "-q"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "specforge",
+                "nightly",
+                "--config",
+                str(tmp_path / "providers.toml"),
+                "--project",
+                str(tmp_path / "specforge.toml"),
+                "--runner",
+                RUNNER,
+                "--db",
+                str(db),
+                "--out",
+                str(tmp_path / f"out{n}"),
+                "--concurrency",
+                "4",
+                "-q",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         for n in (1, 2)
     ]
@@ -188,4 +236,7 @@ def test_two_nightly_processes_share_one_database(tmp_path: Path) -> None:
         assert store.integrity() == "ok"
         assert store.count() == 24
         assert len({r.batch for r in store.list_runs(limit=100)}) == 2
-        assert store.conn.execute("SELECT COUNT(*) FROM batches WHERE finished_at IS NOT NULL").fetchone()[0] == 2
+        assert (
+            store.conn.execute("SELECT COUNT(*) FROM batches WHERE finished_at IS NOT NULL").fetchone()[0]
+            == 2
+        )

@@ -43,7 +43,9 @@ def test_spec_drift_is_reported() -> None:
     diff = compare(first, second)
     assert diff.status == "changed"
     assert len(diff.spec_drift) == 3
-    assert any("vendor doc" in d for d in diff.spec_drift) and any("variant changed" in d for d in diff.spec_drift)
+    assert any("vendor doc" in d for d in diff.spec_drift) and any(
+        "variant changed" in d for d in diff.spec_drift
+    )
 
 
 def test_unreachable_run_is_not_compared() -> None:
@@ -56,7 +58,9 @@ def test_unreachable_run_is_not_compared() -> None:
 
 def summary(*rows: tuple) -> NightlySummary:
     return NightlySummary(
-        batch="b", date="2026-01-01", generated_at="2026-01-01T00:00:00Z",
+        batch="b",
+        date="2026-01-01",
+        generated_at="2026-01-01T00:00:00Z",
         rows=tuple(ProviderRow(run=run, diff=diff, trend=()) for run, diff in rows),
     )
 
@@ -70,7 +74,9 @@ def test_exit_codes() -> None:
     assert exit_code(base) == 0  # known failures do not fail the job
     with_down = summary((ok, compare(None, ok)), (down, compare(None, down)))
     assert exit_code(with_down) == 3 and exit_code(with_down, unreachable_exit=0) == 0
-    worse = summary((down, compare(None, down)), (regressed, compare(make_run("reg", failing=("a",)), regressed)))
+    worse = summary(
+        (down, compare(None, down)), (regressed, compare(make_run("reg", failing=("a",)), regressed))
+    )
     assert exit_code(worse) == 1  # a regression outranks an unreachable provider
 
 
@@ -95,6 +101,11 @@ def test_failure_key_names_what_failed_where() -> None:
 
     own = Diagnostic(code="timestamps", severity=Severity.ERROR, message="ms", pointer="/created_at")
     other = Diagnostic(code="schema", severity=Severity.ERROR, message="bad", pointer="")
-    assert failure_key("timestamps", "GET /v1/videos/{id}", own) == "GET /v1/videos/{id} · timestamps · /created_at"
-    assert failure_key("response_schema", "GET /v1/videos", other) == "GET /v1/videos · response_schema · schema"
+    assert (
+        failure_key("timestamps", "GET /v1/videos/{id}", own)
+        == "GET /v1/videos/{id} · timestamps · /created_at"
+    )
+    assert (
+        failure_key("response_schema", "GET /v1/videos", other) == "GET /v1/videos · response_schema · schema"
+    )
     assert failure_key("auth", "", None) == "* · auth"

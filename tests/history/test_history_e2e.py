@@ -42,18 +42,33 @@ def providers_toml(path: Path, urls: dict[str, tuple[str, str]]) -> None:
 def nightly(tmp_path: Path, night: int) -> Any:
     return CliRunner().invoke(
         cli,
-        ["nightly", "--config", str(tmp_path / "providers.toml"), "--project", str(ROOT / "specforge.toml"),
-         "--db", str(tmp_path / "history.sqlite"), "--out", str(tmp_path / f"night{night}"), "--concurrency", "2"],
+        [
+            "nightly",
+            "--config",
+            str(tmp_path / "providers.toml"),
+            "--project",
+            str(ROOT / "specforge.toml"),
+            "--db",
+            str(tmp_path / "history.sqlite"),
+            "--out",
+            str(tmp_path / f"night{night}"),
+            "--concurrency",
+            "2",
+        ],
     )
 
 
 @pytest.mark.slow
-def test_variant_switch_is_a_regression_and_switching_back_a_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_variant_switch_is_a_regression_and_switching_back_a_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(TOKEN_ENV, "sk-e2e")
     port = free_port()
     switcher = f"http://127.0.0.1:{port}"
-    with serve("openai", token="sk-e2e", job_seconds=0.2) as steady, \
-            serve("hingnet-veo", token="sk-e2e", job_seconds=0.2) as veo:
+    with (
+        serve("openai", token="sk-e2e", job_seconds=0.2) as steady,
+        serve("hingnet-veo", token="sk-e2e", job_seconds=0.2) as veo,
+    ):
         providers_toml(
             tmp_path / "providers.toml",
             {"steady": (steady, "openai"), "switcher": (switcher, "openai"), "veo": (veo, "hingnet-veo")},
@@ -88,10 +103,18 @@ def test_variant_switch_is_a_regression_and_switching_back_a_fix(tmp_path: Path,
             html = (tmp_path / f"night{night}" / "summary.html").read_text()
             assert "<svg" in html
     # every run is in the history, with the check's own findings and spec hash
-    shown = CliRunner().invoke(cli, ["history", "list", "--provider", "switcher", "--db", str(tmp_path / "history.sqlite")])
+    shown = CliRunner().invoke(
+        cli, ["history", "list", "--provider", "switcher", "--db", str(tmp_path / "history.sqlite")]
+    )
     assert shown.exit_code == 0 and len(shown.output.splitlines()) == 4
-    latest = json.loads(CliRunner().invoke(
-        cli, ["history", "show", "switcher", "--format", "json", "--db", str(tmp_path / "history.sqlite")]
-    ).output)
-    assert latest["variant"] == "openai" and len(latest["spec_hash"]) == 64 and len(latest["source_hash"]) == 64
+    latest = json.loads(
+        CliRunner()
+        .invoke(
+            cli, ["history", "show", "switcher", "--format", "json", "--db", str(tmp_path / "history.sqlite")]
+        )
+        .output
+    )
+    assert (
+        latest["variant"] == "openai" and len(latest["spec_hash"]) == 64 and len(latest["source_hash"]) == 64
+    )
     assert latest["comparison"]["status"] == "fixed" and latest["counts"]["passed"] > 0

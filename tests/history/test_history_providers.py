@@ -63,7 +63,11 @@ def test_good_file_with_defaults_and_settings(tmp_path: Path) -> None:
     assert acme.tags == ("tier1", "sora")  # own tags replace the default
     assert relay.budget == 0 and relay.enabled is False
     assert canon.variant is None and canon.timeout == 30.5 and canon.tags == ("all",)
-    assert loaded.settings.concurrency == 3 and loaded.settings.trend == 5 and loaded.settings.unreachable_exit == 0
+    assert (
+        loaded.settings.concurrency == 3
+        and loaded.settings.trend == 5
+        and loaded.settings.unreachable_exit == 0
+    )
     assert [p.name for p in loaded.select()] == ["acme", "canon"]  # disabled one skipped, sorted
     assert [p.name for p in loaded.select(only=["sora"])] == ["acme"]
     assert len(loaded.sha256) == 64
@@ -72,29 +76,78 @@ def test_good_file_with_defaults_and_settings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "fragments"),
     [
-        ('[[providers]]\nname = "a"\nbase_url = "https://a"\nbudgte = 1\n', 4, ["unknown key `budgte`", "did you mean `budget`"]),
-        ('[[providers]]\nname = "a"\nbase_url = "https://a"\n\n[[providers]]\nname = "b"\nbase_url = "https://b"\nvariant = "opena"\n',
-         8, ["unknown variant `opena`", "did you mean `openai`"]),
+        (
+            '[[providers]]\nname = "a"\nbase_url = "https://a"\nbudgte = 1\n',
+            4,
+            ["unknown key `budgte`", "did you mean `budget`"],
+        ),
+        (
+            '[[providers]]\nname = "a"\nbase_url = "https://a"\n\n[[providers]]\nname = "b"\nbase_url = "https://b"\nvariant = "opena"\n',
+            8,
+            ["unknown variant `opena`", "did you mean `openai`"],
+        ),
         ('[[providers]]\nbase_url = "https://a"\n', 1, ["has no `name`"]),
         ('[[providers]]\nname = "a"\nbase_url = "ftp://a"\n', 3, ["`base_url` must be an http(s) URL"]),
         ('[[providers]]\nname = "a"\n', 1, ["has no `base_url`"]),
-        ('[[providers]]\nname = "a b"\nbase_url = "https://a"\n', 2, ["`name` must be a provider name", '`name = "a b"`']),
-        ('[[providers]]\nname = "a"\nbase_url = "https://a"\n[[providers]]\nname = "a"\nbase_url = "https://b"\n', 5, ["duplicate provider name `a`"]),
-        ('[[providers]]\nname = "a"\nbase_url = "https://a"\nbudget = -1\n', 4, ["`budget` must be an integer >= 0"]),
-        ('[[providers]]\nname = "a"\nbase_url = "https://a"\ntimeout = 0\n', 4, ["`timeout` must be a number of seconds > 0"]),
+        (
+            '[[providers]]\nname = "a b"\nbase_url = "https://a"\n',
+            2,
+            ["`name` must be a provider name", '`name = "a b"`'],
+        ),
+        (
+            '[[providers]]\nname = "a"\nbase_url = "https://a"\n[[providers]]\nname = "a"\nbase_url = "https://b"\n',
+            5,
+            ["duplicate provider name `a`"],
+        ),
+        (
+            '[[providers]]\nname = "a"\nbase_url = "https://a"\nbudget = -1\n',
+            4,
+            ["`budget` must be an integer >= 0"],
+        ),
+        (
+            '[[providers]]\nname = "a"\nbase_url = "https://a"\ntimeout = 0\n',
+            4,
+            ["`timeout` must be a number of seconds > 0"],
+        ),
         ('[[providers]]\nname = "a"\nbase_url = "https://a"\ntags = "x"\n', 4, ["`tags` must be a list"]),
-        ('[[providers]]\nname = "a"\nbase_url = "https://a"\nenabled = "yes"\n', 4, ["`enabled` must be true or false"]),
-        ('[[providers]]\nname = "a"\nbase_url = "https://a"\ntoken_env = "sk-live-123"\n', 4, ["must be an environment variable name"]),
+        (
+            '[[providers]]\nname = "a"\nbase_url = "https://a"\nenabled = "yes"\n',
+            4,
+            ["`enabled` must be true or false"],
+        ),
+        (
+            '[[providers]]\nname = "a"\nbase_url = "https://a"\ntoken_env = "sk-live-123"\n',
+            4,
+            ["must be an environment variable name"],
+        ),
         ('[provider]\nname = "a"\n', 1, ["unknown key `provider`", "did you mean `providers`"]),
-        ('[nightly]\nconcurency = 2\n[[providers]]\nname = "a"\nbase_url = "https://a"\n', 2, ["did you mean `concurrency`"]),
-        ('[nightly]\nunreachable_exit = 1\n[[providers]]\nname = "a"\nbase_url = "https://a"\n', 2, ["must be 0 or 3"]),
-        ('[defaults]\nbase_url = "https://a"\n[[providers]]\nname = "a"\n', 2, ["unknown key `base_url` in [defaults]"]),
-        ('[[providers]]\nname = "a"\nbase_url = "https://a"\nspec = "missing.yaml"\n', 4, ["spec file 'missing.yaml' not found"]),
+        (
+            '[nightly]\nconcurency = 2\n[[providers]]\nname = "a"\nbase_url = "https://a"\n',
+            2,
+            ["did you mean `concurrency`"],
+        ),
+        (
+            '[nightly]\nunreachable_exit = 1\n[[providers]]\nname = "a"\nbase_url = "https://a"\n',
+            2,
+            ["must be 0 or 3"],
+        ),
+        (
+            '[defaults]\nbase_url = "https://a"\n[[providers]]\nname = "a"\n',
+            2,
+            ["unknown key `base_url` in [defaults]"],
+        ),
+        (
+            '[[providers]]\nname = "a"\nbase_url = "https://a"\nspec = "missing.yaml"\n',
+            4,
+            ["spec file 'missing.yaml' not found"],
+        ),
         ("[[providers]]\nname = 'a'\nbase_url = https://a\n", 3, ["invalid TOML"]),
         ("[nightly]\ntrend = 3\n", None, ["no providers defined"]),
     ],
 )
-def test_errors_name_the_line_and_suggest(tmp_path: Path, text: str, line: int | None, fragments: list[str]) -> None:
+def test_errors_name_the_line_and_suggest(
+    tmp_path: Path, text: str, line: int | None, fragments: list[str]
+) -> None:
     error = load_error(tmp_path, text)
     message = str(error)
     for fragment in fragments:
@@ -139,7 +192,9 @@ def test_parse_shard_rejects(value: str) -> None:
         parse_shard(value)
 
 
-@given(names=st.sets(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), max_size=30), count=st.integers(1, 7))
+@given(
+    names=st.sets(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), max_size=30), count=st.integers(1, 7)
+)
 def test_shards_partition_the_providers(names: set[str], count: int) -> None:
     from specforge.history.providers import NightlySettings, Provider
 
@@ -171,11 +226,15 @@ def test_example_workflow_shards_and_merges(project_root: Path) -> None:
 
 def test_check_options_are_validated_against_check_options(tmp_path: Path) -> None:
     pytest.importorskip("specforge.check")
-    good = '[[providers]]\nname = "a"\nbase_url = "https://a"\ncheck = { max_examples = 3, phases = ["auth"] }\n'
+    good = (
+        '[[providers]]\nname = "a"\nbase_url = "https://a"\ncheck = { max_examples = 3, phases = ["auth"] }\n'
+    )
     assert load_providers(write(tmp_path, good)).providers[0].check == {"max_examples": 3, "phases": ["auth"]}
     bad = '[[providers]]\nname = "a"\nbase_url = "https://a"\ncheck = { max_exampels = 3 }\n'
     error = load_error(tmp_path, bad)
-    assert "unknown key `max_exampels` in [providers[0].check]" in str(error) and "did you mean `max_examples`" in str(error)
+    assert "unknown key `max_exampels` in [providers[0].check]" in str(
+        error
+    ) and "did you mean `max_examples`" in str(error)
     assert error.line == 4
     reserved = '[[providers]]\nname = "a"\nbase_url = "https://a"\ncheck = { base_url = "x" }\n'
     assert "unknown key `base_url` in [providers[0].check]" in str(load_error(tmp_path, reserved))

@@ -26,7 +26,9 @@ def sample() -> NightlySummary:
         TrendPoint("r2", "2026-01-02T00:00:00Z", "non-conformant", 2),
     )
     return NightlySummary(
-        batch="b1", date="2026-01-02", generated_at="2026-01-02T01:00:00Z",
+        batch="b1",
+        date="2026-01-02",
+        generated_at="2026-01-02T01:00:00Z",
         rows=(
             ProviderRow(run=new, diff=compare(old, new), trend=trend, report_link="acme/report.html"),
             ProviderRow(run=down, diff=compare(None, down), trend=(TrendPoint("d", "x", "timeout", 0),)),
@@ -76,8 +78,12 @@ def test_json_has_totals_and_rows() -> None:
 
 
 def test_trend_svg_scales_bars_and_has_tooltips() -> None:
-    points = [TrendPoint(f"r{i}", f"2026-01-0{i}", v, f) for i, (v, f) in
-              enumerate([("conformant", 0), ("non-conformant", 5), ("non-conformant", 10), ("error", 0)], 1)]
+    points = [
+        TrendPoint(f"r{i}", f"2026-01-0{i}", v, f)
+        for i, (v, f) in enumerate(
+            [("conformant", 0), ("non-conformant", 5), ("non-conformant", 10), ("error", 0)], 1
+        )
+    ]
     svg = trend_svg(points)
     heights = [float(h) for h in re.findall(r'height="([\d.]+)" fill', svg)]
     assert heights[0] < heights[1] < heights[2]

@@ -11,31 +11,62 @@ from specforge.history.results import normalize_result, record_from
 
 def check_result():  # type: ignore[no-untyped-def]
     model = pytest.importorskip("specforge.check.model")
-    ms = Diagnostic(code="timestamps_are_unix_seconds", severity=Severity.ERROR,
-                    message="created_at 1700000000000 looks like milliseconds", pointer="/created_at")
+    ms = Diagnostic(
+        code="timestamps_are_unix_seconds",
+        severity=Severity.ERROR,
+        message="created_at 1700000000000 looks like milliseconds",
+        pointer="/created_at",
+    )
     return model.CheckResult(
-        run_id="check-1", base_url="http://127.0.0.1:1", spec_name="openai", spec_hash="abc",
-        variant="openai", verdict=model.Verdict.NON_CONFORMANT, budget=2, creates_used=1,
+        run_id="check-1",
+        base_url="http://127.0.0.1:1",
+        spec_name="openai",
+        spec_hash="abc",
+        variant="openai",
+        verdict=model.Verdict.NON_CONFORMANT,
+        budget=2,
+        creates_used=1,
         cases=[
-            model.CaseRecord(id="1", operation="POST /v1/videos", phase="lifecycle", status=model.CaseStatus.FAILED,
-                             checks=("status_code", "timestamps_are_unix_seconds"),
-                             failed_checks=("timestamps_are_unix_seconds",)),
-            model.CaseRecord(id="2", operation="GET /v1/videos/{id}", phase="examples", status=model.CaseStatus.PASSED,
-                             checks=("status_code",)),
-            model.CaseRecord(id="3", operation="GET /v1/videos", phase="examples", status=model.CaseStatus.SKIPPED,
-                             checks=("status_code",)),
+            model.CaseRecord(
+                id="1",
+                operation="POST /v1/videos",
+                phase="lifecycle",
+                status=model.CaseStatus.FAILED,
+                checks=("status_code", "timestamps_are_unix_seconds"),
+                failed_checks=("timestamps_are_unix_seconds",),
+            ),
+            model.CaseRecord(
+                id="2",
+                operation="GET /v1/videos/{id}",
+                phase="examples",
+                status=model.CaseStatus.PASSED,
+                checks=("status_code",),
+            ),
+            model.CaseRecord(
+                id="3",
+                operation="GET /v1/videos",
+                phase="examples",
+                status=model.CaseStatus.SKIPPED,
+                checks=("status_code",),
+            ),
         ],
         failures=[
             model.Failure(diagnostic=ms, operation="POST /v1/videos", check="timestamps_are_unix_seconds"),
-            model.Failure(diagnostic=ms, operation="POST /v1/videos", check="timestamps_are_unix_seconds", case_id="9"),
+            model.Failure(
+                diagnostic=ms, operation="POST /v1/videos", check="timestamps_are_unix_seconds", case_id="9"
+            ),
         ],
-        infrastructure=[model.InfraIssue(kind="timeout", message="read timed out", operation="GET /v1/videos", count=2)],
+        infrastructure=[
+            model.InfraIssue(kind="timeout", message="read timed out", operation="GET /v1/videos", count=2)
+        ],
     )
 
 
 def test_a_check_result_becomes_per_check_outcomes() -> None:
     data = normalize_result(check_result())
-    assert data["verdict"] == "non-conformant" and data["spec_hash"] == "abc" and data["spec_name"] == "openai"
+    assert (
+        data["verdict"] == "non-conformant" and data["spec_hash"] == "abc" and data["spec_name"] == "openai"
+    )
     assert data["budget"] == 2 and data["creates_used"] == 1 and data["check_run_id"] == "check-1"
     assert data["errors"] == ["timeout: read timed out (GET /v1/videos)"]
     outcomes = {(c["operation"], c["check"]): c["status"] for c in data["checks"]}
@@ -47,8 +78,15 @@ def test_a_check_result_becomes_per_check_outcomes() -> None:
     }
     failed = next(c for c in data["checks"] if c["status"] == "failed")
     assert len(failed["failures"]) == 1  # the same finding twice is one failure in the history
-    record = record_from(data, provider=Provider(name="p", base_url="http://x"), run_id="r", batch="b",
-                         started_at="s", finished_at="f", duration=1.0)
+    record = record_from(
+        data,
+        provider=Provider(name="p", base_url="http://x"),
+        run_id="r",
+        batch="b",
+        started_at="s",
+        finished_at="f",
+        duration=1.0,
+    )
     assert list(record.failures()) == ["POST /v1/videos · timestamps_are_unix_seconds · /created_at"]
 
 
@@ -58,9 +96,19 @@ def test_to_dict_and_object_normalise_alike() -> None:
 
 
 def test_failures_without_a_result(tmp_path: Path) -> None:
-    provider = Provider(name="p", base_url="http://x", variant="aiid", budget=1, tags=("t",), report_dir=tmp_path / "nope")
-    record = record_from(None, provider=provider, run_id="r", batch="b", started_at="s", finished_at="f",
-                         duration=3.0, failure=("timeout", "stopped"))
+    provider = Provider(
+        name="p", base_url="http://x", variant="aiid", budget=1, tags=("t",), report_dir=tmp_path / "nope"
+    )
+    record = record_from(
+        None,
+        provider=provider,
+        run_id="r",
+        batch="b",
+        started_at="s",
+        finished_at="f",
+        duration=3.0,
+        failure=("timeout", "stopped"),
+    )
     assert record.verdict == "timeout" and record.errors == ("stopped",) and record.report_dir is None
     assert record.variant == "aiid" and record.budget == 1 and record.tags == ("t",) and not record.comparable
 

@@ -20,20 +20,38 @@ def no_hash(provider: Provider) -> str:
 
 def test_process_isolation_survives_crash_hang_and_exception(tmp_path: Path) -> None:
     chosen = providers(
-        ("ok", "ok"), ("failing", "fail/a,b"), ("crash", "crash"), ("hang", "hang"), ("raise", "raise"),
-        ("down", "unreachable"), ("late", "sleep/0.2/ok"), timeout=4,
+        ("ok", "ok"),
+        ("failing", "fail/a,b"),
+        ("crash", "crash"),
+        ("hang", "hang"),
+        ("raise", "raise"),
+        ("down", "unreachable"),
+        ("late", "sleep/0.2/ok"),
+        timeout=4,
     )
     with HistoryStore(tmp_path / "h.sqlite") as store:
         started = time.monotonic()
-        result = run_nightly(chosen, store, runner=fake_runner, concurrency=3, isolation="process",
-                             report_root=tmp_path / "out", source_hash=no_hash)
+        result = run_nightly(
+            chosen,
+            store,
+            runner=fake_runner,
+            concurrency=3,
+            isolation="process",
+            report_root=tmp_path / "out",
+            source_hash=no_hash,
+        )
         elapsed = time.monotonic() - started
         stored = {r.provider: r for r in store.batch_runs(result.batch)}
     assert elapsed < 20
     verdicts = {name: run.verdict for name, run in stored.items()}
     assert verdicts == {
-        "ok": "conformant", "failing": "non-conformant", "crash": "crashed", "hang": "timeout",
-        "raise": "crashed", "down": "error", "late": "conformant",
+        "ok": "conformant",
+        "failing": "non-conformant",
+        "crash": "crashed",
+        "hang": "timeout",
+        "raise": "crashed",
+        "down": "error",
+        "late": "conformant",
     }
     assert "exit code 7" in stored["crash"].errors[0]
     assert "timeout of 4 s" in stored["hang"].errors[0]
@@ -66,7 +84,9 @@ def test_thread_isolation_bounds_concurrency_and_abandons_hangs(tmp_path: Path) 
     chosen = providers(*[(f"p{i}", "ok") for i in range(8)], ("stuck", "ok"))
     chosen[-1] = Provider(name="stuck", base_url="http://fake.test/ok", timeout=0.5)
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        result = run_nightly(chosen, store, runner=runner, concurrency=2, isolation="thread", source_hash=no_hash)
+        result = run_nightly(
+            chosen, store, runner=runner, concurrency=2, isolation="thread", source_hash=no_hash
+        )
         release.set()
     assert peak <= 3  # 2 slots + the abandoned hung thread at most
     assert {r.provider: r.verdict for r in result.runs}["stuck"] == "timeout"
@@ -85,34 +105,54 @@ def test_runs_are_stored_as_they_finish(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite") as store:
         started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
-            run_nightly(chosen, store, runner=fake_runner, concurrency=2, isolation="process",
-                        on_result=stop, source_hash=no_hash)
+            run_nightly(
+                chosen,
+                store,
+                runner=fake_runner,
+                concurrency=2,
+                isolation="process",
+                on_result=stop,
+                source_hash=no_hash,
+            )
         assert time.monotonic() - started < 15  # the slow worker was killed, not awaited
         assert [r.provider for r in store.list_runs()] == ["fast"] == seen
 
 
 def test_process_isolation_needs_an_importable_runner(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite") as store, pytest.raises(ValueError, match="not importable"):
-        run_nightly(providers(("a", "ok")), store, runner=lambda p: {}, isolation="process", source_hash=no_hash)
+        run_nightly(
+            providers(("a", "ok")), store, runner=lambda p: {}, isolation="process", source_hash=no_hash
+        )
 
 
 def test_a_runner_returning_garbage_is_a_crash_not_an_abort(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        result = run_nightly(providers(("a", "ok"), ("b", "ok")), store,
-                             runner=lambda p: 42 if p.name == "a" else fake_runner(p),
-                             isolation="thread", source_hash=no_hash)
+        result = run_nightly(
+            providers(("a", "ok"), ("b", "ok")),
+            store,
+            runner=lambda p: 42 if p.name == "a" else fake_runner(p),
+            isolation="thread",
+            source_hash=no_hash,
+        )
     verdicts = {r.provider: (r.verdict, r.errors[:1]) for r in result.runs}
     assert verdicts["a"][0] == "crashed" and "expected a CheckResult" in verdicts["a"][1][0]
     assert verdicts["b"][0] == "conformant"
 
 
-def test_a_runner_that_cannot_load_in_the_worker_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_runner_that_cannot_load_in_the_worker_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import history_fakes_fragile
 
     monkeypatch.setenv("SPECFORGE_TEST_BREAK_RUNNER", "1")
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        result = run_nightly(providers(("a", "ok"), ("b", "ok")), store, runner=history_fakes_fragile.runner,
-                             isolation="process", source_hash=no_hash)
+        result = run_nightly(
+            providers(("a", "ok"), ("b", "ok")),
+            store,
+            runner=history_fakes_fragile.runner,
+            isolation="process",
+            source_hash=no_hash,
+        )
     assert [r.verdict for r in result.runs] == ["crashed", "crashed"]
     assert "cannot load runner history_fakes_fragile:runner" in result.runs[0].errors[0]
     assert "ImportError" in result.runs[0].errors[0]

@@ -33,7 +33,9 @@ V1 = JOB.format(seconds="string", statuses="queued, completed")
 def _store(tmp_path: Path, second: str) -> HistoryStore:
     store = HistoryStore(tmp_path / "history.sqlite")
     store.add_run(make_run(run_id="r1", started="2026-01-01T00:00:00Z"), spec=("specs/sources/acme.yaml", V1))
-    store.add_run(make_run(run_id="r2", started="2026-01-02T00:00:00Z"), spec=("specs/sources/acme.yaml", second))
+    store.add_run(
+        make_run(run_id="r2", started="2026-01-02T00:00:00Z"), spec=("specs/sources/acme.yaml", second)
+    )
     return store
 
 
@@ -72,7 +74,9 @@ def test_history_diff_cli_and_diff_of_run_ids(tmp_path: Path, monkeypatch) -> No
     _store(tmp_path / "reports", JOB.format(seconds="integer", statuses="queued, completed")).close()
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    shown = runner.invoke(cli, ["history", "diff", "r1", "r2", "--db", "reports/history.sqlite", "--exit-code"])
+    shown = runner.invoke(
+        cli, ["history", "diff", "r1", "r2", "--db", "reports/history.sqlite", "--exit-code"]
+    )
     assert shown.exit_code == 1, shown.output
     assert "regression spec · type-changed" in shown.output and "string → integer" in shown.output
     direct = runner.invoke(cli, ["diff", "r1", "r2", "--fail-on", "breaking"])

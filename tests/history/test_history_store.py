@@ -104,7 +104,11 @@ def test_previous_skips_unreachable_runs_and_trend(tmp_path: Path) -> None:
         assert store.previous(third, comparable=False).run_id == down.run_id
         assert store.previous(first) is None
         trend = store.trend(third, 10)
-        assert [(p.verdict, p.failures) for p in trend] == [("non-conformant", 1), ("error", 0), ("non-conformant", 2)]
+        assert [(p.verdict, p.failures) for p in trend] == [
+            ("non-conformant", 1),
+            ("error", 0),
+            ("non-conformant", 2),
+        ]
         assert [p.run_id for p in store.trend(third, 2)] == [down.run_id, third.run_id]
 
 
@@ -115,7 +119,11 @@ def test_prune_keeps_newest_per_provider(tmp_path: Path) -> None:
             store.add_run(make_run("b", started=f"2026-01-0{day}T00:00:00Z"))
         assert store.prune(2, provider="b") == 3
         assert store.prune(3) == 2
-        assert [r.started_at[:10] for r in store.list_runs(provider="a")] == ["2026-01-05", "2026-01-04", "2026-01-03"]
+        assert [r.started_at[:10] for r in store.list_runs(provider="a")] == [
+            "2026-01-05",
+            "2026-01-04",
+            "2026-01-03",
+        ]
         assert store.count() == 5
         # findings of deleted runs went with them (ON DELETE CASCADE)
         assert store.conn.execute("SELECT COUNT(*) FROM failures").fetchone()[0] == 3
@@ -180,7 +188,9 @@ def test_two_processes_write_one_database(tmp_path: Path) -> None:
 
 
 runs_strategy = st.lists(
-    st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(1, 28), st.sets(st.sampled_from(["x", "y", "z"]))),
+    st.tuples(
+        st.sampled_from(["a", "b", "c"]), st.integers(1, 28), st.sets(st.sampled_from(["x", "y", "z"]))
+    ),
     max_size=6,
     unique_by=lambda t: (t[0], t[1]),
 )
@@ -194,8 +204,14 @@ def test_merge_is_commutative_and_idempotent(left: list, right: list) -> None:
     def fill(path: Path, spec: list, tag: str) -> None:
         with HistoryStore(path) as store:
             for provider, day, failing in spec:
-                store.add_run(make_run(provider, run_id=f"{tag}-{provider}-{day}", started=f"2026-01-{day:02d}T00:00:00Z",
-                                       failing=tuple(sorted(failing))))
+                store.add_run(
+                    make_run(
+                        provider,
+                        run_id=f"{tag}-{provider}-{day}",
+                        started=f"2026-01-{day:02d}T00:00:00Z",
+                        failing=tuple(sorted(failing)),
+                    )
+                )
 
     def contents(path: Path) -> list:
         with HistoryStore(path) as store:
@@ -205,7 +221,10 @@ def test_merge_is_commutative_and_idempotent(left: list, right: list) -> None:
         folder = Path(tmp)
         fill(folder / "l.sqlite", left, "l")
         fill(folder / "r.sqlite", right, "r")
-        for order, name in (((folder / "l.sqlite", folder / "r.sqlite"), "lr"), ((folder / "r.sqlite", folder / "l.sqlite"), "rl")):
+        for order, name in (
+            ((folder / "l.sqlite", folder / "r.sqlite"), "lr"),
+            ((folder / "r.sqlite", folder / "l.sqlite"), "rl"),
+        ):
             with HistoryStore(folder / f"{name}.sqlite") as store:
                 for source in (*order, *order):  # twice: idempotent
                     store.merge(source)

@@ -37,7 +37,9 @@ def test_ingest_docs_into_a_folder(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "hingnet-sora: fenced, lines 95-294, 3 examples, valid" in result.output
     for name in ("openai", "hingnet-sora", "hingnet-veo", "newapi", "xiexus", "aiid"):
-        assert (tmp_path / f"{name}.yaml").read_bytes() == (ROOT / "specs" / "sources" / f"{name}.yaml").read_bytes()
+        assert (tmp_path / f"{name}.yaml").read_bytes() == (
+            ROOT / "specs" / "sources" / f"{name}.yaml"
+        ).read_bytes()
 
 
 def test_ingest_project_is_idempotent_and_check_passes(project: Path) -> None:
@@ -64,23 +66,38 @@ def test_check_fails_on_a_stale_source_without_writing(project: Path) -> None:
 def test_changed_hand_page_warns(project: Path) -> None:
     toml = project / "specforge.toml"
     toml.write_text(
-        toml.read_text(encoding="utf-8").replace('vendor = "api.aiid.edu.kg"', 'vendor = "api.aiid.edu.kg"\nextract = "hand"'),
+        toml.read_text(encoding="utf-8").replace(
+            'vendor = "api.aiid.edu.kg"', 'vendor = "api.aiid.edu.kg"\nextract = "hand"'
+        ),
         encoding="utf-8",
     )
-    shutil.copy(ROOT / "tests" / "fixtures" / "ingest" / "hand-aiid.yaml", project / "specs" / "sources" / "aiid.yaml")
+    shutil.copy(
+        ROOT / "tests" / "fixtures" / "ingest" / "hand-aiid.yaml", project / "specs" / "sources" / "aiid.yaml"
+    )
     page = project / "specs" / "docs" / "004_a933532f8a733072.txt"
     page.write_text(page.read_text(encoding="utf-8") + "\nnew field\n", encoding="utf-8")
     args = ["ingest", "--variant", "aiid", "--config", str(project / "specforge.toml")]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0
-    assert "specs/sources/aiid.yaml:18:13: warning: the page specs/docs/004_a933532f8a733072.txt changed" in result.output
+    assert (
+        "specs/sources/aiid.yaml:18:13: warning: the page specs/docs/004_a933532f8a733072.txt changed"
+        in result.output
+    )
     assert CliRunner().invoke(cli, [*args, "--check"]).exit_code == 1
 
 
 def test_bad_page_exits_2_with_location_and_keeps_going(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli,
-        ["ingest", str(FIXTURES / "two-blocks.md"), str(FIXTURES / "whole.yaml"), "--out", str(tmp_path), "--config", CONFIG],
+        [
+            "ingest",
+            str(FIXTURES / "two-blocks.md"),
+            str(FIXTURES / "whole.yaml"),
+            "--out",
+            str(tmp_path),
+            "--config",
+            CONFIG,
+        ],
     )
     assert result.exit_code == 2
     assert "tests/fixtures/ingest/two-blocks.md:8: 2 OpenAPI documents found" in result.output
@@ -96,7 +113,17 @@ def test_unknown_variant_is_a_one_line_error(capsys: pytest.CaptureFixture[str])
 
 def test_ingest_json_format(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["ingest", str(FIXTURES / "embedded.txt"), "--out", str(tmp_path), "--format", "json", "--config", CONFIG]
+        cli,
+        [
+            "ingest",
+            str(FIXTURES / "embedded.txt"),
+            "--out",
+            str(tmp_path),
+            "--format",
+            "json",
+            "--config",
+            CONFIG,
+        ],
     )
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.output)
@@ -109,7 +136,9 @@ def test_sources_text_table() -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["variant", "openapi", "operations", "extraction", "doc", "validation"]
-    assert any(line.split()[:5] == ["hingnet-sora", "3.0.0", "POST", "/v1/videos", "fenced"] for line in lines)
+    assert any(
+        line.split()[:5] == ["hingnet-sora", "3.0.0", "POST", "/v1/videos", "fenced"] for line in lines
+    )
     assert any(line.strip() == "GET /v1/videos/{video_id}/content" for line in lines)
 
 
@@ -117,9 +146,20 @@ def test_sources_json_with_revalidation() -> None:
     result = CliRunner().invoke(cli, ["sources", "--format", "json", "--validate", "--config", CONFIG])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [r["variant"] for r in rows] == ["openai", "hingnet-sora", "hingnet-veo", "newapi", "xiexus", "aiid"]
+    assert [r["variant"] for r in rows] == [
+        "openai",
+        "hingnet-sora",
+        "hingnet-veo",
+        "newapi",
+        "xiexus",
+        "aiid",
+    ]
     assert {r["validation"] for r in rows} == {"valid"}
-    assert rows[3]["operations"] == ["POST /v1/videos", "GET /v1/videos/{video_id}", "GET /v1/videos/{video_id}/content"]
+    assert rows[3]["operations"] == [
+        "POST /v1/videos",
+        "GET /v1/videos/{video_id}",
+        "GET /v1/videos/{video_id}/content",
+    ]
 
 
 def test_sources_reports_a_missing_source(project: Path) -> None:

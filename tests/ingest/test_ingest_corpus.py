@@ -21,7 +21,9 @@ NOT_YET: set[str] = set()
 
 
 def _config(tmp: Path) -> Config:
-    return Config(root=PAGES, file=None, docs=PAGES, sources=tmp, canonical=tmp / "c.yaml", overlays=tmp, reports=tmp)
+    return Config(
+        root=PAGES, file=None, docs=PAGES, sources=tmp, canonical=tmp / "c.yaml", overlays=tmp, reports=tmp
+    )
 
 
 @pytest.mark.parametrize("facts_file", FACTS, ids=[f.name.removesuffix(".expected.json") for f in FACTS])

@@ -42,9 +42,11 @@ def test_type_words(text: str, schema: dict[str, object] | None) -> None:
 
 
 def test_openapi_yaml_with_its_indentation_lost_is_recovered() -> None:
-    page = "Create\nopenapi: 3.0.1\ninfo:\ntitle: T\nversion: '1'\npaths:\n/v1/videos:\npost:\nrequestBody:\n" \
-        "content:\napplication/json:\nschema:\ntype: object\nproperties:\ncontent:\ntype: string\n" \
+    page = (
+        "Create\nopenapi: 3.0.1\ninfo:\ntitle: T\nversion: '1'\npaths:\n/v1/videos:\npost:\nrequestBody:\n"
+        "content:\napplication/json:\nschema:\ntype: object\nproperties:\ncontent:\ntype: string\n"
         "responses:\n'200':\ndescription: ok\nThat was it.\n"
+    )
     found = extract_openapi(page, "flat.txt")
     assert found.mode == "recovered-yaml" and (found.start, found.end) == (2, 19)
     post = found.data["paths"]["/v1/videos"]["post"]
@@ -66,12 +68,22 @@ def test_explain_prints_route_field_type_line_and_evidence() -> None:
 def _project(tmp_path: Path, patch: str) -> Config:
     (tmp_path / "specs" / "patches").mkdir(parents=True)
     (tmp_path / "specs" / "patches" / "demo.overlay.yaml").write_text(patch, encoding="utf-8")
-    return Config(root=tmp_path, file=None, docs=tmp_path, sources=tmp_path, canonical=tmp_path / "c.yaml",
-                  overlays=tmp_path, reports=tmp_path)
+    return Config(
+        root=tmp_path,
+        file=None,
+        docs=tmp_path,
+        sources=tmp_path,
+        canonical=tmp_path / "c.yaml",
+        overlays=tmp_path,
+        reports=tmp_path,
+    )
 
 
 def test_a_patch_action_needs_a_reason(tmp_path: Path) -> None:
-    config = _project(tmp_path, "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n- target: $.info\n  update: {x: 1}\n")
+    config = _project(
+        tmp_path,
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n- target: $.info\n  update: {x: 1}\n",
+    )
     with pytest.raises(InputError, match="patch action 0 has no `description`") as error:
         find_patch(config, "demo")
     assert error.value.line == 4
@@ -121,7 +133,9 @@ def test_apifox_body_row_is_the_body_itself(tmp_path: Path) -> None:
 def test_a_line_after_a_table_is_prose_again(tmp_path: Path) -> None:
     """GFM makes a pipe-less line after a table a row; `响应` there still opens the response section,
     and a renderer's placeholder (`"status": "string"`) is no status value."""
-    result = CliRunner().invoke(cli, ["ingest", str(FIXTURES / "table-then-prose.md"), "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        cli, ["ingest", str(FIXTURES / "table-then-prose.md"), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     from specforge.core import load_mapping
 
@@ -147,9 +161,10 @@ def test_rendered_ranges_become_bounds(text: str, bounds: dict[str, object]) -> 
     assert _range(text) == bounds
 
 
-
 def test_mintlify_chrome_is_no_summary_and_code_tabs_end_descriptions(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["ingest", str(PAGES / "mintlify-en-chrome.txt"), "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        cli, ["ingest", str(PAGES / "mintlify-en-chrome.txt"), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "mintlify-en-chrome.yaml").read_text(encoding="utf-8")
     assert "Try it" not in text  # a button label, not the operation's summary

@@ -44,8 +44,11 @@ def test_fixture_examples_land_on_their_operations() -> None:
 
 
 def test_attach_examples_does_not_mutate_its_input() -> None:
-    document = {"openapi": "3.1.0", "paths": {"/v1/videos": {"post": {"responses": {"200": {"description": "x"}}}}}}
-    text = 'curl -X POST https://h/v1/videos -d \'{"a": 1}\'\n'
+    document = {
+        "openapi": "3.1.0",
+        "paths": {"/v1/videos": {"post": {"responses": {"200": {"description": "x"}}}}},
+    }
+    text = "curl -X POST https://h/v1/videos -d '{\"a\": 1}'\n"
     before = repr(document)
     out, notes = attach_examples(document, page_examples(text), "p.md")
     assert repr(document) == before
@@ -53,7 +56,10 @@ def test_attach_examples_does_not_mutate_its_input() -> None:
 
 
 def test_find_operation_honours_the_server_prefix() -> None:
-    document = {"servers": [{"url": "https://api.openai.com/v1"}], "paths": {"/videos/{video_id}": {"get": {}}}}
+    document = {
+        "servers": [{"url": "https://api.openai.com/v1"}],
+        "paths": {"/videos/{video_id}": {"get": {}}},
+    }
     assert find_operation(document, "GET", "/v1/videos/abc") == ("/videos/{video_id}", "get")
     assert find_operation(document, "GET", "/v1/videos/{video_id}") == ("/videos/{video_id}", "get")
     assert find_operation(document, "POST", "/v1/videos/abc") is None

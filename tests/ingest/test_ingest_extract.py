@@ -140,7 +140,10 @@ def test_curl_parsing_handles_long_options_and_multiline_bodies() -> None:
 
 
 _prose = st.lists(
-    st.text(alphabet=st.characters(blacklist_characters="`~{\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=30),
+    st.text(
+        alphabet=st.characters(blacklist_characters="`~{\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
+        max_size=30,
+    ),
     max_size=8,
 )
 

@@ -66,8 +66,11 @@ def test_extracted_sources_stay_verbatim(name: str) -> None:
     expected = {"hingnet-sora": "3.0.0", "hingnet-veo": "3.0.0", "xiexus": "3.1.0"}[name]
     assert data["openapi"] == expected
     # the vendor's own document has only the create route; anything else is marked page evidence
-    own = [path for path, item in data["paths"].items()
-           if not all(op.get("x-specforge-page-evidence") for op in item.values())]
+    own = [
+        path
+        for path, item in data["paths"].items()
+        if not all(op.get("x-specforge-page-evidence") for op in item.values())
+    ]
     assert own == ["/v1/videos"]
 
 
@@ -100,10 +103,20 @@ def test_drafts_are_faithful_to_their_pages() -> None:
     assert aiid["info"]["x-specforge-source"]["extraction"] == "draft"
     assert "patch" not in aiid["info"]["x-specforge-source"]  # the page says it all
     video = aiid["components"]["schemas"]["CreateVideoResponse"]["properties"]
-    assert video["status"]["enum"] == ["queued", "in_progress", "completed", "failed", "video_url", "url", "completed_at"]
+    assert video["status"]["enum"] == [
+        "queued",
+        "in_progress",
+        "completed",
+        "failed",
+        "video_url",
+        "url",
+        "completed_at",
+    ]
     assert video["status"]["x-specforge-enum-evidence"] == "field-list"
     assert video["task_id"]["deprecated"] is True  # "Sắp ngừng hỗ trợ"
-    example = aiid["paths"]["/v1/videos"]["post"]["responses"]["200"]["content"]["application/json"]["examples"]
+    example = aiid["paths"]["/v1/videos"]["post"]["responses"]["200"]["content"]["application/json"][
+        "examples"
+    ]
     assert example["response-L31"]["value"]["created_at"] == 1764347090922
     form = aiid["components"]["schemas"]["CreateVideoRequest"]["properties"]
     assert len(form["model"]["enum"]) == 33 and form["model"]["x-specforge-source"].endswith(":52")
@@ -112,7 +125,10 @@ def test_drafts_are_faithful_to_their_pages() -> None:
 
     newapi = load_mapping(CONFIG.variant("newapi").source).data
     provenance = newapi["info"]["x-specforge-source"]
-    assert provenance["extraction"] == "draft" and provenance["patch"]["file"] == "specs/patches/newapi.overlay.yaml"
+    assert (
+        provenance["extraction"] == "draft"
+        and provenance["patch"]["file"] == "specs/patches/newapi.overlay.yaml"
+    )
     assert all(action["description"] for action in provenance["patch"]["actions"])
     assert sorted(newapi["paths"]) == ["/v1/videos", "/v1/videos/{video_id}", "/v1/videos/{video_id}/content"]
     assert [x["operation"] for x in newapi["x-specforge-not-offered"]] == [
@@ -125,7 +141,9 @@ def test_drafts_are_faithful_to_their_pages() -> None:
     for alias in ("image", "images", "image_url", "reference_images", "input_reference", "duration", "ratio"):
         assert alias in request, alias
     assert request["ratio"]["x-specforge-evidence"] == "patch"  # line 15 runs the names together
-    assert {"t2v", "i2v", "i2v_first_last", "reference_material", "r2v", "edit"} <= set(request["mode"]["examples"])
+    assert {"t2v", "i2v", "i2v_first_last", "reference_material", "r2v", "edit"} <= set(
+        request["mode"]["examples"]
+    )
     assert "list" not in str(newapi["paths"]) and "remix" not in str(newapi["paths"])
 
 
@@ -135,10 +153,14 @@ def _hand_project(tmp_path: Path) -> Path:
     root = _copy_project(tmp_path)
     toml = root / "specforge.toml"
     toml.write_text(
-        toml.read_text(encoding="utf-8").replace('vendor = "api.aiid.edu.kg"', 'vendor = "api.aiid.edu.kg"\nextract = "hand"'),
+        toml.read_text(encoding="utf-8").replace(
+            'vendor = "api.aiid.edu.kg"', 'vendor = "api.aiid.edu.kg"\nextract = "hand"'
+        ),
         encoding="utf-8",
     )
-    shutil.copy(ROOT / "tests" / "fixtures" / "ingest" / "hand-aiid.yaml", root / "specs" / "sources" / "aiid.yaml")
+    shutil.copy(
+        ROOT / "tests" / "fixtures" / "ingest" / "hand-aiid.yaml", root / "specs" / "sources" / "aiid.yaml"
+    )
     return root
 
 
@@ -181,7 +203,9 @@ def test_list_sources_reports_versions_operations_and_provenance() -> None:
     assert rows["openai"].openapi == "3.1.0" and "GET /videos/{video_id}/content" in rows["openai"].operations
     assert rows["hingnet-sora"].openapi == "3.0.0"
     assert rows["hingnet-sora"].operations == [
-        "POST /v1/videos", "GET /v1/videos/{video_id}", "GET /v1/videos/{video_id}/content"
+        "POST /v1/videos",
+        "GET /v1/videos/{video_id}",
+        "GET /v1/videos/{video_id}/content",
     ]
     assert rows["newapi"].extraction == "draft" and rows["xiexus"].extraction == "embedded-json"
     assert all(row.validation == "valid" for row in rows.values())
@@ -229,7 +253,9 @@ def _page_examples(data: dict) -> list[str]:  # type: ignore[type-arg]
         if isinstance(node, dict):
             examples = node.get("examples")
             if isinstance(examples, dict):
-                names.extend(k for k in examples if re.fullmatch(r"(curl-json|curl-form|request|response)-L\d+", k))
+                names.extend(
+                    k for k in examples if re.fullmatch(r"(curl-json|curl-form|request|response)-L\d+", k)
+                )
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):

@@ -90,7 +90,9 @@ def test_bad_input_message(project: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_unknown_lint_config_key_suggests(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from specforge.cli import main
 
-    (project / "specforge.toml").write_text((project / "specforge.toml").read_text() + '\n[lint]\ndisabled = []\n')
+    (project / "specforge.toml").write_text(
+        (project / "specforge.toml").read_text() + "\n[lint]\ndisabled = []\n"
+    )
     with pytest.raises(SystemExit) as exited:
         main(["lint"])
     assert exited.value.code == 2
@@ -99,7 +101,11 @@ def test_unknown_lint_config_key_suggests(project: Path, capsys: pytest.CaptureF
 
 def test_inline_ignore_suppresses_at_and_under_the_object(project: Path) -> None:
     relay = project / "specs/sources/relay.yaml"
-    relay.write_text(relay.read_text().replace("    Video:\n", "    Video:\n      x-specforge-ignore: [SF-TYPE-DIVERGENCE]\n"))
+    relay.write_text(
+        relay.read_text().replace(
+            "    Video:\n", "    Video:\n      x-specforge-ignore: [SF-TYPE-DIVERGENCE]\n"
+        )
+    )
     code, output = run("--format", "json")
     assert code == 0
     assert json.loads(output)["summary"]["suppressed"] == 1
@@ -136,7 +142,10 @@ def test_sarif_is_valid_against_the_sarif_2_1_0_schema(project: Path) -> None:
     assert result["ruleId"] == "SF-TYPE-DIVERGENCE" and result["level"] == "error"
     region = result["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (40, 9)
-    assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "specs/sources/openai.yaml"
+    assert (
+        result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "specs/sources/openai.yaml"
+    )
     assert result["partialFingerprints"]["specforgeFingerprint/v1"]
     rules = document["runs"][0]["tool"]["driver"]["rules"]
     assert rules[result["ruleIndex"]]["id"] == "SF-TYPE-DIVERGENCE"
@@ -148,13 +157,17 @@ def test_junit_has_a_failure_per_file_and_rule(project: Path) -> None:
     root = ET.fromstring(output)
     assert root.get("failures") == "1"
     failing = root.findall(".//testcase[failure]")
-    assert [(c.get("classname"), c.get("name")) for c in failing] == [("specs/sources/relay.yaml", "SF-TYPE-DIVERGENCE")]
+    assert [(c.get("classname"), c.get("name")) for c in failing] == [
+        ("specs/sources/relay.yaml", "SF-TYPE-DIVERGENCE")
+    ]
     assert root.find(".//testcase[@classname='specs/sources/openai.yaml']") is not None
 
 
 def test_github_annotations(project: Path) -> None:
     _, output = run("--format", "github")
-    assert output.startswith("::error file=specs/sources/relay.yaml,line=40,col=9,title=SF-TYPE-DIVERGENCE::`seconds`")
+    assert output.startswith(
+        "::error file=specs/sources/relay.yaml,line=40,col=9,title=SF-TYPE-DIVERGENCE::`seconds`"
+    )
 
 
 def test_markdown_and_output_file(project: Path) -> None:

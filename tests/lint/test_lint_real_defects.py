@@ -22,35 +22,88 @@ DEFECTS = [
     # hingnet-sora: the embedded (Veo) spec contradicts its own (Sora) page
     ("SF-EXAMPLE-INVALID", "hingnet-sora", "object is not of type array", r"^\s+input_reference:$", None),
     ("SF-EXAMPLE-INVALID", "hingnet-sora", '"sora-2" is not one of', r"^\s+model: sora-2$", None),
-    ("SF-DOC-CONTRADICTION", "hingnet-sora", "`model`: the page", r"^\s+enum:$", "specs/docs/000_3d37b2a42296e405.txt"),
-    ("SF-DOC-CONTRADICTION", "hingnet-sora", "`seconds`: the page", r"description: 视频时长（秒）：4、6、8",
-     "specs/docs/000_3d37b2a42296e405.txt"),
-    ("SF-DOC-CONTRADICTION", "hingnet-sora", "the page's 12 is not in the schema; the schema's 6 is not on the page",
-     r"4、6、8", "specs/docs/000_3d37b2a42296e405.txt"),
+    (
+        "SF-DOC-CONTRADICTION",
+        "hingnet-sora",
+        "`model`: the page",
+        r"^\s+enum:$",
+        "specs/docs/000_3d37b2a42296e405.txt",
+    ),
+    (
+        "SF-DOC-CONTRADICTION",
+        "hingnet-sora",
+        "`seconds`: the page",
+        r"description: 视频时长（秒）：4、6、8",
+        "specs/docs/000_3d37b2a42296e405.txt",
+    ),
+    (
+        "SF-DOC-CONTRADICTION",
+        "hingnet-sora",
+        "the page's 12 is not in the schema; the schema's 6 is not on the page",
+        r"4、6、8",
+        "specs/docs/000_3d37b2a42296e405.txt",
+    ),
     # the page's own response example says seconds "8"; the pasted schema says integer
     ("SF-EXAMPLE-INVALID", "hingnet-sora", '"8" is not of type integer', r"^\s+seconds: '8'$", None),
     # seconds integer vs string across variants (the 000/001 response schema vs the official string)
-    ("SF-TYPE-DIVERGENCE", "hingnet-sora",
-     "`seconds` (create response json) has different JSON types across variants: integer in hingnet-sora, "
-     "hingnet-veo; string in", r"^\s+seconds:$", "specs/sources/openai.yaml"),
-    ("SF-TYPE-DIVERGENCE", "newapi", "`seconds` (create request json)", r"^\s+seconds:$", "specs/sources/openai.yaml"),
+    (
+        "SF-TYPE-DIVERGENCE",
+        "hingnet-sora",
+        "`seconds` (create response json) has different JSON types across variants: integer in hingnet-sora, "
+        "hingnet-veo; string in",
+        r"^\s+seconds:$",
+        "specs/sources/openai.yaml",
+    ),
+    (
+        "SF-TYPE-DIVERGENCE",
+        "newapi",
+        "`seconds` (create request json)",
+        r"^\s+seconds:$",
+        "specs/sources/openai.yaml",
+    ),
     # input_reference forms across variants
-    ("SF-SHAPE-DIVERGENCE", "hingnet-sora",
-     "`input_reference` (create request json) has different shapes across variants: array of URLs in "
-     "hingnet-sora, hingnet-veo; object in openai", r"^\s+input_reference:$", "specs/sources/openai.yaml"),
-    ("SF-SHAPE-DIVERGENCE", "aiid", "`input_reference` (create request multipart) has different shapes",
-     r"^\s+input_reference:$", "specs/sources/openai.yaml"),
+    (
+        "SF-SHAPE-DIVERGENCE",
+        "hingnet-sora",
+        "`input_reference` (create request json) has different shapes across variants: array of URLs in "
+        "hingnet-sora, hingnet-veo; object in openai",
+        r"^\s+input_reference:$",
+        "specs/sources/openai.yaml",
+    ),
+    (
+        "SF-SHAPE-DIVERGENCE",
+        "aiid",
+        "`input_reference` (create request multipart) has different shapes",
+        r"^\s+input_reference:$",
+        "specs/sources/openai.yaml",
+    ),
     # aiid: created_at example in milliseconds, status enum with non-status values
-    ("SF-TIMESTAMP-MS", "aiid", "1764347090922 is a Unix time in milliseconds", r"created_at: 1764347090922", None),
+    (
+        "SF-TIMESTAMP-MS",
+        "aiid",
+        "1764347090922 is a Unix time in milliseconds",
+        r"created_at: 1764347090922",
+        None,
+    ),
     ("SF-STATUS-ENUM", "aiid", "'video_url'", r"^\s+- video_url$", None),
     ("SF-STATUS-ENUM", "aiid", "'url'", r"^\s+- url$", None),
     ("SF-STATUS-ENUM", "aiid", "'completed_at'", r"^\s+- completed_at$", None),
     # xiexus: optional body on a create, width/height instead of size
     ("SF-BODY-OPTIONAL", "xiexus", "declares its request body optional", r"required: false", None),
-    ("SF-FIELD-ALIAS", "xiexus", "`width` + `height` in xiexus",
-     r'^\s*"?width"?:', "specs/sources/openai.yaml"),
-    ("SF-FIELD-ALIAS", "xiexus", "duration (create request) is named differently across variants: `duration` in xiexus;",
-     r'^\s*"?duration"?:', "specs/sources/openai.yaml"),
+    (
+        "SF-FIELD-ALIAS",
+        "xiexus",
+        "`width` + `height` in xiexus",
+        r'^\s*"?width"?:',
+        "specs/sources/openai.yaml",
+    ),
+    (
+        "SF-FIELD-ALIAS",
+        "xiexus",
+        "duration (create request) is named differently across variants: `duration` in xiexus;",
+        r'^\s*"?duration"?:',
+        "specs/sources/openai.yaml",
+    ),
 ]
 
 
@@ -65,13 +118,22 @@ def _line(file: str, number: int) -> str:
     return (ROOT / file).read_text(encoding="utf-8").splitlines()[number - 1]
 
 
-@pytest.mark.parametrize(("rule_id", "variant", "text", "line_pattern", "related"), DEFECTS,
-                         ids=[f"{d[0]}@{d[1]}: {d[2][:40]}" for d in DEFECTS])
+@pytest.mark.parametrize(
+    ("rule_id", "variant", "text", "line_pattern", "related"),
+    DEFECTS,
+    ids=[f"{d[0]}@{d[1]}: {d[2][:40]}" for d in DEFECTS],
+)
 def test_real_defect_is_found_at_its_line(
-    rule_id: str, variant: str, text: str, line_pattern: str, related: str | None, monkeypatch: pytest.MonkeyPatch
+    rule_id: str,
+    variant: str,
+    text: str,
+    line_pattern: str,
+    related: str | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(ROOT)
     file = f"specs/sources/{variant}.yaml"
+
     def lines_in_file(d: Diagnostic) -> list[int | None]:
         """The variant's place: the primary location or, for cross-variant findings, a related one."""
         places = [(d.file, d.line), *((r.file, r.line) for r in d.related)]

@@ -31,7 +31,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_registering_a_duplicate_id_fails_with_an_exact_message() -> None:
     registry = RuleRegistry()
-    kwargs = {"title": "t", "severity": "error", "target": "document", "rationale": "r", "hint": "h", "registry": registry}
+    kwargs = {
+        "title": "t",
+        "severity": "error",
+        "target": "document",
+        "rationale": "r",
+        "hint": "h",
+        "registry": registry,
+    }
     rule("SF-DEMO", **kwargs)(lambda ctx: iter(()))  # type: ignore[arg-type]
     with pytest.raises(DuplicateRuleError) as raised:
         rule("SF-DEMO", **kwargs)(lambda ctx: iter(()))  # type: ignore[arg-type]
@@ -41,8 +48,15 @@ def test_registering_a_duplicate_id_fails_with_an_exact_message() -> None:
 def test_rule_ids_follow_one_scheme() -> None:
     registry = RuleRegistry()
     with pytest.raises(ValueError, match="must look like SF-UPPER-KEBAB"):
-        rule("shape-divergence", title="t", severity="error", target="document", rationale="r", hint="h",
-             registry=registry)(lambda ctx: iter(()))
+        rule(
+            "shape-divergence",
+            title="t",
+            severity="error",
+            target="document",
+            rationale="r",
+            hint="h",
+            registry=registry,
+        )(lambda ctx: iter(()))
 
 
 def test_every_rule_is_documented_and_selectable_exactly() -> None:
@@ -64,12 +78,22 @@ def test_committed_rules_reference_is_up_to_date() -> None:
 def test_a_custom_rule_reports_relative_pointers_resolved_to_lines() -> None:
     registry = RuleRegistry()
 
-    @rule("SF-NO-SUMMARY", title="t", severity="info", target="operation", rationale="r", hint="h", registry=registry)
+    @rule(
+        "SF-NO-SUMMARY",
+        title="t",
+        severity="info",
+        target="operation",
+        rationale="r",
+        hint="h",
+        registry=registry,
+    )
     def no_summary(op, ctx):  # type: ignore[no-untyped-def]
         if "summary" not in op.value:
             yield Finding("/responses", f"{op.path} has no summary", key=True)
 
-    document = load_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {}\n")
+    document = load_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {}\n"
+    )
     found = lint_document(document, settings=LintSettings(registry=registry)).diagnostics
     assert [(d.code, d.line, d.col, d.pointer, d.severity) for d in found] == [
         ("SF-NO-SUMMARY", 6, 7, "/paths/~1a/get/responses", Severity.INFO)
@@ -78,7 +102,9 @@ def test_a_custom_rule_reports_relative_pointers_resolved_to_lines() -> None:
 
 def test_settings_from_config_and_flags(tmp_path: Path) -> None:
     config_file = tmp_path / "specforge.toml"
-    config_file.write_text('[lint]\ndisable = ["SF-EXAMPLE"]\nseverity = { "SF-FIELD-ALIAS" = "info", "SF-PATH-PREFIX" = "off" }\n')
+    config_file.write_text(
+        '[lint]\ndisable = ["SF-EXAMPLE"]\nseverity = { "SF-FIELD-ALIAS" = "info", "SF-PATH-PREFIX" = "off" }\n'
+    )
     resolved = load_settings(load_config(config_file), ignore=["SF-NO-ERROR-RESPONSE"], fail_on="warning")
     ids = {r.id for r in resolved.rules()}
     assert "SF-EXAMPLE-INVALID" not in ids and "SF-SCHEMA-EXAMPLE-INVALID" in ids
@@ -86,7 +112,10 @@ def test_settings_from_config_and_flags(tmp_path: Path) -> None:
     assert resolved.severity_of(REGISTRY["SF-FIELD-ALIAS"]) is Severity.INFO
     assert resolved.fail_on is Severity.WARNING
     config_file.write_text('[lint]\nseverity = { "SF-FIELD-ALIAS" = "loud" }\n')
-    with pytest.raises(InputError, match=r'specforge.toml:2: \[lint.severity\] `SF-FIELD-ALIAS` must be .*found `SF-FIELD-ALIAS = "loud"`'):
+    with pytest.raises(
+        InputError,
+        match=r'specforge.toml:2: \[lint.severity\] `SF-FIELD-ALIAS` must be .*found `SF-FIELD-ALIAS = "loud"`',
+    ):
         load_settings(load_config(config_file))
 
 
@@ -100,7 +129,9 @@ _KEYS = st.text(alphabet="abcdefghij_", min_size=1, max_size=8)
 
 
 @settings(max_examples=40, deadline=None)
-@given(shift=st.integers(min_value=0, max_value=30), names=st.lists(_KEYS, min_size=1, max_size=5, unique=True))
+@given(
+    shift=st.integers(min_value=0, max_value=30), names=st.lists(_KEYS, min_size=1, max_size=5, unique=True)
+)
 def test_fingerprints_do_not_depend_on_lines(shift: int, names: list[str]) -> None:
     """Prepending lines moves every finding but changes no fingerprint."""
     body = "".join(f"        {n}: {{type: string}}\n" for n in names)
@@ -121,12 +152,22 @@ def test_caret_width_stays_on_the_line(line: str, col: int) -> None:
 def test_a_crashing_rule_becomes_a_finding_not_a_traceback() -> None:
     registry = RuleRegistry()
 
-    @rule("SF-BROKEN", title="t", severity="warning", target="schema", rationale="r", hint="h", registry=registry)
+    @rule(
+        "SF-BROKEN",
+        title="t",
+        severity="warning",
+        target="schema",
+        rationale="r",
+        hint="h",
+        registry=registry,
+    )
     def broken(node, ctx):  # type: ignore[no-untyped-def]
         raise ZeroDivisionError("boom")
         yield
 
-    @rule("SF-FINE", title="t", severity="info", target="document", rationale="r", hint="h", registry=registry)
+    @rule(
+        "SF-FINE", title="t", severity="info", target="document", rationale="r", hint="h", registry=registry
+    )
     def fine(ctx):  # type: ignore[no-untyped-def]
         yield Finding("/info", "still reported")
 
@@ -138,21 +179,56 @@ def test_a_crashing_rule_becomes_a_finding_not_a_traceback() -> None:
 
 _JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(
-        st.sampled_from(["type", "properties", "required", "items", "enum", "example", "default", "$ref", "allOf",
-                         "oneOf", "content", "schema", "examples", "value", "status", "created_at", "responses",
-                         "requestBody", "post", "get", "/v1/videos", "application/json", "multipart/form-data",
-                         "x-specforge-ignore", "200", "components", "schemas", "paths", "Video"]),
-        children,
-        max_size=4,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "properties",
+                    "required",
+                    "items",
+                    "enum",
+                    "example",
+                    "default",
+                    "$ref",
+                    "allOf",
+                    "oneOf",
+                    "content",
+                    "schema",
+                    "examples",
+                    "value",
+                    "status",
+                    "created_at",
+                    "responses",
+                    "requestBody",
+                    "post",
+                    "get",
+                    "/v1/videos",
+                    "application/json",
+                    "multipart/form-data",
+                    "x-specforge-ignore",
+                    "200",
+                    "components",
+                    "schemas",
+                    "paths",
+                    "Video",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
     ),
     max_leaves=25,
 )
 
 
 @settings(max_examples=150, deadline=None)
-@given(body=st.dictionaries(st.sampled_from(["paths", "components", "info", "servers", "webhooks"]), _JSONISH, max_size=4))
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["paths", "components", "info", "servers", "webhooks"]), _JSONISH, max_size=4
+    )
+)
 def test_no_rule_crashes_on_arbitrary_documents(body: dict) -> None:  # type: ignore[type-arg]
     """Whatever shape a vendor's document has, every rule returns findings, never an exception."""
     import json

@@ -29,8 +29,11 @@ REPORT = FindingsReport(
     diagnostics=(FINDING,),
     files=("x.yaml", "y.yaml"),
     texts={"x.yaml": TEXT},
-    rules={"SF-TIMESTAMP-MS": RuleInfo("SF-TIMESTAMP-MS", "Timestamp in ms", "error", "divide", "why",
-                                       "docs/rules.md#sf-timestamp-ms")},
+    rules={
+        "SF-TIMESTAMP-MS": RuleInfo(
+            "SF-TIMESTAMP-MS", "Timestamp in ms", "error", "divide", "why", "docs/rules.md#sf-timestamp-ms"
+        )
+    },
     version="1.0",
     fingerprints=("abc",),
 )
@@ -68,8 +71,13 @@ def test_json_carries_everything_a_tool_needs() -> None:
 
 
 def test_github_escapes_properties_and_data() -> None:
-    odd = FindingsReport(diagnostics=(Diagnostic("SF-X", Severity.INFO, "50% done\nnext", file="a,b:c.yaml", line=1),))
-    assert render_findings(odd, "github") == "::notice file=a%2Cb%3Ac.yaml,line=1,title=SF-X::50%25 done%0Anext\n"
+    odd = FindingsReport(
+        diagnostics=(Diagnostic("SF-X", Severity.INFO, "50% done\nnext", file="a,b:c.yaml", line=1),)
+    )
+    assert (
+        render_findings(odd, "github")
+        == "::notice file=a%2Cb%3Ac.yaml,line=1,title=SF-X::50%25 done%0Anext\n"
+    )
 
 
 def test_unknown_format() -> None:

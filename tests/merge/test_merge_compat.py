@@ -31,8 +31,14 @@ def test_matrix_rows_and_columns() -> None:
     assert matrix["variants"] == VARIANTS
     names = [row["name"] for group in matrix["groups"] for row in group["rows"]]
     for expected in (
-        "create", "input_reference forms", "seconds: type and values", "size values", "aliases of seconds",
-        "timestamp unit (created_at)", "error shape", "auth",
+        "create",
+        "input_reference forms",
+        "seconds: type and values",
+        "size values",
+        "aliases of seconds",
+        "timestamp unit (created_at)",
+        "error shape",
+        "auth",
     ):
         assert expected in names
 
@@ -63,8 +69,13 @@ def test_html_is_self_contained() -> None:
 def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
     page = ROOT / "specs" / "compat.html"
     common = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
     ]
     dom = subprocess.run([*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90)
     assert dom.returncode == 0, dom.stderr[-2000:]
@@ -73,7 +84,9 @@ def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
     shot = tmp_path / "compat.png"
     result = subprocess.run(
         [*common, f"--screenshot={shot}", "--window-size=1400,1800", page.as_uri()],
-        capture_output=True, text=True, timeout=90,
+        capture_output=True,
+        text=True,
+        timeout=90,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000

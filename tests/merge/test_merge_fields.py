@@ -17,7 +17,16 @@ VEO = ROOT / "tests" / "fixtures" / "merge" / "hingnet-veo-embedded.yaml"
 def test_openai_kinds_and_paths() -> None:
     fields = extract_fields("openai", load_document(OPENAI))
     assert fields.kinds() == [
-        "create", "retrieve", "content", "list", "delete", "remix", "edit", "extend", "create_character", "retrieve_character",
+        "create",
+        "retrieve",
+        "content",
+        "list",
+        "delete",
+        "remix",
+        "edit",
+        "extend",
+        "create_character",
+        "retrieve_character",
     ]
     create = fields.operations["create"]
     assert (create.method, create.path, create.source_path) == ("post", "/v1/videos", "/videos")
@@ -113,4 +122,7 @@ def test_corpus_every_field_pointer_locates_a_source_line(path: Path) -> None:
                 location = document.locate(info.pointer, key=True)
                 assert location is not None and location.pointer == info.pointer
                 name = document.text.splitlines()[location.line - 1].strip()
-                assert name.startswith((info.name, f"'{info.name}", f'"{info.name}', "- name:", "name:")), (info.name, name)
+                assert name.startswith((info.name, f"'{info.name}", f'"{info.name}', "- name:", "name:")), (
+                    info.name,
+                    name,
+                )

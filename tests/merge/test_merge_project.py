@@ -24,7 +24,7 @@ VARIANTS = ("openai", "hingnet-sora", "hingnet-veo", "newapi", "xiexus", "aiid")
 
 def _project(tmp: Path, *, seventh: bool = False, merge_table: str = "") -> Path:
     (tmp / "specs" / "sources").mkdir(parents=True)
-    lines = ['[project]', 'sources = "specs/sources"', ""]
+    lines = ["[project]", 'sources = "specs/sources"', ""]
     names = list(VARIANTS) + (["seventh"] if seventh else [])
     for name in VARIANTS:
         shutil.copy(ROOT / "specs" / "sources" / f"{name}.yaml", tmp / "specs" / "sources" / f"{name}.yaml")
@@ -47,7 +47,9 @@ def test_merge_writes_everything_and_is_byte_identical_on_rerun(tmp_path: Path) 
     first = _run("merge", "--config", str(config))
     assert first.exit_code == 0, first.output
     assert "overlay actions: openai" in first.output
-    written = {p: p.read_bytes() for p in (tmp_path / "specs").rglob("*") if p.is_file() and "sources" not in p.parts}
+    written = {
+        p: p.read_bytes() for p in (tmp_path / "specs").rglob("*") if p.is_file() and "sources" not in p.parts
+    }
     names = {p.relative_to(tmp_path).as_posix() for p in written}
     assert {
         "specs/canonical.yaml",
@@ -110,7 +112,10 @@ def test_seventh_variant_needs_only_config_and_source(tmp_path: Path) -> None:
     assert normalize(applied) == normalize(source)
     # stable names: nothing the six variants produced is renamed by adding a seventh
     assert set(before.canonical["components"]["schemas"]) <= set(after.canonical["components"]["schemas"])
-    ids = lambda doc: {(p, m): op["operationId"] for p, item in doc["paths"].items() for m, op in item.items()}  # noqa: E731
+
+    def ids(doc: dict) -> dict:
+        return {(p, m): op["operationId"] for p, item in doc["paths"].items() for m, op in item.items()}
+
     assert ids(before.canonical).items() <= ids(after.canonical).items()
     assert after.canonical["paths"]["/v1/videos"]["post"]["x-specforge-variants"][-1] == "seventh"
     fps = after.canonical["components"]["schemas"]["CreateVideoJsonBody"]["properties"]["fps"]
@@ -147,7 +152,9 @@ def test_variant_unknown_name_and_missing_outputs(tmp_path: Path) -> None:
 def test_policy_prefer_another_variant(tmp_path: Path) -> None:
     config = load_config(_project(tmp_path, merge_table='prefer = ["hingnet-veo"]'))
     result = merge_project(config)
-    reference = result.canonical["components"]["schemas"]["CreateVideoJsonBody"]["properties"]["input_reference"]
+    reference = result.canonical["components"]["schemas"]["CreateVideoJsonBody"]["properties"][
+        "input_reference"
+    ]
     assert reference["type"] == "array"
     conflict = next(c for c in result.conflicts if c.subject == "CreateVideoJsonBody.input_reference")
     assert conflict.winner == "hingnet-veo" and "prefer: hingnet-veo" in conflict.rule
@@ -161,7 +168,10 @@ def test_policy_errors(tmp_path: Path) -> None:
         merge_project(load_config(_project(tmp_path / "a", merge_table='prefr = ["openai"]')))
     with pytest.raises(InputError, match="unknown variant `opena`"):
         merge_project(load_config(_project(tmp_path / "b", merge_table='prefer = ["opena"]')))
-    with pytest.raises(InputError, match=r"specforge.toml:\d+: \[merge\] `fallback` must be \"majority\" or \"first\" \(found `fallback = \"vote\"`\)"):
+    with pytest.raises(
+        InputError,
+        match=r"specforge.toml:\d+: \[merge\] `fallback` must be \"majority\" or \"first\" \(found `fallback = \"vote\"`\)",
+    ):
         merge_project(load_config(_project(tmp_path / "c", merge_table='fallback = "vote"')))
 
 
@@ -180,7 +190,9 @@ def test_missing_source_is_skipped_the_others_are_merged_and_the_exit_code_says_
     (tmp_path / "specs" / "sources" / "aiid.yaml").unlink()
     result = CliRunner().invoke(cli, ["merge", "--config", str(config)])
     assert result.exit_code == 2
-    assert "specforge: error: aiid: specs/sources/aiid.yaml: source of variant `aiid` not found" in result.stderr
+    assert (
+        "specforge: error: aiid: specs/sources/aiid.yaml: source of variant `aiid` not found" in result.stderr
+    )
     assert "merged without 1 variant(s) whose source could not be read: aiid" in result.stderr
     overlays = sorted(p.name for p in (tmp_path / "specs" / "overlays").iterdir())
     assert overlays == sorted(f"{v}.overlay.yaml" for v in VARIANTS if v != "aiid")
@@ -208,11 +220,15 @@ def test_merge_and_ingest_give_the_same_advice_for_a_missing_source(tmp_path: Pa
     shutil.copy(ROOT / "specforge.toml", tmp_path / "specforge.toml")
     shutil.copytree(ROOT / "specs", tmp_path / "specs")
     toml = tmp_path / "specforge.toml"  # aiid as a hand-written variant: its source is never regenerated
-    toml.write_text(toml.read_text().replace('vendor = "api.aiid.edu.kg"', 'vendor = "api.aiid.edu.kg"\nextract = "hand"'))
+    toml.write_text(
+        toml.read_text().replace('vendor = "api.aiid.edu.kg"', 'vendor = "api.aiid.edu.kg"\nextract = "hand"')
+    )
     (tmp_path / "specs" / "sources" / "aiid.yaml").unlink()
     config = load_config(tmp_path / "specforge.toml")
     merged = merge_project(config).skipped["aiid"]
-    ingested = next(o for o in ingest_variants(config, keep_going=True, check=True) if o.variant == "aiid").error
+    ingested = next(
+        o for o in ingest_variants(config, keep_going=True, check=True) if o.variant == "aiid"
+    ).error
     assert ingested is not None and str(ingested) == str(merged)
     assert "write it by hand from specs/docs/004_a933532f8a733072.txt" in str(merged)
 
@@ -226,7 +242,10 @@ def test_report_lists_every_conflict() -> None:
         assert conflict.rule in report
     assert all(d.code == "merge-conflict" for d in result.diagnostics)
     seconds = next(d for d in result.diagnostics if "CreateVideoJsonBody.seconds:" in d.message)
-    assert {r.file for r in seconds.related} >= {"specs/sources/hingnet-veo.yaml", "specs/sources/openai.yaml"}
+    assert {r.file for r in seconds.related} >= {
+        "specs/sources/hingnet-veo.yaml",
+        "specs/sources/openai.yaml",
+    }
 
 
 def test_help_has_examples() -> None:
@@ -237,7 +256,9 @@ def test_help_has_examples() -> None:
 
 def test_dangling_ref_in_a_source_is_reported_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "specs" / "sources").mkdir(parents=True)
-    (tmp_path / "specforge.toml").write_text('[variants.a]\nsource = "specs/sources/a.yaml"\n', encoding="utf-8")
+    (tmp_path / "specforge.toml").write_text(
+        '[variants.a]\nsource = "specs/sources/a.yaml"\n', encoding="utf-8"
+    )
     (tmp_path / "specs" / "sources" / "a.yaml").write_text(
         "openapi: 3.0.0\ninfo: {title: a, version: '1'}\npaths:\n  /videos:\n    get:\n      responses:\n"
         "        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Gone'}}}}\n",

@@ -70,12 +70,22 @@ def test_multi_form_acceptance_is_data(result: Any) -> None:
 
 _names = st.sampled_from(["prompt", "seconds", "size", "model", "input_reference", "fps", "duration", "seed"])
 _leaf = st.one_of(
-    st.fixed_dictionaries({"type": st.sampled_from(["string", "integer", "number", "boolean"])},
-                          optional={"description": st.sampled_from(["a", "b", "时长"]), "nullable": st.booleans(),
-                                    "example": st.integers(0, 9)}),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["string", "integer", "number", "boolean"])},
+        optional={
+            "description": st.sampled_from(["a", "b", "时长"]),
+            "nullable": st.booleans(),
+            "example": st.integers(0, 9),
+        },
+    ),
     st.fixed_dictionaries({"type": st.just("array"), "items": st.just({"type": "string"})}),
     st.fixed_dictionaries({"oneOf": st.just([{"type": "integer"}, {"type": "string"}])}),
-    st.fixed_dictionaries({"type": st.just("string"), "enum": st.lists(st.sampled_from(["4", "6", "8", "12"]), min_size=1, max_size=3, unique=True)}),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("string"),
+            "enum": st.lists(st.sampled_from(["4", "6", "8", "12"]), min_size=1, max_size=3, unique=True),
+        }
+    ),
 )
 _body = st.dictionaries(_names, _leaf, min_size=1, max_size=5)
 
@@ -98,8 +108,17 @@ def _variant(draw: Any) -> dict[str, Any]:
         "paths": {
             f"{prefix}/videos": {
                 "post": {
-                    "requestBody": {"content": {media: {"schema": schema if inline else {"$ref": "#/components/schemas/Req"}}}},
-                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}},
+                    "requestBody": {
+                        "content": {
+                            media: {"schema": schema if inline else {"$ref": "#/components/schemas/Req"}}
+                        }
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}},
+                        }
+                    },
                 }
             }
         },
@@ -109,14 +128,23 @@ def _variant(draw: Any) -> dict[str, Any]:
         doc["components"]["schemas"]["Req"] = schema
     if draw(st.booleans()):
         doc["paths"][f"{prefix}/videos/{{{draw(st.sampled_from(['id', 'video_id']))}}}"] = {
-            "get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}}}
+            "get": {
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}},
+                    }
+                }
+            }
         }
     return doc
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(variants=st.lists(_variant(), min_size=1, max_size=4), prefer_first=st.booleans())
-def test_property_roundtrip_on_generated_variant_sets(variants: list[dict[str, Any]], prefer_first: bool) -> None:
+def test_property_roundtrip_on_generated_variant_sets(
+    variants: list[dict[str, Any]], prefer_first: bool
+) -> None:
     names = tuple(f"v{i}" for i in range(len(variants)))
     sources = dict(zip(names, variants, strict=True))
     before = copy.deepcopy(sources)

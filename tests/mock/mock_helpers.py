@@ -40,7 +40,9 @@ class SpecValidator:
             "urn:spec", Resource.from_contents(self.spec, default_specification=DRAFT202012)
         )
         server = (self.spec.get("servers") or [{}])[0].get("url", "")
-        self.prefix = "/" + server.split("://", 1)[-1].partition("/")[2].rstrip("/") if "://" in server else ""
+        self.prefix = (
+            "/" + server.split("://", 1)[-1].partition("/")[2].rstrip("/") if "://" in server else ""
+        )
         if self.prefix == "/":
             self.prefix = ""
 
@@ -102,8 +104,14 @@ def running(
     token: str | None = TOKEN,
 ) -> Iterator[tuple[str, MockApp]]:
     """A mock on 127.0.0.1 in a thread: (base URL, app) so tests can look at its store."""
-    app = create_app(spec or spec_of(variant), variant=variant, token=token, job_seconds=job_seconds,
-                     state=state, limits=limits)
+    app = create_app(
+        spec or spec_of(variant),
+        variant=variant,
+        token=token,
+        job_seconds=job_seconds,
+        state=state,
+        limits=limits,
+    )
     server = MockServer(app)
     thread = server.start()
     try:
@@ -115,11 +123,25 @@ def running(
 #: a valid create request per variant: (form?, fields), written from each vendor page's example
 VALID_CREATE: dict[str, tuple[bool, dict[str, Any]]] = {
     "openai": (False, {"prompt": "a cat on a skateboard", "seconds": "4", "size": "720x1280"}),
-    "hingnet-sora": (False, {"model": "veo-3.1-fast-generate-preview", "prompt": "a lion", "seconds": 6, "size": "1280x720"}),
-    "hingnet-veo": (False, {"model": "veo-3.1-generate-preview", "prompt": "a lion", "seconds": 6, "size": "1280x720",
-                            "input_reference": ["https://example.com/image.jpg"]}),
+    "hingnet-sora": (
+        False,
+        {"model": "veo-3.1-fast-generate-preview", "prompt": "a lion", "seconds": 6, "size": "1280x720"},
+    ),
+    "hingnet-veo": (
+        False,
+        {
+            "model": "veo-3.1-generate-preview",
+            "prompt": "a lion",
+            "seconds": 6,
+            "size": "1280x720",
+            "input_reference": ["https://example.com/image.jpg"],
+        },
+    ),
     "newapi": (False, {"model": "sora-2", "prompt": "a cat", "seconds": 8}),
-    "xiexus": (True, {"model": "kling-v1", "prompt": "a cat", "duration": "5", "width": "1280", "height": "720"}),
+    "xiexus": (
+        True,
+        {"model": "kling-v1", "prompt": "a cat", "duration": "5", "width": "1280", "height": "720"},
+    ),
     "aiid": (True, {"model": "sora-2", "prompt": "a cat", "seconds": "8"}),
 }
 
@@ -130,7 +152,9 @@ def multipart(fields: dict[str, Any], files: dict[str, tuple[str, bytes]] | None
     parts = []
     for name, value in fields.items():
         for item in value if isinstance(value, list) else [value]:
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'.encode())
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'.encode()
+            )
     for name, (filename, data) in (files or {}).items():
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
         parts.append(head.encode() + b"Content-Type: application/octet-stream\r\n\r\n" + data + b"\r\n")

@@ -33,7 +33,9 @@ def test_help_has_an_example() -> None:
         (["--port", "70000"], {}, "70000"),
     ],
 )
-def test_bad_invocations_exit_2(args: list[str], env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_invocations_exit_2(
+    args: list[str], env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("SPECFORGE_TEST_UNSET_VAR", raising=False)
     result = CliRunner().invoke(cli, ["mock", *args], env=env)
@@ -59,11 +61,20 @@ def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Po
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serves_and_stops_cleanly_on_signals(sig: signal.Signals) -> None:
-    process, url = _start("--variant", "hingnet-veo", "--job-seconds", "0", "--token-env", "SPECFORGE_TEST_TOKEN",
-                          env={"SPECFORGE_TEST_TOKEN": "sk-from-env"})
+    process, url = _start(
+        "--variant",
+        "hingnet-veo",
+        "--job-seconds",
+        "0",
+        "--token-env",
+        "SPECFORGE_TEST_TOKEN",
+        env={"SPECFORGE_TEST_TOKEN": "sk-from-env"},
+    )
     try:
         headers = {"Authorization": "Bearer sk-from-env"}
-        created = httpx.post(url + "/v1/videos", json={"model": "veo-3.1-generate-preview", "prompt": "x"}, headers=headers)
+        created = httpx.post(
+            url + "/v1/videos", json={"model": "veo-3.1-generate-preview", "prompt": "x"}, headers=headers
+        )
         assert created.status_code == 200 and created.json()["seconds"] == 6
         assert httpx.get(url + "/__specforge__/stats").json()["creates"] == 1
     finally:
@@ -79,7 +90,9 @@ def test_state_file_and_explicit_spec(tmp_path: Path) -> None:
     process, url = _start("--spec", str(spec), "--variant", "aiid", "--state", str(state), "--no-auth")
     try:
         content = b'--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nsora-2\r\n--b\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nx\r\n--b--\r\n'
-        created = httpx.post(url + "/v1/videos", content=content, headers={"Content-Type": "multipart/form-data; boundary=b"})
+        created = httpx.post(
+            url + "/v1/videos", content=content, headers={"Content-Type": "multipart/form-data; boundary=b"}
+        )
         assert created.status_code == 200, created.text
         assert created.json()["created_at"] > time.time() * 100  # milliseconds
     finally:

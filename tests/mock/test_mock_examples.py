@@ -41,7 +41,9 @@ def test_the_corpus_has_examples_from_most_pages() -> None:
     assert len({variant for variant, *_ in EXAMPLES}) >= 4 and len(EXAMPLES) >= 8
 
 
-@pytest.mark.parametrize(("variant", "media", "name", "value"), EXAMPLES, ids=[f"{v}-{n}" for v, _, n, _ in EXAMPLES])
+@pytest.mark.parametrize(
+    ("variant", "media", "name", "value"), EXAMPLES, ids=[f"{v}-{n}" for v, _, n, _ in EXAMPLES]
+)
 def test_documented_request_examples_are_accepted(variant: str, media: str, name: str, value: Any) -> None:
     with running(variant, job_seconds=0) as (url, app), client(url) as http:
         if media == "application/json":

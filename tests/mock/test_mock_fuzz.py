@@ -61,7 +61,13 @@ def _unexpected(report: Path, tolerated: set[str]) -> list[str]:
             for block in blocks:
                 found = [m.group(1) for pattern in AMBIGUOUS for m in pattern.finditer(block)]
                 multipart = "Content-Type: multipart/form-data" in block
-                if "ST201" in block and multipart and found and set(found) <= tolerated and block.count("- ST") == 1:
+                if (
+                    "ST201" in block
+                    and multipart
+                    and found
+                    and set(found) <= tolerated
+                    and block.count("- ST") == 1
+                ):
                     continue
                 problems.append(f"{case.get('name')}: {block[:1500]}")
     return problems
@@ -110,7 +116,9 @@ def fuzz_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str],
                 "--request-timeout", "10",
                 "--report", "junit", "--report-dir", str(folder / "report"),
             ]  # fmt: skip
-            process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            process = subprocess.Popen(
+                command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
             started[(variant, kind)] = (url, app, folder, process)
         for (variant, kind), (url, app, folder, process) in started.items():
             try:
@@ -122,14 +130,17 @@ def fuzz_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str],
                 answers_after = create(http, variant).status_code
             stats = httpx.get(url + "/__specforge__/stats").json()
             reports = sorted((folder / "report").glob("*.xml"))
-            runs[(variant, kind)] = FuzzRun(app, url, process.returncode, stdout, reports[0] if reports else None,
-                                    answers_after, stats)
+            runs[(variant, kind)] = FuzzRun(
+                app, url, process.returncode, stdout, reports[0] if reports else None, answers_after, stats
+            )
     return runs
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("variant", "kind"), CASES)
-def test_schemathesis_finds_no_failures(variant: str, kind: str, fuzz_runs: dict[tuple[str, str], FuzzRun]) -> None:
+def test_schemathesis_finds_no_failures(
+    variant: str, kind: str, fuzz_runs: dict[tuple[str, str], FuzzRun]
+) -> None:
     run = fuzz_runs[(variant, kind)]
     assert run.report is not None, run.stdout[-3000:]
     problems = _unexpected(run.report, _text_form_fields(run.app))

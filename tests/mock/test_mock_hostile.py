@@ -25,25 +25,37 @@ SURROGATE_BODIES = [
 
 @pytest.mark.parametrize("state", [False, True], ids=["memory", "sqlite"])
 @pytest.mark.parametrize("body", SURROGATE_BODIES, ids=range(len(SURROGATE_BODIES)))
-def test_lone_surrogate_is_a_400_and_does_not_poison_the_list(body: bytes, state: bool, tmp_path: Path) -> None:
+def test_lone_surrogate_is_a_400_and_does_not_poison_the_list(
+    body: bytes, state: bool, tmp_path: Path
+) -> None:
     path = tmp_path / "jobs.sqlite" if state else None
-    with running("openai", state=path) as (url, _), httpx.Client(base_url=url, headers=AUTH, timeout=5) as http:
+    with (
+        running("openai", state=path) as (url, _),
+        httpx.Client(base_url=url, headers=AUTH, timeout=5) as http,
+    ):
         answer = http.post("/v1/videos", content=body, headers={"Content-Type": "application/json"})
         assert answer.status_code == 400, answer.text
         assert "surrogate" in answer.json()["error"]["message"]
-        good = http.post("/v1/videos", json={"prompt": "a valid \U0001F600 prompt"})
+        good = http.post("/v1/videos", json={"prompt": "a valid \U0001f600 prompt"})
         assert good.status_code == 200
         listed = http.get("/v1/videos")
         assert listed.status_code == 200 and [j["id"] for j in listed.json()["data"]] == [good.json()["id"]]
     if path is not None:  # a restart from the state file still answers
-        with running("openai", state=path) as (url, _), httpx.Client(base_url=url, headers=AUTH, timeout=5) as http:
+        with (
+            running("openai", state=path) as (url, _),
+            httpx.Client(base_url=url, headers=AUTH, timeout=5) as http,
+        ):
             assert http.get("/v1/videos").status_code == 200
 
 
 def test_a_valid_surrogate_pair_is_text() -> None:
     with running("openai") as (url, _), httpx.Client(base_url=url, headers=AUTH, timeout=5) as http:
-        answer = http.post("/v1/videos", content=b'{"prompt": "\\ud83d\\ude00 cat"}', headers={"Content-Type": "application/json"})
-        assert answer.status_code == 200 and answer.json()["prompt"] == "\U0001F600 cat"
+        answer = http.post(
+            "/v1/videos",
+            content=b'{"prompt": "\\ud83d\\ude00 cat"}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert answer.status_code == 200 and answer.json()["prompt"] == "\U0001f600 cat"
 
 
 @pytest.mark.parametrize("pause", [0.4, 1.0])
@@ -74,7 +86,10 @@ def test_a_slow_header_client_is_cut_off(pause: float) -> None:
 
 
 def test_headers_sent_in_time_are_answered_and_keep_alive_works() -> None:
-    with running("openai", limits=Limits(header_timeout=1.0)) as (url, _), httpx.Client(base_url=url, headers=AUTH, timeout=5) as http:
+    with (
+        running("openai", limits=Limits(header_timeout=1.0)) as (url, _),
+        httpx.Client(base_url=url, headers=AUTH, timeout=5) as http,
+    ):
         assert http.get("/v1/videos").status_code == 200
         time.sleep(1.3)  # idle longer than the header timeout, but less than the keep-alive timeout
         assert http.get("/v1/videos").status_code == 200

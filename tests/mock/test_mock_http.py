@@ -137,8 +137,15 @@ def test_openai_validates_enums_and_required_fields() -> None:
         assert http.post("/v1/videos", json={"prompt": "x", "seconds": "5"}).status_code == 400
         assert http.post("/v1/videos", json={"seconds": "4"}).status_code == 400
         assert http.post("/v1/videos", json={"prompt": ""}).status_code == 400
-        assert http.post("/v1/videos", json={"prompt": "x", "input_reference": {"image_url": "not a uri"}}).status_code == 400
-        content, media = multipart({"prompt": "x", "seconds": "12", "size": "1280x720"}, {"input_reference": ("a.png", b"png")})
+        assert (
+            http.post(
+                "/v1/videos", json={"prompt": "x", "input_reference": {"image_url": "not a uri"}}
+            ).status_code
+            == 400
+        )
+        content, media = multipart(
+            {"prompt": "x", "seconds": "12", "size": "1280x720"}, {"input_reference": ("a.png", b"png")}
+        )
         ok = http.post("/v1/videos", content=content, headers={"Content-Type": media})
         assert ok.status_code == 200 and ok.json()["seconds"] == "12" and ok.json()["size"] == "1280x720"
         assert app.store.count() == 1
@@ -170,7 +177,10 @@ def test_malformed_bodies_are_4xx_never_5xx(content: bytes, media: str) -> None:
 def test_an_empty_body_is_accepted_only_where_the_spec_makes_the_body_optional() -> None:
     # openai's requestBody has no `required: true` (the official spec's quirk); hingnet's has it
     with running("openai") as (url, _), client(url) as http:
-        assert http.post("/v1/videos", content=b"", headers={"Content-Type": "application/json"}).status_code == 200
+        assert (
+            http.post("/v1/videos", content=b"", headers={"Content-Type": "application/json"}).status_code
+            == 200
+        )
     with running("hingnet-veo") as (url, app), client(url) as http:
         response = http.post("/v1/videos", content=b"", headers={"Content-Type": "application/json"})
         assert response.status_code == 400 and response.json()["error"]["code"] == "missing_body"
@@ -180,10 +190,16 @@ def test_an_empty_body_is_accepted_only_where_the_spec_makes_the_body_optional()
 def test_numbers_at_the_edge_of_json() -> None:
     with running("hingnet-veo", job_seconds=0) as (url, _), client(url) as http:
         base = b'{"model": "veo-3.1-generate-preview", "prompt": "x", "seconds": '
-        overflow = http.post("/v1/videos", content=base + b"1e400}", headers={"Content-Type": "application/json"})
+        overflow = http.post(
+            "/v1/videos", content=base + b"1e400}", headers={"Content-Type": "application/json"}
+        )
         assert overflow.status_code == 400  # parses to inf: neither integer nor string
-        text = http.post("/v1/videos", json={"model": "veo-3.1-generate-preview", "prompt": "x", "seconds": "inf"})
-        assert text.status_code == 200 and text.json()["seconds"] == 6  # a string is allowed; shown as documented
+        text = http.post(
+            "/v1/videos", json={"model": "veo-3.1-generate-preview", "prompt": "x", "seconds": "inf"}
+        )
+        assert (
+            text.status_code == 200 and text.json()["seconds"] == 6
+        )  # a string is allowed; shown as documented
         job = http.get(f"/v1/videos/{text.json()['id']}").json()
         assert job["seconds"] == 6
 
@@ -239,11 +255,16 @@ def test_openai_list_remix_delete_thumbnail() -> None:
         assert thumb.headers["content-type"] == "image/webp" and thumb.content[:4] == b"RIFF"
         assert http.get(f"/v1/videos/{ids[0]}/content", params={"variant": "poster"}).status_code == 400
         deleted = http.delete(f"/v1/videos/{ids[1]}")
-        validator.assert_valid(validator.response_schema("delete", "/v1/videos/{video_id}", "200"), deleted.json())
+        validator.assert_valid(
+            validator.response_schema("delete", "/v1/videos/{video_id}", "200"), deleted.json()
+        )
         assert deleted.json() == {"object": "video.deleted", "deleted": True, "id": ids[1]}
         assert http.get(f"/v1/videos/{ids[1]}").status_code == 404
-        characters = http.post("/v1/videos/characters", content=multipart({"name": "cat"}, {"video": ("a.mp4", b"x")})[0],
-                               headers={"Content-Type": multipart({})[1]})
+        characters = http.post(
+            "/v1/videos/characters",
+            content=multipart({"name": "cat"}, {"video": ("a.mp4", b"x")})[0],
+            headers={"Content-Type": multipart({})[1]},
+        )
         assert characters.status_code == 200 and set(characters.json()) == {"id", "name", "created_at"}
 
 
@@ -258,11 +279,16 @@ def test_body_size_job_count_and_read_timeout_limits() -> None:
     with running("openai", limits=limits) as (url, app), client(url) as http:
         big = http.post("/v1/videos", json={"prompt": "x" * 2000})
         assert big.status_code == 413 and big.json()["error"]["code"] == "request_too_large"
-        assert [http.post("/v1/videos", json={"prompt": "x"}).status_code for _ in range(3)] == [200, 200, 429]
+        assert [http.post("/v1/videos", json={"prompt": "x"}).status_code for _ in range(3)] == [
+            200,
+            200,
+            429,
+        ]
         host, port = url.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port)), timeout=5) as raw:
             raw.sendall(
-                b"POST /v1/videos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + AUTH["Authorization"].split()[1].encode()
+                b"POST /v1/videos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + AUTH["Authorization"].split()[1].encode()
                 + b"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
             )
             answer = raw.recv(4096)

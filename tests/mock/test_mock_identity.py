@@ -28,9 +28,13 @@ def test_a_client_disconnect_is_not_logged_as_an_unhandled_error(caplog: pytest.
         parts = urlsplit(url)
         caplog.set_level(logging.DEBUG)
         with socket.create_connection((parts.hostname, parts.port)) as sock:
-            sock.sendall(b"POST " + app.profile.collection.encode() + b" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-                         + AUTH["Authorization"].split()[1].encode()
-                         + b"\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"prompt\": ")
+            sock.sendall(
+                b"POST "
+                + app.profile.collection.encode()
+                + b" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + AUTH["Authorization"].split()[1].encode()
+                + b'\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"prompt": '
+            )
             time.sleep(0.2)
         time.sleep(0.3)  # the server notices the hang-up
         with httpx.Client(base_url=url, headers=AUTH) as http:

@@ -33,7 +33,12 @@ TABLE = [
 
 @pytest.mark.parametrize(("variant", "base", "extra", "unit", "seconds", "video_url", "error"), TABLE)
 def test_profile_of_each_variant(
-    variant: str, base: str, extra: set[str], unit: str, seconds: set[str] | None, video_url: bool,
+    variant: str,
+    base: str,
+    extra: set[str],
+    unit: str,
+    seconds: set[str] | None,
+    video_url: bool,
     error: tuple[str, ...],
 ) -> None:
     profile = derive_profile(spec_of(variant), variant)
@@ -51,7 +56,11 @@ def test_profile_of_each_variant(
 
 def test_documented_defaults_and_media_types() -> None:
     veo = derive_profile(spec_of("hingnet-veo"), "hingnet-veo")
-    assert (veo.default_model, veo.default_seconds, veo.default_size) == ("veo-3.1-fast-generate-preview", "6", "1280x720")
+    assert (veo.default_model, veo.default_seconds, veo.default_size) == (
+        "veo-3.1-fast-generate-preview",
+        "6",
+        "1280x720",
+    )
     newapi = derive_profile(spec_of("newapi"), "newapi")
     assert newapi.video_media_type == "application/octet-stream"  # what its page documents
     openai = derive_profile(spec_of("openai"), "openai")
@@ -70,8 +79,15 @@ def test_assumptions_are_explicit() -> None:
     assert not any(op.documented for op in xiexus.operations if op.kind in ("retrieve", "content"))
 
 
-def _spec(paths: dict[str, Any], server: str | None = None, version: str = "3.1.0", **extra: Any) -> dict[str, Any]:
-    spec: dict[str, Any] = {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": paths, **extra}
+def _spec(
+    paths: dict[str, Any], server: str | None = None, version: str = "3.1.0", **extra: Any
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "openapi": version,
+        "info": {"title": "t", "version": "1"},
+        "paths": paths,
+        **extra,
+    }
     if server is not None:
         spec["servers"] = [{"url": server}]
     return spec
@@ -92,7 +108,12 @@ CREATE = {
     [
         ({"/videos": CREATE}, "https://api.example.com/v1", "/v1", "/v1/videos"),
         ({"/v1/videos": CREATE}, "https://api.example.com", "", "/v1/videos"),
-        ({"/v1/videos": CREATE}, "https://api.example.com/v1", "", "/v1/videos"),  # normalized: prefix folded in
+        (
+            {"/v1/videos": CREATE},
+            "https://api.example.com/v1",
+            "",
+            "/v1/videos",
+        ),  # normalized: prefix folded in
         ({"/v1/videos": CREATE}, None, "", "/v1/videos"),
         ({"/videos": CREATE}, "/v1", "/v1", "/v1/videos"),
     ],
@@ -114,8 +135,11 @@ def test_millisecond_created_at_from_a_property_example_and_nothing_documented_i
 
 
 def test_openapi_30_nullable_becomes_a_null_type() -> None:
-    job = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"},
-                                                                "completed_at": {"type": "integer", "nullable": True}}}
+    job = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": {"type": "string"}, "completed_at": {"type": "integer", "nullable": True}},
+    }
     create = copy.deepcopy(CREATE)
     create["post"]["responses"]["200"]["content"]["application/json"]["schema"] = job
     profile = derive_profile(_spec({"/v1/videos": create}, version="3.0.3"), "x")
@@ -125,8 +149,17 @@ def test_openapi_30_nullable_becomes_a_null_type() -> None:
 
 def test_flat_error_shape_from_a_documented_4xx() -> None:
     create = copy.deepcopy(CREATE)
-    create["post"]["responses"]["400"] = {"description": "bad", "content": {"application/json": {"schema": {
-        "type": "object", "properties": {"code": {"type": "integer"}, "message": {"type": "string"}}}}}}
+    create["post"]["responses"]["400"] = {
+        "description": "bad",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+                }
+            }
+        },
+    }
     profile = derive_profile(_spec({"/v1/videos": create}), "x")
     assert profile.error.envelope is None
     assert [f.name for f in profile.error.fields] == ["code", "message"]
@@ -137,7 +170,10 @@ def test_flat_error_shape_from_a_documented_4xx() -> None:
     [
         (_spec({"/v1/videos": {"get": {"responses": {}}}}), "no `POST .../videos`"),
         ({"openapi": "3.1.0"}, "no `paths`"),
-        (_spec({"/v1/videos": {"post": {"requestBody": {"$ref": "other.yaml#/x"}, "responses": {}}}}), "not a local reference"),
+        (
+            _spec({"/v1/videos": {"post": {"requestBody": {"$ref": "other.yaml#/x"}, "responses": {}}}}),
+            "not a local reference",
+        ),
     ],
 )
 def test_unusable_specs_are_input_errors(spec: dict[str, Any], message: str) -> None:

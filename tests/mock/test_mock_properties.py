@@ -21,13 +21,22 @@ scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20),
     st.sampled_from(["inf", "-1", "1e400", "4", "8", "6", "720x1280", "1280x720", "sora-2", "[fail]", "", "null", "{}", "[]"]),
 )  # fmt: skip
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def app_for(variant: str) -> MockApp:
     if variant not in APPS:
-        APPS[variant] = create_app(spec_of(variant), variant=variant, token=AUTH["Authorization"].split()[1],
-                                   job_seconds=0, state=None)
+        APPS[variant] = create_app(
+            spec_of(variant),
+            variant=variant,
+            token=AUTH["Authorization"].split()[1],
+            job_seconds=0,
+            state=None,
+        )
     return APPS[variant]
 
 
@@ -41,7 +50,11 @@ def field_names(app: MockApp) -> list[str]:
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_any_create_body_is_answered_200_or_4xx_never_5xx(variant: str, data: st.DataObject) -> None:
     app = app_for(variant)
@@ -51,7 +64,10 @@ def test_any_create_body_is_answered_200_or_4xx_never_5xx(variant: str, data: st
     before = app.store.count()
     with TestClient(app, raise_server_exceptions=True) as client:
         if as_form:
-            fields = {k: (json.dumps(v) if isinstance(v, dict | list) else "" if v is None else str(v)) for k, v in body.items()}
+            fields = {
+                k: (json.dumps(v) if isinstance(v, dict | list) else "" if v is None else str(v))
+                for k, v in body.items()
+            }
             content, media = multipart(fields)
             response = client.post("/v1/videos", content=content, headers={**AUTH, "Content-Type": media})
         else:

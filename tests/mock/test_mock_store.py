@@ -13,8 +13,16 @@ ORDER = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
 
 
 def job(prompt: str = "a cat", duration: float = 10.0, created: float = 1000.0, **extra: object) -> Job:
-    return Job(id="video_1", created_at=created, model="sora-2", prompt=prompt, seconds="4", size="720x1280",
-               duration=duration, **extra)  # type: ignore[arg-type]
+    return Job(
+        id="video_1",
+        created_at=created,
+        model="sora-2",
+        prompt=prompt,
+        seconds="4",
+        size="720x1280",
+        duration=duration,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 @given(
@@ -43,7 +51,9 @@ def test_the_phases_over_time() -> None:
     done = state_at(the_job, 10.0)
     assert (done.status, done.progress, done.completed_at) == ("completed", 100, 10.0)
     failed = state_at(job("[fail] it", duration=10.0, created=0.0), 6.0)
-    assert failed.status == "failed" and failed.error is not None and failed.error["code"] == "generation_failed"
+    assert (
+        failed.status == "failed" and failed.error is not None and failed.error["code"] == "generation_failed"
+    )
     assert state_at(job(duration=0.0), 1000.0).status == "completed"
 
 

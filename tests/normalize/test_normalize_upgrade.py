@@ -40,14 +40,21 @@ def _body(doc: dict, media: str = "application/json") -> dict:
 
 
 def test_nullable_becomes_type_list_and_null_enum() -> None:
-    out = normalize(_doc({"type": "object", "properties": {"a": {"type": "string", "nullable": True, "enum": ["x"]}}}))
+    out = normalize(
+        _doc({"type": "object", "properties": {"a": {"type": "string", "nullable": True, "enum": ["x"]}}})
+    )
     schema = out["components"]["schemas"]["CreateVideoJsonBody"]["properties"]["a"]
     assert schema == {"type": ["string", "null"], "enum": ["x", None]}
     assert out["openapi"] == "3.1.0"
 
 
 def test_nullable_ref_becomes_any_of_with_null() -> None:
-    doc = _doc({"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A", "nullable": True, "description": "d"}}})
+    doc = _doc(
+        {
+            "type": "object",
+            "properties": {"a": {"$ref": "#/components/schemas/A", "nullable": True, "description": "d"}},
+        }
+    )
     doc["components"] = {"schemas": {"A": {"type": "object"}}}
     prop = normalize(doc)["components"]["schemas"]["CreateVideoJsonBody"]["properties"]["a"]
     assert prop == {"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}], "description": "d"}
@@ -62,14 +69,23 @@ def test_example_becomes_examples_in_schemas_and_media() -> None:
     doc = _doc({"type": "object", "properties": {"a": {"type": "integer", "example": 6}}})
     doc["paths"]["/videos"]["post"]["requestBody"]["content"]["application/json"]["example"] = {"a": 6}
     out = normalize(doc)
-    assert out["components"]["schemas"]["CreateVideoJsonBody"]["properties"]["a"] == {"type": "integer", "examples": [6]}
+    assert out["components"]["schemas"]["CreateVideoJsonBody"]["properties"]["a"] == {
+        "type": "integer",
+        "examples": [6],
+    }
     media = out["paths"]["/v1/videos"]["post"]["requestBody"]["content"]["application/json"]
     assert media["examples"] == {"example": {"value": {"a": 6}}}
     assert "example" not in media
 
 
 def test_exclusive_bounds_become_numbers() -> None:
-    schema = {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 10, "exclusiveMaximum": False}
+    schema = {
+        "type": "number",
+        "minimum": 0,
+        "exclusiveMinimum": True,
+        "maximum": 10,
+        "exclusiveMaximum": False,
+    }
     out = normalize(_doc(schema))
     body = _body(out)
     assert body == {"type": "number", "exclusiveMinimum": 0, "maximum": 10}
@@ -84,7 +100,9 @@ def test_binary_in_multipart_becomes_content_media_type() -> None:
 
 def test_binary_in_multipart_through_ref() -> None:
     doc = _doc({"$ref": "#/components/schemas/Form"}, media="multipart/form-data")
-    doc["components"] = {"schemas": {"Form": {"type": "object", "properties": {"f": {"type": "string", "format": "binary"}}}}}
+    doc["components"] = {
+        "schemas": {"Form": {"type": "object", "properties": {"f": {"type": "string", "format": "binary"}}}}
+    }
     out = normalize(doc)
     assert "Form" not in out["components"]["schemas"]
     assert out["components"]["schemas"]["CreateVideoMultipartBody"]["properties"]["f"]["contentMediaType"]
@@ -115,11 +133,19 @@ def test_path_refs_follow_the_prefix() -> None:
 def test_components_named_by_role() -> None:
     veo = normalize(load_document(VEO).data)
     names = set(veo["components"]["schemas"])
-    assert {"CreateVideoJsonBody", "CreateVideoMultipartBody", "VideoResource", "ErrorResponse", "VideoError"} <= names
+    assert {
+        "CreateVideoJsonBody",
+        "CreateVideoMultipartBody",
+        "VideoResource",
+        "ErrorResponse",
+        "VideoError",
+    } <= names
     assert "VideoCreateRequest" not in names
     refs = veo["paths"]["/v1/videos"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert refs == {"$ref": "#/components/schemas/VideoResource"}
-    assert veo["components"]["schemas"]["VideoResource"]["properties"]["error"] == {"$ref": "#/components/schemas/VideoError"}
+    assert veo["components"]["schemas"]["VideoResource"]["properties"]["error"] == {
+        "$ref": "#/components/schemas/VideoError"
+    }
 
 
 def test_official_names_are_kept() -> None:
@@ -134,11 +160,21 @@ def test_inline_bodies_are_hoisted_and_shared() -> None:
     doc = _doc({"type": "object", "properties": {"prompt": {"type": "string"}}})
     doc["paths"]["/videos"]["post"]["responses"]["200"]["content"] = {"application/json": {"schema": video}}
     doc["paths"]["/videos/{id}"] = {
-        "get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": copy.deepcopy(video)}}}}}
+        "get": {
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {"application/json": {"schema": copy.deepcopy(video)}},
+                }
+            }
+        }
     }
     out = normalize(doc)
     ref = {"$ref": "#/components/schemas/VideoResource"}
-    assert out["paths"]["/v1/videos/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == ref
+    assert (
+        out["paths"]["/v1/videos/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        == ref
+    )
     assert out["components"]["schemas"]["VideoResource"] == video
 
 
@@ -186,16 +222,28 @@ _leaf = st.fixed_dictionaries(
 _schemas = st.recursive(
     _leaf,
     lambda inner: st.one_of(
-        st.fixed_dictionaries({"type": st.just("object"), "properties": st.dictionaries(st.text(min_size=1, max_size=4), inner, max_size=3)}),
-        st.fixed_dictionaries({"type": st.just("array"), "items": inner}, optional={"nullable": st.booleans()}),
-        st.fixed_dictionaries({"oneOf": st.lists(inner, min_size=1, max_size=3)}, optional={"nullable": st.booleans()}),
+        st.fixed_dictionaries(
+            {
+                "type": st.just("object"),
+                "properties": st.dictionaries(st.text(min_size=1, max_size=4), inner, max_size=3),
+            }
+        ),
+        st.fixed_dictionaries(
+            {"type": st.just("array"), "items": inner}, optional={"nullable": st.booleans()}
+        ),
+        st.fixed_dictionaries(
+            {"oneOf": st.lists(inner, min_size=1, max_size=3)}, optional={"nullable": st.booleans()}
+        ),
     ),
     max_leaves=8,
 )
 
 
 @settings(max_examples=150, deadline=None)
-@given(schema=_schemas, media=st.sampled_from(["application/json", "multipart/form-data", "application/octet-stream"]))
+@given(
+    schema=_schemas,
+    media=st.sampled_from(["application/json", "multipart/form-data", "application/octet-stream"]),
+)
 def test_property_idempotent_and_pure(schema: dict, media: str) -> None:
     doc = _doc(schema, media=media)
     before = copy.deepcopy(doc)
@@ -227,6 +275,10 @@ def test_reachable_schemas_follows_refs_transitively_and_only_to_existing_names(
         "a~b/c": {"type": "object"},
         "Unused": {"$ref": "#/components/schemas/A"},
     }
-    roots = [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/a~0b~1c"}, {"$ref": "#/components/schemas/Gone"}]
+    roots = [
+        {"$ref": "#/components/schemas/A"},
+        {"$ref": "#/components/schemas/a~0b~1c"},
+        {"$ref": "#/components/schemas/Gone"},
+    ]
     assert reachable_schemas(roots, schemas) == {"A", "B", "C", "a~b/c"}
     assert reachable_schemas({"example": "no refs"}, schemas) == set()

@@ -61,7 +61,15 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
         "remove by filter removes every match",
         {"target": "$.paths.*.get.parameters[?@.name == 'dummy']", "remove": True},
-        {"paths": {**DOC["paths"], "/v1/videos": {**DOC["paths"]["/v1/videos"], "get": {"parameters": [{"name": "limit", "in": "query"}]}}}},
+        {
+            "paths": {
+                **DOC["paths"],
+                "/v1/videos": {
+                    **DOC["paths"]["/v1/videos"],
+                    "get": {"parameters": [{"name": "limit", "in": "query"}]},
+                },
+            }
+        },
     ),
     (
         "remove primitive array items (1.1)",
@@ -76,12 +84,33 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
         "copy merges the single source node into the target (1.1)",
         {"target": "$.paths['/items']", "copy": "$.paths['/v1/videos']"},
-        {"paths": {**DOC["paths"], "/items": {"get": {"responses": {"200": {"description": "OK"}, }, "parameters": DOC["paths"]["/v1/videos"]["get"]["parameters"]}, "post": {"summary": "create"}}}},
+        {
+            "paths": {
+                **DOC["paths"],
+                "/items": {
+                    "get": {
+                        "responses": {
+                            "200": {"description": "OK"},
+                        },
+                        "parameters": DOC["paths"]["/v1/videos"]["get"]["parameters"],
+                    },
+                    "post": {"summary": "create"},
+                },
+            }
+        },
     ),
     (
         "wildcard update touches every match",
         {"target": "$.paths.*.get", "update": {"x-safe": True}},
-        {"paths": {"/v1/videos": {**DOC["paths"]["/v1/videos"], "get": {**DOC["paths"]["/v1/videos"]["get"], "x-safe": True}}, "/items": {"get": {**DOC["paths"]["/items"]["get"], "x-safe": True}}}},
+        {
+            "paths": {
+                "/v1/videos": {
+                    **DOC["paths"]["/v1/videos"],
+                    "get": {**DOC["paths"]["/v1/videos"]["get"], "x-safe": True},
+                },
+                "/items": {"get": {**DOC["paths"]["/items"]["get"], "x-safe": True}},
+            }
+        },
     ),
 ]
 
@@ -103,7 +132,12 @@ def test_copy_merge_expected_shape() -> None:
 
 
 def test_actions_apply_in_order_remove_then_recreate() -> None:
-    result = apply(DOC, overlay({"target": "$.servers", "remove": True}, {"target": "$", "update": {"servers": [{"url": "x"}]}}))
+    result = apply(
+        DOC,
+        overlay(
+            {"target": "$.servers", "remove": True}, {"target": "$", "update": {"servers": [{"url": "x"}]}}
+        ),
+    )
     assert result.document["servers"] == [{"url": "x"}]
     assert result.matches == [1, 1]
 
@@ -174,7 +208,9 @@ def test_result_shares_nothing_the_overlay_owns() -> None:
 
 def test_extends_local_file(tmp_path: Path) -> None:
     (tmp_path / "api.json").write_text(json.dumps(DOC))
-    result = apply(None, overlay({"target": "$.info", "update": {"x-n": 2}}, extends="api.json"), base_dir=tmp_path)
+    result = apply(
+        None, overlay({"target": "$.info", "update": {"x-n": 2}}, extends="api.json"), base_dir=tmp_path
+    )
     assert result.document["info"]["x-n"] == 2
 
 

@@ -51,14 +51,19 @@ def test_apply_to_stdout_and_json_file(tmp_path: Path) -> None:
 
     assert load_text(result.stdout, "out.yaml").data == expected
     out = tmp_path / "out.json"
-    assert run("apply", str(SANDBOX / "openapi.yaml"), str(SANDBOX / "overlay.yaml"), "-o", str(out)).exit_code == 0
+    assert (
+        run("apply", str(SANDBOX / "openapi.yaml"), str(SANDBOX / "overlay.yaml"), "-o", str(out)).exit_code
+        == 0
+    )
     assert json.loads(out.read_text()) == expected
     assert list(json.loads(out.read_text())) == list(expected)  # key order preserved
 
 
 def test_apply_no_match_warns_and_strict_fails(tmp_path: Path) -> None:
     overlay = tmp_path / "o.yaml"
-    overlay.write_text("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.nope\n    update: {a: 1}\n")
+    overlay.write_text(
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.nope\n    update: {a: 1}\n"
+    )
     spec = SANDBOX / "openapi.yaml"
     lenient = run("apply", str(spec), str(overlay), "-o", str(tmp_path / "x.yaml"))
     assert lenient.exit_code == 0 and f"{overlay}:4:13: warning:" in lenient.stderr
@@ -69,7 +74,9 @@ def test_apply_no_match_warns_and_strict_fails(tmp_path: Path) -> None:
 
 def test_apply_invalid_jsonpath_is_an_input_error(tmp_path: Path) -> None:
     overlay = tmp_path / "o.yaml"
-    overlay.write_text("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.a[?@.x ==]\n    remove: true\n")
+    overlay.write_text(
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.a[?@.x ==]\n    remove: true\n"
+    )
     result = CliRunner().invoke(cli, ["overlay", "apply", str(SANDBOX / "openapi.yaml"), str(overlay)])
     assert result.exit_code == 2
     assert "specforge: error:" in result.stderr
@@ -88,9 +95,13 @@ def test_apply_with_extends(tmp_path: Path) -> None:
 
 def test_apply_several_overlays_in_order(tmp_path: Path) -> None:
     first = tmp_path / "1.yaml"
-    first.write_text("overlay: 1.0.0\ninfo: {title: a, version: '1'}\nactions:\n  - target: $.info\n    update: {x-step: 1}\n")
+    first.write_text(
+        "overlay: 1.0.0\ninfo: {title: a, version: '1'}\nactions:\n  - target: $.info\n    update: {x-step: 1}\n"
+    )
     second = tmp_path / "2.yaml"
-    second.write_text("overlay: 1.1.0\ninfo: {title: b, version: '1'}\nactions:\n  - target: $.info['x-step']\n    update: 2\n")
+    second.write_text(
+        "overlay: 1.1.0\ninfo: {title: b, version: '1'}\nactions:\n  - target: $.info['x-step']\n    update: 2\n"
+    )
     out = tmp_path / "out.yaml"
     result = run("apply", str(SANDBOX / "openapi.yaml"), str(first), str(second), "-o", str(out), "-q")
     assert result.exit_code == 0, result.output

@@ -19,17 +19,54 @@ ROOT = Path(__file__).resolve().parents[2]
 # the official /videos slice, as the project ships it (MIT; see specs/docs/LICENSE-openai)
 REFERENCE = ROOT / "specs" / "docs" / "openai-videos.yaml"
 
-TRICKY_KEYS = ["/v1/videos", "x-foo", "it's", 'say "hi"', "a~b", "a/b", "vidéo", "视频", "", " ", "$", "@", "[0]", "a.b", "name", "in", "url", "true", "\\", "tab\t", "line\nbreak"]
+TRICKY_KEYS = [
+    "/v1/videos",
+    "x-foo",
+    "it's",
+    'say "hi"',
+    "a~b",
+    "a/b",
+    "vidéo",
+    "视频",
+    "",
+    " ",
+    "$",
+    "@",
+    "[0]",
+    "a.b",
+    "name",
+    "in",
+    "url",
+    "true",
+    "\\",
+    "tab\t",
+    "line\nbreak",
+]
 keys = st.one_of(st.sampled_from(TRICKY_KEYS), st.text(max_size=6))
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False, allow_infinity=False, width=32), st.sampled_from(["a", "b", "", "0", "true", "yes"]))
-identified = st.fixed_dictionaries({"name": st.sampled_from(["limit", "after", "order", "o'k"]), "in": st.sampled_from(["query", "path"])}, optional={"schema": st.fixed_dictionaries({"type": st.sampled_from(["string", "integer"])})})
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.sampled_from(["a", "b", "", "0", "true", "yes"]),
+)
+identified = st.fixed_dictionaries(
+    {"name": st.sampled_from(["limit", "after", "order", "o'k"]), "in": st.sampled_from(["query", "path"])},
+    optional={"schema": st.fixed_dictionaries({"type": st.sampled_from(["string", "integer"])})},
+)
 json_values = st.recursive(
     scalars,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
         st.dictionaries(keys, children, max_size=4),
         st.lists(identified, max_size=4),
-        st.lists(st.fixed_dictionaries({"url": st.sampled_from(["https://a", "https://b", "/v1"])}, optional={"description": st.sampled_from(["x", "y"])}), max_size=3),
+        st.lists(
+            st.fixed_dictionaries(
+                {"url": st.sampled_from(["https://a", "https://b", "/v1"])},
+                optional={"description": st.sampled_from(["x", "y"])},
+            ),
+            max_size=3,
+        ),
     ),
     max_leaves=20,
 )
@@ -77,15 +114,25 @@ def test_roundtrip_small_edits(source: dict[str, Any], data: st.DataObject) -> N
 
 def test_identical_documents_give_a_valid_noop_overlay() -> None:
     overlay = roundtrip({"a": 1}, {"a": 1})
-    assert overlay["actions"] == [{"target": "$", "description": "No differences: the documents are identical."}]
+    assert overlay["actions"] == [
+        {"target": "$", "description": "No differences: the documents are identical."}
+    ]
 
 
 def test_parameters_are_targeted_by_identity_filter() -> None:
-    source = {"paths": {"/v1/videos": {"get": {"parameters": [
-        {"name": "after", "in": "query", "schema": {"type": "string"}},
-        {"name": "limit", "in": "query", "schema": {"type": "integer"}},
-        {"name": "order", "in": "query"},
-    ]}}}}
+    source = {
+        "paths": {
+            "/v1/videos": {
+                "get": {
+                    "parameters": [
+                        {"name": "after", "in": "query", "schema": {"type": "string"}},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                        {"name": "order", "in": "query"},
+                    ]
+                }
+            }
+        }
+    }
     target = copy.deepcopy(source)
     params = target["paths"]["/v1/videos"]["get"]["parameters"]
     params[1]["schema"]["maximum"] = 100
@@ -103,7 +150,10 @@ def test_parameters_are_targeted_by_identity_filter() -> None:
 
 def test_one_action_per_changed_subtree() -> None:
     source = {"info": {"title": "A", "version": "1", "contact": {"name": "x"}}, "paths": {}}
-    target = {"info": {"title": "B", "version": "2", "contact": {"name": "y", "email": "e"}, "x-new": True}, "paths": {}}
+    target = {
+        "info": {"title": "B", "version": "2", "contact": {"name": "y", "email": "e"}, "x-new": True},
+        "paths": {},
+    }
     overlay = roundtrip(source, target)
     assert overlay["actions"] == [
         {
@@ -125,7 +175,11 @@ def test_type_changes_and_quoted_keys() -> None:
     target = {"paths": {"/v1/videos": {"x-foo": [1], "it's": 1, "a~b": {"k": None}, "vidéo": "s"}}}
     overlay = roundtrip(source, target)
     removes = [a["target"] for a in overlay["actions"] if a.get("remove")]
-    assert removes == ["$.paths['/v1/videos']['x-foo']", "$.paths['/v1/videos']['a~b']", "$.paths['/v1/videos']['vidéo']"]
+    assert removes == [
+        "$.paths['/v1/videos']['x-foo']",
+        "$.paths['/v1/videos']['a~b']",
+        "$.paths['/v1/videos']['vidéo']",
+    ]
 
 
 def test_custom_describe_gets_pointer_old_and_new() -> None:

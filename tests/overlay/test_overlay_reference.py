@@ -70,10 +70,29 @@ def reference_apply(document: Any, overlay: dict[str, Any]) -> Any:
 
 names = st.sampled_from(["a", "b", "x-y", "/v1/videos", "tags", "name"])
 leaf = st.one_of(st.none(), st.booleans(), st.integers(0, 3), st.sampled_from(["s", "t"]))
-value = st.recursive(leaf, lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(names, c, max_size=3)), max_leaves=12)
+value = st.recursive(
+    leaf, lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(names, c, max_size=3)), max_leaves=12
+)
 targets = st.sampled_from(
-    ["$", "$.a", "$.b", "$['x-y']", "$.a.b", "$.*", "$..a", "$.a[0]", "$.a[-1]", "$.a[*]", "$..[?@.name]",
-     "$.tags[?@ == 's']", "$..*", "$['/v1/videos'].a", "$.a[1:]", "$..[?@.b == 1]", "$.missing"]
+    [
+        "$",
+        "$.a",
+        "$.b",
+        "$['x-y']",
+        "$.a.b",
+        "$.*",
+        "$..a",
+        "$.a[0]",
+        "$.a[-1]",
+        "$.a[*]",
+        "$..[?@.name]",
+        "$.tags[?@ == 's']",
+        "$..*",
+        "$['/v1/videos'].a",
+        "$.a[1:]",
+        "$..[?@.b == 1]",
+        "$.missing",
+    ]
 )
 actions = st.one_of(
     st.fixed_dictionaries({"target": targets, "update": value}),
@@ -84,7 +103,9 @@ actions = st.one_of(
 
 @settings(max_examples=400, deadline=None)
 @given(st.dictionaries(names, value, max_size=4), st.lists(actions, min_size=1, max_size=4, unique_by=repr))
-def test_apply_agrees_with_the_naive_reference(document: dict[str, Any], action_list: list[dict[str, Any]]) -> None:
+def test_apply_agrees_with_the_naive_reference(
+    document: dict[str, Any], action_list: list[dict[str, Any]]
+) -> None:
     overlay = {"overlay": "1.1.0", "info": {"title": "t", "version": "1"}, "actions": action_list}
     before = copy.deepcopy(document)
     try:
@@ -97,13 +118,18 @@ def test_apply_agrees_with_the_naive_reference(document: dict[str, Any], action_
 
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCH = next(
-    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "benchmarks").is_dir()),
-    ROOT / "shared",
-) / "benchmarks"
+BENCH = (
+    next(
+        (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "benchmarks").is_dir()),
+        ROOT / "shared",
+    )
+    / "benchmarks"
+)
 
 
-@pytest.mark.skipif(not (BENCH / "openai-overlay-585.yaml").exists(), reason="shared benchmark files not present")
+@pytest.mark.skipif(
+    not (BENCH / "openai-overlay-585.yaml").exists(), reason="shared benchmark files not present"
+)
 def test_benchmark_overlay_agrees_with_the_naive_reference_on_every_action() -> None:
     """The 585-action benchmark on the 3 MB OpenAI description: same result as the oracle, and the
     seven actions whose targets do not exist are reported as no-match warnings."""

@@ -53,7 +53,9 @@ def test_run_writes_sources_merge_lint_and_conformance_reports(project: Path) ->
 def _hand_written(project: Path, variant_line: str) -> None:
     """Mark a variant extract = "hand" (its source is then read, never regenerated)."""
     toml = project / "specforge.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(variant_line, variant_line + '\nextract = "hand"'))
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(variant_line, variant_line + '\nextract = "hand"')
+    )
 
 
 def test_one_unreadable_variant_never_blocks_the_others(project: Path) -> None:
@@ -62,7 +64,11 @@ def test_one_unreadable_variant_never_blocks_the_others(project: Path) -> None:
     config = load_config(project / "specforge.toml")
     result = run_pipeline(config, variants=["openai", "aiid"], max_examples=2, run_id="broken")
     assert result.exit_code == 2
-    assert [(s.name, s.status) for s in result.stages][:3] == [("ingest", "partial"), ("merge", "ok"), ("lint", "findings")]
+    assert [(s.name, s.status) for s in result.stages][:3] == [
+        ("ingest", "partial"),
+        ("merge", "ok"),
+        ("lint", "findings"),
+    ]
     assert list(result.skipped) == ["aiid"] and "aiid.yaml" in result.skipped["aiid"]
     assert "skipped aiid: specs/sources/aiid.yaml" in result.stages[0].summary
     # the other variant went all the way: merged, linted and its mock checked
@@ -96,7 +102,9 @@ def test_cli_run_unknown_variant_is_an_input_error(project: Path, monkeypatch: p
     assert "specforge: error:" in result.stderr and "did you mean `openai`" in result.stderr
 
 
-def test_cli_run_prints_one_line_per_stage_and_the_report(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_run_prints_one_line_per_stage_and_the_report(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     result = CliRunner().invoke(cli, ["run", "--variant", "openai", "--max-examples", "2"])
     assert result.exit_code == 0, result.output

@@ -47,8 +47,12 @@ def create_relay(upstream: str, upstream_key: str, client_token: str, defects: d
 
     async def forward(request: Request) -> Response:
         if request.headers.get("authorization") != f"Bearer {client_token}":
-            return Response('{"error": {"message": "bad relay key", "type": "auth"}}', 401, media_type="application/json")
-        path = "/".join(part[len(PREFIX):] if part.startswith(PREFIX) else part for part in request.url.path.split("/"))
+            return Response(
+                '{"error": {"message": "bad relay key", "type": "auth"}}', 401, media_type="application/json"
+            )
+        path = "/".join(
+            part[len(PREFIX) :] if part.startswith(PREFIX) else part for part in request.url.path.split("/")
+        )
         auth = request.headers["authorization"] if defects.get("forward_token") else f"Bearer {upstream_key}"
         headers = {"authorization": auth}
         kwargs: dict[str, Any] = {"params": dict(request.query_params)}
@@ -67,7 +71,9 @@ def create_relay(upstream: str, upstream_key: str, client_token: str, defects: d
             for name in defects.get("drop", []):
                 data.pop(name, None)
             # every field as a part, so the upstream gets multipart even without a file
-            kwargs["files"] = [(name, (None, str(value))) for name, value in data.items()] + list(files.items())
+            kwargs["files"] = [(name, (None, str(value))) for name, value in data.items()] + list(
+                files.items()
+            )
         elif creating:
             body = await request.json() if await request.body() else {}
             if isinstance(body, dict):
@@ -78,8 +84,11 @@ def create_relay(upstream: str, upstream_key: str, client_token: str, defects: d
         attempts = 1 + (defects.get("retries", 0) if creating else 0)
         for _ in range(attempts):
             answer = client.request(request.method, path, headers=headers, **kwargs)
-        out_headers = {k: v for k, v in answer.headers.items() if k.lower() in PASSED and not (
-            defects.get("strip_headers") and k.lower() != "content-type")}
+        out_headers = {
+            k: v
+            for k, v in answer.headers.items()
+            if k.lower() in PASSED and not (defects.get("strip_headers") and k.lower() != "content-type")
+        }
         if defects.get("leak_key"):
             out_headers["x-upstream-auth"] = f"Bearer {upstream_key}"
         if answer.headers.get("content-type", "").startswith("application/json"):
@@ -91,11 +100,18 @@ def create_relay(upstream: str, upstream_key: str, client_token: str, defects: d
         return Response(answer.content, answer.status_code, headers=out_headers)
 
     methods = ["GET", "POST", "DELETE"]
-    return Starlette(routes=[Route("/v1/videos", forward, methods=methods), Route("/v1/videos/{rest:path}", forward, methods=methods)])
+    return Starlette(
+        routes=[
+            Route("/v1/videos", forward, methods=methods),
+            Route("/v1/videos/{rest:path}", forward, methods=methods),
+        ]
+    )
 
 
 @contextlib.contextmanager
-def serve_relay(upstream: str, upstream_key: str, client_token: str, defects: dict[str, Any] | None = None) -> Iterator[str]:
+def serve_relay(
+    upstream: str, upstream_key: str, client_token: str, defects: dict[str, Any] | None = None
+) -> Iterator[str]:
     from specforge.mock import Limits, MockServer
 
     app = create_relay(upstream, upstream_key, client_token, defects or {})

@@ -20,7 +20,9 @@ from specforge.relay import RelayOptions, run_relay_check
 from specforge.relay.harness import DEFAULT_UPSTREAM_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = json.loads((ROOT / "tests" / "fixtures" / "relay" / "defects.json").read_text(encoding="utf-8"))["cases"]
+CASES = json.loads((ROOT / "tests" / "fixtures" / "relay" / "defects.json").read_text(encoding="utf-8"))[
+    "cases"
+]
 CLIENT_TOKEN = "sk-relay-client-token-7777"
 UPSTREAM_KEY = "sk-relay-upstream-key-9999"
 
@@ -38,15 +40,27 @@ def free_port() -> int:
 
 
 def check_options(url: str) -> CheckOptions:
-    return CheckOptions(base_url=url, variant="openai", config=load_config(ROOT / "specforge.toml"), phases=("lifecycle", "sdk"),
-                        poll_interval=0.05, job_timeout=10, request_timeout=5)
+    return CheckOptions(
+        base_url=url,
+        variant="openai",
+        config=load_config(ROOT / "specforge.toml"),
+        phases=("lifecycle", "sdk"),
+        poll_interval=0.05,
+        job_timeout=10,
+        request_timeout=5,
+    )
 
 
 def relay_run(defects: dict[str, Any], tmp_path: Path) -> Any:
     port = free_port()
     with serve_relay(f"http://127.0.0.1:{port}", UPSTREAM_KEY, CLIENT_TOKEN, defects) as relay_url:
-        options = RelayOptions(check=check_options(relay_url), upstream="openai", upstream_port=port, upstream_key=UPSTREAM_KEY,
-                               job_seconds=0.1)
+        options = RelayOptions(
+            check=check_options(relay_url),
+            upstream="openai",
+            upstream_port=port,
+            upstream_key=UPSTREAM_KEY,
+            job_seconds=0.1,
+        )
         return run_relay_check(options, report_dir=tmp_path)
 
 
@@ -54,7 +68,9 @@ def relay_run(defects: dict[str, Any], tmp_path: Path) -> Any:
 def test_each_defect_is_the_right_finding(case: dict[str, Any], tmp_path: Path) -> None:
     relay = relay_run(case["defects"], tmp_path)
     found = sorted({f.check for f in relay.join.findings})
-    assert found == sorted(case["expect"]), [(f.check, f.message, f.client, f.upstream) for f in relay.join.findings]
+    assert found == sorted(case["expect"]), [
+        (f.check, f.message, f.client, f.upstream) for f in relay.join.findings
+    ]
     assert all(f.client and f.upstream for f in relay.join.findings)  # both sides shown
     for path in tmp_path.iterdir():
         text = path.read_text(encoding="utf-8")
@@ -65,15 +81,26 @@ def test_each_defect_is_the_right_finding(case: dict[str, Any], tmp_path: Path) 
         causes = {c.check: c for c in relay.check.causes if c.source == "relay"}
         assert set(causes) == set(case["expect"])
         for finding in relay.join.findings:
-            assert causes[finding.check].severity.rank <= {"blocking": 0, "major": 1, "minor": 2}[finding.severity]
+            assert (
+                causes[finding.check].severity.rank
+                <= {"blocking": 0, "major": 1, "minor": 2}[finding.severity]
+            )
 
 
 def test_clean_relay_counts_creates_on_both_sides(tmp_path: Path) -> None:
     relay = relay_run({}, tmp_path)
     join = relay.join
-    assert join.client_creates == join.upstream_creates == join.matched_creates == relay.upstream_stats["creates"] >= 4
+    assert (
+        join.client_creates
+        == join.upstream_creates
+        == join.matched_creates
+        == relay.upstream_stats["creates"]
+        >= 4
+    )
     assert join.retried_creates == 0 and not join.findings
-    assert relay.check.sdk and {c.outcome for c in relay.check.sdk} == {"works"}, [(c.call, c.why) for c in relay.check.sdk]
+    assert relay.check.sdk and {c.outcome for c in relay.check.sdk} == {"works"}, [
+        (c.call, c.why) for c in relay.check.sdk
+    ]
     report = json.loads((tmp_path / "relay.json").read_text())
     assert report["client_creates"] == join.client_creates and report["findings"] == []
 
@@ -83,23 +110,42 @@ def test_retries_are_counted_as_extra_paid_creates(tmp_path: Path) -> None:
     join = relay.join
     assert join.upstream_creates == 3 * join.client_creates and join.retried_creates == join.client_creates
     finding = next(f for f in join.findings if f.check == "relay_creates_once")
-    assert f"({2 * join.client_creates} extra paid job(s))" in finding.message and "3 upstream creates" in finding.upstream
+    assert (
+        f"({2 * join.client_creates} extra paid job(s))" in finding.message
+        and "3 upstream creates" in finding.upstream
+    )
     assert finding.severity == "major"
 
 
 def test_rewritten_and_dropped_fields_show_both_values(tmp_path: Path) -> None:
     relay = relay_run({"set": {"seconds": "12"}, "drop": ["model"]}, tmp_path)
     by_field = {f.message.split("`")[1]: f for f in relay.join.findings if f.check == "relay_forwards_fields"}
-    assert 'upstream received seconds="12"' in by_field["seconds"].upstream and "client sent seconds=" in by_field["seconds"].client
-    assert by_field["model"].upstream == "upstream received model=(absent)" and "sora-2" in by_field["model"].client
-    assert "(relay_forwards_fields" not in (tmp_path / "relay.md").read_text() and "| major | `relay_forwards_fields` |" in (tmp_path / "relay.md").read_text()
+    assert (
+        'upstream received seconds="12"' in by_field["seconds"].upstream
+        and "client sent seconds=" in by_field["seconds"].client
+    )
+    assert (
+        by_field["model"].upstream == "upstream received model=(absent)"
+        and "sora-2" in by_field["model"].client
+    )
+    assert (
+        "(relay_forwards_fields" not in (tmp_path / "relay.md").read_text()
+        and "| major | `relay_forwards_fields` |" in (tmp_path / "relay.md").read_text()
+    )
 
 
 def test_attach_to_a_running_recording_mock(tmp_path: Path) -> None:
     with serve("openai", token=DEFAULT_UPSTREAM_KEY, job_seconds=0.1, record=True) as upstream:
-        requests.post(upstream + "/v1/videos", json={"prompt": "before the run"}, headers={"Authorization": f"Bearer {DEFAULT_UPSTREAM_KEY}"}, timeout=5)
+        requests.post(
+            upstream + "/v1/videos",
+            json={"prompt": "before the run"},
+            headers={"Authorization": f"Bearer {DEFAULT_UPSTREAM_KEY}"},
+            timeout=5,
+        )
         with serve_relay(upstream, DEFAULT_UPSTREAM_KEY, CLIENT_TOKEN, {"retries": 1}) as relay_url:
-            relay = run_relay_check(RelayOptions(check=check_options(relay_url), upstream_url=upstream), report_dir=tmp_path)
+            relay = run_relay_check(
+                RelayOptions(check=check_options(relay_url), upstream_url=upstream), report_dir=tmp_path
+            )
     # the create sent before the run was cleared from the recorder; every client create doubled
     assert relay.join.upstream_creates == 2 * relay.join.client_creates
     assert [f.check for f in relay.join.findings] == ["relay_creates_once"]
@@ -108,5 +154,11 @@ def test_attach_to_a_running_recording_mock(tmp_path: Path) -> None:
 def test_attaching_to_a_mock_that_does_not_record_is_bad_input(tmp_path: Path) -> None:
     from specforge.core import InputError
 
-    with serve("openai", token=DEFAULT_UPSTREAM_KEY, job_seconds=0.1) as upstream, pytest.raises(InputError, match="--record"):
-        run_relay_check(RelayOptions(check=check_options("http://127.0.0.1:9"), upstream_url=upstream), report_dir=tmp_path)
+    with (
+        serve("openai", token=DEFAULT_UPSTREAM_KEY, job_seconds=0.1) as upstream,
+        pytest.raises(InputError, match="--record"),
+    ):
+        run_relay_check(
+            RelayOptions(check=check_options("http://127.0.0.1:9"), upstream_url=upstream),
+            report_dir=tmp_path,
+        )

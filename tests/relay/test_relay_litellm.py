@@ -62,7 +62,9 @@ def litellm_python() -> str | None:
     candidates = [os.environ.get("SPECFORGE_LITELLM_PYTHON"), sys.executable]
     for python in filter(None, candidates):
         if shutil.which(python) or Path(python).is_file():
-            probe = subprocess.run([python, "-c", "import litellm, fastapi, uvicorn"], capture_output=True, timeout=120)
+            probe = subprocess.run(
+                [python, "-c", "import litellm, fastapi, uvicorn"], capture_output=True, timeout=120
+            )
             if probe.returncode == 0:
                 return python
     return None
@@ -78,8 +80,10 @@ def free_port() -> int:
 def litellm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     python = litellm_python()
     if python is None:
-        pytest.skip("litellm is not importable (set SPECFORGE_LITELLM_PYTHON to an interpreter that has litellm "
-                    "and the proxy's requirements; .ci/run installs one in .ci/litellm-venv)")
+        pytest.skip(
+            "litellm is not importable (set SPECFORGE_LITELLM_PYTHON to an interpreter that has litellm "
+            "and the proxy's requirements; .ci/run installs one in .ci/litellm-venv)"
+        )
     home = tmp_path_factory.mktemp("litellm")
     upstream_port, proxy_port, closed = free_port(), free_port(), free_port()
     (home / "config.yaml").write_text(
@@ -90,15 +94,29 @@ def litellm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         f"      api_base: http://127.0.0.1:{upstream_port}/v1\n"
         f"      api_key: {UPSTREAM_KEY}\n"
         "general_settings:\n"
-        f"  master_key: {MASTER_KEY}\n", encoding="utf-8")
+        f"  master_key: {MASTER_KEY}\n",
+        encoding="utf-8",
+    )
     env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
-    env.update(LITELLM_LOCAL_MODEL_COST_MAP="True", HTTP_PROXY=f"http://127.0.0.1:{closed}", HTTPS_PROXY=f"http://127.0.0.1:{closed}",
-               NO_PROXY="127.0.0.1,localhost", LITELLM_LOG="ERROR", HOME=str(home))
+    env.update(
+        LITELLM_LOCAL_MODEL_COST_MAP="True",
+        HTTP_PROXY=f"http://127.0.0.1:{closed}",
+        HTTPS_PROXY=f"http://127.0.0.1:{closed}",
+        NO_PROXY="127.0.0.1,localhost",
+        LITELLM_LOG="ERROR",
+        HOME=str(home),
+    )
     cli = Path(python).with_name("litellm")
     command = [str(cli)] if cli.is_file() else [python, "-m", "litellm"]
     log = (home / "litellm.log").open("w")
-    process = subprocess.Popen([*command, "--config", str(home / "config.yaml"), "--host", "127.0.0.1", "--port", str(proxy_port)],
-                               cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [*command, "--config", str(home / "config.yaml"), "--host", "127.0.0.1", "--port", str(proxy_port)],
+        cwd=home,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{proxy_port}"
     started = time.monotonic()
     try:
@@ -112,7 +130,11 @@ def litellm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
                 log.flush()
                 pytest.fail("the LiteLLM proxy did not start:\n" + (home / "litellm.log").read_text()[-3000:])
             time.sleep(1)
-        yield {"url": url, "upstream_port": upstream_port, "start_seconds": round(time.monotonic() - started, 1)}
+        yield {
+            "url": url,
+            "upstream_port": upstream_port,
+            "start_seconds": round(time.monotonic() - started, 1),
+        }
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -127,11 +149,25 @@ def relay(litellm: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> 
     before = os.environ.get("SPECFORGE_TOKEN")
     os.environ["SPECFORGE_TOKEN"] = MASTER_KEY  # module scope: monkeypatch is function-scoped
     try:
-        check = CheckOptions(base_url=litellm["url"], variant="openai", config=load_config(ROOT / "specforge.toml"),
-                             phases=("lifecycle", "sdk"), poll_interval=0.2, job_timeout=30, request_timeout=20)
-        return run_relay_check(RelayOptions(check=check, upstream="openai", upstream_port=litellm["upstream_port"],
-                                            upstream_key=UPSTREAM_KEY, job_seconds=0.5),
-                               report_dir=tmp_path_factory.mktemp("litellm-reports"))
+        check = CheckOptions(
+            base_url=litellm["url"],
+            variant="openai",
+            config=load_config(ROOT / "specforge.toml"),
+            phases=("lifecycle", "sdk"),
+            poll_interval=0.2,
+            job_timeout=30,
+            request_timeout=20,
+        )
+        return run_relay_check(
+            RelayOptions(
+                check=check,
+                upstream="openai",
+                upstream_port=litellm["upstream_port"],
+                upstream_key=UPSTREAM_KEY,
+                job_seconds=0.5,
+            ),
+            report_dir=tmp_path_factory.mktemp("litellm-reports"),
+        )
     finally:
         if before is None:
             os.environ.pop("SPECFORGE_TOKEN", None)
@@ -145,14 +181,24 @@ def sdk(relay: Any) -> dict[str, Any]:
 
 def test_sdk_calls_that_litellm_breaks(relay: Any) -> None:
     calls = sdk(relay)
-    assert calls["videos.create_and_poll"].outcome == "fails" and "Invalid model name" in calls["videos.create_and_poll"].why  # 1
+    assert (
+        calls["videos.create_and_poll"].outcome == "fails"
+        and "Invalid model name" in calls["videos.create_and_poll"].why
+    )  # 1
     assert calls["videos.delete"].outcome == "fails" and "HTTP 405" in calls["videos.delete"].why  # 2
     assert calls["videos.list"].outcome == "fails" and "HTTP 400" in calls["videos.list"].why  # 3
     thumbnail = calls["videos.download_content(variant=thumbnail)"]
     assert thumbnail.outcome == "fails" and "video/mp4" in thumbnail.why  # 4
-    assert calls["videos.remix"].outcome == "fails" and "remixed_from_video_id" in calls["videos.remix"].why  # 5
+    assert (
+        calls["videos.remix"].outcome == "fails" and "remixed_from_video_id" in calls["videos.remix"].why
+    )  # 5
     # what LiteLLM does serve: a create naming the model, polling, the MP4
-    assert calls["videos.create"].outcome == calls["videos.retrieve"].outcome == calls["videos.download_content"].outcome == "works"
+    assert (
+        calls["videos.create"].outcome
+        == calls["videos.retrieve"].outcome
+        == calls["videos.download_content"].outcome
+        == "works"
+    )
 
 
 def test_upstream_never_sees_the_thumbnail_variant(relay: Any) -> None:
@@ -170,14 +216,19 @@ def test_relay_findings(relay: Any) -> None:
 
 def test_job_objects_lose_prompt(relay: Any) -> None:
     schema = [f for f in relay.check.failures if f.check == "response_schema_conformance"]
-    assert any("'prompt' is a required property" in f.diagnostic.message or '"prompt" is a required property' in f.diagnostic.message
-               for f in schema)  # 7
+    assert any(
+        "'prompt' is a required property" in f.diagnostic.message
+        or '"prompt" is a required property' in f.diagnostic.message
+        for f in schema
+    )  # 7
 
 
 def test_harness_counts_the_upstream_creates(relay: Any) -> None:
     join = relay.join
     assert join.upstream_creates == relay.upstream_stats["creates"]  # every create that reached the mock
     assert join.client_creates >= 4 and join.retried_creates >= 1
-    retried = next(f for f in join.findings if f.check == "relay_creates_once" and "more than once" in f.message)
+    retried = next(
+        f for f in join.findings if f.check == "relay_creates_once" and "more than once" in f.message
+    )
     assert "3 upstream creates" in retried.upstream  # 8: num_retries 2 -> three attempts
     assert join.upstream_creates >= join.matched_creates + 2  # the retried create counts three times

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 _UUIDISH = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 # ids such as video_68d7512d07848190, task-1a2b3c4d, cgt-20250101abcd: a word with a digit run
-_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*[_-](?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{6,}\b|\b(?=[A-Za-z]*\d)[0-9a-fA-F]{12,}\b")
+_ID = re.compile(
+    r"\b[A-Za-z][A-Za-z0-9]*[_-](?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{6,}\b|\b(?=[A-Za-z]*\d)[0-9a-fA-F]{12,}\b"
+)
 _LONG_NUMBER = re.compile(r"\b\d{5,}\b")
 _ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?\b")
 _INDEX = re.compile(r"/\d+(?=/|$)")
@@ -89,8 +91,14 @@ class Signature:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:10]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "status": self.status, "error_code": self.error_code, "message": self.message,
-                "keyword": self.keyword, "path": self.path}
+        return {
+            "check": self.check,
+            "status": self.status,
+            "error_code": self.error_code,
+            "message": self.message,
+            "keyword": self.keyword,
+            "path": self.path,
+        }
 
 
 def signature(failure: Failure) -> Signature:
@@ -98,15 +106,30 @@ def signature(failure: Failure) -> Signature:
     message = pattern(failure.diagnostic.message.splitlines()[0] if failure.diagnostic.message else "")
     if server_message:
         message += " | server: " + pattern(server_message)
-    return Signature(failure.check, failure.status_code, code, message, failure.keyword, path_pattern(failure.diagnostic.pointer))
+    return Signature(
+        failure.check,
+        failure.status_code,
+        code,
+        message,
+        failure.keyword,
+        path_pattern(failure.diagnostic.pointer),
+    )
 
 
 def level_of(failure: Failure) -> Level:
     """An explicit ``failure.severity`` wins; else the rules of ``specforge.check.severity``."""
     if failure.severity:
         return Level(failure.severity)
-    return classify(Signal(failure.check, failure.kind or "other", failure.status_code, failure.keyword,
-                           path_pattern(failure.diagnostic.pointer), failure.source))
+    return classify(
+        Signal(
+            failure.check,
+            failure.kind or "other",
+            failure.status_code,
+            failure.keyword,
+            path_pattern(failure.diagnostic.pointer),
+            failure.source,
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,23 +155,47 @@ class Cause:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "severity": self.severity.value, "check": self.check, "statement": self.statement,
-            "operations": list(self.operations), "count": self.count, "signature": self.signature.to_dict(),
-            "reproduction": self.reproduction, "cassette": list(self.cassette), "failures": list(self.failures),
-            "expected": self.expected, "actual": self.actual, "hint": self.hint, "source": self.source,
+            "id": self.id,
+            "severity": self.severity.value,
+            "check": self.check,
+            "statement": self.statement,
+            "operations": list(self.operations),
+            "count": self.count,
+            "signature": self.signature.to_dict(),
+            "reproduction": self.reproduction,
+            "cassette": list(self.cassette),
+            "failures": list(self.failures),
+            "expected": self.expected,
+            "actual": self.actual,
+            "hint": self.hint,
+            "source": self.source,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Cause:
         sig = data.get("signature") or {}
         return cls(
-            id=data["id"], severity=Level(data["severity"]), check=data["check"], statement=data["statement"],
-            operations=tuple(data.get("operations", ())), count=int(data.get("count", 1)),
-            signature=Signature(sig.get("check", data["check"]), sig.get("status"), sig.get("error_code", ""),
-                                sig.get("message", ""), sig.get("keyword", ""), sig.get("path", "")),
-            reproduction=data.get("reproduction", ""), cassette=tuple(data.get("cassette", ())),
-            failures=tuple(data.get("failures", ())), expected=data.get("expected", ""), actual=data.get("actual", ""),
-            hint=data.get("hint"), source=data.get("source", "check"),
+            id=data["id"],
+            severity=Level(data["severity"]),
+            check=data["check"],
+            statement=data["statement"],
+            operations=tuple(data.get("operations", ())),
+            count=int(data.get("count", 1)),
+            signature=Signature(
+                sig.get("check", data["check"]),
+                sig.get("status"),
+                sig.get("error_code", ""),
+                sig.get("message", ""),
+                sig.get("keyword", ""),
+                sig.get("path", ""),
+            ),
+            reproduction=data.get("reproduction", ""),
+            cassette=tuple(data.get("cassette", ())),
+            failures=tuple(data.get("failures", ())),
+            expected=data.get("expected", ""),
+            actual=data.get("actual", ""),
+            hint=data.get("hint"),
+            source=data.get("source", "check"),
         )
 
 
@@ -173,8 +220,11 @@ def add_failure(failures: list[Failure], failure: Failure, index: dict[Any, int]
     at = index.get(key)
     if at is not None and at < len(failures):
         kept = failures[at]
-        merged = replace(kept, occurrences=kept.occurrences + failure.occurrences,
-                         cassette=tuple(sorted(set(kept.cassette) | set(failure.cassette))))
+        merged = replace(
+            kept,
+            occurrences=kept.occurrences + failure.occurrences,
+            cassette=tuple(sorted(set(kept.cassette) | set(failure.cassette))),
+        )
         failures[at] = merged
         return merged
     index[key] = len(failures)
@@ -193,13 +243,24 @@ def cluster(failures: Sequence[Failure]) -> list[Cause]:
         first = items[0]
         level = min((level_of(f) for f in items), key=lambda lvl: lvl.rank)
         cassette = sorted({seq for f in items for seq in f.cassette})
-        causes.append(Cause(
-            id=sig.id, severity=level, check=first.check, statement=_statement(first),
-            operations=tuple(dict.fromkeys(f.operation for f in items)), count=sum(f.occurrences for f in items),
-            signature=sig, reproduction=next((f.curl for f in items if f.curl), ""), cassette=tuple(cassette),
-            failures=tuple(members), expected=first.expected, actual=first.actual, hint=first.diagnostic.hint,
-            source=first.source,
-        ))
+        causes.append(
+            Cause(
+                id=sig.id,
+                severity=level,
+                check=first.check,
+                statement=_statement(first),
+                operations=tuple(dict.fromkeys(f.operation for f in items)),
+                count=sum(f.occurrences for f in items),
+                signature=sig,
+                reproduction=next((f.curl for f in items if f.curl), ""),
+                cassette=tuple(cassette),
+                failures=tuple(members),
+                expected=first.expected,
+                actual=first.actual,
+                hint=first.diagnostic.hint,
+                source=first.source,
+            )
+        )
     return order(causes)
 
 

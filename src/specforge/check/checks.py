@@ -15,7 +15,9 @@ LIFECYCLE_TRANSITIONS = scenario_check(
     "lifecycle_transitions_are_legal",
     "a job moves queued -> in_progress -> completed|failed, never backwards, never out of a terminal state",
 )
-PROGRESS_MONOTONIC = scenario_check("progress_never_decreases", "progress is non-decreasing while a job is polled")
+PROGRESS_MONOTONIC = scenario_check(
+    "progress_never_decreases", "progress is non-decreasing while a job is polled"
+)
 CONTENT_IS_MP4 = scenario_check(
     "completed_job_content_is_mp4", "a completed job's content is an MP4 (`ftyp` box) served as video/mp4"
 )
@@ -26,7 +28,8 @@ AUTH_ENFORCED = scenario_check(
     "auth_is_enforced", "a missing or wrong token is rejected with 401/403 in the documented error shape"
 )
 INVALID_REJECTED = scenario_check(
-    "invalid_input_is_rejected", "invalid create input gets a 4xx: never 2xx (a paid job from garbage), never 5xx"
+    "invalid_input_is_rejected",
+    "invalid create input gets a 4xx: never 2xx (a paid job from garbage), never 5xx",
 )
 VALID_ACCEPTED = scenario_check("valid_create_is_accepted", "a create request valid per the spec is accepted")
 
@@ -37,11 +40,17 @@ def _excerpt(value: Any, limit: int = 200) -> str:
 
 
 def _unit_of(spec: SpecModel, schema: dict[str, Any] | None) -> str:
-    """"ms" when the spec documents the timestamp in milliseconds, else "s"."""
+    """ "ms" when the spec documents the timestamp in milliseconds, else "s"."""
     if not isinstance(schema, dict):
         return "s"
     text = json.dumps(schema, ensure_ascii=False).lower()
-    if "millisecond" in text or "unixtime-ms" in text or '"x-unit": "ms"' in text or "毫秒" in text or "mili giây" in text:
+    if (
+        "millisecond" in text
+        or "unixtime-ms" in text
+        or '"x-unit": "ms"' in text
+        or "毫秒" in text
+        or "mili giây" in text
+    ):
         return "ms"
     examples: list[Any] = [schema.get("example")]
     if isinstance(schema.get("examples"), list):
@@ -65,7 +74,9 @@ def timestamps_are_unix_seconds(exchange: Exchange) -> Iterator[Finding]:
         for key, value in job.items():
             if not key.endswith("_at") or value is None:
                 continue
-            unit = _unit_of(exchange.spec, exchange.spec.property_schema(job_schema, key) if job_schema else None)
+            unit = _unit_of(
+                exchange.spec, exchange.spec.property_schema(job_schema, key) if job_schema else None
+            )
             if unit == "s" and any(
                 isinstance(v, int) and is_milliseconds(v) for v in exchange.spec.example_values(key)
             ):
@@ -97,7 +108,9 @@ def timestamps_are_unix_seconds(exchange: Exchange) -> Iterator[Finding]:
                     actual=str(value),
                 )
             elif value < 0:
-                yield Finding("timestamps_are_unix_seconds", f"`{key}` is negative", pointer, "Unix seconds", str(value))
+                yield Finding(
+                    "timestamps_are_unix_seconds", f"`{key}` is negative", pointer, "Unix seconds", str(value)
+                )
 
 
 @check
@@ -113,7 +126,9 @@ def lifecycle_statuses_are_legal(exchange: Exchange) -> Iterator[Finding]:
                 f"{base}/status",
                 expected="one of " + ", ".join(legal),
                 actual=_excerpt(status, 80),
-                hint=None if set(legal) != set(LIFECYCLE) else "map provider statuses onto queued/in_progress/completed/failed",
+                hint=None
+                if set(legal) != set(LIFECYCLE)
+                else "map provider statuses onto queued/in_progress/completed/failed",
             )
 
 

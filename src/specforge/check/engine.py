@@ -312,7 +312,11 @@ def run_engine(
                     if on_case is not None:
                         on_case(case)
             elif isinstance(event, events.NonFatalError):
-                kind = classify(event.value) if isinstance(event.value, requests.RequestException) else "engine_error"
+                kind = (
+                    classify(event.value)
+                    if isinstance(event.value, requests.RequestException)
+                    else "engine_error"
+                )
                 if kind != "budget":
                     outcome.errors.append((kind, event.label, gate.redactor.text(event.info.message)))
             elif isinstance(event, events.FatalError):
@@ -354,7 +358,9 @@ def _cases(event: Any, gate: Gate) -> Iterator[EngineCase]:
                     seen.add(node_check.name)
                 continue
             info = node_check.failure_info
-            if node_check.name == "negative_data_rejection" and _multipart_type_only(info.failure, interaction):
+            if node_check.name == "negative_data_rejection" and _multipart_type_only(
+                info.failure, interaction
+            ):
                 # multipart/form-data carries text only: "wrong type" values (a number for an
                 # array, "null" for an object) are indistinguishable from valid text on the wire
                 record.passed.append(node_check.name)
@@ -366,26 +372,49 @@ def _cases(event: Any, gate: Gate) -> Iterator[EngineCase]:
             record.error = "no response"
         yield record
     # network errors are reported as NonFatalError events; budget blocks show up here as cases
-    for case_id, error in getattr(recorder, "network_errors", {}).items():  # pragma: no cover - version dependent
-        yield EngineCase(id=case_id, operation=recorder.label, phase=phase, error=str(error), error_kind=classify(error))
+    for case_id, error in getattr(
+        recorder, "network_errors", {}
+    ).items():  # pragma: no cover - version dependent
+        yield EngineCase(
+            id=case_id, operation=recorder.label, phase=phase, error=str(error), error_kind=classify(error)
+        )
 
 
 def _multipart_type_only(failure: Any, interaction: Any) -> bool:
     if interaction is None:
         return False
-    ctype = str(interaction.request.headers.get("Content-Type", [""])[0] if isinstance(interaction.request.headers.get("Content-Type"), list) else interaction.request.headers.get("Content-Type", ""))
+    ctype = str(
+        interaction.request.headers.get("Content-Type", [""])[0]
+        if isinstance(interaction.request.headers.get("Content-Type"), list)
+        else interaction.request.headers.get("Content-Type", "")
+    )
     message = str(getattr(failure, "message", ""))
-    return "multipart/form-data" in ctype and "Invalid component" in message and ("Incorrect type" in message or "violates `type`" in message)
+    return (
+        "multipart/form-data" in ctype
+        and "Invalid component" in message
+        and ("Incorrect type" in message or "violates `type`" in message)
+    )
 
 
 def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
     if isinstance(failure, SpecforgeFailure):
         f = failure.finding
-        return EngineFailure(f.check, f.check, red.text(f.message), red.text(f.expected), red.text(f.actual), f.pointer, f.hint, "specforge")
+        return EngineFailure(
+            f.check,
+            f.check,
+            red.text(f.message),
+            red.text(f.expected),
+            red.text(f.actual),
+            f.pointer,
+            f.hint,
+            "specforge",
+        )
     expected, actual, pointer, keyword = "", "", "", ""
     if hasattr(failure, "schema_path") and hasattr(failure, "instance"):  # JsonSchemaError
         keyword = str(list(failure.schema_path or [""])[-1])
-        expected = _schema_expectation(getattr(failure, "_root_schema", None), list(failure.schema_path or []))
+        expected = _schema_expectation(
+            getattr(failure, "_root_schema", None), list(failure.schema_path or [])
+        )
         actual = _short(red.data(getattr(failure, "instance", None)))  # redacted before it is cut
         path = getattr(failure, "instance_path", None) or []
         pointer = "/" + "/".join(str(p) for p in path) if path else ""
@@ -405,15 +434,28 @@ def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
         actual = f"HTTP {failure.status_code}"
         expected = "a non-5xx response" if name == "not_a_server_error" else ""
     message = red.text(str(getattr(failure, "message", "") or failure))
-    return EngineFailure(name, red.text(str(getattr(failure, "title", name))), message, red.text(expected), red.text(actual), pointer,
-                         keyword=keyword)
+    return EngineFailure(
+        name,
+        red.text(str(getattr(failure, "title", name))),
+        message,
+        red.text(expected),
+        red.text(actual),
+        pointer,
+        keyword=keyword,
+    )
 
 
 def _schema_expectation(root: Any, path: list[Any]) -> str:
     """The schema keyword a JSON Schema error is about, e.g. `enum: ["queued", ...]`."""
     node = root
     for part in path:
-        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and part < len(node)
+        ):
             node = node[part]
         else:
             return "/".join(str(p) for p in path)
@@ -474,11 +516,18 @@ def validate(schema: Any, response: requests.Response, *, red: Any, body: Any = 
         failures = list(getattr(group, "exceptions", None) or [group])
         out = []
         for failure in failures:
-            name = next((c for c in getattr(failure, "checks", ()) if c in RESPONSE_CHECKS), "response_schema_conformance")
+            name = next(
+                (c for c in getattr(failure, "checks", ()) if c in RESPONSE_CHECKS),
+                "response_schema_conformance",
+            )
             out.append(_failure(name, failure, red))
         return out
     except Exception as exc:  # noqa: BLE001 - a validator crash must not abort the run
-        return [EngineFailure("response_schema_conformance", "validation error", red.text(f"{type(exc).__name__}: {exc}"))]
+        return [
+            EngineFailure(
+                "response_schema_conformance", "validation error", red.text(f"{type(exc).__name__}: {exc}")
+            )
+        ]
     return []
 
 

@@ -71,14 +71,30 @@ class Scenario:
         return {"Authorization": f"Bearer {value}"} if value else {}
 
     def send(
-        self, phase: str, op: Operation, method: str, url: str, *, token: str | None = "default", body: Any = None,
-        media: str | None = None, validate: bool = True,
+        self,
+        phase: str,
+        op: Operation,
+        method: str,
+        url: str,
+        *,
+        token: str | None = "default",
+        body: Any = None,
+        media: str | None = None,
+        validate: bool = True,
     ) -> tuple[EngineCase, requests.Response | None]:
-        case = EngineCase(id=uuid.uuid4().hex[:10], operation=op.label, phase=phase, method=method, url=self.gate.redactor.text(url))
+        case = EngineCase(
+            id=uuid.uuid4().hex[:10],
+            operation=op.label,
+            phase=phase,
+            method=method,
+            url=self.gate.redactor.text(url),
+        )
         kwargs: dict[str, Any] = {"headers": self.headers(token), "timeout": self.request_timeout}
         if body is not None:
             if media and "multipart" in media:
-                kwargs["files"] = {k: (None, v if isinstance(v, str) else json.dumps(v)) for k, v in body.items()}
+                kwargs["files"] = {
+                    k: (None, v if isinstance(v, str) else json.dumps(v)) for k, v in body.items()
+                }
             elif media and "form-urlencoded" in media:
                 kwargs["data"] = body
             else:
@@ -94,14 +110,24 @@ class Scenario:
         case.status_code = response.status_code
         case.elapsed = response.elapsed.total_seconds()
         sent = response.request.body if response.request is not None else None
-        case.request_body = sent.encode("utf-8") if isinstance(sent, str) else sent if isinstance(sent, bytes) else None
+        case.request_body = (
+            sent.encode("utf-8") if isinstance(sent, str) else sent if isinstance(sent, bytes) else None
+        )
         case.curl = curl(method, url, kwargs, self.gate.redactor)
         case.response_excerpt = _excerpt(response)
         if validate and response.status_code not in (429, 502, 503, 504):
             for failure in self.validate(response, body):
                 case.failures.append(failure)
-            exchange = Exchange(self.spec, op, method, url, response.status_code,
-                                {k.lower(): v for k, v in response.headers.items()}, response.content or b"", body)
+            exchange = Exchange(
+                self.spec,
+                op,
+                method,
+                url,
+                response.status_code,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.content or b"",
+                body,
+            )
             for name, findings in run_response_checks(exchange):
                 if findings:
                     case.failures.extend(_from_finding(f) for f in findings[:1])
@@ -140,10 +166,16 @@ class Scenario:
                 continue
             findings = []
             if response.status_code not in (401, 403):
-                findings.append(Finding(
-                    sc.AUTH_ENFORCED, f"request with {label} got HTTP {response.status_code}, not 401/403", "",
-                    expected="HTTP 401 or 403", actual=f"HTTP {response.status_code}",
-                    hint="reject unauthenticated requests before doing any work"))
+                findings.append(
+                    Finding(
+                        sc.AUTH_ENFORCED,
+                        f"request with {label} got HTTP {response.status_code}, not 401/403",
+                        "",
+                        expected="HTTP 401 or 403",
+                        actual=f"HTTP {response.status_code}",
+                        hint="reject unauthenticated requests before doing any work",
+                    )
+                )
             else:
                 findings.extend(self._error_shape(op, response, label))
             self.finish(case, *findings, passed=(sc.AUTH_ENFORCED,))
@@ -158,22 +190,42 @@ class Scenario:
         try:
             data = response.json()
         except ValueError:
-            return [Finding(sc.AUTH_ENFORCED, f"{label}: error body is not JSON", "", "JSON error object", _excerpt(response))]
+            return [
+                Finding(
+                    sc.AUTH_ENFORCED,
+                    f"{label}: error body is not JSON",
+                    "",
+                    "JSON error object",
+                    _excerpt(response),
+                )
+            ]
         import jsonschema
 
         resolver_doc = dict(self.spec.document)
         try:
             validator = jsonschema.Draft202012Validator(
-                {**schema, "components": resolver_doc.get("components", {})}, registry=RefGuard(None).registry()
+                {**schema, "components": resolver_doc.get("components", {})},
+                registry=RefGuard(None).registry(),
             )
             error = next(iter(validator.iter_errors(data)), None)
-        except (jsonschema.SchemaError, jsonschema.exceptions.RefResolutionError, ValueError):  # pragma: no cover
+        except (
+            jsonschema.SchemaError,
+            jsonschema.exceptions.RefResolutionError,
+            ValueError,
+        ):  # pragma: no cover
             return []
         if error is None:
             return []
         pointer = "/" + "/".join(str(p) for p in error.absolute_path)
-        return [Finding(sc.AUTH_ENFORCED, f"{label}: error body not in the documented shape: {error.message}",
-                        pointer if pointer != "/" else "", json.dumps(schema)[:300], _excerpt(response))]
+        return [
+            Finding(
+                sc.AUTH_ENFORCED,
+                f"{label}: error body not in the documented shape: {error.message}",
+                pointer if pointer != "/" else "",
+                json.dumps(schema)[:300],
+                _excerpt(response),
+            )
+        ]
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -217,8 +269,16 @@ class Scenario:
             if job is not None:
                 self._round_trip(op, job, body, only=("input_reference",))
         elif body:  # listed as prevented by the budget in the report
-            self._done(EngineCase(id="lifecycle-input-reference", operation=op.label, phase="lifecycle", method=op.method,
-                                  error="not sent: the create budget is spent", error_kind="budget"))
+            self._done(
+                EngineCase(
+                    id="lifecycle-input-reference",
+                    operation=op.label,
+                    phase="lifecycle",
+                    method=op.method,
+                    error="not sent: the create budget is spent",
+                    error_kind="budget",
+                )
+            )
 
     def _negotiate(
         self, op: Operation, media: str | None, body: dict[str, Any], rejected: EngineCase
@@ -234,20 +294,36 @@ class Scenario:
             if not blamed:
                 return self._diagnose(op, media, body)
             diagnosis = EngineCase(
-                id=f"diagnose-{rejected.id}", operation=op.label, phase="lifecycle", method=op.method, url=rejected.url,
-                status_code=rejected.status_code, response_excerpt=text, curl=rejected.curl, request_body=rejected.request_body,
+                id=f"diagnose-{rejected.id}",
+                operation=op.label,
+                phase="lifecycle",
+                method=op.method,
+                url=rejected.url,
+                status_code=rejected.status_code,
+                response_excerpt=text,
+                curl=rejected.curl,
+                request_body=rejected.request_body,
             )
-            self.finish(diagnosis, *(
-                Finding(
-                    sc.VALID_ACCEPTED, f"`{name}` = {json.dumps(body[name])} is valid per the spec but the server rejected it",
-                    f"/{name}", expected=f"accepted (valid per {self.spec_label(op, name)})", actual=text[:300],
-                    hint=f"accept `{name}` as the spec documents it, or document what the server accepts")
-                for name in blamed
-            ))
+            self.finish(
+                diagnosis,
+                *(
+                    Finding(
+                        sc.VALID_ACCEPTED,
+                        f"`{name}` = {json.dumps(body[name])} is valid per the spec but the server rejected it",
+                        f"/{name}",
+                        expected=f"accepted (valid per {self.spec_label(op, name)})",
+                        actual=text[:300],
+                        hint=f"accept `{name}` as the spec documents it, or document what the server accepts",
+                    )
+                    for name in blamed
+                ),
+            )
             retry = dict(body)
             for name in blamed:
                 prop = self.spec.property_schema(schema, name)
-                offered = [v for v in _offered_values(text, name) if v != body[name] and self.spec.is_valid(prop, v)]
+                offered = [
+                    v for v in _offered_values(text, name) if v != body[name] and self.spec.is_valid(prop, v)
+                ]
                 if offered:
                     retry[name] = offered[0]
                 elif name not in required:
@@ -268,9 +344,15 @@ class Scenario:
         prop = self.spec.request_schema(op)[1]
         declared = self.spec.property_schema(prop, name) or {}
         enum = self.spec.enum_of(declared)
-        return "the spec: " + (f"one of {', '.join(map(str, enum[:6]))}" if enum else "/".join(sorted(self.spec.types_of(declared))) or "any value")
+        return "the spec: " + (
+            f"one of {', '.join(map(str, enum[:6]))}"
+            if enum
+            else "/".join(sorted(self.spec.types_of(declared))) or "any value"
+        )
 
-    def _diagnose(self, op: Operation, media: str | None, body: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    def _diagnose(
+        self, op: Operation, media: str | None, body: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """A valid create was rejected: find which documented field values the server refuses
         (required fields alone, then one optional field at a time). Each probe is a budgeted
         create; returns a created job to follow, if any."""
@@ -288,7 +370,13 @@ class Scenario:
         return job, required
 
     def _create(
-        self, op: Operation, body: dict[str, Any], media: str | None, phase: str, *, field: str | None = None,
+        self,
+        op: Operation,
+        body: dict[str, Any],
+        media: str | None,
+        phase: str,
+        *,
+        field: str | None = None,
         report: bool = True,
     ) -> tuple[dict[str, Any] | None, int | None]:
         case, response = self.send(phase, op, op.method, self.url(op), body=body, media=media)
@@ -297,9 +385,18 @@ class Scenario:
             self._done(case)
             return None, None
         if response.status_code in (401, 403):
-            case.error, case.error_kind = f"HTTP {response.status_code}: the token was refused", "unauthorized"
-            self.gate.note(Issue("unauthorized", f"HTTP {response.status_code} on {op.label}: check the token in the environment variable",
-                                 op.method, self.gate.redactor.text(self.url(op))))
+            case.error, case.error_kind = (
+                f"HTTP {response.status_code}: the token was refused",
+                "unauthorized",
+            )
+            self.gate.note(
+                Issue(
+                    "unauthorized",
+                    f"HTTP {response.status_code} on {op.label}: check the token in the environment variable",
+                    op.method,
+                    self.gate.redactor.text(self.url(op)),
+                )
+            )
             self._done(case)
             return None, response.status_code
         if response.status_code >= 300:
@@ -310,29 +407,62 @@ class Scenario:
                 message = f"`{field}` = {json.dumps(body.get(field))} is valid per the spec but the server rejected it (HTTP {response.status_code})"
             else:
                 message = f"a create request valid per the spec got HTTP {response.status_code}"
-            finding = Finding(sc.VALID_ACCEPTED, message, f"/{field}" if field else "",
-                              expected="2xx with a job object", actual=f"HTTP {response.status_code}: {_excerpt(response, 200)}",
-                              hint=f"accept `{field}` as the spec documents it, or document what the server accepts" if field else None)
+            finding = Finding(
+                sc.VALID_ACCEPTED,
+                message,
+                f"/{field}" if field else "",
+                expected="2xx with a job object",
+                actual=f"HTTP {response.status_code}: {_excerpt(response, 200)}",
+                hint=f"accept `{field}` as the spec documents it, or document what the server accepts"
+                if field
+                else None,
+            )
             self.finish(case, finding)
             return None, response.status_code
         try:
             job = response.json()
         except ValueError:
-            self.finish(case, Finding(sc.VALID_ACCEPTED, "create response is not JSON", "", "JSON job object", _excerpt(response)))
+            self.finish(
+                case,
+                Finding(
+                    sc.VALID_ACCEPTED,
+                    "create response is not JSON",
+                    "",
+                    "JSON job object",
+                    _excerpt(response),
+                ),
+            )
             return None, response.status_code
         if not isinstance(job, dict) or not isinstance(job_id_of(job), str):
-            self.finish(case, Finding(sc.VALID_ACCEPTED, "create response has no job id", "/id", "a job object with `id`", _excerpt(response)))
+            self.finish(
+                case,
+                Finding(
+                    sc.VALID_ACCEPTED,
+                    "create response has no job id",
+                    "/id",
+                    "a job object with `id`",
+                    _excerpt(response),
+                ),
+            )
             return None, response.status_code
-        self.finish(case, *self._round_trip_findings(op, job, body, ("seconds", "size", "model")), passed=(sc.VALID_ACCEPTED, sc.ROUND_TRIP))
+        self.finish(
+            case,
+            *self._round_trip_findings(op, job, body, ("seconds", "size", "model")),
+            passed=(sc.VALID_ACCEPTED, sc.ROUND_TRIP),
+        )
         return job, response.status_code
 
-    def _round_trip(self, op: Operation, job: dict[str, Any], body: dict[str, Any], only: tuple[str, ...]) -> None:
+    def _round_trip(
+        self, op: Operation, job: dict[str, Any], body: dict[str, Any], only: tuple[str, ...]
+    ) -> None:
         findings = self._round_trip_findings(op, job, body, only)
         if findings:
             self.cases[-1].failures.extend(_from_finding(f) for f in findings)
             self.cases[-1].passed = [p for p in self.cases[-1].passed if p != sc.ROUND_TRIP]
 
-    def _round_trip_findings(self, op: Operation, job: dict[str, Any], body: dict[str, Any], fields: tuple[str, ...]) -> list[Finding]:
+    def _round_trip_findings(
+        self, op: Operation, job: dict[str, Any], body: dict[str, Any], fields: tuple[str, ...]
+    ) -> list[Finding]:
         job_schema = self.spec.job_schema() or {}
         findings = []
         for name in fields:
@@ -343,17 +473,36 @@ class Scenario:
                 continue  # the job object does not document this field: nothing to round-trip
             sent, got = body[name], job.get(name, _ABSENT)
             if got is _ABSENT:
-                findings.append(Finding(sc.ROUND_TRIP, f"`{name}` sent but missing from the job", f"/{name}", json.dumps(sent), "absent"))
+                findings.append(
+                    Finding(
+                        sc.ROUND_TRIP,
+                        f"`{name}` sent but missing from the job",
+                        f"/{name}",
+                        json.dumps(sent),
+                        "absent",
+                    )
+                )
                 continue
             types = self.spec.types_of(declared)
             expected = _as_declared(sent, types)
-            if name == "model" and isinstance(got, str) and isinstance(sent, str) and (got == sent or got.startswith(sent)):
+            if (
+                name == "model"
+                and isinstance(got, str)
+                and isinstance(sent, str)
+                and (got == sent or got.startswith(sent))
+            ):
                 continue
             if got != expected:
-                findings.append(Finding(
-                    sc.ROUND_TRIP, f"`{name}` sent as {json.dumps(sent)} came back as {json.dumps(got)}", f"/{name}",
-                    expected=json.dumps(expected), actual=json.dumps(got),
-                    hint=f"echo `{name}` as documented ({'/'.join(sorted(types)) or 'any type'})"))
+                findings.append(
+                    Finding(
+                        sc.ROUND_TRIP,
+                        f"`{name}` sent as {json.dumps(sent)} came back as {json.dumps(got)}",
+                        f"/{name}",
+                        expected=json.dumps(expected),
+                        actual=json.dumps(got),
+                        hint=f"echo `{name}` as documented ({'/'.join(sorted(types)) or 'any type'})",
+                    )
+                )
         return findings
 
     def _follow(self, create_op: Operation, job: dict[str, Any], body: dict[str, Any]) -> None:
@@ -361,8 +510,16 @@ class Scenario:
         job_id = str(job_id_of(job))
         if op is None:
             return  # the spec documents no way to poll a job: nothing to follow
-        trace: dict[str, Any] = {"job_id": job_id, "operation": create_op.label, "statuses": [], "progress": [],
-                                 "polls": 0, "outcome": "pending", "content_type": None, "content_bytes": None}
+        trace: dict[str, Any] = {
+            "job_id": job_id,
+            "operation": create_op.label,
+            "statuses": [],
+            "progress": [],
+            "polls": 0,
+            "outcome": "pending",
+            "content_type": None,
+            "content_bytes": None,
+        }
         self.jobs.append(trace)
         started = time.monotonic()
         observed: list[dict[str, Any]] = [job]
@@ -405,7 +562,11 @@ class Scenario:
             remaining = self.job_timeout - (time.monotonic() - started)
             self.stop.wait(max(0.0, min(wait, remaining)))
         trace["statuses"] = [str(o.get("status")) for o in observed]
-        trace["progress"] = [o["progress"] for o in observed if isinstance(o.get("progress"), int) and not isinstance(o.get("progress"), bool)]
+        trace["progress"] = [
+            o["progress"]
+            for o in observed
+            if isinstance(o.get("progress"), int) and not isinstance(o.get("progress"), bool)
+        ]
         trace["duration"] = round(time.monotonic() - started, 3)
         final = str(observed[-1].get("status", "")).lower()
         if final in TERMINAL_OK:
@@ -414,9 +575,19 @@ class Scenario:
             trace["outcome"] = "failed"
         elif trace["outcome"] not in ("lost", "deleted"):
             trace["outcome"] = "pending"
-        summary = EngineCase(id=f"lifecycle-{job_id}", operation=create_op.label, phase="lifecycle", method="",
-                             url="", response_excerpt=json.dumps(trace["statuses"]))
-        self.finish(summary, *self._sequence_findings(observed), passed=(sc.LIFECYCLE_TRANSITIONS, sc.PROGRESS_MONOTONIC))
+        summary = EngineCase(
+            id=f"lifecycle-{job_id}",
+            operation=create_op.label,
+            phase="lifecycle",
+            method="",
+            url="",
+            response_excerpt=json.dumps(trace["statuses"]),
+        )
+        self.finish(
+            summary,
+            *self._sequence_findings(observed),
+            passed=(sc.LIFECYCLE_TRANSITIONS, sc.PROGRESS_MONOTONIC),
+        )
         if trace["outcome"] == "completed":
             self._content(job_id, trace)
 
@@ -442,16 +613,37 @@ class Scenario:
         trace["content_type"], trace["content_bytes"] = ctype, len(data)
         findings = []
         if response.status_code != 200:
-            findings.append(Finding(sc.CONTENT_IS_MP4, f"content of a completed job answered HTTP {response.status_code}", "",
-                                    "HTTP 200 with video/mp4", f"HTTP {response.status_code}"))
+            findings.append(
+                Finding(
+                    sc.CONTENT_IS_MP4,
+                    f"content of a completed job answered HTTP {response.status_code}",
+                    "",
+                    "HTTP 200 with video/mp4",
+                    f"HTTP {response.status_code}",
+                )
+            )
         else:
             documented = self.spec.content_types(op, 200)
             if ctype != "video/mp4" and ctype not in documented:
-                findings.append(Finding(sc.CONTENT_IS_MP4, f"content served as {ctype or 'no content type'}", "",
-                                        " or ".join(["video/mp4", *documented]), ctype or "(none)"))
+                findings.append(
+                    Finding(
+                        sc.CONTENT_IS_MP4,
+                        f"content served as {ctype or 'no content type'}",
+                        "",
+                        " or ".join(["video/mp4", *documented]),
+                        ctype or "(none)",
+                    )
+                )
             if data[4:8] != b"ftyp":
-                findings.append(Finding(sc.CONTENT_IS_MP4, "content is not an MP4 (no `ftyp` box at offset 4)", "",
-                                        "bytes 4..8 = 'ftyp'", repr(data[:12])))
+                findings.append(
+                    Finding(
+                        sc.CONTENT_IS_MP4,
+                        "content is not an MP4 (no `ftyp` box at offset 4)",
+                        "",
+                        "bytes 4..8 = 'ftyp'",
+                        repr(data[:12]),
+                    )
+                )
         self.finish(case, *findings, passed=(sc.CONTENT_IS_MP4,))
 
     # -- invalid input -------------------------------------------------------------------------
@@ -463,7 +655,9 @@ class Scenario:
         media, _ = self.create_body(op)
         variants = invalid_variants(self.spec, op)
         for label, body in variants:
-            case, response = self.send("invalid-input", op, op.method, self.url(op), body=body, media=media, validate=False)
+            case, response = self.send(
+                "invalid-input", op, op.method, self.url(op), body=body, media=media, validate=False
+            )
             case.id = "invalid-" + label.replace(" ", "-")
             if response is None:
                 self._done(case)
@@ -471,11 +665,26 @@ class Scenario:
             status = response.status_code
             findings = []
             if 200 <= status < 300:
-                findings.append(Finding(sc.INVALID_REJECTED, f"{label}: accepted with HTTP {status} (a job created from invalid input)",
-                                        "", "HTTP 4xx", f"HTTP {status}: {_excerpt(response, 200)}",
-                                        hint="validate the request before creating a job"))
+                findings.append(
+                    Finding(
+                        sc.INVALID_REJECTED,
+                        f"{label}: accepted with HTTP {status} (a job created from invalid input)",
+                        "",
+                        "HTTP 4xx",
+                        f"HTTP {status}: {_excerpt(response, 200)}",
+                        hint="validate the request before creating a job",
+                    )
+                )
             elif status >= 500:
-                findings.append(Finding(sc.INVALID_REJECTED, f"{label}: server error HTTP {status}", "", "HTTP 4xx", f"HTTP {status}"))
+                findings.append(
+                    Finding(
+                        sc.INVALID_REJECTED,
+                        f"{label}: server error HTTP {status}",
+                        "",
+                        "HTTP 4xx",
+                        f"HTTP {status}",
+                    )
+                )
             self.finish(case, *findings, passed=(sc.INVALID_REJECTED,))
 
 
@@ -516,12 +725,26 @@ def invalid_variants(spec: SpecModel, op: Operation) -> list[tuple[str, dict[str
     for name, bad in (("seconds", "999"), ("size", "13x7")):
         prop = spec.property_schema(schema, name)
         if prop is not None and spec.enum_of(prop):
-            variants.append((f"bad {name}", {**valid, name: bad if "string" in spec.types_of(prop) or not spec.types_of(prop) else 999}))
+            variants.append(
+                (
+                    f"bad {name}",
+                    {
+                        **valid,
+                        name: bad if "string" in spec.types_of(prop) or not spec.types_of(prop) else 999,
+                    },
+                )
+            )
     ref = spec.property_schema(schema, "input_reference")
     if ref is not None and (media is None or "json" in media) and spec.types_of(ref) & {"object", "array"}:
         # a wrong *shape* only exists for structured values sent as JSON (multipart is all text)
         types = spec.types_of(ref)
-        wrong: Any = {"image_url": "https://example.com/ref.png"} if types == {"array"} else ["https://example.com/ref.png"] if "array" not in types else 12345
+        wrong: Any = (
+            {"image_url": "https://example.com/ref.png"}
+            if types == {"array"}
+            else ["https://example.com/ref.png"]
+            if "array" not in types
+            else 12345
+        )
         variants.append(("wrong input_reference shape", {**valid, "input_reference": wrong}))
     return variants
 
@@ -536,14 +759,28 @@ def sequence_findings(spec: SpecModel, observed: list[dict[str, Any]]) -> list[F
             continue  # lifecycle_statuses_are_legal reports those
         a, b = stage(before), stage(after)
         if (a == 2 and after != before) or (a >= 0 and b >= 0 and b < a):
-            findings.append(Finding(sc.LIFECYCLE_TRANSITIONS, f"illegal transition {before} -> {after}", "/status",
-                                    expected="queued -> in_progress -> completed|failed", actual=" -> ".join(statuses)))
+            findings.append(
+                Finding(
+                    sc.LIFECYCLE_TRANSITIONS,
+                    f"illegal transition {before} -> {after}",
+                    "/status",
+                    expected="queued -> in_progress -> completed|failed",
+                    actual=" -> ".join(statuses),
+                )
+            )
             break
     progress: list[int] = [o["progress"] for o in observed if isinstance(o.get("progress"), int)]
     for before_p, after_p in zip(progress, progress[1:], strict=False):
         if after_p < before_p:
-            findings.append(Finding(sc.PROGRESS_MONOTONIC, f"progress went down from {before_p} to {after_p}", "/progress",
-                                    expected="non-decreasing progress", actual=", ".join(map(str, progress))))
+            findings.append(
+                Finding(
+                    sc.PROGRESS_MONOTONIC,
+                    f"progress went down from {before_p} to {after_p}",
+                    "/progress",
+                    expected="non-decreasing progress",
+                    actual=", ".join(map(str, progress)),
+                )
+            )
             break
     return findings
 
@@ -614,7 +851,11 @@ def cheapest(spec: SpecModel, name: str, schema: dict[str, Any]) -> Any:
         if numeric:
             return min(numeric, key=lambda v: int(str(v)))
     if name == "size" and enum:
-        areas = [(int(m.group(1)) * int(m.group(2)), v) for v in enum if (m := re.fullmatch(r"(\d+)\s*[x×*]\s*(\d+)", str(v)))]
+        areas = [
+            (int(m.group(1)) * int(m.group(2)), v)
+            for v in enum
+            if (m := re.fullmatch(r"(\d+)\s*[x×*]\s*(\d+)", str(v)))
+        ]
         if areas:
             return min(areas, key=lambda pair: pair[0])[1]
     return sample(spec, schema)
@@ -650,7 +891,12 @@ def curl(method: str, url: str, kwargs: dict[str, Any], red: Any) -> str:
     for name, value in (kwargs.get("headers") or {}).items():
         parts += ["-H", f"{name}: {value}"]
     if "json" in kwargs:
-        parts += ["-H", "Content-Type: application/json", "-d", json.dumps(kwargs["json"], ensure_ascii=False)]
+        parts += [
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            json.dumps(kwargs["json"], ensure_ascii=False),
+        ]
     elif "files" in kwargs:
         for name, (_, value) in kwargs["files"].items():
             parts += ["-F", f"{name}={value}"]

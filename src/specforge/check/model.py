@@ -92,12 +92,21 @@ OPTION_SCHEMAS: dict[str, dict[str, Any]] = {
     "poll_interval": {**_SECONDS, "minimum": 0},
     "job_timeout": {**_SECONDS, "exclusiveMinimum": 0},
     "request_timeout": {**_SECONDS, "exclusiveMinimum": 0},
-    "token_env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "x-expect": "an environment variable name",
-                  "x-fix": "give the NAME of the variable holding the token (e.g. ACME_API_KEY), never the token"},
+    "token_env": {
+        "type": "string",
+        "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+        "x-expect": "an environment variable name",
+        "x-fix": "give the NAME of the variable holding the token (e.g. ACME_API_KEY), never the token",
+    },
     "strict_statuses": {"type": "boolean"},
     "spec_name": {"type": "string"},
-    "phases": {"type": "array", "items": {"enum": list(PHASES), "x-fix": f"choose from {', '.join(PHASES)}"},
-               "minItems": 1, "uniqueItems": True, "x-fix": f"choose from {', '.join(PHASES)}"},
+    "phases": {
+        "type": "array",
+        "items": {"enum": list(PHASES), "x-fix": f"choose from {', '.join(PHASES)}"},
+        "minItems": 1,
+        "uniqueItems": True,
+        "x-fix": f"choose from {', '.join(PHASES)}",
+    },
 }
 
 
@@ -263,7 +272,9 @@ class CaseRecord:
 
     id: str
     operation: str
-    phase: str  # "lifecycle", "auth", "invalid-input", "examples", "coverage", "fuzzing", "stateful", "replay"
+    phase: (
+        str  # "lifecycle", "auth", "invalid-input", "examples", "coverage", "fuzzing", "stateful", "replay"
+    )
     status: CaseStatus
     checks: tuple[str, ...] = ()
     failed_checks: tuple[str, ...] = ()
@@ -343,8 +354,12 @@ class OperationSummary:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OperationSummary:
-        return cls(**{k: data[k] for k in ("label", "creates_job", "cases", "passed", "failed", "errors", "skipped")},
-                   kind=data.get("kind", "other"))
+        return cls(
+            **{
+                k: data[k] for k in ("label", "creates_job", "cases", "passed", "failed", "errors", "skipped")
+            },
+            kind=data.get("kind", "other"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,7 +380,12 @@ class CheckSummary:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckSummary:
-        return cls(name=data["name"], origin=data.get("origin", "specforge"), passed=data["passed"], failed=data["failed"])
+        return cls(
+            name=data["name"],
+            origin=data.get("origin", "specforge"),
+            passed=data["passed"],
+            failed=data["failed"],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,11 +444,19 @@ class SdkCall:
     sdk: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"call": self.call, "outcome": self.outcome, "why": self.why, "operation": self.operation, "sdk": self.sdk}
+        return {
+            "call": self.call,
+            "outcome": self.outcome,
+            "why": self.why,
+            "operation": self.operation,
+            "sdk": self.sdk,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SdkCall:
-        return cls(data["call"], data["outcome"], data.get("why", ""), data.get("operation", ""), data.get("sdk", ""))
+        return cls(
+            data["call"], data["outcome"], data.get("why", ""), data.get("operation", ""), data.get("sdk", "")
+        )
 
 
 @dataclass
@@ -621,7 +649,8 @@ class CheckResult:
             operations=[OperationSummary.from_dict(o) for o in data.get("operations", [])],
             checks=[CheckSummary.from_dict(c) for c in data.get("checks", [])],
             failures=[Failure.from_dict(f) for f in data.get("failures", [])],
-            causes=[Cause.from_dict(c) for c in data["causes"]] if "causes" in data
+            causes=[Cause.from_dict(c) for c in data["causes"]]
+            if "causes" in data
             else cluster([Failure.from_dict(f) for f in data.get("failures", [])]),
             infrastructure=[InfraIssue.from_dict(i) for i in data.get("infrastructure", [])],
             jobs=[JobTrace.from_dict(j) for j in data.get("jobs", [])],

@@ -188,7 +188,9 @@ class Redactor:
             lower = key.lower()
             if lower in _SCHEME_HEADERS:
                 scheme = text.strip().split(" ", 1)[0] if " " in text.strip() else ""
-                out[key] = f"{scheme} {MASK}" if _SCHEME.match(scheme) and self.text(scheme) == scheme else MASK
+                out[key] = (
+                    f"{scheme} {MASK}" if _SCHEME.match(scheme) and self.text(scheme) == scheme else MASK
+                )
             elif lower in _SECRET_HEADERS:
                 out[key] = MASK
             else:

@@ -93,7 +93,9 @@ class CheckRegistry:
     def __init__(self) -> None:
         self._checks: dict[str, RegisteredCheck] = {}
 
-    def register(self, name: str, scope: str, description: str, func: CheckFunction | None = None) -> RegisteredCheck:
+    def register(
+        self, name: str, scope: str, description: str, func: CheckFunction | None = None
+    ) -> RegisteredCheck:
         if scope not in ("response", "scenario"):
             raise ValueError(f"check scope must be 'response' or 'scenario', not {scope!r}")
         if name in self._checks:

@@ -21,20 +21,29 @@ from specforge.core import InputError
 from specforge.openapi.videojob import is_milliseconds
 
 SERVED = sc.scenario_check(
-    "documented_operation_is_served", "an operation the spec documents exists on the server (no 405/501, no 404 on a fixed path)"
+    "documented_operation_is_served",
+    "an operation the spec documents exists on the server (no 405/501, no 404 on a fixed path)",
 )
 
 
 def read_cassette(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
-        raise InputError("cassette not found", file=str(path), hint="pass the cassette.jsonl of an earlier `specforge check`")
+        raise InputError(
+            "cassette not found",
+            file=str(path),
+            hint="pass the cassette.jsonl of an earlier `specforge check`",
+        )
     entries = []
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         where = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputError("cassette is not UTF-8 text", file=str(path), line=where,
-                         hint="pass the cassette.jsonl written by `specforge check`") from None
+        raise InputError(
+            "cassette is not UTF-8 text",
+            file=str(path),
+            line=where,
+            hint="pass the cassette.jsonl written by `specforge check`",
+        ) from None
     # split on "\n" only: str.splitlines() would also break inside strings holding U+2028 & co.
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -42,13 +51,21 @@ def read_cassette(path: Path) -> list[dict[str, Any]]:
         try:
             entry = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid cassette line: {exc.msg}", file=str(path), line=number, hint="the cassette is JSON Lines") from None
+            raise InputError(
+                f"invalid cassette line: {exc.msg}",
+                file=str(path),
+                line=number,
+                hint="the cassette is JSON Lines",
+            ) from None
         if not isinstance(entry, dict) or "request" not in entry:
             raise InputError("not a cassette entry (no `request`)", file=str(path), line=number)
         entries.append(entry)
     if not entries:
-        raise InputError("the cassette holds no exchange: there is nothing to replay", file=str(path),
-                         hint="record one with `specforge check BASE_URL` (its cassette.jsonl)")
+        raise InputError(
+            "the cassette holds no exchange: there is nothing to replay",
+            file=str(path),
+            hint="record one with `specforge check BASE_URL` (its cassette.jsonl)",
+        )
     return entries
 
 
@@ -64,7 +81,9 @@ def _body_bytes(part: dict[str, Any]) -> bytes:
 def to_response(entry: dict[str, Any]) -> requests.Response:
     """A ``requests.Response`` (with its request) rebuilt from a cassette entry."""
     req = entry["request"]
-    prepared = requests.Request(method=req["method"], url=req["url"], headers=req.get("headers") or {}).prepare()
+    prepared = requests.Request(
+        method=req["method"], url=req["url"], headers=req.get("headers") or {}
+    ).prepare()
     prepared.body = _body_bytes(req) or None
     data = entry["response"]
     response = requests.Response()
@@ -112,8 +131,14 @@ def replay(
         parts = urlsplit(first["request"]["url"])
         origin = f"{parts.scheme}://{parts.netloc}"
     origin = origin or "http://replay.invalid"
-    options = CheckOptions(base_url=origin, spec_data=loaded.data, spec_name=loaded.name, strict_statuses=strict_statuses,
-                           run_id=run_id or new_run_id(), phases=())
+    options = CheckOptions(
+        base_url=origin,
+        spec_data=loaded.data,
+        spec_name=loaded.name,
+        strict_statuses=strict_statuses,
+        run_id=run_id or new_run_id(),
+        phases=(),
+    )
     redactor = Redactor(None)
     gate = Gate(budget=Budget(0), cassette=Cassette(None, redactor), redactor=redactor, no_create=True)
     run = _Run(options, loaded, gate, redactor)
@@ -131,10 +156,18 @@ def replay(
         path = urlsplit(req["url"]).path
         op = spec.operation_for(method, path)
         label = op.label if op else f"{method} {path}"
-        case = engine.EngineCase(id=f"replay-{seq}", operation=label, phase="replay", method=method, url=req["url"],
-                                 cassette=[seq] if isinstance(seq, int) else [])
+        case = engine.EngineCase(
+            id=f"replay-{seq}",
+            operation=label,
+            phase="replay",
+            method=method,
+            url=req["url"],
+            cassette=[seq] if isinstance(seq, int) else [],
+        )
         if entry.get("response") is None:
-            case.error = f"recorded without a response: {(entry.get('error') or {}).get('message', 'network error')}"
+            case.error = (
+                f"recorded without a response: {(entry.get('error') or {}).get('message', 'network error')}"
+            )
             case.error_kind = (entry.get("error") or {}).get("kind", "network_error")
             run.add_case(case)
             continue
@@ -156,19 +189,42 @@ def replay(
             # a request in a media type this spec does not document: the spec says nothing about
             # the answer, except that it must not be a server error
             if case.status_code >= 500:
-                findings.append(Finding("not_a_server_error", f"HTTP {case.status_code}", "", "a non-5xx response", f"HTTP {case.status_code}"))
+                findings.append(
+                    Finding(
+                        "not_a_server_error",
+                        f"HTTP {case.status_code}",
+                        "",
+                        "a non-5xx response",
+                        f"HTTP {case.status_code}",
+                    )
+                )
             else:
                 case.passed.append("not_a_server_error")
         elif case.status_code in (405, 501) or (case.status_code == 404 and "{" not in op.path):
-            findings.append(Finding(SERVED, f"documented operation answered HTTP {case.status_code}", "",
-                                    expected="the operation exists", actual=f"HTTP {case.status_code}"))
+            findings.append(
+                Finding(
+                    SERVED,
+                    f"documented operation answered HTTP {case.status_code}",
+                    "",
+                    expected="the operation exists",
+                    actual=f"HTTP {case.status_code}",
+                )
+            )
         else:
             case.passed.append(SERVED)
             case.failures.extend(engine.validate(schema, response, red=redactor, body=body))
             if not case.failures:
                 case.passed.extend(engine.RESPONSE_CHECKS)
-            exchange = Exchange(spec, op, method, req["url"], case.status_code,
-                                {k.lower(): str(v) for k, v in (data.get("headers") or {}).items()}, response.content or b"", body)
+            exchange = Exchange(
+                spec,
+                op,
+                method,
+                req["url"],
+                case.status_code,
+                {k.lower(): str(v) for k, v in (data.get("headers") or {}).items()},
+                response.content or b"",
+                body,
+            )
             for name, found in run_response_checks(exchange):
                 if found:
                     findings.extend(found[:1])
@@ -180,7 +236,12 @@ def replay(
                     polls[job["id"]].append(job)
             if op.kind == "content" and case.status_code == 200:
                 findings.extend(_content_findings(spec, op, exchange))
-            if isinstance(body, dict) and op.creates_job and case.status_code not in (401, 403, 404, 409, 415, 429) and case.status_code < 500:
+            if (
+                isinstance(body, dict)
+                and op.creates_job
+                and case.status_code not in (401, 403, 404, 409, 415, 429)
+                and case.status_code < 500
+            ):
                 findings.extend(_request_findings(spec, op, sent_media, body, case.status_code))
             if case.status_code < 300 and isinstance(exchange.json(), dict):
                 observed_jobs.append(exchange.json())
@@ -194,8 +255,12 @@ def replay(
 
         findings = sequence_findings(spec, observed)
         retrieve = spec.find("retrieve")
-        case = engine.EngineCase(id=f"replay-lifecycle-{job_id}", operation=retrieve.label if retrieve else "lifecycle",
-                                 phase="replay", response_excerpt=json.dumps([o.get("status") for o in observed]))
+        case = engine.EngineCase(
+            id=f"replay-lifecycle-{job_id}",
+            operation=retrieve.label if retrieve else "lifecycle",
+            phase="replay",
+            response_excerpt=json.dumps([o.get("status") for o in observed]),
+        )
         case.failures.extend(_failure(f) for f in findings)
         case.passed = sorted({sc.LIFECYCLE_TRANSITIONS, sc.PROGRESS_MONOTONIC} - {f.check for f in findings})
         run.add_case(case)
@@ -204,7 +269,9 @@ def replay(
     return run.result
 
 
-def _request_findings(spec: SpecModel, op: Any, media: str, body: dict[str, Any], status: int) -> list[Finding]:
+def _request_findings(
+    spec: SpecModel, op: Any, media: str, body: dict[str, Any], status: int
+) -> list[Finding]:
     """Replay knows what was sent: a request valid per this spec must not be refused, an invalid
     one must not create a job."""
     _, schema = spec.request_schema(op, media or None)
@@ -212,9 +279,25 @@ def _request_findings(spec: SpecModel, op: Any, media: str, body: dict[str, Any]
         return []
     valid = spec.is_valid(schema, body)
     if valid and 400 <= status < 500:
-        return [Finding(sc.VALID_ACCEPTED, f"a create request valid per this spec got HTTP {status}", "", "2xx", f"HTTP {status}")]
+        return [
+            Finding(
+                sc.VALID_ACCEPTED,
+                f"a create request valid per this spec got HTTP {status}",
+                "",
+                "2xx",
+                f"HTTP {status}",
+            )
+        ]
     if not valid and 200 <= status < 300:
-        return [Finding(sc.INVALID_REJECTED, f"a create request invalid per this spec was accepted (HTTP {status})", "", "HTTP 4xx", f"HTTP {status}")]
+        return [
+            Finding(
+                sc.INVALID_REJECTED,
+                f"a create request invalid per this spec was accepted (HTTP {status})",
+                "",
+                "HTTP 4xx",
+                f"HTTP {status}",
+            )
+        ]
     return []
 
 
@@ -245,7 +328,11 @@ def example_affinity(spec: SpecModel, observed: list[dict[str, Any]]) -> float:
             for media in ((resolve(spec.document, response) or {}).get("content") or {}).values():
                 if not isinstance(media, dict):
                     continue
-                samples = [media.get("example")] + [(e or {}).get("value") for e in (media.get("examples") or {}).values() if isinstance(e, dict)]
+                samples = [media.get("example")] + [
+                    (e or {}).get("value")
+                    for e in (media.get("examples") or {}).values()
+                    if isinstance(e, dict)
+                ]
                 examples.extend(_signature(s) for s in samples if isinstance(s, dict) and "status" in s)
     if not examples or not observed:
         return 0.0
@@ -261,10 +348,25 @@ def _content_findings(spec: SpecModel, op: Any, exchange: Exchange) -> list[Find
     documented = spec.content_types(op, 200)
     wanted_video = not exchange.url.endswith(("variant=thumbnail", "variant=spritesheet"))
     if wanted_video and exchange.content_type != "video/mp4" and exchange.content_type not in documented:
-        out.append(Finding(sc.CONTENT_IS_MP4, f"content served as {exchange.content_type or 'no content type'}", "",
-                           " or ".join(["video/mp4", *documented]), exchange.content_type or "(none)"))
+        out.append(
+            Finding(
+                sc.CONTENT_IS_MP4,
+                f"content served as {exchange.content_type or 'no content type'}",
+                "",
+                " or ".join(["video/mp4", *documented]),
+                exchange.content_type or "(none)",
+            )
+        )
     if wanted_video and exchange.content_type == "video/mp4" and exchange.body[4:8] != b"ftyp":
-        out.append(Finding(sc.CONTENT_IS_MP4, "content is not an MP4 (no `ftyp` box at offset 4)", "", "bytes 4..8 = 'ftyp'", repr(exchange.body[:12])))
+        out.append(
+            Finding(
+                sc.CONTENT_IS_MP4,
+                "content is not an MP4 (no `ftyp` box at offset 4)",
+                "",
+                "bytes 4..8 = 'ftyp'",
+                repr(exchange.body[:12]),
+            )
+        )
     return out
 
 
@@ -274,8 +376,14 @@ def _failure(f: Finding) -> Any:
     return EngineFailure(f.check, f.check, f.message, f.expected, f.actual, f.pointer, f.hint, "specforge")
 
 
-def replay_check(cassette: Path, *, variant: str | None = None, spec: Path | None = None, config: Any = None,
-                 strict_statuses: bool = False) -> CheckResult:
+def replay_check(
+    cassette: Path,
+    *,
+    variant: str | None = None,
+    spec: Path | None = None,
+    config: Any = None,
+    strict_statuses: bool = False,
+) -> CheckResult:
     """``specforge check --replay CASSETTE``: the cassette against a variant, a spec file or the canonical spec."""
     entries = read_cassette(cassette)
     loaded = load_spec(spec=spec, variant=variant, config=config)
@@ -299,8 +407,14 @@ class Match:
     affinity: float = 0.0  # resemblance of observed jobs to this variant's own examples (0..1)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"variant": self.variant, "violations": self.violations, "failed_exchanges": self.failed_exchanges,
-                "explained": self.explained, "checks": self.checks, "affinity": round(self.affinity, 4)}
+        return {
+            "variant": self.variant,
+            "violations": self.violations,
+            "failed_exchanges": self.failed_exchanges,
+            "explained": self.explained,
+            "checks": self.checks,
+            "affinity": round(self.affinity, 4),
+        }
 
 
 def fingerprint(entries: list[dict[str, Any]], config: Any, variants: list[str] | None = None) -> list[Match]:
@@ -315,20 +429,23 @@ def fingerprint(entries: list[dict[str, Any]], config: Any, variants: list[str] 
         loaded = load_spec(variant=name, config=config)
         result = replay(entries, loaded)
         cases = [c for c in result.cases if c.status in (CaseStatus.PASSED, CaseStatus.FAILED)]
-        matches.append(Match(
-            variant=name,
-            violations=len(result.failures),
-            failed_exchanges=sum(1 for c in cases if c.status is CaseStatus.FAILED),
-            explained=len(cases),
-            checks=sum(len(c.checks) for c in cases),
-            affinity=float(result.tool_versions.pop("example_affinity", "0")),
-        ))
+        matches.append(
+            Match(
+                variant=name,
+                violations=len(result.failures),
+                failed_exchanges=sum(1 for c in cases if c.status is CaseStatus.FAILED),
+                explained=len(cases),
+                checks=sum(len(c.checks) for c in cases),
+                affinity=float(result.tool_versions.pop("example_affinity", "0")),
+            )
+        )
     matches.sort(key=lambda m: (m.violations, -m.affinity, -m.explained, m.variant))
     return matches
 
 
-def fingerprint_live(options: CheckOptions, config: Any, variants: list[str] | None = None,
-                     report_dir: Path | None = None) -> tuple[CheckResult, list[Match]]:
+def fingerprint_live(
+    options: CheckOptions, config: Any, variants: list[str] | None = None, report_dir: Path | None = None
+) -> tuple[CheckResult, list[Match]]:
     """One live run (canonical spec unless the options say otherwise), then offline replays of its
     cassette against every variant."""
     from specforge.check.runner import run_check
@@ -337,4 +454,13 @@ def fingerprint_live(options: CheckOptions, config: Any, variants: list[str] | N
     return result, fingerprint(result.exchanges, config, variants)
 
 
-__all__ = ["Match", "fingerprint", "fingerprint_live", "read_cassette", "replay", "replay_check", "to_response", "with_implicit_errors"]
+__all__ = [
+    "Match",
+    "fingerprint",
+    "fingerprint_live",
+    "read_cassette",
+    "replay",
+    "replay_check",
+    "to_response",
+    "with_implicit_errors",
+]

@@ -57,7 +57,9 @@ def resolve_budget(options: CheckOptions, mock: str | None = None) -> int | None
         return 0
     if options.budget is not None:
         if options.budget < 0:
-            raise InputError("--budget must be 0 or more", hint="use --budget 0 or --no-create to send no create")
+            raise InputError(
+                "--budget must be 0 or more", hint="use --budget 0 or --no-create to send no create"
+            )
         return options.budget
     return default_budget(mock)
 
@@ -83,8 +85,11 @@ def read_token(token_env: str) -> str | None:
 def run_redactor(options: CheckOptions) -> Redactor:
     """The run's one redactor: the token and the credentials of the endpoint URL."""
     for secret in url_secrets(options.base_url):
-        require_redactable(secret, "the password in the endpoint URL",
-                           "pass the credentials in the environment (--token-env) instead of the URL")
+        require_redactable(
+            secret,
+            "the password in the endpoint URL",
+            "pass the credentials in the environment (--token-env) instead of the URL",
+        )
     extra = tuple(secret for _, secret in options.secrets)  # relay-check: the relay's upstream key
     return Redactor(read_token(options.token_env), secrets=(*url_secrets(options.base_url), *extra))
 
@@ -111,13 +116,23 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     input (spec, flags); endpoint problems are in the result. When ``report_dir`` is given the
     cassette is streamed to ``report_dir/cassette.jsonl`` while the run goes."""
     _validate_options(options)
-    loaded = load_spec(spec=options.spec, variant=options.variant, spec_data=options.spec_data,
-                       spec_name=options.spec_name, config=options.config)
+    loaded = load_spec(
+        spec=options.spec,
+        variant=options.variant,
+        spec_data=options.spec_data,
+        spec_name=options.spec_name,
+        config=options.config,
+    )
     redactor = run_redactor(options)
     budget = Budget(resolve_budget(options))
     cassette = Cassette(report_dir / CASSETTE_NAME if report_dir else None, redactor, options.secrets)
-    gate = Gate(budget=budget, cassette=cassette, redactor=redactor, no_create=options.no_create,
-                deadline=options.request_timeout)
+    gate = Gate(
+        budget=budget,
+        cassette=cassette,
+        redactor=redactor,
+        no_create=options.no_create,
+        deadline=options.request_timeout,
+    )
     run = _Run(options, loaded, gate, redactor)
     try:
         schema = run.load_schema()  # a spec schemathesis refuses is bad input (exit 2), not an aborted run
@@ -127,7 +142,9 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     try:
         # the handler runs in the main thread, which may hold the very locks interrupt() takes:
         # the abandoning happens in a thread of its own
-        with interruptible(on_signal=lambda: threading.Thread(target=run.interrupt, daemon=True).start()) as interruption:
+        with interruptible(
+            on_signal=lambda: threading.Thread(target=run.interrupt, daemon=True).start()
+        ) as interruption:
             try:
                 run.execute(schema)
             except KeyboardInterrupt:
@@ -164,10 +181,14 @@ class _Run:
         self.spec = SpecModel.of(document)
         notes = []
         if self.implicit:
-            notes.append("4xx answers allowed on operations documenting no client error (implicit; --strict-statuses "
-                         "turns this off): " + ", ".join(sorted(set(self.implicit))))
+            notes.append(
+                "4xx answers allowed on operations documenting no client error (implicit; --strict-statuses "
+                "turns this off): " + ", ".join(sorted(set(self.implicit)))
+            )
         if self.spec.find("create") is not None and self.spec.find("retrieve") is None:
-            notes.append("the spec documents no operation to poll a job: the lifecycle stops after the create")
+            notes.append(
+                "the spec documents no operation to poll a job: the lifecycle stops after the create"
+            )
         if self.spec.find("create") is None:
             notes.append("the spec documents no create operation: no lifecycle scenario")
         self.started = time.monotonic()
@@ -214,8 +235,14 @@ class _Run:
         headers = {"Authorization": f"Bearer {self._token()}"} if self._token() else {}
         engine_phases = tuple(p for p in options.phases if p in engine.ENGINE_PHASES)
         return engine.load_schema(
-            self.document, options.base_url, spec=self.spec, headers=headers, max_examples=options.max_examples,
-            seed=options.seed, workers=options.workers, request_timeout=options.request_timeout,
+            self.document,
+            options.base_url,
+            spec=self.spec,
+            headers=headers,
+            max_examples=options.max_examples,
+            seed=options.seed,
+            workers=options.workers,
+            request_timeout=options.request_timeout,
             phases=engine_phases or engine.ENGINE_PHASES,
         )
 
@@ -228,10 +255,16 @@ class _Run:
         if not self._reachable(engine.api_base_url(options.base_url, self.spec)):
             return
         scenario = Scenario(
-            spec=self.spec, gate=self.gate, base_url=engine.api_base_url(options.base_url, self.spec),
-            token=self._token(), validate=lambda response, body: engine.validate(schema, response, red=self.redactor, body=body),
-            poll_interval=options.poll_interval, job_timeout=options.job_timeout, request_timeout=options.request_timeout,
-            on_case=self.add_case, stop=self.stop,
+            spec=self.spec,
+            gate=self.gate,
+            base_url=engine.api_base_url(options.base_url, self.spec),
+            token=self._token(),
+            validate=lambda response, body: engine.validate(schema, response, red=self.redactor, body=body),
+            poll_interval=options.poll_interval,
+            job_timeout=options.job_timeout,
+            request_timeout=options.request_timeout,
+            on_case=self.add_case,
+            stop=self.stop,
         )
         followers: list[threading.Thread] = []
 
@@ -240,7 +273,12 @@ class _Run:
                 try:
                     work()
                 except Exception as exc:  # noqa: BLE001 - a crash while polling must not lose the run
-                    self._infra(InfraIssue("engine_error", self.redactor.text(f"lifecycle polling failed: {type(exc).__name__}: {exc}")))
+                    self._infra(
+                        InfraIssue(
+                            "engine_error",
+                            self.redactor.text(f"lifecycle polling failed: {type(exc).__name__}: {exc}"),
+                        )
+                    )
 
             thread = threading.Thread(target=guarded, name="specforge-lifecycle", daemon=True)
             thread.start()
@@ -281,17 +319,30 @@ class _Run:
 
         wanted = self.options.sdk
         if wanted is None:
-            wanted = self.options.spec is None and self.options.spec_data is None and self.loaded.variant in (None, "openai")
+            wanted = (
+                self.options.spec is None
+                and self.options.spec_data is None
+                and self.loaded.variant in (None, "openai")
+            )
         if not wanted:
             if self.options.sdk is None:
                 self.result.notes.append(
                     f"the OpenAI-SDK phase did not run: `{self.loaded.name}` is not the OpenAI contract (check against the "
-                    "canonical spec or --variant openai, or pass --sdk, to see what an OpenAI-SDK client gets)")
+                    "canonical spec or --variant openai, or pass --sdk, to see what an OpenAI-SDK client gets)"
+                )
             return
         api_root = sdk_api_root(engine.api_base_url(self.options.base_url, self.spec), self.spec)
         known = next((j["job_id"] for j in scenario.jobs if j.get("outcome") == "completed"), None)
-        phase = SdkPhase(spec=self.spec, gate=self.gate, api_root=api_root, token=self._token(), job_timeout=self.options.job_timeout,
-                         request_timeout=self.options.request_timeout, on_case=self.add_case, known_job=known)
+        phase = SdkPhase(
+            spec=self.spec,
+            gate=self.gate,
+            api_root=api_root,
+            token=self._token(),
+            job_timeout=self.options.job_timeout,
+            request_timeout=self.options.request_timeout,
+            on_case=self.add_case,
+            known_job=known,
+        )
         self.result.sdk = phase.run()
 
     def _engine(self, schema: Any, engine_phases: tuple[str, ...]) -> None:
@@ -305,9 +356,21 @@ class _Run:
             exclude = ("POST", "PUT", "PATCH")
             for op in self.spec.operations:
                 if op.creates_job:
-                    self.add_skipped(op.label, "schemathesis", "not generated: the create budget is spent" if not self.gate.no_create else "not generated: --no-create")
-        outcome = engine.run_engine(schema, gate=self.gate, spec=self.spec, exclude_methods=exclude, on_case=self.add_case,
-                                    stop=self.stop)
+                    self.add_skipped(
+                        op.label,
+                        "schemathesis",
+                        "not generated: the create budget is spent"
+                        if not self.gate.no_create
+                        else "not generated: --no-create",
+                    )
+        outcome = engine.run_engine(
+            schema,
+            gate=self.gate,
+            spec=self.spec,
+            exclude_methods=exclude,
+            on_case=self.add_case,
+            stop=self.stop,
+        )
         for kind, label, message in outcome.errors:
             if kind == "server_gone":
                 self.result.aborted = "the server stopped responding during schemathesis' phases"
@@ -335,7 +398,13 @@ class _Run:
 
             kind = classify(exc)
             if kind in ("connection_refused", "timeout", "network_error") or "Name or service" in str(exc):
-                self._infra(InfraIssue(kind, self.redactor.text(f"cannot reach {api_url}: {exc}"), url=self.redactor.text(api_url)))
+                self._infra(
+                    InfraIssue(
+                        kind,
+                        self.redactor.text(f"cannot reach {api_url}: {exc}"),
+                        url=self.redactor.text(api_url),
+                    )
+                )
                 self.result.aborted = f"endpoint unreachable ({kind.replace('_', ' ')})"
                 return False
         finally:
@@ -349,7 +418,9 @@ class _Run:
         self.result.budget = limit
         self.result.budget_source = budget_source(self.options, mock)
         if mock and self.options.budget is None and not self.options.no_create:
-            self.result.notes.append(f"the endpoint identifies as the specforge mock of `{mock}`: create budget unlimited")
+            self.result.notes.append(
+                f"the endpoint identifies as the specforge mock of `{mock}`: create budget unlimited"
+            )
 
     def _check_gone(self) -> None:
         recent = self.gate.issues[-3:]
@@ -384,24 +455,47 @@ class _Run:
                 self.case_checks[(f.check, "failed")] += 1
                 self.origins.setdefault(f.check, f.origin)
                 # every distinct signature is kept (per operation); repeats only add occurrences
-                kept = self.result.add_failure(Failure(
-                    diagnostic=Diagnostic(
-                        code=f.check, severity=Severity.ERROR, message=f.message, pointer=f.pointer,
-                        file=self.loaded.name, variants=(self.loaded.variant,) if self.loaded.variant else (), hint=f.hint,
+                kept = self.result.add_failure(
+                    Failure(
+                        diagnostic=Diagnostic(
+                            code=f.check,
+                            severity=Severity.ERROR,
+                            message=f.message,
+                            pointer=f.pointer,
+                            file=self.loaded.name,
+                            variants=(self.loaded.variant,) if self.loaded.variant else (),
+                            hint=f.hint,
+                        ),
+                        operation=case.operation,
+                        check=f.check,
+                        expected=f.expected,
+                        actual=f.actual,
+                        status_code=case.status_code,
+                        response_excerpt=case.response_excerpt,
+                        curl=case.curl,
+                        case_id=case.id,
+                        kind=self.kinds.get(case.operation, "other"),
+                        keyword=f.keyword,
+                        cassette=tuple(case.cassette),
+                        source="sdk" if case.phase == "sdk" else "check",
                     ),
-                    operation=case.operation, check=f.check, expected=f.expected, actual=f.actual,
-                    status_code=case.status_code, response_excerpt=case.response_excerpt, curl=case.curl, case_id=case.id,
-                    kind=self.kinds.get(case.operation, "other"), keyword=f.keyword, cassette=tuple(case.cassette),
-                    source="sdk" if case.phase == "sdk" else "check",
-                ), refresh=False)
+                    refresh=False,
+                )
                 if not case.cassette:
                     self.evidence[(kept.operation, signature(kept))].add(request)
             message = case.error or "; ".join(f"{f.check}: {f.message}" for f in case.failures)
-            self.result.cases.append(CaseRecord(
-                id=case.id, operation=case.operation, phase=case.phase, status=status, checks=checks,
-                failed_checks=tuple(dict.fromkeys(f.check for f in case.failures)), duration=round(case.elapsed, 4),
-                message=self.redactor.text(message)[:500],
-            ))
+            self.result.cases.append(
+                CaseRecord(
+                    id=case.id,
+                    operation=case.operation,
+                    phase=case.phase,
+                    status=status,
+                    checks=checks,
+                    failed_checks=tuple(dict.fromkeys(f.check for f in case.failures)),
+                    duration=round(case.elapsed, 4),
+                    message=self.redactor.text(message)[:500],
+                )
+            )
         self.progress("case", case.phase, f"{case.operation} {status.value}", status.value)
 
     def _link_cassette(self, exchanges: list[dict[str, Any]]) -> None:
@@ -412,7 +506,12 @@ class _Run:
             req, resp = entry.get("request") or {}, entry.get("response")
             status = resp.get("status") if isinstance(resp, dict) else None
             body = req.get("body") if req.get("body_encoding", "utf-8") == "utf-8" else ""
-            key = (str(req.get("method", "")).upper(), str(req.get("url", "")), status, str(body or "")[:2048])
+            key = (
+                str(req.get("method", "")).upper(),
+                str(req.get("url", "")),
+                status,
+                str(body or "")[:2048],
+            )
             exact[key].append(int(entry.get("seq", 0)))
             loose[key[:3]].append(int(entry.get("seq", 0)))
         for i, failure in enumerate(self.result.failures):
@@ -436,14 +535,33 @@ class _Run:
         for (phase, operation), count in groups.items():
             estimate = phase == "schemathesis"
             requests_ = self.options.max_examples * max(1, len(engine_phases)) if estimate else count
-            what = f"{phase} {operation}: " + (f"up to {requests_} generated create(s)" if estimate else f"{requests_} request(s)")
-            result.prevented.append({"phase": phase, "operation": operation, "requests": requests_, "estimated": estimate,
-                                     "what": what})
-        result.budget_needed = result.creates_used + sum(p["requests"] for p in result.prevented) if result.prevented else None
+            what = f"{phase} {operation}: " + (
+                f"up to {requests_} generated create(s)" if estimate else f"{requests_} request(s)"
+            )
+            result.prevented.append(
+                {
+                    "phase": phase,
+                    "operation": operation,
+                    "requests": requests_,
+                    "estimated": estimate,
+                    "what": what,
+                }
+            )
+        result.budget_needed = (
+            result.creates_used + sum(p["requests"] for p in result.prevented) if result.prevented else None
+        )
 
     def add_skipped(self, label: str, phase: str, why: str) -> None:
         with self.lock:
-            self.result.cases.append(CaseRecord(id=f"skipped-{label}", operation=label, phase=phase, status=CaseStatus.SKIPPED, message=why))
+            self.result.cases.append(
+                CaseRecord(
+                    id=f"skipped-{label}",
+                    operation=label,
+                    phase=phase,
+                    status=CaseStatus.SKIPPED,
+                    message=why,
+                )
+            )
 
     def _infra(self, issue: InfraIssue) -> None:
         with self.lock:
@@ -452,7 +570,9 @@ class _Run:
     def _merge_infra(self, issue: InfraIssue) -> None:
         for i, existing in enumerate(self.result.infrastructure):
             if (existing.kind, existing.operation) == (issue.kind, issue.operation):
-                self.result.infrastructure[i] = InfraIssue(existing.kind, existing.message, existing.operation, existing.url, existing.count + 1)
+                self.result.infrastructure[i] = InfraIssue(
+                    existing.kind, existing.message, existing.operation, existing.url, existing.count + 1
+                )
                 return
         self.result.infrastructure.append(issue)
 
@@ -464,16 +584,35 @@ class _Run:
         # transport-level issues (timeouts, resets, 5xx, 429, oversized), one entry per kind+operation
         for issue in self.gate.issues:
             op = self.spec.operation_for(issue.method, _path(issue.url))
-            self._infra(InfraIssue(issue.kind, issue.message, op.label if op else f"{issue.method} {_path(issue.url)}", issue.url))
+            self._infra(
+                InfraIssue(
+                    issue.kind,
+                    issue.message,
+                    op.label if op else f"{issue.method} {_path(issue.url)}",
+                    issue.url,
+                )
+            )
         if self.gate.auth_never_succeeded:
             # a revoked or wrong key: every answer was 401/403, so nothing about the API was
             # observed and the run proves nothing (never "conformant")
-            self._infra(InfraIssue("auth_failed", f"authentication never succeeded: all {self.gate.credentialed} request(s) "
-                                   "sent with the run's credentials were answered 401/403 (is the token in "
-                                   f"${self.options.token_env} valid and not revoked?)"))
-        if not result.aborted and not any(c.status in (CaseStatus.PASSED, CaseStatus.FAILED) for c in result.cases):
-            self._infra(InfraIssue("no_cases", "no case was exercised: nothing about the endpoint was checked "
-                                   "(every request was skipped, refused or unanswered)"))
+            self._infra(
+                InfraIssue(
+                    "auth_failed",
+                    f"authentication never succeeded: all {self.gate.credentialed} request(s) "
+                    "sent with the run's credentials were answered 401/403 (is the token in "
+                    f"${self.options.token_env} valid and not revoked?)",
+                )
+            )
+        if not result.aborted and not any(
+            c.status in (CaseStatus.PASSED, CaseStatus.FAILED) for c in result.cases
+        ):
+            self._infra(
+                InfraIssue(
+                    "no_cases",
+                    "no case was exercised: nothing about the endpoint was checked "
+                    "(every request was skipped, refused or unanswered)",
+                )
+            )
         # creates the server refused (4xx: no job was made) are not "used"; the budget itself
         # still counts every create sent, since it must be enforced before the answer is known
         result.creates_used = max(0, self.gate.budget.used - self.gate.creates_refused)
@@ -482,15 +621,30 @@ class _Run:
         for case in result.cases:
             per_op[case.operation][case.status.value] += 1
         creating = {op.label for op in self.spec.operations if op.creates_job}
-        labels = [op.label for op in self.spec.operations] + sorted(set(per_op) - {op.label for op in self.spec.operations})
+        labels = [op.label for op in self.spec.operations] + sorted(
+            set(per_op) - {op.label for op in self.spec.operations}
+        )
         result.operations = [
-            OperationSummary(label, label in creating, sum(per_op[label].values()), per_op[label]["passed"], per_op[label]["failed"],
-                             per_op[label]["error"], per_op[label]["skipped"], kind=self.kinds.get(label, "undocumented"))
+            OperationSummary(
+                label,
+                label in creating,
+                sum(per_op[label].values()),
+                per_op[label]["passed"],
+                per_op[label]["failed"],
+                per_op[label]["error"],
+                per_op[label]["skipped"],
+                kind=self.kinds.get(label, "undocumented"),
+            )
             for label in labels
         ]
         names = sorted({name for name, _ in self.case_checks})
         result.checks = [
-            CheckSummary(name, self.origins.get(name, "specforge"), self.case_checks[(name, "passed")], self.case_checks[(name, "failed")])
+            CheckSummary(
+                name,
+                self.origins.get(name, "specforge"),
+                self.case_checks[(name, "passed")],
+                self.case_checks[(name, "failed")],
+            )
             for name in names
         ]
         self._prevented()
@@ -502,7 +656,9 @@ class _Run:
         self.redactor.scrub(result, skip=("exchanges",))
 
 
-def _request_key(method: str, url: str, status: int | None, body: bytes | str | None, red: Redactor) -> tuple[str, str, int | None, str]:
+def _request_key(
+    method: str, url: str, status: int | None, body: bytes | str | None, red: Redactor
+) -> tuple[str, str, int | None, str]:
     """How a case's exchange is found in the cassette: method, redacted URL, status and the start
     of the redacted request body (the cassette stores bodies redacted too)."""
     if isinstance(body, bytes):
@@ -523,8 +679,13 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
     """What a run would send, without sending anything (``--plan``): one row per scenario
     request and per operation schemathesis would exercise, with whether it can create a job."""
     _validate_options(options)
-    loaded = load_spec(spec=options.spec, variant=options.variant, spec_data=options.spec_data,
-                       spec_name=options.spec_name, config=options.config)
+    loaded = load_spec(
+        spec=options.spec,
+        variant=options.variant,
+        spec_data=options.spec_data,
+        spec_name=options.spec_name,
+        config=options.config,
+    )
     document = loaded.data if options.strict_statuses else with_implicit_errors(loaded.data)[0]
     spec = SpecModel.of(document)
     budget = resolve_budget(options)
@@ -533,23 +694,54 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
     def row(phase: str, label: str, kind: str, creates: int, note: str) -> None:
-        rows.append({"phase": phase, "operation": label, "kind": kind, "creates_job": creates > 0, "creates": creates, "note": note})
+        rows.append(
+            {
+                "phase": phase,
+                "operation": label,
+                "kind": kind,
+                "creates_job": creates > 0,
+                "creates": creates,
+                "note": note,
+            }
+        )
 
     auth_op = spec.find("list") or spec.find("retrieve")
     if "auth" in options.phases and auth_op is not None:
         row("auth", auth_op.label, auth_op.kind, 0, "without a token, then with a wrong token")
     create = spec.find("create")
     if "lifecycle" in options.phases and create is not None:
-        row("lifecycle", create.label, "create", 1, "one valid job, the cheapest the spec allows (shortest seconds, smallest size)")
-        for kind, note in (("retrieve", "poll until terminal or --job-timeout"), ("content", "download the MP4 once completed")):
+        row(
+            "lifecycle",
+            create.label,
+            "create",
+            1,
+            "one valid job, the cheapest the spec allows (shortest seconds, smallest size)",
+        )
+        for kind, note in (
+            ("retrieve", "poll until terminal or --job-timeout"),
+            ("content", "download the MP4 once completed"),
+        ):
             op = spec.find(kind)
             if op is not None:
                 row("lifecycle", op.label, kind, 0, note)
         _, schema = spec.request_schema(create)
         if spec.property_schema(schema, "input_reference") is not None:
-            row("lifecycle", create.label, "create", 1, "a second job with input_reference (round-trip of its shape)")
-    if "sdk" in options.phases and (options.sdk or (options.sdk is None and options.spec is None and options.spec_data is None
-                                                    and loaded.variant in (None, "openai"))):
+            row(
+                "lifecycle",
+                create.label,
+                "create",
+                1,
+                "a second job with input_reference (round-trip of its shape)",
+            )
+    if "sdk" in options.phases and (
+        options.sdk
+        or (
+            options.sdk is None
+            and options.spec is None
+            and options.spec_data is None
+            and loaded.variant in (None, "openai")
+        )
+    ):
         from specforge.check.sdk import CALLS, CREATING
 
         for name, kind in CALLS:
@@ -557,18 +749,31 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
             if op is not None:
                 row("sdk", op.label, kind, 1 if name in CREATING else 0, f"OpenAI SDK client.{name}")
     if "invalid-input" in options.phases and create is not None:
-        row("invalid-input", create.label, "create", len(invalid_variants(spec, create)),
-            "missing prompt, bad seconds/size, wrong input_reference shape")
+        row(
+            "invalid-input",
+            create.label,
+            "create",
+            len(invalid_variants(spec, create)),
+            "missing prompt, bad seconds/size, wrong input_reference shape",
+        )
     from specforge.check import engine
 
     schema = engine.load_schema(document, options.base_url, spec=spec, max_examples=options.max_examples)
     phases = [p for p in options.phases if p in engine.ENGINE_PHASES]
     if phases:
         for method, _path, label in engine.plan(schema):
-            op = spec.operation_for(method, _path) or next((o for o in spec.operations if o.label == label), None)
+            op = spec.operation_for(method, _path) or next(
+                (o for o in spec.operations if o.label == label), None
+            )
             creates = method not in ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE")
             note = f"up to {options.max_examples} examples per phase ({', '.join(phases)})"
-            row("schemathesis", label, op.kind if op else "other", options.max_examples * len(phases) if creates else 0, note)
+            row(
+                "schemathesis",
+                label,
+                op.kind if op else "other",
+                options.max_examples * len(phases) if creates else 0,
+                note,
+            )
     # the budget goes to the rows in this order: the job-following lifecycle first
     left = budget
     for r in rows:
@@ -576,7 +781,9 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
             continue
         if options.no_create or left == 0:
             r["prevented"] = True
-            r["budget_note"] = "not sent: " + ("--no-create" if options.no_create else f"budget {budget} spent by the rows above")
+            r["budget_note"] = "not sent: " + (
+                "--no-create" if options.no_create else f"budget {budget} spent by the rows above"
+            )
         elif left is not None:
             if r["creates"] > left:
                 r["budget_note"] = f"only {left} of {r['creates']} create(s) within the budget"
@@ -590,8 +797,17 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
 #: `[check]` keys of specforge.toml -> CheckOptions field
 CONFIG_KEYS: dict[str, str] = {
     name.replace("_", "-"): name
-    for name in ("max_examples", "workers", "budget", "seed", "poll_interval", "job_timeout", "request_timeout",
-                 "token_env", "strict_statuses")
+    for name in (
+        "max_examples",
+        "workers",
+        "budget",
+        "seed",
+        "poll_interval",
+        "job_timeout",
+        "request_timeout",
+        "token_env",
+        "strict_statuses",
+    )
 }
 
 
@@ -602,4 +818,6 @@ def config_defaults(config: Any) -> dict[str, Any]:
 
     table = config.section("check", schema=options_schema(CONFIG_KEYS.values(), hyphens=True))
     seconds = {"poll_interval", "job_timeout", "request_timeout"}
-    return {CONFIG_KEYS[key]: float(raw) if CONFIG_KEYS[key] in seconds else raw for key, raw in table.items()}
+    return {
+        CONFIG_KEYS[key]: float(raw) if CONFIG_KEYS[key] in seconds else raw for key, raw in table.items()
+    }

@@ -72,8 +72,12 @@ class GateTransport(httpx.BaseTransport):
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "host")}
         try:
             response = self.session.request(
-                request.method, str(request.url), headers=headers, data=request.read() or None,
-                timeout=self.request_timeout, allow_redirects=False,
+                request.method,
+                str(request.url),
+                headers=headers,
+                data=request.read() or None,
+                timeout=self.request_timeout,
+                allow_redirects=False,
             )
         except BudgetExhausted as exc:
             self.refused = "budget"
@@ -82,7 +86,11 @@ class GateTransport(httpx.BaseTransport):
             raise httpx.ConnectError(self.gate.redactor.text(str(exc)), request=request) from None
         self.last = response
         # requests already decoded the body: drop the headers that describe the encoded form
-        kept = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        kept = [
+            (k, v)
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
         return httpx.Response(response.status_code, headers=kept, content=response.content, request=request)
 
 
@@ -106,13 +114,18 @@ class SdkPhase:
         try:
             import openai
         except ImportError:  # a runtime dependency, but a broken install must not lose the run
-            self.calls = [SdkCall(name, "skipped", "the openai package is not importable") for name, _ in CALLS]
+            self.calls = [
+                SdkCall(name, "skipped", "the openai package is not importable") for name, _ in CALLS
+            ]
             return self.calls
         transport = GateTransport(self.gate, request_timeout=self.request_timeout)
         self.version = f"openai-python {openai.__version__}"
         client = openai.OpenAI(
-            base_url=self.api_root, api_key=self.token or "sk-specforge-no-token", max_retries=0,
-            timeout=self.request_timeout, http_client=httpx.Client(transport=transport),  # type: ignore[arg-type]  # accepted: the SDK takes httpx or httpx2 clients
+            base_url=self.api_root,
+            api_key=self.token or "sk-specforge-no-token",
+            max_retries=0,
+            timeout=self.request_timeout,
+            http_client=httpx.Client(transport=transport),  # type: ignore[arg-type]  # accepted: the SDK takes httpx or httpx2 clients
             _strict_response_validation=True,
         )
         self._transport = transport
@@ -137,7 +150,14 @@ class SdkPhase:
         if needs_job and not (state.get("deletable") if name == "videos.delete" else state.get("job")):
             return self._record(name, "skipped", "no job to call it on (no earlier create succeeded)", label)
         if name in CREATING and (self.gate.no_create or self.gate.budget.remaining == 0):
-            return self._record(name, "skipped", "not sent: the create budget is spent" if not self.gate.no_create else "not sent: --no-create", label)
+            return self._record(
+                name,
+                "skipped",
+                "not sent: the create budget is spent"
+                if not self.gate.no_create
+                else "not sent: --no-create",
+                label,
+            )
         started = time.monotonic()
         self._first_seq = self.gate.cassette.seq + 1
         try:
@@ -164,10 +184,18 @@ class SdkPhase:
         if self._transport.refused == "deadline":
             return f"the job did not reach completed or failed within {self.job_timeout:g} s (--job-timeout)"
         if isinstance(exc, openai.APIResponseValidationError):
-            return red(f"the SDK's types cannot read the response (HTTP {exc.status_code}): {_validation_detail(exc)}"[:400])
+            return red(
+                f"the SDK's types cannot read the response (HTTP {exc.status_code}): {_validation_detail(exc)}"[
+                    :400
+                ]
+            )
         if isinstance(exc, openai.APIStatusError):
             body = exc.body
-            message = body.get("message") if isinstance(body, dict) and isinstance(body.get("message"), str) else None
+            message = (
+                body.get("message")
+                if isinstance(body, dict) and isinstance(body.get("message"), str)
+                else None
+            )
             text = message or re.sub(r"^Error code: \d+ - ", "", exc.message)
             return red(f"HTTP {exc.status_code}: {_first_line(text)}"[:300])
         if isinstance(exc, openai.APIConnectionError):
@@ -179,23 +207,46 @@ class SdkPhase:
         self.calls.append(call)
         if self.on_case is None:
             return
-        case = EngineCase(id=f"sdk-{uuid.uuid4().hex[:8]}", operation=label or name, phase="sdk", method="", url=self.api_root,
-                          elapsed=time.monotonic() - started if started else 0.0)
+        case = EngineCase(
+            id=f"sdk-{uuid.uuid4().hex[:8]}",
+            operation=label or name,
+            phase="sdk",
+            method="",
+            url=self.api_root,
+            elapsed=time.monotonic() - started if started else 0.0,
+        )
         last = self._transport.last if hasattr(self, "_transport") else None
         if started is not None:  # the exchanges this call made, for the cause's cassette entries
             case.cassette = list(range(getattr(self, "_first_seq", 1), self.gate.cassette.seq + 1))
         if outcome == "skipped":
-            case.error, case.error_kind = why, "budget" if "budget" in why or "no-create" in why else "skipped"
+            case.error, case.error_kind = (
+                why,
+                "budget" if "budget" in why or "no-create" in why else "skipped",
+            )
         elif outcome == "fails":
-            case.failures.append(EngineFailure(
-                check=CHECK, title=CHECK, message=f"OpenAI SDK `client.{name}` fails: {why}", pointer=f"sdk:{name}",
-                expected=f"`client.{name}` returns normally", actual=why, origin="specforge",
-                hint="an OpenAI-SDK client breaks here; make the endpoint answer as the official API does"))
+            case.failures.append(
+                EngineFailure(
+                    check=CHECK,
+                    title=CHECK,
+                    message=f"OpenAI SDK `client.{name}` fails: {why}",
+                    pointer=f"sdk:{name}",
+                    expected=f"`client.{name}` returns normally",
+                    actual=why,
+                    origin="specforge",
+                    hint="an OpenAI-SDK client breaks here; make the endpoint answer as the official API does",
+                )
+            )
             if last is not None:
                 case.status_code = last.status_code
-                case.response_excerpt = self.gate.redactor.text(last.text[:600]) if _is_text(last) else f"<{len(last.content)} bytes>"
+                case.response_excerpt = (
+                    self.gate.redactor.text(last.text[:600])
+                    if _is_text(last)
+                    else f"<{len(last.content)} bytes>"
+                )
                 req = last.request
-                case.curl = self.gate.redactor.text(f"curl -X {req.method} '{req.url}' -H 'Authorization: Bearer ***'")
+                case.curl = self.gate.redactor.text(
+                    f"curl -X {req.method} '{req.url}' -H 'Authorization: Bearer ***'"
+                )
         else:
             case.passed.append(CHECK)
             if last is not None:
@@ -213,7 +264,9 @@ class SdkPhase:
             return f"polling job `{created}` returned a job with id `{video.id}`"
         state["deletable"] = video.id
         if video.status != "completed":
-            return f"the job ended `{video.status}`" + (f": {video.error.message}" if getattr(video, "error", None) else "")
+            return f"the job ended `{video.status}`" + (
+                f": {video.error.message}" if getattr(video, "error", None) else ""
+            )
         state["job"] = video.id
         return ""
 
@@ -230,20 +283,32 @@ class SdkPhase:
 
     def _download_content(self, client: Any, state: dict[str, Any], name: str) -> str:
         thumbnail = "thumbnail" in name
-        content = client.videos.download_content(state["job"], variant="thumbnail") if thumbnail else client.videos.download_content(state["job"])
+        content = (
+            client.videos.download_content(state["job"], variant="thumbnail")
+            if thumbnail
+            else client.videos.download_content(state["job"])
+        )
         data = content.read()
         media = content.response.headers.get("content-type", "")
         if thumbnail:
-            return "" if data and media.startswith("image/") else f"got {len(data)} bytes of `{media or 'no content type'}`, not an image"
+            return (
+                ""
+                if data and media.startswith("image/")
+                else f"got {len(data)} bytes of `{media or 'no content type'}`, not an image"
+            )
         if data[4:8] != b"ftyp":
-            return f"got {len(data)} bytes of `{media or 'no content type'}` that are not an MP4 (no `ftyp` box)"
+            return (
+                f"got {len(data)} bytes of `{media or 'no content type'}` that are not an MP4 (no `ftyp` box)"
+            )
         return ""
 
     def _remix(self, client: Any, state: dict[str, Any], name: str) -> str:
         video = client.videos.remix(state["job"], prompt=REMIX_PROMPT)
         state["deletable"] = video.id
         if video.remixed_from_video_id != state["job"]:
-            return f"`remixed_from_video_id` is {video.remixed_from_video_id!r}, not the source `{state['job']}`"
+            return (
+                f"`remixed_from_video_id` is {video.remixed_from_video_id!r}, not the source `{state['job']}`"
+            )
         return ""
 
     def _create(self, client: Any, state: dict[str, Any], name: str) -> str:
@@ -266,7 +331,11 @@ def _created_id(entries: list[dict[str, Any]], after: int) -> str | None:
     import json
 
     for entry in entries:
-        if entry["seq"] > after and entry["request"]["method"] == "POST" and (entry.get("response") or {}).get("body"):
+        if (
+            entry["seq"] > after
+            and entry["request"]["method"] == "POST"
+            and (entry.get("response") or {}).get("body")
+        ):
             try:
                 data = json.loads(entry["response"]["body"])
             except ValueError:
@@ -284,7 +353,10 @@ def _validation_detail(exc: Exception) -> str:
             items = errors()
         except Exception:  # noqa: BLE001 - fall back to the text
             items = []
-        parts = [f"`{'.'.join(str(p) for p in e.get('loc', ()))}` {e.get('msg', '')} (got {e.get('input')!r:.60})" for e in items[:3]]
+        parts = [
+            f"`{'.'.join(str(p) for p in e.get('loc', ()))}` {e.get('msg', '')} (got {e.get('input')!r:.60})"
+            for e in items[:3]
+        ]
         if parts:
             return "; ".join(parts) + (f"; and {len(items) - 3} more" if len(items) > 3 else "")
     return _first_line(str(cause or exc))

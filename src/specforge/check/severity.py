@@ -64,35 +64,102 @@ def _sent_with_token(s: Signal) -> bool:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule(Level.BLOCKING, (), "reported by the OpenAI-SDK phase", "an SDK call failed: clients written against the SDK break",
-         lambda s: s.source == "sdk"),
-    Rule(Level.BLOCKING, (), "HTTP 401/403 on a request carrying the configured token", "auth broken: no call can succeed",
-         _sent_with_token),
+    Rule(
+        Level.BLOCKING,
+        (),
+        "reported by the OpenAI-SDK phase",
+        "an SDK call failed: clients written against the SDK break",
+        lambda s: s.source == "sdk",
+    ),
+    Rule(
+        Level.BLOCKING,
+        (),
+        "HTTP 401/403 on a request carrying the configured token",
+        "auth broken: no call can succeed",
+        _sent_with_token,
+    ),
     Rule(Level.BLOCKING, ("valid_create_is_accepted",), "always", "create rejected: no job can be made"),
-    Rule(Level.BLOCKING, ("positive_data_acceptance",), "on the create operation",
-         "a create the spec allows is rejected (e.g. without an optional `model`): SDK defaults break",
-         lambda s: s.kind == "create"),
-    Rule(Level.BLOCKING, ("not_a_server_error",), "on create, retrieve or content", "create, poll or download broken",
-         lambda s: s.kind in LIFECYCLE_KINDS),
-    Rule(Level.BLOCKING, ("completed_job_content_is_mp4",), "always", "download broken: the video cannot be fetched"),
-    Rule(Level.BLOCKING, ("lifecycle_statuses_are_legal", "lifecycle_transitions_are_legal"), "always",
-         "poll broken: `create_and_poll` waits for a status it never sees"),
-    Rule(Level.BLOCKING, ("response_schema_conformance", "content_type_conformance"),
-         "a 2xx answer of create or retrieve whose body, `id`, `status` or `object` has the wrong type/shape",
-         "types the SDK cannot read: the job cannot be followed",
-         lambda s: s.kind in ("create", "retrieve") and (s.status or 0) < 300
-         and (s.check == "content_type_conformance" or s.pointer in IDENTITY_FIELDS)),
-    Rule(Level.MINOR, ("unsupported_method",), "always", "a 405 without `Allow`, or another status for an undocumented method"),
-    Rule(Level.MINOR, ("status_code_conformance",), "an undocumented 4xx", "the answer is still an error the client sees as one",
-         lambda s: s.status is not None and 400 <= s.status < 500),
-    Rule(Level.MINOR, ("content_type_conformance", "response_headers_conformance"), "any other answer",
-         "headers and media types of error or auxiliary answers"),
-    Rule(Level.MINOR, ("progress_is_a_percentage", "progress_never_decreases"), "always", "progress is informational"),
-    Rule(Level.MINOR, ("negative_data_rejection",), "always", "fuzzed invalid input accepted (invalid_input_is_rejected covers real creates)"),
-    Rule(Level.MINOR, ("auth_is_enforced",), "the 401/403 is there but its body is not the documented error shape",
-         "clients still see an auth error", lambda s: s.status in (401, 403)),
-    Rule(Level.MAJOR, (), "everything else (wrong field types, milliseconds, round-trip, accepted garbage, 5xx elsewhere)",
-         "a real defect a client has to work around"),
+    Rule(
+        Level.BLOCKING,
+        ("positive_data_acceptance",),
+        "on the create operation",
+        "a create the spec allows is rejected (e.g. without an optional `model`): SDK defaults break",
+        lambda s: s.kind == "create",
+    ),
+    Rule(
+        Level.BLOCKING,
+        ("not_a_server_error",),
+        "on create, retrieve or content",
+        "create, poll or download broken",
+        lambda s: s.kind in LIFECYCLE_KINDS,
+    ),
+    Rule(
+        Level.BLOCKING,
+        ("completed_job_content_is_mp4",),
+        "always",
+        "download broken: the video cannot be fetched",
+    ),
+    Rule(
+        Level.BLOCKING,
+        ("lifecycle_statuses_are_legal", "lifecycle_transitions_are_legal"),
+        "always",
+        "poll broken: `create_and_poll` waits for a status it never sees",
+    ),
+    Rule(
+        Level.BLOCKING,
+        ("response_schema_conformance", "content_type_conformance"),
+        "a 2xx answer of create or retrieve whose body, `id`, `status` or `object` has the wrong type/shape",
+        "types the SDK cannot read: the job cannot be followed",
+        lambda s: (
+            s.kind in ("create", "retrieve")
+            and (s.status or 0) < 300
+            and (s.check == "content_type_conformance" or s.pointer in IDENTITY_FIELDS)
+        ),
+    ),
+    Rule(
+        Level.MINOR,
+        ("unsupported_method",),
+        "always",
+        "a 405 without `Allow`, or another status for an undocumented method",
+    ),
+    Rule(
+        Level.MINOR,
+        ("status_code_conformance",),
+        "an undocumented 4xx",
+        "the answer is still an error the client sees as one",
+        lambda s: s.status is not None and 400 <= s.status < 500,
+    ),
+    Rule(
+        Level.MINOR,
+        ("content_type_conformance", "response_headers_conformance"),
+        "any other answer",
+        "headers and media types of error or auxiliary answers",
+    ),
+    Rule(
+        Level.MINOR,
+        ("progress_is_a_percentage", "progress_never_decreases"),
+        "always",
+        "progress is informational",
+    ),
+    Rule(
+        Level.MINOR,
+        ("negative_data_rejection",),
+        "always",
+        "fuzzed invalid input accepted (invalid_input_is_rejected covers real creates)",
+    ),
+    Rule(
+        Level.MINOR,
+        ("auth_is_enforced",),
+        "the 401/403 is there but its body is not the documented error shape",
+        "clients still see an auth error",
+        lambda s: s.status in (401, 403),
+    ),
+    Rule(
+        Level.MAJOR,
+        (),
+        "everything else (wrong field types, milliseconds, round-trip, accepted garbage, 5xx elsewhere)",
+        "a real defect a client has to work around",
+    ),
 )
 
 

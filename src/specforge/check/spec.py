@@ -107,7 +107,11 @@ def _format_checker() -> Any:
 
     checker = copy.copy(jsonschema.Draft202012Validator.FORMAT_CHECKER)
     checker.checkers = dict(checker.checkers)
-    checker.checks("uri")(lambda value: not isinstance(value, str) or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S", value) is not None)
+    checker.checks("uri")(
+        lambda value: (
+            not isinstance(value, str) or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S", value) is not None
+        )
+    )
     return checker
 
 
@@ -217,7 +221,9 @@ class SpecModel:
                 continue
             pattern = path_pattern(op.path)
             # literal segments beat templated ones (/videos/characters over /videos/{id})
-            if (pattern.fullmatch(path) or pattern.fullmatch(path.removesuffix("/"))) and (best is None or best.path.count("{") > op.path.count("{")):
+            if (pattern.fullmatch(path) or pattern.fullmatch(path.removesuffix("/"))) and (
+                best is None or best.path.count("{") > op.path.count("{")
+            ):
                 best = op
         return best
 
@@ -236,7 +242,7 @@ class SpecModel:
         """Documented request media types, JSON first, then multipart, then the rest."""
         body = resolve(self.document, op.data.get("requestBody") or {})
         content = body.get("content") or {} if isinstance(body, dict) else {}
-        return sorted(content, key=lambda m: (0 if "json" in m else 1 if "multipart" in m else 2))
+        return sorted(content, key=lambda m: 0 if "json" in m else 1 if "multipart" in m else 2)
 
     def response_schema(self, op: Operation, status: int) -> dict[str, Any] | None:
         responses = op.data.get("responses") or {}
@@ -274,13 +280,17 @@ class SpecModel:
                     if not isinstance(media, dict):
                         continue
                     samples = [media.get("example")] + [
-                        (e or {}).get("value") for e in (media.get("examples") or {}).values() if isinstance(e, dict)
+                        (e or {}).get("value")
+                        for e in (media.get("examples") or {}).values()
+                        if isinstance(e, dict)
                     ]
                     for sample in samples:
                         if isinstance(sample, dict):
                             if name in sample:
                                 found.append(sample[name])
-                            for item in sample.get("data") or [] if isinstance(sample.get("data"), list) else []:
+                            for item in (
+                                sample.get("data") or [] if isinstance(sample.get("data"), list) else []
+                            ):
                                 if isinstance(item, dict) and name in item:
                                     found.append(item[name])
         return found
@@ -293,7 +303,9 @@ class SpecModel:
 
         root = {**schema, "components": self.document.get("components", {})}
         try:
-            validator = jsonschema.Draft202012Validator(root, format_checker=_format_checker(), registry=RefGuard(None).registry())
+            validator = jsonschema.Draft202012Validator(
+                root, format_checker=_format_checker(), registry=RefGuard(None).registry()
+            )
             return bool(validator.is_valid(value))
         except Exception:  # noqa: BLE001 - an unusable schema constrains nothing we can check
             return True
@@ -308,7 +320,9 @@ class SpecModel:
 
     def documents_status(self, op: Operation, status: int) -> bool:
         responses = op.data.get("responses") or {}
-        return any(k in responses for k in (str(status), f"{str(status)[0]}XX", f"{str(status)[0]}xx", "default"))
+        return any(
+            k in responses for k in (str(status), f"{str(status)[0]}XX", f"{str(status)[0]}xx", "default")
+        )
 
     def property_schema(self, schema: dict[str, Any], name: str) -> dict[str, Any] | None:
         """Schema of property ``name`` (looking through allOf/anyOf/oneOf)."""
@@ -376,6 +390,10 @@ class SpecModel:
             cached: tuple[str, ...] = self._memo["statuses"]
             return cached
         job = self.job_schema()
-        enum = [v for v in self.enum_of(self.property_schema(job, "status") if job else None) if isinstance(v, str)]
+        enum = [
+            v
+            for v in self.enum_of(self.property_schema(job, "status") if job else None)
+            if isinstance(v, str)
+        ]
         self._memo["statuses"] = tuple(enum) if enum else LIFECYCLE
         return tuple(self._memo["statuses"])

@@ -93,7 +93,9 @@ class Cassette:
     ``seq, time, request{method,url,headers,body}, response{status,headers,body,body_encoding,
     body_size,truncated,elapsed} | null, error | null``), token redacted before writing."""
 
-    def __init__(self, path: Path | None, redactor: Redactor, watch: tuple[tuple[str, str], ...] = ()) -> None:
+    def __init__(
+        self, path: Path | None, redactor: Redactor, watch: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self.path = path
         self.redactor = redactor
         #: (label, secret): a response carrying the secret gets ``"secrets": [label]`` in its entry
@@ -153,7 +155,11 @@ class Cassette:
         if not self._watchers:
             return []
         content = response._content if isinstance(response._content, bytes) else b""
-        raw = "\n".join(f"{k}: {v}" for k, v in response.headers.items()) + "\n" + content.decode("utf-8", "replace")
+        raw = (
+            "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+            + "\n"
+            + content.decode("utf-8", "replace")
+        )
         return [label for label, finder in self._watchers if finder.text(raw) != raw]
 
     def close(self) -> None:
@@ -165,7 +171,13 @@ class Cassette:
 def _body(content: Any, red: Redactor) -> dict[str, Any]:
     if content is None:
         return {"body": None, "body_size": 0}
-    data = content.encode("utf-8") if isinstance(content, str) else bytes(content) if isinstance(content, bytes | bytearray) else None
+    data = (
+        content.encode("utf-8")
+        if isinstance(content, str)
+        else bytes(content)
+        if isinstance(content, bytes | bytearray)
+        else None
+    )
     if data is None:  # a streamed/generator body: not recordable
         return {"body": None, "body_size": None}
     size = len(data)
@@ -246,7 +258,9 @@ class Gate:
         if response._content:
             response._content = red.binary(response._content)
         if any(red.text(f"{k}: {v}") != f"{k}: {v}" for k, v in response.headers.items()):
-            response.headers = CaseInsensitiveDict({red.text(k): red.text(v) for k, v in response.headers.items()})
+            response.headers = CaseInsensitiveDict(
+                {red.text(k): red.text(v) for k, v in response.headers.items()}
+            )
 
     def count(self, request: requests.PreparedRequest, response: requests.Response) -> None:
         status = response.status_code
@@ -416,11 +430,15 @@ class LimitedAdapter(HTTPAdapter):
         for watch in active:
             watch.fire()
 
-    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
         super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
-    def send_limited(self, request: requests.PreparedRequest, timeout: Any, **kwargs: Any) -> requests.Response:
+    def send_limited(
+        self, request: requests.PreparedRequest, timeout: Any, **kwargs: Any
+    ) -> requests.Response:
         total = self.deadline if self.deadline is not None else _seconds(timeout)
         with _Watch(total) as watch:
             with self._active_lock:
@@ -442,8 +460,15 @@ class LimitedAdapter(HTTPAdapter):
                     self._active.discard(watch)
         return response
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None, verify: Any = True,
-             cert: Any = None, proxies: Any = None) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
         return self.send_limited(request, timeout, verify=verify, cert=cert, proxies=proxies)
 
 
@@ -453,14 +478,18 @@ def _read_capped(response: requests.Response) -> None:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
         response.close()
-        raise OversizedResponse(f"response body of {declared} bytes exceeds the {MAX_RESPONSE_BYTES} byte cap")
+        raise OversizedResponse(
+            f"response body of {declared} bytes exceeds the {MAX_RESPONSE_BYTES} byte cap"
+        )
     body = bytearray()
     for chunk in response.iter_content(64 * 1024):
         body += chunk
         if len(body) > MAX_RESPONSE_BYTES:
             response.close()
             del body  # the exception's traceback must not keep the first 8 MiB alive
-            raise OversizedResponse(f"response body exceeds the {MAX_RESPONSE_BYTES} byte cap; the rest was not read")
+            raise OversizedResponse(
+                f"response body exceeds the {MAX_RESPONSE_BYTES} byte cap; the rest was not read"
+            )
     response._content = bytes(body)
     response._content_consumed = True
 
@@ -509,11 +538,23 @@ class GateAdapter(LimitedAdapter):
             gate.count(request, response)
             gate.cassette.record(request, response, None, elapsed, carried)
             if response.status_code in GATEWAY_STATUSES:
-                gate.note(Issue("server_errors", f"HTTP {response.status_code} from the gateway", method, gate.redactor.text(url)))
+                gate.note(
+                    Issue(
+                        "server_errors",
+                        f"HTTP {response.status_code} from the gateway",
+                        method,
+                        gate.redactor.text(url),
+                    )
+                )
             if response.status_code == 429:
                 if attempts < gate.max_retries_429 and not can_create(method):
                     attempts += 1
-                    time.sleep(min(retry_after(response.headers.get("Retry-After"), 1.0 * attempts), gate.max_retry_after))
+                    time.sleep(
+                        min(
+                            retry_after(response.headers.get("Retry-After"), 1.0 * attempts),
+                            gate.max_retry_after,
+                        )
+                    )
                     continue
                 gate.note(Issue("rate_limited", "HTTP 429 after retries", method, gate.redactor.text(url)))
             return response

@@ -60,7 +60,9 @@ def translate(exc: BaseException) -> SpecforgeError | None:
     if isinstance(exc, SpecforgeError):
         return exc
     if isinstance(exc, OSError) and exc.errno is not None:
-        what, fix = _OS_ERRORS.get(exc.errno, (exc.strerror or type(exc).__name__, "check the path and the disk"))
+        what, fix = _OS_ERRORS.get(
+            exc.errno, (exc.strerror or type(exc).__name__, "check the path and the disk")
+        )
         name = exc.filename2 or exc.filename
         return InputError(what, file=str(name) if name is not None else None, hint=fix)
     if isinstance(exc, UnicodeEncodeError):
@@ -71,9 +73,13 @@ def translate(exc: BaseException) -> SpecforgeError | None:
             hint="replace the escape with the character it stands for, or remove it",
         )
     if type(exc).__module__ == "sqlite3" and type(exc).__name__ in ("DatabaseError", "OperationalError"):
-        return InputError(f"SQLite: {exc}", hint="pass an SQLite database file made by specforge, or a new path")
+        return InputError(
+            f"SQLite: {exc}", hint="pass an SQLite database file made by specforge, or a new path"
+        )
     if isinstance(exc, MemoryError):
-        return InputError("out of memory", hint="check the input's size; split it or raise the limits deliberately")
+        return InputError(
+            "out of memory", hint="check the input's size; split it or raise the limits deliberately"
+        )
     return None
 
 

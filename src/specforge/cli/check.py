@@ -24,8 +24,14 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} cases"),
-                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed} cases"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
         progress.start()
         task = progress.add_task("starting", total=None)
 
@@ -49,38 +55,117 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
 @click.command("check")
 @click.argument("base_url", required=False, type=EndpointURL())
 @click.option("--variant", help="Check against what this vendor documents (canonical + its overlay).")
-@click.option("--spec", "spec_file", type=click.Path(dir_okay=False, path_type=Path), help="Check against this OpenAPI file.")
-@click.option("--token-env", default=None, help="Environment variable holding the API token (default: SPECFORGE_TOKEN).")
-@click.option("--budget", type=click.IntRange(min=0), default=None,
-              help="Job-creating requests allowed (default: unlimited for specforge's own mock, detected by its "
-                   "x-specforge-mock header; 1 for anything else).")
+@click.option(
+    "--spec",
+    "spec_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check against this OpenAPI file.",
+)
+@click.option(
+    "--token-env", default=None, help="Environment variable holding the API token (default: SPECFORGE_TOKEN)."
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Job-creating requests allowed (default: unlimited for specforge's own mock, detected by its "
+    "x-specforge-mock header; 1 for anything else).",
+)
 @click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
-@click.option("--max-examples", type=click.IntRange(min=1), default=None, help="Examples per operation and phase (default: 20).")
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Examples per operation and phase (default: 20).",
+)
 @click.option("--seed", type=int, default=None, help="Seed for reproducible generation.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Concurrent schemathesis workers (default: 1).")
-@click.option("--poll-interval", type=finite(min=0), default=None, help="Seconds between job polls (default: 2; grows 1.5x, Retry-After wins).")
-@click.option("--job-timeout", type=finite(min=0, min_open=True), default=None,
-              help="Seconds a job may stay queued/in_progress before it is reported pending (default: 600).")
-@click.option("--request-timeout", type=finite(min=0, min_open=True), default=None, help="Seconds per request (default: 30).")
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).")
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Report formats (repeatable; default: all).")
-@click.option("--plan", "plan_only", is_flag=True, help="Print the requests the check would send and send nothing.")
-@click.option("--replay", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Re-validate a recorded cassette offline instead of calling an endpoint.")
-@click.option("--strict-statuses", is_flag=True, help="Hold operations that document no 4xx to their documented statuses.")
-@click.option("--sdk/--no-sdk", "sdk", default=None,
-              help="Run the OpenAI-SDK phase (default: only against the canonical spec or --variant openai).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default=None,
-              help="Exit 1 only for a cause at this severity or worse (default: any failure).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Concurrent schemathesis workers (default: 1).",
+)
+@click.option(
+    "--poll-interval",
+    type=finite(min=0),
+    default=None,
+    help="Seconds between job polls (default: 2; grows 1.5x, Retry-After wins).",
+)
+@click.option(
+    "--job-timeout",
+    type=finite(min=0, min_open=True),
+    default=None,
+    help="Seconds a job may stay queued/in_progress before it is reported pending (default: 600).",
+)
+@click.option(
+    "--request-timeout",
+    type=finite(min=0, min_open=True),
+    default=None,
+    help="Seconds per request (default: 30).",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Report formats (repeatable; default: all).",
+)
+@click.option(
+    "--plan", "plan_only", is_flag=True, help="Print the requests the check would send and send nothing."
+)
+@click.option(
+    "--replay",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Re-validate a recorded cassette offline instead of calling an endpoint.",
+)
+@click.option(
+    "--strict-statuses",
+    is_flag=True,
+    help="Hold operations that document no 4xx to their documented statuses.",
+)
+@click.option(
+    "--sdk/--no-sdk",
+    "sdk",
+    default=None,
+    help="Run the OpenAI-SDK phase (default: only against the canonical spec or --variant openai).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVELS),
+    default=None,
+    help="Exit 1 only for a cause at this severity or worse (default: any failure).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only the final verdict line.")
 @config_option
 def command(
-    base_url: str | None, variant: str | None, spec_file: Path | None, token_env: str | None, budget: int | None,
-    no_create: bool, max_examples: int | None, seed: int | None, workers: int | None, poll_interval: float | None,
-    job_timeout: float | None, request_timeout: float | None,
-    report_dir: Path | None, formats: tuple[str, ...], plan_only: bool, replay: Path | None, strict_statuses: bool,
-    sdk: bool | None, fail_on: str | None, quiet: bool, config_path: Path | None,
+    base_url: str | None,
+    variant: str | None,
+    spec_file: Path | None,
+    token_env: str | None,
+    budget: int | None,
+    no_create: bool,
+    max_examples: int | None,
+    seed: int | None,
+    workers: int | None,
+    poll_interval: float | None,
+    job_timeout: float | None,
+    request_timeout: float | None,
+    report_dir: Path | None,
+    formats: tuple[str, ...],
+    plan_only: bool,
+    replay: Path | None,
+    strict_statuses: bool,
+    sdk: bool | None,
+    fail_on: str | None,
+    quiet: bool,
+    config_path: Path | None,
 ) -> None:
     """Check that an endpoint behaves as its spec says: schemathesis (examples, coverage, fuzzing,
     stateful) with all built-in checks plus specforge's lifecycle, timestamp, round-trip, auth and
@@ -111,24 +196,48 @@ def command(
             raise click.UsageError("--replay works offline: drop BASE_URL")
         from specforge.check.replay import replay_check
 
-        result = replay_check(replay, variant=variant, spec=spec_file, config=config, strict_statuses=strict_statuses)
+        result = replay_check(
+            replay, variant=variant, spec=spec_file, config=config, strict_statuses=strict_statuses
+        )
     else:
         if not base_url:
             raise click.UsageError("missing BASE_URL (or --replay CASSETTE)")
         from specforge.check.runner import config_defaults
 
-        flags = {"token_env": token_env, "budget": budget, "max_examples": max_examples, "seed": seed, "workers": workers,
-                 "poll_interval": poll_interval, "job_timeout": job_timeout, "request_timeout": request_timeout,
-                 "strict_statuses": strict_statuses or None}
+        flags = {
+            "token_env": token_env,
+            "budget": budget,
+            "max_examples": max_examples,
+            "seed": seed,
+            "workers": workers,
+            "poll_interval": poll_interval,
+            "job_timeout": job_timeout,
+            "request_timeout": request_timeout,
+            "strict_statuses": strict_statuses or None,
+        }
         settings = {**config_defaults(config), **{k: v for k, v in flags.items() if v is not None}}
-        options = CheckOptions(base_url=base_url, spec=spec_file, variant=variant, config=config, no_create=no_create, sdk=sdk, **settings)
+        options = CheckOptions(
+            base_url=base_url,
+            spec=spec_file,
+            variant=variant,
+            config=config,
+            no_create=no_create,
+            sdk=sdk,
+            **settings,
+        )
         if plan_only:
             from specforge.check.runner import budget_source, plan_check, resolve_budget
             from specforge.render.report_text import render_plan
 
-            source = budget_source(options, None) + (" unless the endpoint identifies as the specforge mock"
-                                                      if options.budget is None and not options.no_create else "")
-            click.echo(render_plan(base_url, plan_check(options), resolve_budget(options), budget_source=source), nl=False)
+            source = budget_source(options, None) + (
+                " unless the endpoint identifies as the specforge mock"
+                if options.budget is None and not options.no_create
+                else ""
+            )
+            click.echo(
+                render_plan(base_url, plan_check(options), resolve_budget(options), budget_source=source),
+                nl=False,
+            )
             return
         from specforge.check.runner import new_run_id
 
@@ -143,7 +252,11 @@ def command(
     try:
         paths = write_reports(result, target, formats or FORMATS)
     except OSError as exc:
-        raise InputError(f"cannot write reports: {exc.strerror or exc}", file=str(target), hint="pass a writable --report-dir") from None
+        raise InputError(
+            f"cannot write reports: {exc.strerror or exc}",
+            file=str(target),
+            hint="pass a writable --report-dir",
+        ) from None
     from specforge.render.report_text import render_outcome
 
     click.echo(render_outcome(result, reports=target, written=paths, quiet=quiet), nl=False)

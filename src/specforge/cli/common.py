@@ -48,8 +48,11 @@ class FiniteFloat(click.FloatRange):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         number = click.FLOAT.convert(value, param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number (fix: pass a number of seconds; nan and inf are refused)",
-                      param, ctx)
+            self.fail(
+                f"{value!r} is not a finite number (fix: pass a number of seconds; nan and inf are refused)",
+                param,
+                ctx,
+            )
         return super().convert(number, param, ctx)
 
 
@@ -68,5 +71,7 @@ class EndpointURL(click.ParamType):
 
         problem = url_problem(value)
         if problem is not None:
-            self.fail(f"{shown(str(value))!r} {problem} (fix: pass e.g. https://api.example.com/v1)", param, ctx)
+            self.fail(
+                f"{shown(str(value))!r} {problem} (fix: pass e.g. https://api.example.com/v1)", param, ctx
+            )
         return value

@@ -16,13 +16,26 @@ FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 @click.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(["breaking", "potentially-breaking"]), default=None,
-              help="Exit 1 when a change is at least this serious.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the report to this file instead of standard output.")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "potentially-breaking"]),
+    default=None,
+    help="Exit 1 when a change is at least this serious.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to this file instead of standard output.",
+)
 @config_option
-def command(old: str, new: str, fmt: str, fail_on: str | None, output: Path | None, config_path: Path | None) -> None:
+def command(
+    old: str, new: str, fmt: str, fail_on: str | None, output: Path | None, config_path: Path | None
+) -> None:
     """What changed from OLD to NEW, and what it means for a client written against OLD: every
     change with its kind, effect (breaking / potentially-breaking / compatible; request and
     response side each in its own direction), JSON pointer and the file:line of both sides.

@@ -12,25 +12,54 @@ from specforge.cli.common import EndpointURL, config_option, exit_with, finite, 
 
 @click.command("fingerprint")
 @click.argument("base_url", required=False, type=EndpointURL())
-@click.option("--replay", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Rank variants from a recorded cassette (offline, no requests).")
-@click.option("--variant", "variants", multiple=True, help="Only rank these variants (repeatable; default: all).")
-@click.option("--token-env", default="SPECFORGE_TOKEN", show_default=True, help="Environment variable holding the API token.")
-@click.option("--budget", type=click.IntRange(min=0), default=None,
-              help="Job-creating requests allowed (default: 1 for a remote host, unlimited for localhost).")
+@click.option(
+    "--replay",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Rank variants from a recorded cassette (offline, no requests).",
+)
+@click.option(
+    "--variant", "variants", multiple=True, help="Only rank these variants (repeatable; default: all)."
+)
+@click.option(
+    "--token-env",
+    default="SPECFORGE_TOKEN",
+    show_default=True,
+    help="Environment variable holding the API token.",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Job-creating requests allowed (default: 1 for a remote host, unlimited for localhost).",
+)
 @click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
 @click.option("--max-examples", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--seed", type=int, default=None)
 @click.option("--job-timeout", type=finite(min=0, min_open=True), default=600.0, show_default=True)
 @click.option("--poll-interval", type=finite(min=0), default=2.0, show_default=True)
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the live run's reports and cassette go (default: the project's reports folder).")
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the live run's reports and cassette go (default: the project's reports folder).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
 @config_option
 def command(
-    base_url: str | None, replay: Path | None, variants: tuple[str, ...], token_env: str, budget: int | None,
-    no_create: bool, max_examples: int, seed: int | None, job_timeout: float, poll_interval: float,
-    report_dir: Path | None, as_json: bool, config_path: Path | None,
+    base_url: str | None,
+    replay: Path | None,
+    variants: tuple[str, ...],
+    token_env: str,
+    budget: int | None,
+    no_create: bool,
+    max_examples: int,
+    seed: int | None,
+    job_timeout: float,
+    poll_interval: float,
+    report_dir: Path | None,
+    as_json: bool,
+    config_path: Path | None,
 ) -> None:
     """Rank the known variants by how well an endpoint matches what each documents: one live check
     against the canonical spec (under the usual budget), then its cassette re-validated offline
@@ -58,9 +87,18 @@ def command(
         from specforge.check.runner import new_run_id
         from specforge.render.reports import write_reports
 
-        options = CheckOptions(base_url=base_url, config=config, token_env=token_env, budget=budget, no_create=no_create,
-                               max_examples=max_examples, seed=seed, job_timeout=job_timeout, poll_interval=poll_interval,
-                               run_id=new_run_id())
+        options = CheckOptions(
+            base_url=base_url,
+            config=config,
+            token_env=token_env,
+            budget=budget,
+            no_create=no_create,
+            max_examples=max_examples,
+            seed=seed,
+            job_timeout=job_timeout,
+            poll_interval=poll_interval,
+            run_id=new_run_id(),
+        )
         target = (report_dir or config.reports) / str(options.run_id)
         result = run_check(options, report_dir=target)
         write_reports(result, target)
@@ -81,5 +119,7 @@ def command(
         if key != previous:
             rank, previous = position, key
         tie = " (tie)" if sum(1 for m in matches if (m.violations, round(m.affinity, 4)) == key) > 1 else ""
-        click.echo(f"  {rank}. behaves like {match.variant}: {match.violations} violation(s){tie}"
-                   f"  [{match.explained} exchanges documented, example affinity {match.affinity:.2f}]")
+        click.echo(
+            f"  {rank}. behaves like {match.variant}: {match.violations} violation(s){tie}"
+            f"  [{match.explained} exchanges documented, example affinity {match.affinity:.2f}]"
+        )

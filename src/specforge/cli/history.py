@@ -11,14 +11,20 @@ import click
 from specforge.cli.common import exit_with
 
 _db_option = click.option(
-    "--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="History database (default: <reports>/history.sqlite of the project).",
 )
 _project_option = click.option(
-    "--project", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--project",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="Project file (default: the nearest specforge.toml).",
 )
-_format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+_format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 
 
 def _db_path(db: Path | None, project: Path | None) -> Path:
@@ -60,7 +66,9 @@ def history() -> None:
 @click.option("--batch", default=None, help="Only runs of this nightly batch.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @_format_option
-def list_runs(db: Path | None, project: Path | None, provider: str | None, batch: str | None, limit: int, fmt: str) -> None:
+def list_runs(
+    db: Path | None, project: Path | None, provider: str | None, batch: str | None, limit: int, fmt: str
+) -> None:
     """List runs, newest first.
 
     \b
@@ -94,7 +102,9 @@ def show(run: str, db: Path | None, project: Path | None, fmt: str) -> None:
         record = store.resolve(run)
         diff = compare_runs(store, store.previous(record), record)
     if fmt == "json":
-        click.echo(json.dumps({**record.to_dict(), "comparison": diff.to_dict()}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps({**record.to_dict(), "comparison": diff.to_dict()}, indent=2, ensure_ascii=False)
+        )
     else:
         click.echo(render_run(record, diff), nl=False)
 
@@ -163,12 +173,22 @@ def merge(sources: tuple[Path, ...], db: Path | None, project: Path | None) -> N
 @history.command("report")
 @_common
 @click.option("--batch", default=None, help="Batch to summarise (default: the newest).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for summary.{md,html,json} (default: <reports>/nightly/<batch date>).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for summary.{md,html,json} (default: <reports>/nightly/<batch date>).",
+)
 @click.option("--trend", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--unreachable-exit", type=click.Choice(["0", "3"]), default="3", show_default=True)
-def report(db: Path | None, project: Path | None, batch: str | None, out: Path | None, trend: int,
-           unreachable_exit: str) -> None:
+def report(
+    db: Path | None,
+    project: Path | None,
+    batch: str | None,
+    out: Path | None,
+    trend: int,
+    unreachable_exit: str,
+) -> None:
     """Write the nightly summary of a batch from the database (e.g. after merging shards), with
     the same exit code as `specforge nightly`.
 

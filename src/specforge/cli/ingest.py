@@ -20,13 +20,21 @@ from specforge.cli.common import config_option, exit_with, project
     help="Folder for the sources (default: each variant's configured source, i.e. specs/sources/).",
 )
 @click.option("--variant", "variants", multiple=True, help="Only this configured variant (repeatable).")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a source is stale or a hand-written page changed.")
 @click.option(
-    "--explain", is_flag=True, help="Write nothing; print what was found in each page and where (route, field, type, line, evidence)."
+    "--check", is_flag=True, help="Write nothing; exit 1 if a source is stale or a hand-written page changed."
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Write nothing; print what was found in each page and where (route, field, type, line, evidence).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--cassette", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Infer an observed source from a check's cassette.jsonl instead: writes OUT/observed.yaml.")
+@click.option(
+    "--cassette",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Infer an observed source from a check's cassette.jsonl instead: writes OUT/observed.yaml.",
+)
 @config_option
 def command(
     docs: tuple[Path, ...],
@@ -72,7 +80,9 @@ def command(
 
         written, document = write_observed(config, cassette, out or Path("."))
         count = document["info"]["x-specforge-observed"]["exchanges"]
-        click.echo(f"wrote {_shown(written, config.root)} ({count} exchanges, {len(document['paths'])} paths)")
+        click.echo(
+            f"wrote {_shown(written, config.root)} ({count} exchanges, {len(document['paths'])} paths)"
+        )
         return
     if docs and variants:
         raise click.UsageError("give DOC paths or --variant, not both")

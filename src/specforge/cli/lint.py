@@ -19,18 +19,39 @@ DEFAULT_BASELINE = "specforge-lint-baseline.json"
 
 @click.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))  # files or folders
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
-              help="Lowest severity that makes the exit code 1 (default: [lint] fail-on, else error).")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default=None,
+    help="Lowest severity that makes the exit code 1 (default: [lint] fail-on, else error).",
+)
 @config_option
-@click.option("--baseline", "baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Baseline file: findings listed there are not reported (default: [lint] baseline).")
-@click.option("--update-baseline", is_flag=True, help="Write every current finding to the baseline file and exit 0.")
-@click.option("--select", multiple=True, metavar="RULE", help="Run only these rules (id or prefix; repeatable).")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Do not run these rules (id or prefix; repeatable).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the report to this file instead of standard output.")
+@click.option(
+    "--baseline",
+    "baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Baseline file: findings listed there are not reported (default: [lint] baseline).",
+)
+@click.option(
+    "--update-baseline", is_flag=True, help="Write every current finding to the baseline file and exit 0."
+)
+@click.option(
+    "--select", multiple=True, metavar="RULE", help="Run only these rules (id or prefix; repeatable)."
+)
+@click.option(
+    "--ignore", multiple=True, metavar="RULE", help="Do not run these rules (id or prefix; repeatable)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to this file instead of standard output.",
+)
 @click.option("--list-rules", is_flag=True, help="List every rule (id, severity, title) and exit.")
 def lint(
     paths: tuple[Path, ...],
@@ -77,8 +98,11 @@ def lint(
         config = load_config(config_path)
         settings = load_settings(config, select=select, ignore=ignore, fail_on=fail_on, baseline=baseline)
         if baseline is not None and not update_baseline and not baseline.is_file():
-            raise InputError("baseline file not found", file=str(baseline),
-                             hint="create it with `specforge lint --update-baseline`")
+            raise InputError(
+                "baseline file not found",
+                file=str(baseline),
+                hint="create it with `specforge lint --update-baseline`",
+            )
         if paths:
             result = lint_paths(list(paths), config=config, settings=settings)
         else:

@@ -52,7 +52,10 @@ def command(config_path: Path | None, check: bool, quiet: bool) -> None:
         if stale:
             for path in stale:
                 click.echo(f"stale: {shown(path)}")
-            click.echo(f"{len(stale)} of {len(outputs)} merge outputs are stale (fix: run `specforge merge`)", err=True)
+            click.echo(
+                f"{len(stale)} of {len(outputs)} merge outputs are stale (fix: run `specforge merge`)",
+                err=True,
+            )
             _skipped_exit(result.skipped)
             exit_with(1)
         if not quiet:

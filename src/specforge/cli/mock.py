@@ -21,10 +21,16 @@ from specforge.cli.common import config_option, finite, project
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option(
-    "--port", type=click.IntRange(0, 65535), default=4010, show_default=True, help="Port (Prism's default); 0 picks a free one."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=4010,
+    show_default=True,
+    help="Port (Prism's default); 0 picks a free one.",
 )
 @click.option("--token", default=None, help="Bearer token clients must send (default: sk-test).")
-@click.option("--token-env", default=None, metavar="VAR", help="Read the bearer token from this environment variable.")
+@click.option(
+    "--token-env", default=None, metavar="VAR", help="Read the bearer token from this environment variable."
+)
 @click.option("--no-auth", is_flag=True, help="Accept requests without a bearer token.")
 @click.option(
     "--job-seconds",
@@ -38,8 +44,11 @@ from specforge.cli.common import config_option, finite, project
     default=None,
     help="Keep jobs in this SQLite file so a restart loses nothing (default: in memory).",
 )
-@click.option("--record", is_flag=True,
-              help="Keep what the mock receives; GET /__specforge__/exchanges serves it (for `specforge relay-check --upstream-url`).")
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Keep what the mock receives; GET /__specforge__/exchanges serves it (for `specforge relay-check --upstream-url`).",
+)
 @config_option
 def command(
     variant: str,
@@ -74,7 +83,9 @@ def command(
     if token_env is not None:
         token = os.environ.get(token_env)
         if not token:
-            raise InputError(f"environment variable {token_env} is not set", hint=f"export {token_env}=... or use --token")
+            raise InputError(
+                f"environment variable {token_env} is not set", hint=f"export {token_env}=... or use --token"
+            )
     config = project(config_path)
     configured_seconds, limits = settings_from_config(config)
     if job_seconds is None:
@@ -83,7 +94,15 @@ def command(
         config.variant(variant)  # unknown names fail with a suggestion before anything loads
     source = load_spec(variant, config, spec_path)
     effective = None if no_auth else (token or DEFAULT_TOKEN)
-    app = create_app(source.spec, variant=variant, token=effective, job_seconds=job_seconds, state=state, limits=limits, record=record)
+    app = create_app(
+        source.spec,
+        variant=variant,
+        token=effective,
+        job_seconds=job_seconds,
+        state=state,
+        limits=limits,
+        record=record,
+    )
     server = MockServer(app, host=host, port=port)
     profile = app.profile
     notes = [

@@ -83,28 +83,75 @@ def echo_totals(summary: Any, written: list[Path]) -> None:
 
 
 @click.command("nightly")
-@click.option("--config", "providers_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Providers file (default: providers.toml here or next to specforge.toml).")
-@click.option("--project", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Project file with the variants (default: [nightly] project, else the nearest specforge.toml).")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="History database (default: <reports>/history.sqlite).")
-@click.option("--concurrency", type=click.IntRange(1, 256), default=None,
-              help="Providers checked at once (default: [nightly] concurrency, else 4).")
-@click.option("--shard", callback=_shard, default=None, metavar="I/N",
-              help="Run only the I-th of N shares of the providers (CI matrix); merge with `history merge`.")
-@click.option("--only", multiple=True, metavar="TAG", help="Only providers with this tag (repeatable: any of them).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Summary and provider reports folder (default: <reports>/nightly/<date>).")
-@click.option("--batch", default=None, metavar="ID",
-              help="Batch id (default: generated); give all shards of one CI run the same id.")
-@click.option("--unreachable-exit", type=click.Choice(["0", "3"]), default=None,
-              help="Exit code when providers were unreachable and nothing regressed (default 3).")
-@click.option("--trend", type=click.IntRange(1, 100), default=None, help="Runs shown in the trend chart (default 10).")
-@click.option("--isolation", type=click.Choice(["process", "thread"]), default=None,
-              help="Run each check in a worker process (default; hung checks are killed) or a thread.")
-@click.option("--runner", "runner_ref", default=None, metavar="MODULE:FUNC",
-              help="Custom runner called with each Provider instead of `specforge check`.")
+@click.option(
+    "--config",
+    "providers_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Providers file (default: providers.toml here or next to specforge.toml).",
+)
+@click.option(
+    "--project",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Project file with the variants (default: [nightly] project, else the nearest specforge.toml).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="History database (default: <reports>/history.sqlite).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Providers checked at once (default: [nightly] concurrency, else 4).",
+)
+@click.option(
+    "--shard",
+    callback=_shard,
+    default=None,
+    metavar="I/N",
+    help="Run only the I-th of N shares of the providers (CI matrix); merge with `history merge`.",
+)
+@click.option(
+    "--only", multiple=True, metavar="TAG", help="Only providers with this tag (repeatable: any of them)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Summary and provider reports folder (default: <reports>/nightly/<date>).",
+)
+@click.option(
+    "--batch",
+    default=None,
+    metavar="ID",
+    help="Batch id (default: generated); give all shards of one CI run the same id.",
+)
+@click.option(
+    "--unreachable-exit",
+    type=click.Choice(["0", "3"]),
+    default=None,
+    help="Exit code when providers were unreachable and nothing regressed (default 3).",
+)
+@click.option(
+    "--trend", type=click.IntRange(1, 100), default=None, help="Runs shown in the trend chart (default 10)."
+)
+@click.option(
+    "--isolation",
+    type=click.Choice(["process", "thread"]),
+    default=None,
+    help="Run each check in a worker process (default; hung checks are killed) or a thread.",
+)
+@click.option(
+    "--runner",
+    "runner_ref",
+    default=None,
+    metavar="MODULE:FUNC",
+    help="Custom runner called with each Provider instead of `specforge check`.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No per-provider progress lines.")
 def nightly(
     providers_path: Path | None,
@@ -159,12 +206,15 @@ def nightly(
                 hint=f"tags in use: {', '.join(sorted(known_tags)) or 'none'}",
             )
     chosen = [
-        p if p.project else replace(p, project=config.file)
-        for p in providers.select(only=only, shard=shard)
+        p if p.project else replace(p, project=config.file) for p in providers.select(only=only, shard=shard)
     ]
     shard_label = f"{shard[0]}/{shard[1]}" if shard else None
     if not chosen:
-        click.echo("no enabled providers selected" + (f" for shard {shard_label}" if shard_label else "") + "; nothing to do")
+        click.echo(
+            "no enabled providers selected"
+            + (f" for shard {shard_label}" if shard_label else "")
+            + "; nothing to do"
+        )
         return
     runner = load_runner(runner_ref) if runner_ref else None
     started = datetime.now(UTC)
@@ -182,22 +232,37 @@ def nightly(
     workers = concurrency or settings.concurrency or min(4, total)
     if not quiet:
         click.echo(
-            f"checking {total} provider(s)" + (f" (shard {shard_label})" if shard_label else "")
+            f"checking {total} provider(s)"
+            + (f" (shard {shard_label})" if shard_label else "")
             + f", concurrency {workers}, history {db_path}"
         )
     try:
         summary, interrupted = _run(
-            chosen, db_path, runner, workers, isolation or settings.isolation, batch, out_dir, shard_label,
-            providers.sha256, progress, trend or settings.trend,
+            chosen,
+            db_path,
+            runner,
+            workers,
+            isolation or settings.isolation,
+            batch,
+            out_dir,
+            shard_label,
+            providers.sha256,
+            progress,
+            trend or settings.trend,
         )
     except sqlite3.Error as exc:
-        raise InputError(f"history database error: {exc}", file=str(db_path),
-                         hint="is another program holding a long write lock, or is the disk full?") from None
+        raise InputError(
+            f"history database error: {exc}",
+            file=str(db_path),
+            hint="is another program holding a long write lock, or is the disk full?",
+        ) from None
     written = write_summary(summary, out_dir)
     echo_totals(summary, written)
     if interrupted:
-        click.echo(f"ABORTED {interrupted}: {len(summary.rows)} of {total} "
-                   "provider(s) recorded; the summary is partial")
+        click.echo(
+            f"ABORTED {interrupted}: {len(summary.rows)} of {total} "
+            "provider(s) recorded; the summary is partial"
+        )
         sys.stdout.flush()
         exit_with(3)
     code = exit_code(
@@ -209,8 +274,19 @@ def nightly(
         exit_with(code)
 
 
-def _run(chosen: list[Any], db_path: Path, runner: Any, workers: int, isolation: str, batch: str | None,
-         out_dir: Path, shard_label: str | None, config_hash: str, progress: Any, trend: int) -> tuple[Any, str | None]:
+def _run(
+    chosen: list[Any],
+    db_path: Path,
+    runner: Any,
+    workers: int,
+    isolation: str,
+    batch: str | None,
+    out_dir: Path,
+    shard_label: str | None,
+    config_hash: str,
+    progress: Any,
+    trend: int,
+) -> tuple[Any, str | None]:
     """(summary of the batch, why it was interrupted or None)."""
     from specforge.history import HistoryStore, build_summary, run_nightly
     from specforge.history.runner import NightlyInterrupted

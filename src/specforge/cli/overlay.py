@@ -51,7 +51,9 @@ def validate_command(overlays: tuple[Path, ...], strict: bool) -> None:
         document = load_document(path)
         findings = validate_overlay(document)
         _show(findings)
-        worst = [d for d in findings if d.severity is Severity.ERROR or (strict and d.severity is Severity.WARNING)]
+        worst = [
+            d for d in findings if d.severity is Severity.ERROR or (strict and d.severity is Severity.WARNING)
+        ]
         if worst:
             failed = True
             click.echo(f"{path}: invalid ({len(worst)} problem(s))", err=True)
@@ -64,8 +66,16 @@ def validate_command(overlays: tuple[Path, ...], strict: bool) -> None:
 
 @overlay.command("apply")
 @click.argument("files", nargs=-1, required=True, type=_PATH)
-@click.option("-o", "--output", type=_PATH, default=None, help="Write here (.json: JSON, else YAML); default stdout YAML.")
-@click.option("--strict", is_flag=True, help="An action that matches or changes nothing is an error (exit 1).")
+@click.option(
+    "-o",
+    "--output",
+    type=_PATH,
+    default=None,
+    help="Write here (.json: JSON, else YAML); default stdout YAML.",
+)
+@click.option(
+    "--strict", is_flag=True, help="An action that matches or changes nothing is an error (exit 1)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No per-action match report, only findings.")
 def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, quiet: bool) -> None:
     """Apply overlays, in order, to an OpenAPI document: SPEC OVERLAY... (or just OVERLAY when
@@ -98,8 +108,12 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
             raise InputError(f"{document.path}: invalid overlay, not applied", hint=exc.hint) from None
         spec = result.document
         if not quiet:
-            for index, (action, count) in enumerate(zip(document.data["actions"], result.matches, strict=True)):
-                click.echo(f"{document.path}: actions[{index}] {action['target']} -> {count} match(es)", err=True)
+            for index, (action, count) in enumerate(
+                zip(document.data["actions"], result.matches, strict=True)
+            ):
+                click.echo(
+                    f"{document.path}: actions[{index}] {action['target']} -> {count} match(es)", err=True
+                )
         _show(document.diagnostic_at(d) for d in result.diagnostics)
         matched = sum(1 for count in result.matches if count)
         click.echo(
@@ -117,7 +131,13 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
 @overlay.command("compare")
 @click.argument("spec", type=_PATH)
 @click.argument("target", type=_PATH)
-@click.option("-o", "--output", type=_PATH, default=None, help="Write the overlay here (.json: JSON, else YAML); default stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=_PATH,
+    default=None,
+    help="Write the overlay here (.json: JSON, else YAML); default stdout.",
+)
 @click.option("--title", default=None, help="The overlay's info.title.")
 def compare_command(spec: Path, target: Path, output: Path | None, title: str | None) -> None:
     """Generate the overlay that turns SPEC into TARGET (applying it to SPEC gives TARGET, as
@@ -134,4 +154,6 @@ def compare_command(spec: Path, target: Path, output: Path | None, title: str | 
     wanted = load_mapping(target)
     info = {"title": title or f"{spec.name} -> {target.name}", "version": "1.0.0"}
     generated = compare(source.data, wanted.data, info=info)
-    write_output(dump_for(output or "-", generated), output, f"wrote {output} ({len(generated['actions'])} action(s))")
+    write_output(
+        dump_for(output or "-", generated), output, f"wrote {output} ({len(generated['actions'])} action(s))"
+    )

@@ -15,33 +15,111 @@ PHASE_NAMES = ("auth", "lifecycle", "sdk", "invalid-input", "examples", "coverag
 
 @click.command("relay-check")
 @click.argument("relay_url")
-@click.option("--upstream", "upstream", default="openai", show_default=True, help="Variant the upstream mock serves.")
-@click.option("--upstream-url", default=None, help="Attach to a mock already running with `specforge mock --record` instead of starting one.")
-@click.option("--upstream-port", type=click.IntRange(0, 65535), default=4010, show_default=True,
-              help="Port of the upstream mock started on 127.0.0.1 (the relay must forward there).")
-@click.option("--upstream-key-env", default="SPECFORGE_UPSTREAM_KEY", show_default=True,
-              help="Environment variable with the key the relay sends upstream (unset: sk-specforge-upstream).")
-@click.option("--job-seconds", type=click.FloatRange(0, 3600), default=1.0, show_default=True, help="Upstream job duration.")
+@click.option(
+    "--upstream", "upstream", default="openai", show_default=True, help="Variant the upstream mock serves."
+)
+@click.option(
+    "--upstream-url",
+    default=None,
+    help="Attach to a mock already running with `specforge mock --record` instead of starting one.",
+)
+@click.option(
+    "--upstream-port",
+    type=click.IntRange(0, 65535),
+    default=4010,
+    show_default=True,
+    help="Port of the upstream mock started on 127.0.0.1 (the relay must forward there).",
+)
+@click.option(
+    "--upstream-key-env",
+    default="SPECFORGE_UPSTREAM_KEY",
+    show_default=True,
+    help="Environment variable with the key the relay sends upstream (unset: sk-specforge-upstream).",
+)
+@click.option(
+    "--job-seconds",
+    type=click.FloatRange(0, 3600),
+    default=1.0,
+    show_default=True,
+    help="Upstream job duration.",
+)
 @click.option("--variant", help="Check the relay against this variant (default: the canonical spec).")
-@click.option("--spec", "spec_file", type=click.Path(dir_okay=False, path_type=Path), help="Check the relay against this OpenAPI file.")
-@click.option("--token-env", default=None, help="Environment variable with the relay's client token (default: SPECFORGE_TOKEN).")
-@click.option("--budget", type=click.IntRange(min=0), default=None, help="Job-creating requests allowed (default: 60).")
+@click.option(
+    "--spec",
+    "spec_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check the relay against this OpenAPI file.",
+)
+@click.option(
+    "--token-env",
+    default=None,
+    help="Environment variable with the relay's client token (default: SPECFORGE_TOKEN).",
+)
+@click.option(
+    "--budget", type=click.IntRange(min=0), default=None, help="Job-creating requests allowed (default: 60)."
+)
 @click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
-@click.option("--phase", "phases", multiple=True, type=click.Choice(PHASE_NAMES), help="Only these check phases (repeatable; default: all).")
-@click.option("--max-examples", type=click.IntRange(min=1), default=None, help="Examples per operation and phase (default: 20).")
+@click.option(
+    "--phase",
+    "phases",
+    multiple=True,
+    type=click.Choice(PHASE_NAMES),
+    help="Only these check phases (repeatable; default: all).",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Examples per operation and phase (default: 20).",
+)
 @click.option("--seed", type=int, default=None, help="Seed for reproducible generation.")
-@click.option("--poll-interval", type=click.FloatRange(min=0), default=None, help="Seconds between job polls (default: 2).")
-@click.option("--job-timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds a job may take (default: 600).")
-@click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds per request (default: 30).")
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).")
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds between job polls (default: 2).",
+)
+@click.option(
+    "--job-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds a job may take (default: 600).",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds per request (default: 30).",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only the final summary line.")
 @config_option
 def command(
-    relay_url: str, upstream: str, upstream_url: str | None, upstream_port: int, upstream_key_env: str, job_seconds: float,
-    variant: str | None, spec_file: Path | None, token_env: str | None, budget: int | None, no_create: bool,
-    phases: tuple[str, ...], max_examples: int | None, seed: int | None, poll_interval: float | None,
-    job_timeout: float | None, request_timeout: float | None, report_dir: Path | None, quiet: bool, config_path: Path | None,
+    relay_url: str,
+    upstream: str,
+    upstream_url: str | None,
+    upstream_port: int,
+    upstream_key_env: str,
+    job_seconds: float,
+    variant: str | None,
+    spec_file: Path | None,
+    token_env: str | None,
+    budget: int | None,
+    no_create: bool,
+    phases: tuple[str, ...],
+    max_examples: int | None,
+    seed: int | None,
+    poll_interval: float | None,
+    job_timeout: float | None,
+    request_timeout: float | None,
+    report_dir: Path | None,
+    quiet: bool,
+    config_path: Path | None,
 ) -> None:
     """Check a relay (LiteLLM, new-api, one-api, ...) with a specforge mock of UPSTREAM as the
     upstream it forwards to, and join both sides: fields the client sent vs what the upstream
@@ -69,34 +147,66 @@ def command(
         raise click.UsageError("give --variant or --spec, not both")
     config = project(config_path)
     config.variant(upstream)  # an unknown variant fails with a suggestion before anything starts
-    flags = {"token_env": token_env, "budget": budget, "max_examples": max_examples, "seed": seed, "poll_interval": poll_interval,
-             "job_timeout": job_timeout, "request_timeout": request_timeout}
+    flags = {
+        "token_env": token_env,
+        "budget": budget,
+        "max_examples": max_examples,
+        "seed": seed,
+        "poll_interval": poll_interval,
+        "job_timeout": job_timeout,
+        "request_timeout": request_timeout,
+    }
     settings = {**config_defaults(config), **{k: v for k, v in flags.items() if v is not None}}
-    check = CheckOptions(base_url=relay_url, spec=spec_file, variant=variant, config=config, no_create=no_create,
-                         run_id=new_run_id(), **settings)
+    check = CheckOptions(
+        base_url=relay_url,
+        spec=spec_file,
+        variant=variant,
+        config=config,
+        no_create=no_create,
+        run_id=new_run_id(),
+        **settings,
+    )
     if phases:
         check = dataclasses.replace(check, phases=tuple(p for p in PHASE_NAMES if p in phases))
-    options = RelayOptions(check=check, upstream=upstream, upstream_url=upstream_url, upstream_port=upstream_port,
-                           upstream_key=os.environ.get(upstream_key_env) or DEFAULT_UPSTREAM_KEY, job_seconds=job_seconds)
+    options = RelayOptions(
+        check=check,
+        upstream=upstream,
+        upstream_url=upstream_url,
+        upstream_port=upstream_port,
+        upstream_key=os.environ.get(upstream_key_env) or DEFAULT_UPSTREAM_KEY,
+        job_seconds=job_seconds,
+    )
     target = (report_dir or config.reports) / str(check.run_id)
     relay = run_relay_check(options, report_dir=target)
     result = relay.check
     try:
         paths = write_reports(result, target)
     except OSError as exc:
-        raise InputError(f"cannot write reports: {exc.strerror or exc}", file=str(target), hint="pass a writable --report-dir") from None
+        raise InputError(
+            f"cannot write reports: {exc.strerror or exc}",
+            file=str(target),
+            hint="pass a writable --report-dir",
+        ) from None
     join = relay.join
     if not quiet:
         for f in join.findings:
-            click.echo(f"RELAY {f.severity} [{f.check}] {f.message}" + (f" (x{f.count})" if f.count > 1 else ""))
+            click.echo(
+                f"RELAY {f.severity} [{f.check}] {f.message}" + (f" (x{f.count})" if f.count > 1 else "")
+            )
             click.echo(f"    client:   {f.client}")
             click.echo(f"    upstream: {f.upstream}")
         others = [f for f in result.failures if not f.check.startswith("relay_")]
         for failure in others:
-            click.echo(f"FAIL {failure.operation} [{failure.check}] {failure.diagnostic.message.splitlines()[0][:160]}")
+            click.echo(
+                f"FAIL {failure.operation} [{failure.check}] {failure.diagnostic.message.splitlines()[0][:160]}"
+            )
         if result.aborted:
             click.echo(f"ABORTED {result.aborted}")
-        click.echo(f"reports: {target} ({', '.join(p.name for p in paths)}, relay.json, relay.md, upstream.jsonl)")
-    click.echo(f"{result.verdict.value}: {len(join.findings)} relay finding(s), {len(result.failures) - len(join.findings)} check failure(s); "
-               f"creates: {join.client_creates} client, {join.upstream_creates} upstream ({join.retried_creates} multiplied)")
+        click.echo(
+            f"reports: {target} ({', '.join(p.name for p in paths)}, relay.json, relay.md, upstream.jsonl)"
+        )
+    click.echo(
+        f"{result.verdict.value}: {len(join.findings)} relay finding(s), {len(result.failures) - len(join.findings)} check failure(s); "
+        f"creates: {join.client_creates} client, {join.upstream_creates} upstream ({join.retried_creates} multiplied)"
+    )
     exit_with(result.exit_code)

@@ -11,15 +11,22 @@ from specforge.cli.common import config_option, exit_with, project
 
 @click.command("run")
 @config_option
-@click.option("--variant", "variants", multiple=True, help="Check only this variant's mock (repeatable; default: all).")
+@click.option(
+    "--variant", "variants", multiple=True, help="Check only this variant's mock (repeatable; default: all)."
+)
 @click.option(
     "--report-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Where the run folder goes (default: [project] reports, i.e. reports/).",
 )
-@click.option("--max-examples", type=click.IntRange(1, 1000), default=10, show_default=True,
-              help="Generated cases per operation in each conformance check.")
+@click.option(
+    "--max-examples",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="Generated cases per operation in each conformance check.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for reproducible checks.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the final line.")
 def command(
@@ -49,7 +56,12 @@ def command(
     config = project(config_path)
     say = (lambda line: None) if quiet else (lambda line: click.echo(line))
     result = run_pipeline(
-        config, variants=variants or None, report_root=report_dir, max_examples=max_examples, seed=seed, say=say
+        config,
+        variants=variants or None,
+        report_root=report_dir,
+        max_examples=max_examples,
+        seed=seed,
+        say=say,
     )
     summary = result.directory / "summary.md"
     try:

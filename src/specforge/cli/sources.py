@@ -19,7 +19,9 @@ from specforge.cli.common import config_option, project
     show_default=True,
     help="text is a rich table on a terminal and plain aligned text otherwise.",
 )
-@click.option("--validate", is_flag=True, help="Re-run openapi-spec-validator instead of showing the recorded result.")
+@click.option(
+    "--validate", is_flag=True, help="Re-run openapi-spec-validator instead of showing the recorded result."
+)
 @config_option
 def command(fmt: str, validate: bool, config_path: Path | None) -> None:
     """List the configured variants and their sources: OpenAPI version, operations (METHOD path),

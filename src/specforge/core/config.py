@@ -20,7 +20,14 @@ from specforge.core.tomlconf import (
 )
 
 __all__ = [
-    "CONFIG_NAME", "CONFIG_SCHEMA", "Config", "VariantConfig", "check_keys", "display_path", "find_config", "load_config",
+    "CONFIG_NAME",
+    "CONFIG_SCHEMA",
+    "Config",
+    "VariantConfig",
+    "check_keys",
+    "display_path",
+    "find_config",
+    "load_config",
     "suggest",
 ]
 
@@ -35,8 +42,18 @@ _PROJECT_KEYS = {
 }
 #: top-level tables: the project's own two plus one per package that may be configured
 _SECTIONS = {
-    "project", "variants", "ingest", "normalize", "overlay", "merge", "lint", "mock", "check", "render",
-    "history", "nightly",
+    "project",
+    "variants",
+    "ingest",
+    "normalize",
+    "overlay",
+    "merge",
+    "lint",
+    "mock",
+    "check",
+    "render",
+    "history",
+    "nightly",
 }
 
 
@@ -47,7 +64,11 @@ _VARIANT_SCHEMA: dict[str, Any] = {
         "doc": _PATH,
         "source": _PATH,
         "vendor": {"type": "string"},
-        "base_url": {"type": "string", "format": "http-url", "x-fix": 'e.g. base_url = "https://api.example.com/v1"'},
+        "base_url": {
+            "type": "string",
+            "format": "http-url",
+            "x-fix": 'e.g. base_url = "https://api.example.com/v1"',
+        },
         "title": {"type": "string"},
         "extract": {"type": "string"},
         "description": {"type": "string"},
@@ -58,7 +79,11 @@ _VARIANT_SCHEMA: dict[str, Any] = {
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "project": {"type": "object", "properties": {k: _PATH for k in _PROJECT_KEYS}, "additionalProperties": False},
+        "project": {
+            "type": "object",
+            "properties": {k: _PATH for k in _PROJECT_KEYS},
+            "additionalProperties": False,
+        },
         "variants": {
             "type": "object",
             # variant names become file names (<sources>/<name>.yaml, <overlays>/<name>.overlay.yaml)
@@ -79,8 +104,9 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def check_keys(table: dict[str, Any], allowed: Iterable[str], where: str, file: str,
-               lines: TomlLines | None = None) -> None:
+def check_keys(
+    table: dict[str, Any], allowed: Iterable[str], where: str, file: str, lines: TomlLines | None = None
+) -> None:
     """``InputError`` (with the key's line and a did-you-mean) for the first key of ``table``
     that is not ``allowed``. ``where`` is the table's dotted name (``"lint"``, ``"variants.openai"``)."""
     at: tuple[str, ...] = () if where == "top level" else tuple(where.split("."))
@@ -137,12 +163,14 @@ class Config:
         doc = self.display(variant.doc) if variant.doc else "the vendor's page"
         if variant.extract == "hand":
             hint = (
-                f"write it by hand from {doc} (extract = \"hand\": `specforge ingest` checks it, never writes it), "
+                f'write it by hand from {doc} (extract = "hand": `specforge ingest` checks it, never writes it), '
                 "or fix `source` in specforge.toml"
             )
         else:
             hint = f"run `specforge ingest --variant {name}` to extract it from {doc}, or fix `source` in specforge.toml"
-        return InputError(f"source of variant `{name}` not found", file=self.display(variant.source), hint=hint)
+        return InputError(
+            f"source of variant `{name}` not found", file=self.display(variant.source), hint=hint
+        )
 
     def variant(self, name: str) -> VariantConfig:
         try:
@@ -173,7 +201,9 @@ def load_config(path: str | Path | None = None) -> Config:
         root = Path.cwd().resolve()
         return _config(root, None, {k: root / v for k, v in _PROJECT_KEYS.items()}, {}, {})
     if not file.is_file():
-        raise InputError("config file not found", file=str(file), hint=f"create {CONFIG_NAME} or pass --config")
+        raise InputError(
+            "config file not found", file=str(file), hint=f"create {CONFIG_NAME} or pass --config"
+        )
     name = str(file)
     raw, lines, _ = load_toml(file, CONFIG_NAME)
     validate(raw, CONFIG_SCHEMA, file=name, lines=lines)

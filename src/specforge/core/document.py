@@ -166,9 +166,23 @@ _NOKEY = object()
 
 
 class _Frame:
-    __slots__ = ("anchor", "col", "container", "count", "deepest", "is_map", "kcol", "key", "kline", "line", "shadow")
+    __slots__ = (
+        "anchor",
+        "col",
+        "container",
+        "count",
+        "deepest",
+        "is_map",
+        "kcol",
+        "key",
+        "kline",
+        "line",
+        "shadow",
+    )
 
-    def __init__(self, container: Any, shadow: Any, is_map: bool, anchor: str | None, line: int, col: int) -> None:
+    def __init__(
+        self, container: Any, shadow: Any, is_map: bool, anchor: str | None, line: int, col: int
+    ) -> None:
         self.container = container
         self.shadow = shadow
         self.is_map = is_map
@@ -251,7 +265,9 @@ class _Builder:
                         except (ValueError, KeyError):
                             short = tag.replace("tag:yaml.org,2002:", "!!")
                             raise self._error(
-                                line, col, f"`{raw}` is not a valid {short} value",
+                                line,
+                                col,
+                                f"`{raw}` is not a valid {short} value",
                                 f"remove the {short} tag or quote the value as a string",
                             ) from None
                 if event.anchor is not None:
@@ -262,17 +278,23 @@ class _Builder:
                 mark = event.start_mark
                 if top is not None and top.is_map and top.key is nokey:
                     raise self._error(
-                        mark.line, mark.column, "mapping keys must be scalars, not a collection",
+                        mark.line,
+                        mark.column,
+                        "mapping keys must be scalars, not a collection",
                         "write the key as a plain string",
                     )
                 depth = len(stack) + 1
                 if depth > max_depth:
                     raise self._error(
-                        mark.line, mark.column, f"document nests deeper than {max_depth} levels",
+                        mark.line,
+                        mark.column,
+                        f"document nests deeper than {max_depth} levels",
                         "flatten the document or split it with $ref",
                     )
                 is_map = kind is map_start
-                top = _Frame({} if is_map else [], {} if is_map else [], is_map, event.anchor, mark.line, mark.column)
+                top = _Frame(
+                    {} if is_map else [], {} if is_map else [], is_map, event.anchor, mark.line, mark.column
+                )
                 stack.append(top)
                 if anchored:
                     for frame in anchored:
@@ -298,25 +320,34 @@ class _Builder:
                 name = event.anchor
                 if name not in anchors:
                     raise self._error(
-                        line, col, f"undefined YAML alias `*{name}`", f"define the anchor `&{name}` before using it"
+                        line,
+                        col,
+                        f"undefined YAML alias `*{name}`",
+                        f"define the anchor `&{name}` before using it",
                     )
                 target = anchors[name]
                 if target is None:
                     raise self._error(
-                        line, col, f"recursive YAML alias `*{name}` inside its own anchor",
+                        line,
+                        col,
+                        f"recursive YAML alias `*{name}` inside its own anchor",
                         "an anchor may not contain an alias to itself; use $ref for recursive schemas",
                     )
                 value, shadow, size, height = target
                 count += size
                 if count > max_nodes:
                     raise self._error(
-                        line, col, f"document expands to more than {max_nodes:,} nodes through YAML aliases",
+                        line,
+                        col,
+                        f"document expands to more than {max_nodes:,} nodes through YAML aliases",
                         "remove the exponentially nested anchors/aliases; this is a 'billion laughs' document",
                     )
                 depth = len(stack) + height
                 if depth > max_depth:
                     raise self._error(
-                        line, col, f"document nests deeper than {max_depth} levels through YAML aliases",
+                        line,
+                        col,
+                        f"document nests deeper than {max_depth} levels through YAML aliases",
                         "flatten the document or split it with $ref",
                     )
                 for frame in anchored:
@@ -327,7 +358,9 @@ class _Builder:
                 if documents > 1:
                     mark = event.start_mark
                     raise self._error(
-                        mark.line, mark.column, "more than one YAML document in the file",
+                        mark.line,
+                        mark.column,
+                        "more than one YAML document in the file",
                         "keep one document per file: remove the extra `---` and what follows",
                     )
                 continue
@@ -345,11 +378,16 @@ class _Builder:
             elif top.key is nokey:
                 if shadow is not None or isinstance(value, dict | list):
                     raise self._error(
-                        line, col, "mapping keys must be scalars, not a collection", "write the key as a plain string"
+                        line,
+                        col,
+                        "mapping keys must be scalars, not a collection",
+                        "write the key as a plain string",
                     )
                 if kind is scalar_t and event.implicit[0] and raw == "<<":
                     raise self._error(
-                        line, col, "YAML merge keys (`<<`) are not part of the JSON data model OpenAPI uses",
+                        line,
+                        col,
+                        "YAML merge keys (`<<`) are not part of the JSON data model OpenAPI uses",
                         "write the merged keys out, or use $ref",
                     )
                 top.key = value if type(value) is str else _key_text(value)
@@ -375,8 +413,13 @@ class _Builder:
                 top.shadow[key] = (top.kline, top.kcol, line, col, shadow)
                 top.key = nokey
         if root is None:
-            raise InputError("document is empty", file=self.file, line=1, col=1,
-                             hint="write the document's content, e.g. `openapi: 3.1.0`")
+            raise InputError(
+                "document is empty",
+                file=self.file,
+                line=1,
+                col=1,
+                hint="write the document's content, e.g. `openapi: 3.1.0`",
+            )
         return root
 
     @staticmethod
@@ -498,7 +541,13 @@ def _load_unpaused(text: str, raw: bytes | None, path: str, limits: Limits) -> D
         )
     stripped = text.lstrip()
     if not stripped:
-        raise InputError("document is empty", file=path, line=1, col=1, hint="write the document's content, e.g. `openapi: 3.1.0`")
+        raise InputError(
+            "document is empty",
+            file=path,
+            line=1,
+            col=1,
+            hint="write the document's content, e.g. `openapi: 3.1.0`",
+        )
     if path.endswith(".json") or stripped[0] in "{[":
         document = _load_json(text, path, limits)
         if document is not None:
@@ -524,7 +573,11 @@ def _load_json(text: str, path: str, limits: Limits) -> Document | None:
     except json.JSONDecodeError as exc:
         if path.endswith(".json"):
             raise InputError(
-                f"invalid JSON: {exc.msg}", file=path, line=exc.lineno, col=exc.colno, hint=_JSON_HINTS.get(exc.msg, "fix the JSON syntax at that position")
+                f"invalid JSON: {exc.msg}",
+                file=path,
+                line=exc.lineno,
+                col=exc.colno,
+                hint=_JSON_HINTS.get(exc.msg, "fix the JSON syntax at that position"),
             ) from None
         return None  # a YAML flow document: let the YAML loader judge it
     except RecursionError:
@@ -534,11 +587,15 @@ def _load_json(text: str, path: str, limits: Limits) -> Document | None:
         # positions are needed now (rare path): the scanner reports with file:line:col
         diagnostics: list[Diagnostic] = []
         positions = _json_index(text, path, limits, diagnostics)
-        return Document(path=path, data=data, text=text, diagnostics=diagnostics, _positions=positions, _json=True)
+        return Document(
+            path=path, data=data, text=text, diagnostics=diagnostics, _positions=positions, _json=True
+        )
     return Document(path=path, data=data, text=text, _json=True)
 
 
-_SURROGATE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile(
+    r"\\u([dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
 
 def _refuse_lone_surrogates(text: str, path: str) -> None:
@@ -567,7 +624,9 @@ _JSON_HINTS = {
     "Extra data": "remove what follows the document's closing bracket",
 }
 _JSON_WS = re.compile(r"[ \t\n\r]*")
-_JSON_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null|NaN|-?Infinity")
+_JSON_SCALAR = re.compile(
+    r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null|NaN|-?Infinity"
+)
 
 
 def _json_index(text: str, path: str, limits: Limits, diagnostics: list[Diagnostic]) -> tuple[int, int, Any]:
@@ -610,7 +669,10 @@ def _json_index(text: str, path: str, limits: Limits, diagnostics: list[Diagnost
             if len(stack) >= limits.max_depth:
                 line, col = pos(i)
                 raise InputError(
-                    f"document nests deeper than {limits.max_depth} levels", file=path, line=line + 1, col=col + 1,
+                    f"document nests deeper than {limits.max_depth} levels",
+                    file=path,
+                    line=line + 1,
+                    col=col + 1,
                     hint="flatten the document or split it with $ref",
                 )
             line, col = pos(i)
@@ -671,7 +733,9 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
     return False
 
 
-def _load_yaml(text: str, raw: bytes | None, path: str, limits: Limits, *, original: str | None = None) -> Document:
+def _load_yaml(
+    text: str, raw: bytes | None, path: str, limits: Limits, *, original: str | None = None
+) -> Document:
     builder = _Builder(path, limits)
     try:
         data, line, col, shadow = builder.build(raw if raw is not None else text)
@@ -728,7 +792,9 @@ def _syntax_error(exc: MarkedYAMLError, text: str, path: str) -> InputError:
     return InputError(f"invalid YAML: {problem}", file=path, line=line, col=col, hint=hint)
 
 
-def load_document(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display: str | None = None) -> Document:
+def load_document(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, display: str | None = None
+) -> Document:
     """Load a JSON or YAML file. ``display`` is the name findings use (default: the path given)."""
     p = Path(path)
     name = display or str(path)

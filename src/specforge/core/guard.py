@@ -53,9 +53,13 @@ def read_regular(path: str | Path, *, max_bytes: int, display: str | None = None
     except FileNotFoundError:
         raise InputError("file not found", file=name, hint="check the path") from None
     except IsADirectoryError:
-        raise InputError("is a directory, not a document", file=name, hint="name a .yaml or .json file") from None
+        raise InputError(
+            "is a directory, not a document", file=name, hint="name a .yaml or .json file"
+        ) from None
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=name, hint="check the file's permissions") from None
+        raise InputError(
+            f"cannot read file: {exc.strerror}", file=name, hint="check the file's permissions"
+        ) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
@@ -80,7 +84,9 @@ def read_regular(path: str | Path, *, max_bytes: int, display: str | None = None
                 raise _too_big(name, total, max_bytes)
         return b"".join(chunks)
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=name, hint="check the file's permissions") from None
+        raise InputError(
+            f"cannot read file: {exc.strerror}", file=name, hint="check the file's permissions"
+        ) from None
     finally:
         os.close(fd)
 
@@ -132,8 +138,13 @@ class RefGuard:
 
     def __init__(self, root: Path | None, *, document: Path | None = None) -> None:
         self.root = root.resolve() if root is not None else None
-        spec = (document.resolve() if document is not None
-                else (self.root / "openapi.yaml") if self.root is not None else None)
+        spec = (
+            document.resolve()
+            if document is not None
+            else (self.root / "openapi.yaml")
+            if self.root is not None
+            else None
+        )
         self.base_uri = spec.as_uri() if spec is not None else "urn:specforge:in-memory"
         self.refused: list[str] = []  # every URI refused, for callers that want to report them
 

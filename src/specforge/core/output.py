@@ -80,9 +80,7 @@ def _scalar_event(value: Any) -> Any:
 
 
 #: first characters of any plain scalar that YAML 1.2 or 1.1 would not read as a string
-_SUSPECT = frozenset(
-    ch for table in (_RESOLVERS, _RESOLVERS_1_1) for ch in table if ch is not None
-)
+_SUSPECT = frozenset(ch for table in (_RESOLVERS, _RESOLVERS_1_1) for ch in table if ch is not None)
 
 
 def _str_event(value: str) -> Any:
@@ -211,7 +209,9 @@ def check_target(path: str | Path, *, root: Path | None = None, explicit: bool =
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise InputError(f"cannot write here: {exc.strerror}", file=str(target), hint="choose another path") from None
+        raise InputError(
+            f"cannot write here: {exc.strerror}", file=str(target), hint="choose another path"
+        ) from None
     if info is not None and not stat.S_ISREG(info.st_mode):
         kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else file_kind(info.st_mode)
         raise InputError(
@@ -287,7 +287,11 @@ _JOURNAL = ".specforge-write.journal"
 
 
 def write_set(
-    outputs: dict[Path, str | bytes], *, root: Path | None = None, explicit: bool = False, anchor: Path | None = None
+    outputs: dict[Path, str | bytes],
+    *,
+    root: Path | None = None,
+    explicit: bool = False,
+    anchor: Path | None = None,
 ) -> list[Path]:
     """Write several files as one unit (merge's canonical + overlays + reports): every new file
     is written to a temp file first; then a journal listing the renames is committed, the

@@ -297,7 +297,12 @@ class RefResolver:
         relative = unquote(file_part)
         root = self.root or origin.parent
         target = (origin.parent / relative).resolve()
-        if parts.scheme or os.path.isabs(relative) or relative.startswith("\\") or not target.is_relative_to(root):
+        if (
+            parts.scheme
+            or os.path.isabs(relative)
+            or relative.startswith("\\")
+            or not target.is_relative_to(root)
+        ):
             raise escape_error(ref, **self._where(document, at))
         display = os.path.normpath(os.path.join(os.path.dirname(document.path), relative))
         try:
@@ -324,7 +329,10 @@ class RefResolver:
             return self._load_url(url)
         except RefError as exc:
             raise RefError(
-                exc.code, exc.message.replace(f"`{url}`", f"`{ref}`"), hint=exc.hint, **self._where(document, at)
+                exc.code,
+                exc.message.replace(f"`{url}`", f"`{ref}`"),
+                hint=exc.hint,
+                **self._where(document, at),
             ) from None
         except InputError as exc:
             raise RefError(
@@ -334,8 +342,15 @@ class RefResolver:
                 **self._where(document, at),
             ) from None
 
-    def lookup(self, document: Document, fragment: str, ref: str, *, where: Document | None = None,
-               at: str | None = None) -> Any:
+    def lookup(
+        self,
+        document: Document,
+        fragment: str,
+        ref: str,
+        *,
+        where: Document | None = None,
+        at: str | None = None,
+    ) -> Any:
         """The value at ``fragment`` in ``document``; :class:`RefError` naming the nearest
         existing key when it is missing."""
         node = document.data
@@ -405,7 +420,9 @@ class RefResolver:
         location = target.locate(fragment) if target.text else None
         return value, location or Location(target.path, 1, 1, fragment)
 
-    def resolve(self, document: Document, value: Any, *, at: str | None = None) -> tuple[Document, str | None, Any]:
+    def resolve(
+        self, document: Document, value: Any, *, at: str | None = None
+    ) -> tuple[Document, str | None, Any]:
         """``value`` itself, or what it references when it is a ``{"$ref": ...}`` object:
         (document, pointer or None when unchanged, value). The walker's one-liner."""
         if not _is_ref(value):
@@ -512,7 +529,8 @@ class _Inliner:
         follow = {token for token, _ in _children(value)}
         if isinstance(value, list):
             return [
-                self.copy(document, f"{pointer}/{i}", item, f"{out}/{i}", depth + 1) if str(i) in follow
+                self.copy(document, f"{pointer}/{i}", item, f"{out}/{i}", depth + 1)
+                if str(i) in follow
                 else copy.deepcopy(item)
                 for i, item in enumerate(value)
             ]
@@ -524,13 +542,25 @@ class _Inliner:
             elif key == "examples" and isinstance(item, dict):
                 result[key] = {
                     name: {
-                        k: copy.deepcopy(v) if k == "value" else self.copy(
-                            document, f"{pointer}/examples/{jp.escape(name)}/{jp.escape(k)}", v,
-                            f"{out}/examples/{jp.escape(name)}/{jp.escape(k)}", depth + 2)
+                        k: copy.deepcopy(v)
+                        if k == "value"
+                        else self.copy(
+                            document,
+                            f"{pointer}/examples/{jp.escape(name)}/{jp.escape(k)}",
+                            v,
+                            f"{out}/examples/{jp.escape(name)}/{jp.escape(k)}",
+                            depth + 2,
+                        )
                         for k, v in example.items()
-                    } if isinstance(example, dict) and not _is_ref(example) else self.copy(
-                        document, f"{pointer}/examples/{jp.escape(name)}", example,
-                        f"{out}/examples/{jp.escape(name)}", depth + 1)
+                    }
+                    if isinstance(example, dict) and not _is_ref(example)
+                    else self.copy(
+                        document,
+                        f"{pointer}/examples/{jp.escape(name)}",
+                        example,
+                        f"{out}/examples/{jp.escape(name)}",
+                        depth + 1,
+                    )
                     for name, example in item.items()
                 }
             else:
@@ -544,9 +574,16 @@ class _Inliner:
             self.resolver.follow(document, ref, at=pointer)  # a chain that never ends raises here
         local = target is self.root
         if self.external_only and local:
-            return {k: ("#" + fragment if k == "$ref" else self.copy(document, f"{pointer}/{jp.escape(k)}", v,
-                                                        f"{out}/{jp.escape(k)}", depth + 1))
-                    for k, v in value.items()}
+            return {
+                k: (
+                    "#" + fragment
+                    if k == "$ref"
+                    else self.copy(
+                        document, f"{pointer}/{jp.escape(k)}", v, f"{out}/{jp.escape(k)}", depth + 1
+                    )
+                )
+                for k, v in value.items()
+            }
         key = (id(target), fragment)
         if key in self.active:
             return {"$ref": "#" + self.active[key]}
@@ -557,7 +594,9 @@ class _Inliner:
         siblings = {k: v for k, v in value.items() if k != "$ref"}
         if siblings and isinstance(result, dict) and "$ref" not in result:
             for k, v in siblings.items():
-                result[k] = self.copy(document, f"{pointer}/{jp.escape(k)}", v, f"{out}/{jp.escape(k)}", depth + 1)
+                result[k] = self.copy(
+                    document, f"{pointer}/{jp.escape(k)}", v, f"{out}/{jp.escape(k)}", depth + 1
+                )
         return result
 
 

@@ -40,7 +40,9 @@ class TomlLines:
     ``("providers", 1, "check", "max_examples")`` (arrays of tables are indexed)."""
 
     _HEADER = re.compile(r"^\s*(\[\[?)\s*(.+?)\s*\]\]?\s*(?:#.*)?$")
-    _KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+    _KEY = re.compile(
+        r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+    )
     _INLINE_KEY = re.compile(r"""[{,]\s*([A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*=""")
     _PART = re.compile(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""")
 
@@ -65,7 +67,7 @@ class TomlLines:
                 continue
             path = (*current, *self._parts(key.group(1)))
             self.lines.setdefault(path, number)
-            rest = line[key.end():]
+            rest = line[key.end() :]
             if "{" in rest:  # an inline table: its keys are on this line too
                 for inner in self._INLINE_KEY.finditer(rest):
                     self.lines.setdefault((*path, *self._parts(inner.group(1))), number)
@@ -139,8 +141,9 @@ def strict_table(keys: Iterable[str]) -> dict[str, Any]:
     return {"type": "object", "properties": {k: {} for k in keys}, "additionalProperties": False}
 
 
-def validate(data: Any, schema: Mapping[str, Any], *, file: str, lines: TomlLines | None,
-             at: Sequence[Key] = ()) -> None:
+def validate(
+    data: Any, schema: Mapping[str, Any], *, file: str, lines: TomlLines | None, at: Sequence[Key] = ()
+) -> None:
     """InputError for the first problem (in file order) of ``data`` (found at path ``at`` of
     the file) against ``schema``, with file:line, what is wrong and a fix."""
     from jsonschema import Draft202012Validator
@@ -221,20 +224,32 @@ def _describe(error: Any, at: tuple[Key, ...]) -> tuple[tuple[Key, ...], str, st
         allowed = sorted(str(k) for k in schema.get("properties", {}))
         extra = [k for k in value if k not in schema.get("properties", {})]
         key = str(extra[0]) if extra else "?"
-        return ((*path, key), f"unknown key `{key}` in [{_table_name(path)}]{suggest(key, allowed)}",
-                f"allowed keys: {', '.join(allowed)}")
+        return (
+            (*path, key),
+            f"unknown key `{key}` in [{_table_name(path)}]{suggest(key, allowed)}",
+            f"allowed keys: {', '.join(allowed)}",
+        )
     if error.validator == "required":
         missing = re.search(r"'([^']+)' is a required property", error.message)
         key = missing.group(1) if missing else "?"
-        return (path, f"[{_table_name(path)}] has no `{key}`",
-                str(schema.get("x-fix-required", {}).get(key, f"add `{key} = ...`")))
+        return (
+            path,
+            f"[{_table_name(path)}] has no `{key}`",
+            str(schema.get("x-fix-required", {}).get(key, f"add `{key} = ...`")),
+        )
     if error.validator == "type" and schema.get("type") == "object":
-        return (path, f"[{_table_name(path)}] must be a table, not {type(value).__name__}",
-                f"write it as a `[{_table_name(path)}]` table with `key = value` lines")
+        return (
+            path,
+            f"[{_table_name(path)}] must be a table, not {type(value).__name__}",
+            f"write it as a `[{_table_name(path)}]` table with `key = value` lines",
+        )
     if schema.get("x-what"):  # a name (propertyNames): the offending name is the instance
         name = str(value)
-        return ((*path, name), f"{schema['x-what']} {name!r} in [{_table_name(path)}] is not valid",
-                str(schema.get("x-fix", "rename it")))
+        return (
+            (*path, name),
+            f"{schema['x-what']} {name!r} in [{_table_name(path)}] is not valid",
+            str(schema.get("x-fix", "rename it")),
+        )
     key = str(path[-1]) if path else "value"
     where = _table_name(path[:-1])
     if len(path) > 1 and isinstance(path[-1], int):  # an item of a list: name the list

@@ -62,7 +62,9 @@ class Spec:
         if isinstance(value, Spec):
             return value
         if isinstance(value, Document):
-            return cls(name=value.path, data=value.data if isinstance(value.data, dict) else {}, document=value)
+            return cls(
+                name=value.path, data=value.data if isinstance(value.data, dict) else {}, document=value
+            )
         return cls(name=name, data=value)
 
     def locate(self, logical: str) -> Location | None:
@@ -124,8 +126,12 @@ class Change:
         def where(location: Location | None) -> dict[str, Any] | None:
             if location is None:
                 return None
-            return {"file": location.file, "line": location.line or None, "col": location.col or None,
-                    "pointer": location.pointer}
+            return {
+                "file": location.file,
+                "line": location.line or None,
+                "col": location.col or None,
+                "pointer": location.pointer,
+            }
 
         return {
             "kind": self.kind,

@@ -20,7 +20,13 @@ _AREAS = {
 
 def _effect(kind: ChangeKind, side: str) -> str:
     value = kind.request if side == "request" else kind.response
-    return f"**{value.value}**" if value is not None and value.value == "breaking" else value.value if value else "—"
+    return (
+        f"**{value.value}**"
+        if value is not None and value.value == "breaking"
+        else value.value
+        if value
+        else "—"
+    )
 
 
 def kinds_markdown(registry: KindRegistry = KINDS) -> str:
@@ -54,14 +60,23 @@ def kinds_markdown(registry: KindRegistry = KINDS) -> str:
     kinds = list(registry)
     for area in _AREAS:
         for kind in (k for k in kinds if k.area == area):
-            out.append(f"| [{kind.id}](#{kind.anchor}) | {_effect(kind, 'request')} | {_effect(kind, 'response')} | "
-                       f"{kind.title} |")
+            out.append(
+                f"| [{kind.id}](#{kind.anchor}) | {_effect(kind, 'request')} | {_effect(kind, 'response')} | "
+                f"{kind.title} |"
+            )
     out.append("")
     for area, heading in _AREAS.items():
         out += [f"## {heading}", ""]
         for kind in (k for k in kinds if k.area == area):
-            out += [f"### {kind.id}", "", f"**{kind.title}** — request: {_effect(kind, 'request')}; response: "
-                    f"{_effect(kind, 'response')}.", "", kind.why, ""]
+            out += [
+                f"### {kind.id}",
+                "",
+                f"**{kind.title}** — request: {_effect(kind, 'request')}; response: "
+                f"{_effect(kind, 'response')}.",
+                "",
+                kind.why,
+                "",
+            ]
             if kind.absence:
                 out += ["Not reported against an observed source (absence is not evidence).", ""]
     out += [
@@ -76,7 +91,11 @@ def kinds_markdown(registry: KindRegistry = KINDS) -> str:
     ]
     for kind in kinds:
         if kind.oasdiff:
-            ours = "; ".join(f"{side}: {e.value}" for side, e in (("request", kind.request), ("response", kind.response)) if e)
+            ours = "; ".join(
+                f"{side}: {e.value}"
+                for side, e in (("request", kind.request), ("response", kind.response))
+                if e
+            )
             out.append(f"| [{kind.id}](#{kind.anchor}) | {kind.oasdiff} | {ours} — {kind.why} |")
     out += [
         "",
@@ -100,10 +119,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from specforge.core.output import write_atomic
 
-    parser = argparse.ArgumentParser(prog="python -m specforge.diff.docs",
-                                     description="Regenerate the diff change-kinds reference from the registry.")
-    parser.add_argument("target", nargs="?", type=Path,
-                        default=Path(__file__).resolve().parents[3] / "docs" / "diff-kinds.md")
+    parser = argparse.ArgumentParser(
+        prog="python -m specforge.diff.docs",
+        description="Regenerate the diff change-kinds reference from the registry.",
+    )
+    parser.add_argument(
+        "target", nargs="?", type=Path, default=Path(__file__).resolve().parents[3] / "docs" / "diff-kinds.md"
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     write_atomic(args.target, kinds_markdown())
     return 0

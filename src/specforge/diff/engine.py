@@ -141,7 +141,13 @@ def _operations(data: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str, d
 
 
 def _status_class(status: str) -> str:
-    return "success" if status.startswith("2") else "error" if status[:1] in ("4", "5") or status == "default" else "other"
+    return (
+        "success"
+        if status.startswith("2")
+        else "error"
+        if status[:1] in ("4", "5") or status == "default"
+        else "other"
+    )
 
 
 def _base_media(media_type: str) -> str:
@@ -162,30 +168,53 @@ class _Walker:
             if key not in new_ops:
                 path, _, _ = old_ops[key]
                 label = f"{method.upper()} {path}"
-                yield RawChange(K.OPERATION_REMOVED, "request", jp.join("paths", path, method), "",
-                                f"{label} ({operation_kind(method, path)}) is gone",
-                                operation=label, op_kind=operation_kind(method, path))
+                yield RawChange(
+                    K.OPERATION_REMOVED,
+                    "request",
+                    jp.join("paths", path, method),
+                    "",
+                    f"{label} ({operation_kind(method, path)}) is gone",
+                    operation=label,
+                    op_kind=operation_kind(method, path),
+                )
                 continue
             path, _, new_op = new_ops[key]
             label = f"{method.upper()} {path}"
             if key not in old_ops:
-                yield RawChange(K.OPERATION_ADDED, "request", "", jp.join("paths", path, method),
-                                f"{label} ({operation_kind(method, path)}) is new",
-                                operation=label, op_kind=operation_kind(method, path))
+                yield RawChange(
+                    K.OPERATION_ADDED,
+                    "request",
+                    "",
+                    jp.join("paths", path, method),
+                    f"{label} ({operation_kind(method, path)}) is new",
+                    operation=label,
+                    op_kind=operation_kind(method, path),
+                )
                 continue
             old_path, _, old_op = old_ops[key]
             where = _Where(label, operation_kind(method, path), "request")
             yield from self.operation(where, (old_path, method, old_op), (path, method, new_op))
 
-    def operation(self, where: _Where, old: tuple[str, str, dict[str, Any]],
-                  new: tuple[str, str, dict[str, Any]]) -> Iterator[RawChange]:
+    def operation(
+        self, where: _Where, old: tuple[str, str, dict[str, Any]], new: tuple[str, str, dict[str, Any]]
+    ) -> Iterator[RawChange]:
         old_ptr, new_ptr = jp.join("paths", old[0], old[1]), jp.join("paths", new[0], new[1])
         yield from self.security(where, old[2], new[2], old_ptr, new_ptr)
         yield from self.parameters(where, old, new)
-        yield from self.request_body(where, old[2].get("requestBody"), new[2].get("requestBody"),
-                                     old_ptr + "/requestBody", new_ptr + "/requestBody")
-        yield from self.responses(where.at(direction="response"), old[2].get("responses"), new[2].get("responses"),
-                                  old_ptr + "/responses", new_ptr + "/responses")
+        yield from self.request_body(
+            where,
+            old[2].get("requestBody"),
+            new[2].get("requestBody"),
+            old_ptr + "/requestBody",
+            new_ptr + "/requestBody",
+        )
+        yield from self.responses(
+            where.at(direction="response"),
+            old[2].get("responses"),
+            new[2].get("responses"),
+            old_ptr + "/responses",
+            new_ptr + "/responses",
+        )
 
     # -- security -------------------------------------------------------------------------------
 
@@ -209,25 +238,38 @@ class _Walker:
             out.add(frozenset(described))
         return frozenset(out) or None
 
-    def security(self, where: _Where, old_op: dict[str, Any], new_op: dict[str, Any], old_ptr: str,
-                 new_ptr: str) -> Iterator[RawChange]:
+    def security(
+        self, where: _Where, old_op: dict[str, Any], new_op: dict[str, Any], old_ptr: str, new_ptr: str
+    ) -> Iterator[RawChange]:
         old, new = self._schemes(self.old, old_op), self._schemes(self.new, new_op)
         if old == new:
             return
         old_at = old_ptr + "/security" if "security" in old_op else "/security"
         new_at = new_ptr + "/security" if "security" in new_op else "/security"
         if old is None:
-            yield self._change(K.SECURITY_ADDED, where, "", new_at, f"{where.operation} now requires {_alts(new)}")
+            yield self._change(
+                K.SECURITY_ADDED, where, "", new_at, f"{where.operation} now requires {_alts(new)}"
+            )
         elif new is None:
-            yield self._change(K.SECURITY_REMOVED, where, old_at, "", f"{where.operation} no longer requires {_alts(old)}")
+            yield self._change(
+                K.SECURITY_REMOVED, where, old_at, "", f"{where.operation} no longer requires {_alts(old)}"
+            )
         elif not (old & new):
-            yield self._change(K.SECURITY_CHANGED, where, old_at, new_at,
-                               f"{where.operation} authenticates with {_alts(new)}, not {_alts(old)}",
-                               old_value=_alts(old), new_value=_alts(new))
+            yield self._change(
+                K.SECURITY_CHANGED,
+                where,
+                old_at,
+                new_at,
+                f"{where.operation} authenticates with {_alts(new)}, not {_alts(old)}",
+                old_value=_alts(old),
+                new_value=_alts(new),
+            )
 
     # -- parameters -----------------------------------------------------------------------------
 
-    def _parameters(self, side: _Side, path: str, method: str, operation: dict[str, Any]) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    def _parameters(
+        self, side: _Side, path: str, method: str, operation: dict[str, Any]
+    ) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
         item = side.data["paths"][path]
         found: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         path_names = re.findall(r"\{([^}/]*)\}", path)
@@ -243,55 +285,97 @@ class _Walker:
                 found[(where, name)] = (parameter, f"{base}/parameters/{index}")
         return found
 
-    def parameters(self, where: _Where, old: tuple[str, str, dict[str, Any]],
-                   new: tuple[str, str, dict[str, Any]]) -> Iterator[RawChange]:
+    def parameters(
+        self, where: _Where, old: tuple[str, str, dict[str, Any]], new: tuple[str, str, dict[str, Any]]
+    ) -> Iterator[RawChange]:
         before = self._parameters(self.old, *old)
         after = self._parameters(self.new, *new)
         for key in sorted(set(before) | set(after)):
             location, _ = key
             if key not in after:
                 parameter, ptr = before[key]
-                yield self._change(K.PARAMETER_REMOVED, where, ptr, "",
-                                   f"{where.operation}: {location} parameter `{parameter['name']}` is gone")
+                yield self._change(
+                    K.PARAMETER_REMOVED,
+                    where,
+                    ptr,
+                    "",
+                    f"{where.operation}: {location} parameter `{parameter['name']}` is gone",
+                )
                 continue
             parameter, ptr = after[key]
             name = parameter["name"]
             if key not in before:
                 kind = K.REQUIRED_PARAMETER_ADDED if parameter.get("required") else K.PARAMETER_ADDED
-                yield self._change(kind, where, "", ptr, f"{where.operation}: new {'required ' if parameter.get('required') else ''}"
-                                   f"{location} parameter `{name}`")
+                yield self._change(
+                    kind,
+                    where,
+                    "",
+                    ptr,
+                    f"{where.operation}: new {'required ' if parameter.get('required') else ''}"
+                    f"{location} parameter `{name}`",
+                )
                 continue
             old_parameter, old_ptr = before[key]
             sub = where.at(field=f"{location} {name}")
             if bool(old_parameter.get("required")) != bool(parameter.get("required")):
                 kind = K.BECAME_REQUIRED if parameter.get("required") else K.BECAME_OPTIONAL
-                yield self._change(kind, sub, old_ptr + "/required", ptr + "/required",
-                                   f"{where.operation}: {location} parameter `{name}` is "
-                                   f"{'required' if parameter.get('required') else 'optional'} now")
-            yield from self.schema(sub, old_parameter.get("schema"), parameter.get("schema"), old_ptr + "/schema",
-                                   ptr + "/schema", f"{location} parameter `{name}`", set(), 0)
+                yield self._change(
+                    kind,
+                    sub,
+                    old_ptr + "/required",
+                    ptr + "/required",
+                    f"{where.operation}: {location} parameter `{name}` is "
+                    f"{'required' if parameter.get('required') else 'optional'} now",
+                )
+            yield from self.schema(
+                sub,
+                old_parameter.get("schema"),
+                parameter.get("schema"),
+                old_ptr + "/schema",
+                ptr + "/schema",
+                f"{location} parameter `{name}`",
+                set(),
+                0,
+            )
 
     # -- bodies ---------------------------------------------------------------------------------
 
-    def request_body(self, where: _Where, old: Any, new: Any, old_ptr: str, new_ptr: str) -> Iterator[RawChange]:
+    def request_body(
+        self, where: _Where, old: Any, new: Any, old_ptr: str, new_ptr: str
+    ) -> Iterator[RawChange]:
         old, _ = self.old.deref(old)
         new, _ = self.new.deref(new)
         has_old, has_new = isinstance(old, dict), isinstance(new, dict)
         if not has_old and not has_new:
             return
         if has_old and not has_new:
-            yield self._change(K.BODY_REMOVED, where, old_ptr, "", f"{where.operation} takes no request body any more")
+            yield self._change(
+                K.BODY_REMOVED, where, old_ptr, "", f"{where.operation} takes no request body any more"
+            )
             return
         if has_new and not has_old:
             required = bool(new.get("required"))
             kind = K.REQUIRED_BODY_ADDED if required else K.BODY_ADDED
-            yield self._change(kind, where, "", new_ptr, f"{where.operation} takes a {'required ' if required else ''}request body now")
+            yield self._change(
+                kind,
+                where,
+                "",
+                new_ptr,
+                f"{where.operation} takes a {'required ' if required else ''}request body now",
+            )
             return
         if bool(old.get("required")) != bool(new.get("required")):
             kind = K.BECAME_REQUIRED if new.get("required") else K.BECAME_OPTIONAL
-            yield self._change(kind, where.at(field="(body)"), old_ptr + "/required", new_ptr + "/required",
-                               f"{where.operation}: the request body is {'required' if new.get('required') else 'optional'} now")
-        yield from self.content(where, old.get("content"), new.get("content"), old_ptr + "/content", new_ptr + "/content")
+            yield self._change(
+                kind,
+                where.at(field="(body)"),
+                old_ptr + "/required",
+                new_ptr + "/required",
+                f"{where.operation}: the request body is {'required' if new.get('required') else 'optional'} now",
+            )
+        yield from self.content(
+            where, old.get("content"), new.get("content"), old_ptr + "/content", new_ptr + "/content"
+        )
 
     def content(self, where: _Where, old: Any, new: Any, old_ptr: str, new_ptr: str) -> Iterator[RawChange]:
         old_media = {_base_media(k): k for k in old} if isinstance(old, dict) else {}
@@ -299,12 +383,24 @@ class _Walker:
         label = where.label()
         for base in sorted(set(old_media) | set(new_media)):
             if base not in new_media:
-                yield self._change(K.MEDIA_TYPE_REMOVED, where, jp.child(old_ptr, old_media[base]), "",
-                                   f"{label}: no {base} any more", media_type=base)
+                yield self._change(
+                    K.MEDIA_TYPE_REMOVED,
+                    where,
+                    jp.child(old_ptr, old_media[base]),
+                    "",
+                    f"{label}: no {base} any more",
+                    media_type=base,
+                )
                 continue
             if base not in old_media:
-                yield self._change(K.MEDIA_TYPE_ADDED, where, "", jp.child(new_ptr, new_media[base]),
-                                   f"{label}: {base} is new", media_type=base)
+                yield self._change(
+                    K.MEDIA_TYPE_ADDED,
+                    where,
+                    "",
+                    jp.child(new_ptr, new_media[base]),
+                    f"{label}: {base} is new",
+                    media_type=base,
+                )
                 continue
             o = old[old_media[base]]
             n = new[new_media[base]]
@@ -312,8 +408,16 @@ class _Walker:
                 o_at = jp.child(old_ptr, old_media[base]) + "/schema"
                 n_at = jp.child(new_ptr, new_media[base]) + "/schema"
                 sub = where.at(media_type=base, old_samples=_media_samples(o), new_samples=_media_samples(n))
-                yield from self.schema(sub, o.get("schema"), n.get("schema"), o_at, n_at,
-                                       f"{label} ({media_class(base)} body)", set(), 0)
+                yield from self.schema(
+                    sub,
+                    o.get("schema"),
+                    n.get("schema"),
+                    o_at,
+                    n_at,
+                    f"{label} ({media_class(base)} body)",
+                    set(),
+                    0,
+                )
 
     def responses(self, where: _Where, old: Any, new: Any, old_ptr: str, new_ptr: str) -> Iterator[RawChange]:
         old = old if isinstance(old, dict) else {}
@@ -323,23 +427,44 @@ class _Walker:
             klass = _status_class(str(status))
             if status not in new:
                 kind = K.SUCCESS_STATUS_REMOVED if klass == "success" else K.ERROR_STATUS_REMOVED
-                yield self._change(kind, sub, jp.child(old_ptr, status), "",
-                                   f"{where.operation}: no {status} response any more")
+                yield self._change(
+                    kind,
+                    sub,
+                    jp.child(old_ptr, status),
+                    "",
+                    f"{where.operation}: no {status} response any more",
+                )
                 continue
             if status not in old:
                 kind = K.SUCCESS_STATUS_ADDED if klass == "success" else K.ERROR_STATUS_ADDED
-                yield self._change(kind, sub, "", jp.child(new_ptr, status), f"{where.operation}: new {status} response")
+                yield self._change(
+                    kind, sub, "", jp.child(new_ptr, status), f"{where.operation}: new {status} response"
+                )
                 continue
             o, _ = self.old.deref(old[status])
             n, _ = self.new.deref(new[status])
             if isinstance(o, dict) and isinstance(n, dict):
-                yield from self.content(sub, o.get("content"), n.get("content"), jp.child(old_ptr, status) + "/content",
-                                        jp.child(new_ptr, status) + "/content")
+                yield from self.content(
+                    sub,
+                    o.get("content"),
+                    n.get("content"),
+                    jp.child(old_ptr, status) + "/content",
+                    jp.child(new_ptr, status) + "/content",
+                )
 
     # -- schemas --------------------------------------------------------------------------------
 
-    def schema(self, where: _Where, old: Any, new: Any, old_ptr: str, new_ptr: str, label: str,
-               seen: set[tuple[str | None, str | None]], depth: int) -> Iterator[RawChange]:
+    def schema(
+        self,
+        where: _Where,
+        old: Any,
+        new: Any,
+        old_ptr: str,
+        new_ptr: str,
+        label: str,
+        seen: set[tuple[str | None, str | None]],
+        depth: int,
+    ) -> Iterator[RawChange]:
         if depth > _MAX_DEPTH:
             return
         old, old_ref = self.old.deref(old)
@@ -359,12 +484,24 @@ class _Walker:
             o, n = old_types - {"null"}, new_types - {"null"}
             if o and n and o != n:
                 type_kind = _type_change(o, n)
-                yield self._change(type_kind, where, old_ptr, new_ptr,
-                                   f"{subject} type {_types(o)} → {_types(n)}", old_value=sorted(o), new_value=sorted(n))
+                yield self._change(
+                    type_kind,
+                    where,
+                    old_ptr,
+                    new_ptr,
+                    f"{subject} type {_types(o)} → {_types(n)}",
+                    old_value=sorted(o),
+                    new_value=sorted(n),
+                )
             if old_null != new_null:
                 kind = K.NULLABLE_ADDED if new_null else K.NULLABLE_REMOVED
-                yield self._change(kind, where, old_ptr, new_ptr,
-                                   f"{subject} {'may be null now' if new_null else 'may no longer be null'}")
+                yield self._change(
+                    kind,
+                    where,
+                    old_ptr,
+                    new_ptr,
+                    f"{subject} {'may be null now' if new_null else 'may no longer be null'}",
+                )
         if type_kind == K.TYPE_CHANGED:
             return  # a different kind of value altogether: its enum/format/properties do not compare
         yield from self.values(where, old, new, old_ptr, new_ptr, subject)
@@ -375,13 +512,27 @@ class _Walker:
             yield from self.properties(where, old_obj, new_obj, old_obj_ptr, new_obj_ptr, label, seen, depth)
         old_arr, old_arr_ptr = self.branch(self.old, old, old_ptr, "array")
         new_arr, new_arr_ptr = self.branch(self.new, new, new_ptr, "array")
-        if old_arr is not None and new_arr is not None and isinstance(old_arr.get("items"), dict) and isinstance(
-            new_arr.get("items"), dict
+        if (
+            old_arr is not None
+            and new_arr is not None
+            and isinstance(old_arr.get("items"), dict)
+            and isinstance(new_arr.get("items"), dict)
         ):
-            item_where = where.at(field=f"{where.field}[]" if where.field else "[]",
-                                  old_samples=_items(where.old_samples), new_samples=_items(where.new_samples))
-            yield from self.schema(item_where, old_arr["items"], new_arr["items"], old_arr_ptr + "/items",
-                                   new_arr_ptr + "/items", label, seen, depth + 1)
+            item_where = where.at(
+                field=f"{where.field}[]" if where.field else "[]",
+                old_samples=_items(where.old_samples),
+                new_samples=_items(where.new_samples),
+            )
+            yield from self.schema(
+                item_where,
+                old_arr["items"],
+                new_arr["items"],
+                old_arr_ptr + "/items",
+                new_arr_ptr + "/items",
+                label,
+                seen,
+                depth + 1,
+            )
 
     def types(self, side: _Side, schema: dict[str, Any], depth: int = 0) -> set[str]:
         """The JSON types a schema admits (empty: unconstrained); ``oneOf``/``anyOf`` alternatives and
@@ -415,11 +566,15 @@ class _Walker:
             found.discard("integer")
         return found
 
-    def branch(self, side: _Side, schema: dict[str, Any], pointer: str, kind: str) -> tuple[dict[str, Any] | None, str]:
+    def branch(
+        self, side: _Side, schema: dict[str, Any], pointer: str, kind: str
+    ) -> tuple[dict[str, Any] | None, str]:
         """The (sub)schema describing ``kind`` values (object/array): the schema itself, or its one
         ``oneOf``/``anyOf`` alternative of that type."""
         types = self.types(side, schema)
-        if kind == "object" and (isinstance(schema.get("properties"), dict) or isinstance(schema.get("allOf"), list)):
+        if kind == "object" and (
+            isinstance(schema.get("properties"), dict) or isinstance(schema.get("allOf"), list)
+        ):
             return schema, pointer
         if kind in types and not any(isinstance(schema.get(k), list) for k in ("oneOf", "anyOf")):
             return schema, pointer
@@ -433,33 +588,80 @@ class _Walker:
                     return resolved, f"{pointer}/{key}/{index}"
         return None, pointer
 
-    def values(self, where: _Where, old: dict[str, Any], new: dict[str, Any], old_ptr: str, new_ptr: str,
-               subject: str) -> Iterator[RawChange]:
+    def values(
+        self,
+        where: _Where,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        old_ptr: str,
+        new_ptr: str,
+        subject: str,
+    ) -> Iterator[RawChange]:
         old_enum, new_enum = self.enum(self.old, old), self.enum(self.new, new)
         if old_enum is not None and new_enum is not None:
             added = [v for v in new_enum if v not in old_enum and v is not None]
             removed = [v for v in old_enum if v not in new_enum and v is not None]
             if added:
-                yield self._change(K.ENUM_VALUE_ADDED, where, old_ptr, new_ptr,
-                                   f"{subject} allows {_values(added)} now", new_value=added)
+                yield self._change(
+                    K.ENUM_VALUE_ADDED,
+                    where,
+                    old_ptr,
+                    new_ptr,
+                    f"{subject} allows {_values(added)} now",
+                    new_value=added,
+                )
             if removed:
-                yield self._change(K.ENUM_VALUE_REMOVED, where, old_ptr, new_ptr,
-                                   f"{subject} no longer allows {_values(removed)}", old_value=removed)
+                yield self._change(
+                    K.ENUM_VALUE_REMOVED,
+                    where,
+                    old_ptr,
+                    new_ptr,
+                    f"{subject} no longer allows {_values(removed)}",
+                    old_value=removed,
+                )
         elif old_enum is None and new_enum is not None:
-            yield self._change(K.ENUM_ADDED, where, old_ptr, new_ptr, f"{subject} is restricted to {_values(new_enum)} now",
-                               new_value=new_enum)
+            yield self._change(
+                K.ENUM_ADDED,
+                where,
+                old_ptr,
+                new_ptr,
+                f"{subject} is restricted to {_values(new_enum)} now",
+                new_value=new_enum,
+            )
         elif old_enum is not None and new_enum is None:
-            yield self._change(K.ENUM_REMOVED, where, old_ptr, new_ptr,
-                               f"{subject} is no longer restricted to {_values(old_enum)}", old_value=old_enum)
+            yield self._change(
+                K.ENUM_REMOVED,
+                where,
+                old_ptr,
+                new_ptr,
+                f"{subject} is no longer restricted to {_values(old_enum)}",
+                old_value=old_enum,
+            )
         old_format, new_format = _format(old), _format(new)
         if old_format != new_format and (old_format or new_format):
-            yield self._change(K.FORMAT_CHANGED, where, old_ptr, new_ptr,
-                               f"{subject} format {old_format or '(none)'} → {new_format or '(none)'}",
-                               old_value=old_format, new_value=new_format)
-        old_unit, new_unit = unit_of(where.field, old, where.old_samples), unit_of(where.field, new, where.new_samples)
+            yield self._change(
+                K.FORMAT_CHANGED,
+                where,
+                old_ptr,
+                new_ptr,
+                f"{subject} format {old_format or '(none)'} → {new_format or '(none)'}",
+                old_value=old_format,
+                new_value=new_format,
+            )
+        old_unit, new_unit = (
+            unit_of(where.field, old, where.old_samples),
+            unit_of(where.field, new, where.new_samples),
+        )
         if old_unit and new_unit and old_unit != new_unit:
-            yield self._change(K.UNIT_CHANGED, where, old_ptr, new_ptr, f"{subject} is in {new_unit}, not {old_unit}",
-                               old_value=old_unit, new_value=new_unit)
+            yield self._change(
+                K.UNIT_CHANGED,
+                where,
+                old_ptr,
+                new_ptr,
+                f"{subject} is in {new_unit}, not {old_unit}",
+                old_value=old_unit,
+                new_value=new_unit,
+            )
 
     def enum(self, side: _Side, schema: dict[str, Any], depth: int = 0) -> list[Any] | None:
         if isinstance(schema.get("enum"), list):
@@ -482,11 +684,20 @@ class _Walker:
                 return values
         return None
 
-    def bounds(self, where: _Where, old: dict[str, Any], new: dict[str, Any], old_ptr: str, new_ptr: str,
-               subject: str) -> Iterator[RawChange]:
+    def bounds(
+        self,
+        where: _Where,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        old_ptr: str,
+        new_ptr: str,
+        subject: str,
+    ) -> Iterator[RawChange]:
         for key in (*_BOUNDS_LOWER, *_BOUNDS_UPPER):
             o, n = old.get(key), new.get(key)
-            if o == n or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (o, n) if v is not None):
+            if o == n or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in (o, n) if v is not None
+            ):
                 continue
             lower = key in _BOUNDS_LOWER
             if o is None:
@@ -496,11 +707,19 @@ class _Walker:
             else:
                 tightened = n > o if lower else n < o
             kind = K.BOUNDS_TIGHTENED if tightened else K.BOUNDS_RELAXED
-            yield self._change(kind, where, jp.child(old_ptr, key) if o is not None else old_ptr,
-                               jp.child(new_ptr, key) if n is not None else new_ptr,
-                               f"{subject} {key} {_show(o)} → {_show(n)}", old_value=o, new_value=n)
+            yield self._change(
+                kind,
+                where,
+                jp.child(old_ptr, key) if o is not None else old_ptr,
+                jp.child(new_ptr, key) if n is not None else new_ptr,
+                f"{subject} {key} {_show(o)} → {_show(n)}",
+                old_value=o,
+                new_value=n,
+            )
 
-    def _properties(self, side: _Side, schema: dict[str, Any], pointer: str, depth: int = 0) -> tuple[dict[str, tuple[Any, str]], set[str]]:
+    def _properties(
+        self, side: _Side, schema: dict[str, Any], pointer: str, depth: int = 0
+    ) -> tuple[dict[str, tuple[Any, str]], set[str]]:
         props: dict[str, tuple[Any, str]] = {}
         required = set(schema.get("required") or []) if isinstance(schema.get("required"), list) else set()
         for index, part in enumerate(schema.get("allOf") or []):
@@ -515,8 +734,17 @@ class _Walker:
                 props[name] = (prop, jp.child(pointer + "/properties", name))
         return props, required
 
-    def properties(self, where: _Where, old: dict[str, Any], new: dict[str, Any], old_ptr: str, new_ptr: str,
-                   label: str, seen: set[tuple[str | None, str | None]], depth: int) -> Iterator[RawChange]:
+    def properties(
+        self,
+        where: _Where,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        old_ptr: str,
+        new_ptr: str,
+        label: str,
+        seen: set[tuple[str | None, str | None]],
+        depth: int,
+    ) -> Iterator[RawChange]:
         before, old_required = self._properties(self.old, old, old_ptr)
         after, new_required = self._properties(self.new, new, new_ptr)
         prefix = f"{where.field}." if where.field and not where.field.endswith("[]") else where.field
@@ -525,7 +753,9 @@ class _Walker:
         fresh = [n for n in after if n not in before]
         renamed: dict[str, str] = {}
         for name in gone:
-            match = next((f for f in fresh if f in _ALIASES.get(name, ()) and f not in renamed.values()), None)
+            match = next(
+                (f for f in fresh if f in _ALIASES.get(name, ()) and f not in renamed.values()), None
+            )
             if match is not None:
                 renamed[name] = match
         for name in gone:
@@ -533,37 +763,72 @@ class _Walker:
             field = prefix + name
             if name in renamed:
                 target = renamed[name]
-                yield self._change(K.PROPERTY_RENAMED, where.at(field=field), ptr, after[target][1],
-                                   f"{label}: `{field}` is called `{prefix + target}` now", old_value=name, new_value=target)
+                yield self._change(
+                    K.PROPERTY_RENAMED,
+                    where.at(field=field),
+                    ptr,
+                    after[target][1],
+                    f"{label}: `{field}` is called `{prefix + target}` now",
+                    old_value=name,
+                    new_value=target,
+                )
                 continue
             kind = K.REQUIRED_PROPERTY_REMOVED if name in old_required else K.PROPERTY_REMOVED
-            yield self._change(kind, where.at(field=field), ptr, "", f"{label}: `{field}` is gone"
-                               + (" (it was required)" if name in old_required else ""))
+            yield self._change(
+                kind,
+                where.at(field=field),
+                ptr,
+                "",
+                f"{label}: `{field}` is gone" + (" (it was required)" if name in old_required else ""),
+            )
         for name in fresh:
             if name in renamed.values():
                 continue
             _, ptr = after[name]
             field = prefix + name
             kind = K.REQUIRED_PROPERTY_ADDED if name in new_required else K.PROPERTY_ADDED
-            yield self._change(kind, where.at(field=field), "", ptr,
-                               f"{label}: new {'required ' if name in new_required else ''}property `{field}`")
+            yield self._change(
+                kind,
+                where.at(field=field),
+                "",
+                ptr,
+                f"{label}: new {'required ' if name in new_required else ''}property `{field}`",
+            )
         for name in before:
             if name not in after:
                 continue
             (o, o_ptr), (n, n_ptr) = before[name], after[name]
             field = prefix + name
-            sub = where.at(field=field, old_samples=_child(where.old_samples, name), new_samples=_child(where.new_samples, name))
+            sub = where.at(
+                field=field,
+                old_samples=_child(where.old_samples, name),
+                new_samples=_child(where.new_samples, name),
+            )
             if (name in old_required) != (name in new_required):
                 kind = K.BECAME_REQUIRED if name in new_required else K.BECAME_OPTIONAL
-                yield self._change(kind, sub, o_ptr, n_ptr,
-                                   f"{label}: `{field}` is {'required' if name in new_required else 'optional'} now")
+                yield self._change(
+                    kind,
+                    sub,
+                    o_ptr,
+                    n_ptr,
+                    f"{label}: `{field}` is {'required' if name in new_required else 'optional'} now",
+                )
             yield from self.schema(sub, o, n, o_ptr, n_ptr, label, seen, depth + 1)
 
     # -- plumbing -------------------------------------------------------------------------------
 
     @staticmethod
-    def _change(kind: str, where: _Where, old_ptr: str, new_ptr: str, message: str, *, media_type: str | None = None,
-                old_value: Any = None, new_value: Any = None) -> RawChange:
+    def _change(
+        kind: str,
+        where: _Where,
+        old_ptr: str,
+        new_ptr: str,
+        message: str,
+        *,
+        media_type: str | None = None,
+        old_value: Any = None,
+        new_value: Any = None,
+    ) -> RawChange:
         return RawChange(
             kind=kind,
             direction=where.direction,

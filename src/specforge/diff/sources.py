@@ -32,14 +32,22 @@ def load_spec(ref: str, config: Config | None = None) -> Spec:
         return _document(ref, load_mapping(path, "OpenAPI document", display=config.display(path)))
     if ref == "canonical":
         if not config.canonical.is_file():
-            raise InputError("canonical spec not found", file=config.display(config.canonical),
-                             hint="run `specforge merge` to write it")
-        return _document(ref, load_mapping(config.canonical, "canonical spec", display=config.display(config.canonical)))
+            raise InputError(
+                "canonical spec not found",
+                file=config.display(config.canonical),
+                hint="run `specforge merge` to write it",
+            )
+        return _document(
+            ref, load_mapping(config.canonical, "canonical spec", display=config.display(config.canonical))
+        )
     if ref in config.variants:
         source = config.variants[ref].source
         if not source.is_file():
-            raise InputError(f"source of variant `{ref}` not found", file=config.display(source),
-                             hint="run `specforge ingest` to extract it from the vendor's page")
+            raise InputError(
+                f"source of variant `{ref}` not found",
+                file=config.display(source),
+                hint="run `specforge ingest` to extract it from the vendor's page",
+            )
         return _document(ref, load_mapping(source, "OpenAPI document", display=config.display(source)))
     found = _from_history(config, ref)
     if found is not None:
@@ -54,8 +62,12 @@ def load_spec(ref: str, config: Config | None = None) -> Spec:
 
 def _document(name: str, document: Any) -> Spec:
     if not str(document.data.get("openapi", "")).startswith("3."):
-        raise InputError("not an OpenAPI 3.x document (no `openapi: 3.x` key)", file=document.path, line=1,
-                         hint="diff compares OpenAPI 3.0/3.1 documents")
+        raise InputError(
+            "not an OpenAPI 3.x document (no `openapi: 3.x` key)",
+            file=document.path,
+            line=1,
+            hint="diff compares OpenAPI 3.0/3.1 documents",
+        )
     return Spec(name=name, data=document.data, document=document)
 
 
@@ -68,21 +80,35 @@ def _at_revision(config: Config, name: str, rev: str, ref: str) -> Spec:
         path = Path(name) if Path(name).is_absolute() else Path.cwd() / name
     relative = config.display(path)
     if Path(relative).is_absolute():
-        raise InputError(f"`{name}` is outside the project", file=relative,
-                         hint="NAME@REV reads files of the project's git repository only")
+        raise InputError(
+            f"`{name}` is outside the project",
+            file=relative,
+            hint="NAME@REV reads files of the project's git repository only",
+        )
     if rev.startswith("-"):
-        raise InputError(f"`{rev}` is not a git revision", hint="write NAME@HEAD~1, NAME@main or NAME@<commit>")
+        raise InputError(
+            f"`{rev}` is not a git revision", hint="write NAME@HEAD~1, NAME@main or NAME@<commit>"
+        )
     try:
         shown = subprocess.run(
-            ["git", "show", f"{rev}:./{relative}"], cwd=config.root, capture_output=True, text=True, timeout=60,
+            ["git", "show", f"{rev}:./{relative}"],
+            cwd=config.root,
+            capture_output=True,
+            text=True,
+            timeout=60,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InputError(f"cannot run git to read {ref}: {exc}", hint="install git, or diff two files") from None
+        raise InputError(
+            f"cannot run git to read {ref}: {exc}", hint="install git, or diff two files"
+        ) from None
     if shown.returncode != 0:
         reason = (shown.stderr.strip().splitlines() or ["git show failed"])[-1]
-        raise InputError(f"cannot read {relative} at {rev}: {reason.removeprefix('fatal: ')}", file=relative,
-                         hint="is the project a git repository, and did that revision have the file? (`git log -- FILE`)")
+        raise InputError(
+            f"cannot read {relative} at {rev}: {reason.removeprefix('fatal: ')}",
+            file=relative,
+            hint="is the project a git repository, and did that revision have the file? (`git log -- FILE`)",
+        )
     return _document(ref, load_text(shown.stdout, f"{relative}@{rev}"))
 
 
@@ -99,7 +125,10 @@ def _from_history(config: Config, ref: str) -> Spec | None:
             return None
         snapshot = store.spec_snapshot(run.run_id)
     if snapshot is None:
-        raise InputError(f"history run `{run.run_id}` has no recorded spec", file=config.display(database),
-                         hint="runs recorded before specforge recorded specs cannot be diffed; compare newer runs")
+        raise InputError(
+            f"history run `{run.run_id}` has no recorded spec",
+            file=config.display(database),
+            hint="runs recorded before specforge recorded specs cannot be diffed; compare newer runs",
+        )
     name, text = snapshot
     return _document(ref, load_text(text, f"{name}@{run.run_id}"))

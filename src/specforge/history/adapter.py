@@ -50,7 +50,17 @@ def check_option_names() -> set[str] | None:
         from specforge.check.model import CheckOptions
     except ImportError:
         return None
-    reserved = {"base_url", "spec", "variant", "spec_data", "config", "token_env", "budget", "progress", "run_id"}
+    reserved = {
+        "base_url",
+        "spec",
+        "variant",
+        "spec_data",
+        "config",
+        "token_env",
+        "budget",
+        "progress",
+        "run_id",
+    }
     return {f.name for f in dataclasses.fields(CheckOptions)} - reserved
 
 

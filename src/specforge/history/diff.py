@@ -16,7 +16,9 @@ from specforge.history.store import HistoryStore
 SPEC_KEY = "spec"
 
 
-def spec_changes(store: HistoryStore, previous: RunRecord | None, current: RunRecord) -> tuple[Diagnostic, ...]:
+def spec_changes(
+    store: HistoryStore, previous: RunRecord | None, current: RunRecord
+) -> tuple[Diagnostic, ...]:
     """The classified changes (``specforge.diff``) between the specs two runs were checked
     against, as diagnostics (breaking = error); empty when either spec was not recorded or the
     texts are equal."""
@@ -35,7 +37,10 @@ def spec_changes(store: HistoryStore, previous: RunRecord | None, current: RunRe
         return ()
     if not isinstance(old.data, dict) or not isinstance(new.data, dict):
         return ()
-    return tuple(c.to_diagnostic() for c in diff(Spec(previous.run_id, old.data, old), Spec(current.run_id, new.data, new)))
+    return tuple(
+        c.to_diagnostic()
+        for c in diff(Spec(previous.run_id, old.data, old), Spec(current.run_id, new.data, new))
+    )
 
 
 def compare_runs(store: HistoryStore, previous: RunRecord | None, current: RunRecord) -> RunDiff:
@@ -47,7 +52,9 @@ def _spec_key(diagnostic: Diagnostic) -> str:
     return f"{SPEC_KEY} · {diagnostic.code} · {diagnostic.pointer}"
 
 
-def compare(previous: RunRecord | None, current: RunRecord, *, spec_changes: tuple[Diagnostic, ...] = ()) -> RunDiff:
+def compare(
+    previous: RunRecord | None, current: RunRecord, *, spec_changes: tuple[Diagnostic, ...] = ()
+) -> RunDiff:
     """How ``current`` differs from ``previous`` (same provider, or any two runs for ``history diff``).
     ``spec_changes`` are the classified changes of the spec between them: a breaking one is a
     regression of its own (the contract a client relies on broke), whatever the check found."""
@@ -86,7 +93,9 @@ def compare(previous: RunRecord | None, current: RunRecord, *, spec_changes: tup
         status = "changed"
     else:
         status = "unchanged"
-    details: dict[str, Diagnostic | None] = {key: now[key] for key in (*regressions, *unchanged) if key in now}
+    details: dict[str, Diagnostic | None] = {
+        key: now[key] for key in (*regressions, *unchanged) if key in now
+    }
     details.update({key: before[key] for key in fixes})
     details.update(breaking)
     return RunDiff(
@@ -109,11 +118,15 @@ def spec_drift(previous: RunRecord, current: RunRecord) -> tuple[str, ...]:
     """What moved in the contract between two runs (empty when nothing did)."""
     drift = []
     if previous.spec_hash and current.spec_hash and previous.spec_hash != current.spec_hash:
-        drift.append(f"spec {current.spec_name or 'hash'} changed ({previous.spec_hash[:12]} → {current.spec_hash[:12]})")
+        drift.append(
+            f"spec {current.spec_name or 'hash'} changed ({previous.spec_hash[:12]} → {current.spec_hash[:12]})"
+        )
     if previous.source_hash and current.source_hash and previous.source_hash != current.source_hash:
         drift.append(f"vendor doc/source changed ({previous.source_hash[:12]} → {current.source_hash[:12]})")
     if (previous.variant or "") != (current.variant or ""):
-        drift.append(f"variant changed ({previous.variant or 'canonical'} → {current.variant or 'canonical'})")
+        drift.append(
+            f"variant changed ({previous.variant or 'canonical'} → {current.variant or 'canonical'})"
+        )
     return tuple(drift)
 
 
@@ -131,7 +144,9 @@ def build_summary(
     if batch is None:
         from specforge.core.errors import InputError
 
-        raise InputError("the history database has no runs", file=str(store.path), hint="run `specforge nightly` first")
+        raise InputError(
+            "the history database has no runs", file=str(store.path), hint="run `specforge nightly` first"
+        )
     runs = store.batch_runs(batch)
     if not runs:
         from specforge.core.config import suggest

@@ -114,7 +114,8 @@ class RunRecord:
             "shard": self.shard,
             "counts": self.counts(),
             "failures": [
-                {"key": key, **({"diagnostic": d.to_dict()} if d else {})} for key, d in self.failures().items()
+                {"key": key, **({"diagnostic": d.to_dict()} if d else {})}
+                for key, d in self.failures().items()
             ],
         }
 

@@ -80,15 +80,31 @@ VariantSource = Iterable[str] | Callable[[Path | None], Iterable[str]] | None
 
 _PROVIDER_SCHEMA: dict[str, Any] = {
     "name": {"type": "string", "pattern": NAME_PATTERN, "x-expect": "a provider name", "x-fix": NAME_FIX},
-    "base_url": {"type": "string", "format": "http-url",
-                 "x-fix": 'write the endpoint root, e.g. "https://api.example.com" (without /v1/videos)'},
+    "base_url": {
+        "type": "string",
+        "format": "http-url",
+        "x-fix": 'write the endpoint root, e.g. "https://api.example.com" (without /v1/videos)',
+    },
     "variant": {"type": "string", "x-expect": "a variant name"},
-    "token_env": {"type": "string", "pattern": _ENV, "x-expect": "an environment variable name",
-                  "x-fix": "give the NAME of the variable holding the token (e.g. ACME_API_KEY), never the token"},
+    "token_env": {
+        "type": "string",
+        "pattern": _ENV,
+        "x-expect": "an environment variable name",
+        "x-fix": "give the NAME of the variable holding the token (e.g. ACME_API_KEY), never the token",
+    },
     "budget": {"type": "integer", "minimum": 0, "x-expect": "an integer >= 0 (jobs the check may create)"},
-    "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "x-expect": "a list of non-empty strings"},
+    "tags": {
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "x-expect": "a list of non-empty strings",
+    },
     "enabled": {"type": "boolean"},
-    "timeout": {"type": "number", "format": "finite", "exclusiveMinimum": 0, "x-expect": "a number of seconds > 0"},
+    "timeout": {
+        "type": "number",
+        "format": "finite",
+        "exclusiveMinimum": 0,
+        "x-expect": "a number of seconds > 0",
+    },
     "spec": {"type": "string", "x-expect": "a path (a string, relative to this file)"},
     "check": {"type": "object"},
 }
@@ -96,7 +112,11 @@ _NIGHTLY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "concurrency": {"type": "integer", "minimum": 1},
-        "trend": {"type": "integer", "minimum": 1, "x-expect": "an integer >= 1 (runs shown in the trend chart)"},
+        "trend": {
+            "type": "integer",
+            "minimum": 1,
+            "x-expect": "an integer >= 1 (runs shown in the trend chart)",
+        },
         "unreachable_exit": {"enum": [0, 3]},
         "project": {"type": "string", "x-expect": "a path (a string, relative to this file)"},
         "isolation": {"enum": ["process", "thread"]},
@@ -125,7 +145,10 @@ def schema(check_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
                     "type": "object",
                     "properties": provider,
                     "required": ["name", "base_url"],
-                    "x-fix-required": {"name": 'add name = "my-provider"', "base_url": 'add base_url = "https://api.example.com"'},
+                    "x-fix-required": {
+                        "name": 'add name = "my-provider"',
+                        "base_url": 'add base_url = "https://api.example.com"',
+                    },
                     "additionalProperties": False,
                 },
             },
@@ -134,7 +157,9 @@ def schema(check_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     }
 
 
-def load_providers(path: str | Path, *, variants: VariantSource = None, project: Path | None = None) -> ProvidersFile:
+def load_providers(
+    path: str | Path, *, variants: VariantSource = None, project: Path | None = None
+) -> ProvidersFile:
     """Parse and validate ``path`` (JSON Schema: :func:`schema`, then names, variants and spec
     files). ``variants`` are the known variant names (from specforge.toml), or a function from
     the project file (``project``, else ``[nightly] project``) to them; when given, a provider's
@@ -176,7 +201,9 @@ class _Loader:
         defaults = raw.get("defaults", {})
         entries = raw.get("providers", [])
         if not entries:
-            raise self.error("no providers defined", None, hint="add a [[providers]] table with name and base_url")
+            raise self.error(
+                "no providers defined", None, hint="add a [[providers]] table with name and base_url"
+            )
         providers: list[Provider] = []
         seen: dict[str, int] = {}
         for index, entry in enumerate(entries):
@@ -206,7 +233,9 @@ class _Loader:
             isolation=table.get("isolation", "process"),
         )
 
-    def provider(self, index: int, table: dict[str, Any], own: dict[str, Any], project: Path | None) -> Provider:
+    def provider(
+        self, index: int, table: dict[str, Any], own: dict[str, Any], project: Path | None
+    ) -> Provider:
         def line(key: str) -> int | None:
             return self.lines.line(("providers", index, key) if key in own else ("defaults", key))
 
@@ -224,14 +253,20 @@ class _Loader:
         spec_path = None
         if spec is not None:
             spec_path = (self.file.parent / spec).resolve()
-            if not inside(spec_path, self.file.parent) and not (project and inside(spec_path, project.parent)):
+            if not inside(spec_path, self.file.parent) and not (
+                project and inside(spec_path, project.parent)
+            ):
                 raise self.error(
                     f"[{where}] spec {spec!r} escapes the project folder ({self.file.parent})",
                     line("spec"),
                     hint="copy the spec next to providers.toml (or into the project) and name it by a relative path",
                 )
             if not spec_path.is_file():
-                raise self.error(f"[{where}] spec file {spec!r} not found", line("spec"), hint="the path is relative to this file")
+                raise self.error(
+                    f"[{where}] spec file {spec!r} not found",
+                    line("spec"),
+                    hint="the path is relative to this file",
+                )
         tags = table.get("tags", [])
         return Provider(
             name=name,

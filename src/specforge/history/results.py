@@ -53,8 +53,15 @@ def _diagnostic(value: Any) -> dict[str, Any]:
 
 def _status(value: Any, failures: list[Any]) -> str:
     text = str(value or "").lower()
-    aliases = {"pass": "passed", "ok": "passed", "success": "passed", "fail": "failed", "failure": "failed",
-               "skip": "skipped", "errored": "error"}
+    aliases = {
+        "pass": "passed",
+        "ok": "passed",
+        "success": "passed",
+        "fail": "failed",
+        "failure": "failed",
+        "skip": "skipped",
+        "errored": "error",
+    }
     text = aliases.get(text, text)
     if text in CHECK_STATUSES:
         return text
@@ -66,7 +73,9 @@ def _error_text(value: Any) -> str:
         message = _first(value, "message", "error", "detail", default="")
         kind = _first(value, "kind", "type", "code", default="")
         where = _first(value, "operation", "url", default="")
-        return " ".join(str(p) for p in (f"{kind}:" if kind else "", message, f"({where})" if where else "") if p)
+        return " ".join(
+            str(p) for p in (f"{kind}:" if kind else "", message, f"({where})" if where else "") if p
+        )
     if isinstance(value, Diagnostic):
         return f"{value.code}: {value.message}"
     return str(value)
@@ -122,7 +131,12 @@ def _checks_from_report(data: Mapping[str, Any]) -> list[dict[str, Any]]:
         findings.setdefault((operation, check), []).append(_diagnostic(failure.get("diagnostic", failure)))
         state[(operation, check)] = "failed"
     return [
-        {"check": check, "operation": operation, "status": status, "failures": _dedup(findings.get((operation, check), []))}
+        {
+            "check": check,
+            "operation": operation,
+            "status": status,
+            "failures": _dedup(findings.get((operation, check), [])),
+        }
         for (operation, check), status in sorted(state.items())
     ]
 
@@ -153,7 +167,11 @@ def normalize_result(value: Any) -> dict[str, Any]:
         errors.insert(0, f"aborted: {data['aborted']}")
     verdict = str(_first(data, "verdict", default="")).lower()
     if verdict not in _VERDICTS:
-        verdict = NON_CONFORMANT if any(c["status"] == "failed" for c in checks) else (ERROR if errors else CONFORMANT)
+        verdict = (
+            NON_CONFORMANT
+            if any(c["status"] == "failed" for c in checks)
+            else (ERROR if errors else CONFORMANT)
+        )
     budget = _first(data, "budget")
     creates_used = _first(data, "creates_used", default=0)
     if isinstance(budget, Mapping):  # CheckResult.to_dict(): {"limit", "creates_used", ...}
@@ -193,10 +211,21 @@ def record_from(
     if data is None:
         verdict, message = failure or (ERROR, "no result")
         return RunRecord(
-            run_id=run_id, batch=batch, provider=provider.name, base_url=provider.base_url,
-            variant=provider.variant, verdict=verdict, started_at=started_at, finished_at=finished_at,
-            duration=duration, source_hash=source_hash, budget=provider.budget, errors=(message,),
-            tags=provider.tags, report_dir=report, shard=shard,
+            run_id=run_id,
+            batch=batch,
+            provider=provider.name,
+            base_url=provider.base_url,
+            variant=provider.variant,
+            verdict=verdict,
+            started_at=started_at,
+            finished_at=finished_at,
+            duration=duration,
+            source_hash=source_hash,
+            budget=provider.budget,
+            errors=(message,),
+            tags=provider.tags,
+            report_dir=report,
+            shard=shard,
         )
     checks = tuple(
         CheckOutcome(

@@ -153,7 +153,9 @@ class _ProcessWorker(_Worker):
             kind, detail = self.conn.recv()
         except (EOFError, OSError):
             self.kill()
-            raise RuntimeError(f"the check worker exited while starting (exit code {self.exitcode})") from None
+            raise RuntimeError(
+                f"the check worker exited while starting (exit code {self.exitcode})"
+            ) from None
         if kind != "ready":
             self.close()
             raise RuntimeError(str(detail))
@@ -380,7 +382,10 @@ def run_nightly(
                     finish(
                         provider,
                         began,
-                        (TIMEOUT, f"no result within the provider's timeout of {provider.timeout:g} s; stopped"),
+                        (
+                            TIMEOUT,
+                            f"no result within the provider's timeout of {provider.timeout:g} s; stopped",
+                        ),
                     )
     except KeyboardInterrupt:
         # committed runs stay committed; the checks still running are stopped, not recorded

@@ -80,7 +80,7 @@ def _v1(conn: sqlite3.Connection) -> None:
             diagnostic TEXT NOT NULL,
             PRIMARY KEY (run_id, check_seq, seq)
         );
-        """
+        """,
     )
 
 
@@ -99,7 +99,7 @@ def _v2(conn: sqlite3.Connection) -> None:
             name   TEXT NOT NULL,
             sha256 TEXT NOT NULL REFERENCES spec_texts (sha256)
         );
-        """
+        """,
     )
 
 
@@ -108,9 +108,25 @@ def _v2(conn: sqlite3.Connection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 
 _RUN_COLUMNS = (
-    "run_id", "batch", "provider", "base_url", "variant", "verdict", "started_at", "finished_at",
-    "duration", "spec_name", "spec_hash", "source_hash", "creates_used", "budget", "errors", "tags",
-    "report_dir", "check_run_id", "shard",
+    "run_id",
+    "batch",
+    "provider",
+    "base_url",
+    "variant",
+    "verdict",
+    "started_at",
+    "finished_at",
+    "duration",
+    "spec_name",
+    "spec_hash",
+    "source_hash",
+    "creates_used",
+    "budget",
+    "errors",
+    "tags",
+    "report_dir",
+    "check_run_id",
+    "shard",
 )
 
 
@@ -127,12 +143,18 @@ class HistoryStore:
     ) -> None:
         self.path = Path(path)
         if not create and not self.path.is_file():
-            raise InputError("history database not found", file=str(self.path), hint="run `specforge nightly` first or pass --db")
+            raise InputError(
+                "history database not found",
+                file=str(self.path),
+                hint="run `specforge nightly` first or pass --db",
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._migrations = tuple(migrations)
         self.busy_timeout = busy_timeout
         try:
-            self.conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+            self.conn = sqlite3.connect(
+                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
             self.conn.execute("PRAGMA foreign_keys = ON")
@@ -205,8 +227,15 @@ class HistoryStore:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def begin_batch(self, batch: str, *, started_at: str, shard: str | None = None, host: str | None = None,
-                    config_hash: str | None = None) -> None:
+    def begin_batch(
+        self,
+        batch: str,
+        *,
+        started_at: str,
+        shard: str | None = None,
+        host: str | None = None,
+        config_hash: str | None = None,
+    ) -> None:
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO batches (batch, started_at, shard, host, config_hash) VALUES (?, ?, ?, ?, ?)",
@@ -230,7 +259,10 @@ class HistoryStore:
                 name, text = spec
                 digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
                 conn.execute("INSERT OR IGNORE INTO spec_texts (sha256, text) VALUES (?, ?)", (digest, text))
-                conn.execute("INSERT INTO run_specs (run_id, name, sha256) VALUES (?, ?, ?)", (run.run_id, name, digest))
+                conn.execute(
+                    "INSERT INTO run_specs (run_id, name, sha256) VALUES (?, ?, ?)",
+                    (run.run_id, name, digest),
+                )
 
     def spec_snapshot(self, run_id: str) -> tuple[str, str] | None:
         """(file name, text) of the spec ``run_id`` was checked against, when it was recorded."""
@@ -243,13 +275,29 @@ class HistoryStore:
     @staticmethod
     def _insert_run(conn: sqlite3.Connection, run: RunRecord) -> None:
         values = (
-            run.run_id, run.batch, run.provider, run.base_url, run.variant, run.verdict, run.started_at,
-            run.finished_at, run.duration, run.spec_name, run.spec_hash, run.source_hash, run.creates_used,
-            run.budget, json.dumps(list(run.errors)), json.dumps(list(run.tags)), run.report_dir,
-            run.check_run_id, run.shard,
+            run.run_id,
+            run.batch,
+            run.provider,
+            run.base_url,
+            run.variant,
+            run.verdict,
+            run.started_at,
+            run.finished_at,
+            run.duration,
+            run.spec_name,
+            run.spec_hash,
+            run.source_hash,
+            run.creates_used,
+            run.budget,
+            json.dumps(list(run.errors)),
+            json.dumps(list(run.tags)),
+            run.report_dir,
+            run.check_run_id,
+            run.shard,
         )
         conn.execute(
-            f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) VALUES ({', '.join('?' * len(_RUN_COLUMNS))})", values
+            f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) VALUES ({', '.join('?' * len(_RUN_COLUMNS))})",
+            values,
         )
         conn.executemany(
             "INSERT INTO checks (run_id, seq, check_name, operation, status) VALUES (?, ?, ?, ?, ?)",
@@ -266,8 +314,15 @@ class HistoryStore:
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def _runs(self, where: str = "", params: Sequence[Any] = (), *, order: str = "started_at, run_id",
-              limit: int | None = None, with_checks: bool = True) -> list[RunRecord]:
+    def _runs(
+        self,
+        where: str = "",
+        params: Sequence[Any] = (),
+        *,
+        order: str = "started_at, run_id",
+        limit: int | None = None,
+        with_checks: bool = True,
+    ) -> list[RunRecord]:
         sql = f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs {where} ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -288,11 +343,13 @@ class HistoryStore:
         from dataclasses import replace
 
         checks = self.conn.execute(
-            "SELECT seq, check_name, operation, status FROM checks WHERE run_id = ? ORDER BY seq", (run.run_id,)
+            "SELECT seq, check_name, operation, status FROM checks WHERE run_id = ? ORDER BY seq",
+            (run.run_id,),
         ).fetchall()
         findings: dict[int, list[Diagnostic]] = {}
         for check_seq, text in self.conn.execute(
-            "SELECT check_seq, diagnostic FROM failures WHERE run_id = ? ORDER BY check_seq, seq", (run.run_id,)
+            "SELECT check_seq, diagnostic FROM failures WHERE run_id = ? ORDER BY check_seq, seq",
+            (run.run_id,),
         ):
             findings.setdefault(check_seq, []).append(Diagnostic.from_dict(json.loads(text)))
         outcomes = tuple(
@@ -314,8 +371,13 @@ class HistoryStore:
         name, _, back = ref.partition("~")
         if back == "" or back.isdigit():
             steps = int(back) if back else 0
-            runs = self._runs("WHERE provider = ?", (name,), order="started_at DESC, run_id DESC",
-                              limit=steps + 1, with_checks=False)
+            runs = self._runs(
+                "WHERE provider = ?",
+                (name,),
+                order="started_at DESC, run_id DESC",
+                limit=steps + 1,
+                with_checks=False,
+            )
             if len(runs) > steps:
                 found = self.get(runs[steps].run_id)
                 assert found is not None
@@ -324,7 +386,8 @@ class HistoryStore:
                 raise InputError(f"provider `{name}` has only {len(runs)} run(s); `{ref}` does not exist")
         escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         matches = self.conn.execute(
-            "SELECT run_id FROM runs WHERE run_id LIKE ? ESCAPE '\\' ORDER BY run_id LIMIT 6", (escaped + "%",)
+            "SELECT run_id FROM runs WHERE run_id LIKE ? ESCAPE '\\' ORDER BY run_id LIMIT 6",
+            (escaped + "%",),
         ).fetchall()
         if len(matches) == 1:
             found = self.get(matches[0][0])
@@ -344,7 +407,9 @@ class HistoryStore:
     def providers(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT DISTINCT provider FROM runs ORDER BY provider")]
 
-    def list_runs(self, *, provider: str | None = None, batch: str | None = None, limit: int | None = None) -> list[RunRecord]:
+    def list_runs(
+        self, *, provider: str | None = None, batch: str | None = None, limit: int | None = None
+    ) -> list[RunRecord]:
         """Newest first, with check outcomes."""
         clauses, params = [], []
         if provider:
@@ -360,7 +425,9 @@ class HistoryStore:
         return self._runs("WHERE batch = ?", (batch,), order="provider, started_at")
 
     def latest_batch(self) -> str | None:
-        row = self.conn.execute("SELECT batch FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
+        row = self.conn.execute(
+            "SELECT batch FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1"
+        ).fetchone()
         return row[0] if row else None
 
     def batch_started(self, batch: str) -> str | None:
@@ -388,7 +455,9 @@ class HistoryStore:
             "ORDER BY r.started_at DESC, r.run_id DESC LIMIT ?",
             (run.provider, run.started_at, run.started_at, run.run_id, count),
         ).fetchall()
-        return [TrendPoint(run_id=r[0], started_at=r[1], verdict=r[2], failures=int(r[3])) for r in reversed(rows)]
+        return [
+            TrendPoint(run_id=r[0], started_at=r[1], verdict=r[2], failures=int(r[3])) for r in reversed(rows)
+        ]
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
@@ -425,7 +494,9 @@ class HistoryStore:
         if source.resolve() == self.path.resolve():
             raise InputError("cannot merge a history database into itself", file=str(source))
         # open it through the store first: validates it and migrates an older schema
-        HistoryStore(source, migrations=self._migrations, busy_timeout=self.busy_timeout, create=False).close()
+        HistoryStore(
+            source, migrations=self._migrations, busy_timeout=self.busy_timeout, create=False
+        ).close()
         self._retry(lambda: self.conn.execute("ATTACH DATABASE ? AS src", (str(source),)))
         try:
             with self.transaction() as conn:
@@ -440,7 +511,9 @@ class HistoryStore:
                     "INSERT OR IGNORE INTO failures (run_id, check_seq, seq, diagnostic) "
                     "SELECT run_id, check_seq, seq, diagnostic FROM src.failures"
                 )
-                conn.execute("INSERT OR IGNORE INTO spec_texts (sha256, text) SELECT sha256, text FROM src.spec_texts")
+                conn.execute(
+                    "INSERT OR IGNORE INTO spec_texts (sha256, text) SELECT sha256, text FROM src.spec_texts"
+                )
                 conn.execute(
                     "INSERT OR IGNORE INTO run_specs (run_id, name, sha256) SELECT run_id, name, sha256 FROM src.run_specs"
                 )

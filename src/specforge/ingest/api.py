@@ -140,10 +140,22 @@ def extract_source(
     page_ops: list[str] = []
     if extracted is None:
         draft = build_draft(text, doc, path.suffix, html_page=html_page)
-        base, examples, start, end, mode_used = draft.data, draft.examples, 1, max(1, len(text.splitlines())), DRAFT_MODE
+        base, examples, start, end, mode_used = (
+            draft.data,
+            draft.examples,
+            1,
+            max(1, len(text.splitlines())),
+            DRAFT_MODE,
+        )
         moved = None
     else:
-        base, start, end, mode_used, moved = extracted.data, extracted.start, extracted.end, extracted.mode, extracted.page_line
+        base, start, end, mode_used, moved = (
+            extracted.data,
+            extracted.start,
+            extracted.end,
+            extracted.mode,
+            extracted.page_line,
+        )
         if extracted.mode != "openapi":
             spans = list(extracted.spans) or [(start, end)]
             examples = page_examples(text, skip=spans, html_page=html_page)
@@ -173,7 +185,10 @@ def extract_source(
         # an OpenAPI without info is invalid; keep that visible but still record provenance
         info = {}
         data["info"] = info
-        provenance["changes"] = [*provenance.get("changes", []), "added an empty info object to hold provenance"]
+        provenance["changes"] = [
+            *provenance.get("changes", []),
+            "added an empty info object to hold provenance",
+        ]
     info.pop(PROVENANCE_KEY, None)
     info[PROVENANCE_KEY] = provenance
     provenance["validation"] = validation_summary(data)
@@ -260,7 +275,9 @@ def _ingest_one(
         return IngestOutcome(doc.stem, shown, None, "skipped", "-", "not a doc page (license/readme)")
     if vconf is None and doc.is_dir():
         # `specforge ingest specs/docs/*` globs folders too: they are not pages
-        return IngestOutcome(doc.name, display_path(doc, config.root), None, "skipped", "-", "a folder, not a doc page")
+        return IngestOutcome(
+            doc.name, display_path(doc, config.root), None, "skipped", "-", "a folder, not a doc page"
+        )
     if vconf is not None:
         source = extract_source(doc, config=config, variant=vconf.name)
     else:
@@ -321,7 +338,7 @@ def ingest_variants(
                 raise InputError(
                     f"variant `{vconf.name}` has no `doc`",
                     file=str(config.file or "specforge.toml"),
-                    hint=f"add doc = \"specs/docs/...\" to [variants.{vconf.name}]",
+                    hint=f'add doc = "specs/docs/..." to [variants.{vconf.name}]',
                 )
             outcome = _ingest_one(config, doc, vconf, out, check, claimed)
             outcomes.append(outcome)
@@ -329,7 +346,9 @@ def ingest_variants(
             if not keep_going:
                 raise
             shown = display_path(doc, config.root) if doc else label
-            outcomes.append(IngestOutcome(vconf.name if vconf else label, shown, None, "error", "-", error=exc))
+            outcomes.append(
+                IngestOutcome(vconf.name if vconf else label, shown, None, "error", "-", error=exc)
+            )
     return outcomes
 
 
@@ -366,20 +385,47 @@ def _document_findings(data: dict[str, Any], doc: str, extracted: Extracted | No
         if not isinstance(item, dict):
             continue
         for method, op in item.items():
-            if not isinstance(op, dict) or method.startswith("x-") or method in ("parameters", "summary", "servers"):
+            if (
+                not isinstance(op, dict)
+                or method.startswith("x-")
+                or method in ("parameters", "summary", "servers")
+            ):
                 continue
             label = f"{method.upper()} {path}"
             pointer = f"/paths/{_esc(str(path))}/{method}"
             page_made = bool(op.get("x-specforge-page-evidence"))
-            line = _line_of(op.get("x-specforge-source")) if page_made else (
-                extracted.page_line(pointer) if extracted else None)
-            out.append(Finding(label, "route", str(op.get("operationId", "")), "", line or 0,
-                               str(op.get("x-specforge-evidence", "prose")) if page_made else "openapi"))
+            line = (
+                _line_of(op.get("x-specforge-source"))
+                if page_made
+                else (extracted.page_line(pointer) if extracted else None)
+            )
+            out.append(
+                Finding(
+                    label,
+                    "route",
+                    str(op.get("operationId", "")),
+                    "",
+                    line or 0,
+                    str(op.get("x-specforge-evidence", "prose")) if page_made else "openapi",
+                )
+            )
             for name, schema, where in _body_properties(data, op, pointer):
-                p_line = _line_of(schema.get("x-specforge-source")) if page_made else (
-                    extracted.page_line(where) if extracted else None)
-                out.append(Finding(label, "field", name, _label(schema), p_line or 0,
-                                   str(schema.get("x-specforge-evidence", "openapi")), "request"))
+                p_line = (
+                    _line_of(schema.get("x-specforge-source"))
+                    if page_made
+                    else (extracted.page_line(where) if extracted else None)
+                )
+                out.append(
+                    Finding(
+                        label,
+                        "field",
+                        name,
+                        _label(schema),
+                        p_line or 0,
+                        str(schema.get("x-specforge-evidence", "openapi")),
+                        "request",
+                    )
+                )
     return out
 
 
@@ -394,7 +440,9 @@ def _esc(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _body_properties(data: dict[str, Any], op: dict[str, Any], pointer: str) -> list[tuple[str, dict[str, Any], str]]:
+def _body_properties(
+    data: dict[str, Any], op: dict[str, Any], pointer: str
+) -> list[tuple[str, dict[str, Any], str]]:
     from specforge.core.refs import resolve_local
 
     out: list[tuple[str, dict[str, Any], str]] = []
@@ -449,6 +497,14 @@ def explain_page(path: Path, *, config: Config | None = None, variant: str | Non
             extracted = None
         findings = _document_findings(source.data, doc, extracted)
         for entry in source.data.get("x-specforge-status-values") or []:
-            findings.append(Finding("", "status", str(entry.get("value")), "", _line_of(entry.get("x-specforge-source")) or 0,
-                                    str(entry.get("x-specforge-evidence", ""))))
+            findings.append(
+                Finding(
+                    "",
+                    "status",
+                    str(entry.get("value")),
+                    "",
+                    _line_of(entry.get("x-specforge-source")) or 0,
+                    str(entry.get("x-specforge-evidence", "")),
+                )
+            )
     return Explanation(doc, source.variant, source.mode, findings, source.notes)

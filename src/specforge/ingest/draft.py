@@ -64,9 +64,13 @@ def operation_id(method: str, path: str) -> str:
         collection = _camel(words[-1]) if words else "Resources"
         return {"post": f"create{resource}", "get": f"list{collection}"}.get(method, method + collection)
     if segments and is_param[-1]:
-        return {"get": "retrieve", "delete": "delete", "put": "replace", "patch": "update", "post": "update"}.get(
-            method, method
-        ) + resource
+        return {
+            "get": "retrieve",
+            "delete": "delete",
+            "put": "replace",
+            "patch": "update",
+            "post": "update",
+        }.get(method, method) + resource
     if len(segments) >= 2 and is_param[-2]:
         owner = _camel(_singular(words[-2])) if len(words) >= 2 else "Resource"
         action = _camel(segments[-1])
@@ -119,8 +123,17 @@ class _Builder:
             out["enum"] = _unique([_typed(v, out.get("type")) for v in f.enum])
             out["x-specforge-enum-source"] = self.src(f.enum_line or f.line)
             out["x-specforge-enum-evidence"] = f.evidence
-            self.findings.append(Finding(route, "enum", f.name, ", ".join(map(str, f.enum))[:60],
-                                         f.enum_line or f.line, f.evidence, f.section))
+            self.findings.append(
+                Finding(
+                    route,
+                    "enum",
+                    f.name,
+                    ", ".join(map(str, f.enum))[:60],
+                    f.enum_line or f.line,
+                    f.evidence,
+                    f.section,
+                )
+            )
         if f.has_default:
             out["default"] = _typed(f.default, out.get("type"))
         if f.description and out.get("type") in ("integer", "number"):
@@ -132,8 +145,17 @@ class _Builder:
             out["x-specforge-example-source"] = self.src(f.example_line or f.line)
         out["x-specforge-source"] = self.src(f.line)
         out["x-specforge-evidence"] = f.evidence
-        self.findings.append(Finding(route, "field", f"{f.parent + '.' if f.parent else ''}{f.name}",
-                                     _type_label(f.schema), f.line, f.evidence, f.section))
+        self.findings.append(
+            Finding(
+                route,
+                "field",
+                f"{f.parent + '.' if f.parent else ''}{f.name}",
+                _type_label(f.schema),
+                f.line,
+                f.evidence,
+                f.section,
+            )
+        )
         return out
 
     def object_schema(self, fields: list[Field], route: str, line: int, evidence: str) -> dict[str, Any]:
@@ -167,7 +189,9 @@ class _Builder:
                 continue
             target.setdefault("properties", {})[f.name] = self.prop(f, route)
             if f.required:
-                target.setdefault("required", []).append(f.name) if target is not schema else required.append(f.name)
+                target.setdefault("required", []).append(f.name) if target is not schema else required.append(
+                    f.name
+                )
         if required:
             schema["required"] = required
         schema["x-specforge-source"] = self.src(line)
@@ -193,7 +217,9 @@ class _Builder:
                 node = child
         return node
 
-    def example_schema(self, values: list[tuple[Any, int, str]], route: str, section: str) -> dict[str, Any] | None:
+    def example_schema(
+        self, values: list[tuple[Any, int, str]], route: str, section: str
+    ) -> dict[str, Any] | None:
         """An object schema inferred from example values (the page lists no fields)."""
         objects = [(v, line, media) for v, line, media in values if isinstance(v, dict)]
         if not objects:
@@ -216,7 +242,9 @@ class _Builder:
                 schema["x-specforge-source"] = self.src(line)
                 schema["x-specforge-evidence"] = "example"
                 props[name] = schema
-                self.findings.append(Finding(route, "field", name, _type_label(schema), line, "example", section))
+                self.findings.append(
+                    Finding(route, "field", name, _type_label(schema), line, "example", section)
+                )
         return {
             "type": "object",
             "properties": props,
@@ -262,7 +290,11 @@ def _type_label(schema: dict[str, Any] | None) -> str:
 def _media_of(ev: Evidence, route_index: int, fields: list[Field]) -> list[tuple[str, int]]:
     found: dict[str, int] = {}
     for route, section, media, line in ev.media:
-        if route == route_index and section in ("request", "unknown") and media not in ("video/mp4", "application/octet-stream"):
+        if (
+            route == route_index
+            and section in ("request", "unknown")
+            and media not in ("video/mp4", "application/octet-stream")
+        ):
             found.setdefault(media, line)
     for f in fields:
         if f.media and f.media not in found:
@@ -281,7 +313,7 @@ def build_draft(text: str, doc: str, suffix: str = "", *, html_page: bool = Fals
             "no OpenAPI document and no route (`POST /v1/videos`, a curl URL) found in the page",
             file=doc,
             line=1,
-            hint="if the page is prose only, write the source by hand and set extract = \"hand\" for its variant",
+            hint='if the page is prose only, write the source by hand and set extract = "hand" for its variant',
         )
     create_index = ev.routes.index(_create_route(offered))
     where = _context(ev)
@@ -310,7 +342,11 @@ def build_draft(text: str, doc: str, suffix: str = "", *, html_page: bool = Fals
                 if f.section in ("request", "unknown") and f.location in (None, "body"):
                     f.location = "path" if "{" + f.name + "}" in route.path else "query"
         request = [f for f in mine if f.section in ("request", "unknown") and f.location in (None, "body")]
-        params = [f for f in mine if f.section in ("request", "unknown") and f.location in ("query", "path", "header")]
+        params = [
+            f
+            for f in mine
+            if f.section in ("request", "unknown") and f.location in ("query", "path", "header")
+        ]
         headers = [f for f in mine if f.section == "header" or f.location == "header"]
         params = [f for f in params if f.name.lower() != "authorization"]
         response = [f for f in mine if f.section == "response"]
@@ -339,8 +375,11 @@ def build_draft(text: str, doc: str, suffix: str = "", *, html_page: bool = Fals
     not_offered = [r for r in ev.routes if r.not_offered]
     if not_offered:
         data["x-specforge-not-offered"] = [
-            {"operation": f"{r.method} {r.path}", "x-specforge-source": builder.src(r.line),
-             "x-specforge-evidence": "prose"}
+            {
+                "operation": f"{r.method} {r.path}",
+                "x-specforge-source": builder.src(r.line),
+                "x-specforge-evidence": "prose",
+            }
             for r in not_offered
         ]
     components: dict[str, Any] = {}
@@ -352,8 +391,15 @@ def build_draft(text: str, doc: str, suffix: str = "", *, html_page: bool = Fals
         data["components"] = components
     for example in examples:
         builder.findings.append(
-            Finding(f"{example.method or '?'} {example.path or '?'}", "example", example.name, example.media_type,
-                    example.line, "example", example.kind)
+            Finding(
+                f"{example.method or '?'} {example.path or '?'}",
+                "example",
+                example.name,
+                example.media_type,
+                example.line,
+                "example",
+                example.kind,
+            )
         )
     return Draft(data, builder.findings, examples)
 
@@ -362,7 +408,9 @@ def _create_route(offered: list[Route]) -> Route:
     """The create call: a POST to a collection (no ``{id}`` in its path; the shortest such path),
     else the first POST, else the first route."""
     posts = [r for r in offered if r.method == "POST"]
-    collections = [r for r in posts if "{" not in r.path.rsplit("/", 1)[-1] and not re.search(r"\{[^}]+\}/", r.path)]
+    collections = [
+        r for r in posts if "{" not in r.path.rsplit("/", 1)[-1] and not re.search(r"\{[^}]+\}/", r.path)
+    ]
     if collections:
         return min(collections, key=lambda r: (r.path.count("/"), r.line))
     return posts[0] if posts else offered[0]
@@ -406,7 +454,9 @@ def _context(ev: Evidence) -> Any:
 
 def _auth(ev: Evidence, builder: _Builder) -> dict[str, Any] | None:
     header_fields = [
-        f for f in ev.fields if (f.section == "header" or f.location == "header") and f.name.lower() == "authorization"
+        f
+        for f in ev.fields
+        if (f.section == "header" or f.location == "header") and f.name.lower() == "authorization"
     ]
     if header_fields:
         f = header_fields[0]
@@ -435,12 +485,22 @@ def _parameters(route: Route, params: list[Field], builder: _Builder, label: str
     for name in re.findall(r"\{([^}]+)\}", route.path):
         if name in named:
             continue
-        out.append({
-            "name": name, "in": "path", "required": True, "schema": {"type": "string"},
-            "x-specforge-source": builder.src(route.line), "x-specforge-evidence": "prose",
-        })
+        out.append(
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string"},
+                "x-specforge-source": builder.src(route.line),
+                "x-specforge-evidence": "prose",
+            }
+        )
     for f in params:
-        schema = {k: v for k, v in (f.schema or {"x-specforge-type": "unstated"}).items() if k != "x-specforge-enum-type"}
+        schema = {
+            k: v
+            for k, v in (f.schema or {"x-specforge-type": "unstated"}).items()
+            if k != "x-specforge-enum-type"
+        }
         if f.enum:
             schema["enum"] = _unique(list(f.enum))
         param: dict[str, Any] = {"name": f.name, "in": f.location, "schema": schema}
@@ -450,15 +510,30 @@ def _parameters(route: Route, params: list[Field], builder: _Builder, label: str
             param["description"] = f.description
         param["x-specforge-source"] = builder.src(f.line)
         param["x-specforge-evidence"] = f.evidence
-        builder.findings.append(Finding(label, "field", f.name, f"{_type_label(f.schema)} ({f.location})", f.line,
-                                        f.evidence, "request"))
+        builder.findings.append(
+            Finding(
+                label,
+                "field",
+                f.name,
+                f"{_type_label(f.schema)} ({f.location})",
+                f.line,
+                f.evidence,
+                "request",
+            )
+        )
         out.append(param)
     return out
 
 
 def _request_body(
-    builder: _Builder, ev: Evidence, route: Route, index: int, fields: list[Field], label: str,
-    schemas: dict[str, Any], op_id: str,
+    builder: _Builder,
+    ev: Evidence,
+    route: Route,
+    index: int,
+    fields: list[Field],
+    label: str,
+    schemas: dict[str, Any],
+    op_id: str,
 ) -> dict[str, Any] | None:
     examples = [e for e in builder.examples if e.kind == "request" and _same_route(e, route)]
     media = _media_of(ev, index, fields)
@@ -475,7 +550,9 @@ def _request_body(
         for name, prop in (extra or {}).get("properties", {}).items():
             schema["properties"].setdefault(name, prop)
     else:
-        inferred = builder.example_schema([(e.value, e.line, e.media_type) for e in examples], label, "request")
+        inferred = builder.example_schema(
+            [(e.value, e.line, e.media_type) for e in examples], label, "request"
+        )
         if inferred is None:
             return None
         schema = inferred
@@ -490,8 +567,13 @@ def _request_body(
         media = [("application/json", line if fields else route.line)]
         body["x-specforge-media"] = "unstated"
     for kind, line in media:
-        content[kind] = {"schema": {"$ref": f"#/components/schemas/{name}"}, "x-specforge-source": builder.src(line)}
-        builder.findings.append(Finding(label, "media", kind, "", line, "prose" if fields else "example", "request"))
+        content[kind] = {
+            "schema": {"$ref": f"#/components/schemas/{name}"},
+            "x-specforge-source": builder.src(line),
+        }
+        builder.findings.append(
+            Finding(label, "media", kind, "", line, "prose" if fields else "example", "request")
+        )
     body["content"] = content
     return body
 
@@ -501,12 +583,21 @@ def _same_route(example: PageExample, route: Route) -> bool:
 
     if example.method is None:
         return route.method == "POST"
-    return find_operation({"paths": {route.path: {route.method.lower(): {}}}}, example.method, example.path) is not None
+    return (
+        find_operation({"paths": {route.path: {route.method.lower(): {}}}}, example.method, example.path)
+        is not None
+    )
 
 
 def _responses(
-    builder: _Builder, ev: Evidence, route: Route, index: int, fields: list[Field], label: str,
-    schemas: dict[str, Any], op_id: str,
+    builder: _Builder,
+    ev: Evidence,
+    route: Route,
+    index: int,
+    fields: list[Field],
+    label: str,
+    schemas: dict[str, Any],
+    op_id: str,
 ) -> dict[str, Any]:
     examples = [e for e in builder.examples if e.kind == "response" and _same_route(e, route)]
     note = ev.response_notes.get(index) or (ev.response_notes.get(None) if route.method == "POST" else None)
@@ -516,16 +607,26 @@ def _responses(
     if fields:
         schema = builder.object_schema(fields, label, min(f.line for f in fields), fields[0].evidence)
     elif examples:
-        schema = builder.example_schema([(e.value, e.line, e.media_type) for e in examples], label, "response")
-    binary = [(m, line) for r, s, m, line in ev.media if r == index and m in ("video/mp4", "application/octet-stream")]
+        schema = builder.example_schema(
+            [(e.value, e.line, e.media_type) for e in examples], label, "response"
+        )
+    binary = [
+        (m, line)
+        for r, s, m, line in ev.media
+        if r == index and m in ("video/mp4", "application/octet-stream")
+    ]
     if schema is not None:
         name = f"{op_id[:1].upper()}{op_id[1:]}Response"
         schemas[name] = schema
         response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
     elif binary:
         kind, line = binary[0]
-        response["content"] = {kind: {"schema": {"type": "string", "format": "binary"}, "x-specforge-source": builder.src(line)}}
-    response["x-specforge-source"] = builder.src(fields[0].line if fields else (examples[0].line if examples else route.line))
+        response["content"] = {
+            kind: {"schema": {"type": "string", "format": "binary"}, "x-specforge-source": builder.src(line)}
+        }
+    response["x-specforge-source"] = builder.src(
+        fields[0].line if fields else (examples[0].line if examples else route.line)
+    )
     return {"200": response}
 
 
@@ -537,12 +638,16 @@ def _status_enums(ev: Evidence, schemas: dict[str, Any], paths: dict[str, Any], 
         return
     for path, item in paths.items():
         for method, op in item.items():
-            index = next((i for i, r in enumerate(ev.routes) if r.path == path and r.method.lower() == method), None)
+            index = next(
+                (i for i, r in enumerate(ev.routes) if r.path == path and r.method.lower() == method), None
+            )
             mine = [s for s in listed if s.route == index] or [s for s in listed if s.route is None]
             if not mine:
                 continue
             for response in op.get("responses", {}).values():
-                ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+                ref = (
+                    response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+                )
                 schema = schemas.get(ref.rsplit("/", 1)[-1]) if ref else None
                 status = schema.get("properties", {}).get("status") if isinstance(schema, dict) else None
                 if isinstance(status, dict) and "enum" not in status:
@@ -555,9 +660,17 @@ def _statuses(builder: _Builder, ev: Evidence, examples: list[PageExample]) -> l
     seen: dict[str, dict[str, Any]] = {}
 
     def add(value: Any, line: int, evidence: str) -> None:
-        if not isinstance(value, str) or value in seen or value.strip("<>").lower() in ("string", "str", "enum"):
+        if (
+            not isinstance(value, str)
+            or value in seen
+            or value.strip("<>").lower() in ("string", "str", "enum")
+        ):
             return  # a renderer's placeholder (`"status": "string"`) is not a status
-        seen[value] = {"value": value, "x-specforge-source": builder.src(line), "x-specforge-evidence": evidence}
+        seen[value] = {
+            "value": value,
+            "x-specforge-source": builder.src(line),
+            "x-specforge-evidence": evidence,
+        }
         builder.findings.append(Finding("", "status", value, "", line, evidence))
 
     for s in ev.statuses:

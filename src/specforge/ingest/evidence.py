@@ -163,7 +163,9 @@ class Evidence:
     statuses: list[StatusValue] = field(default_factory=list)
     servers: list[tuple[str, int]] = field(default_factory=list)
     auth: list[tuple[str, str, int]] = field(default_factory=list)  # (header name, value/description, line)
-    media: list[tuple[int | None, str, str, int]] = field(default_factory=list)  # (route, section, media, line)
+    media: list[tuple[int | None, str, str, int]] = field(
+        default_factory=list
+    )  # (route, section, media, line)
     curls: list[tuple[Curl, int | None]] = field(default_factory=list)  # (curl, route index)
     title: tuple[str, int] | None = None
     #: route index (None: before any route) -> the line a response section opens with
@@ -252,7 +254,9 @@ class _Walker:
                 if self.not_offered[0] <= line <= self.not_offered[1]:
                     known.not_offered = True
                 return index
-        self.ev.routes.append(Route(method, path, line, evidence, self.not_offered[0] <= line <= self.not_offered[1], summary))
+        self.ev.routes.append(
+            Route(method, path, line, evidence, self.not_offered[0] <= line <= self.not_offered[1], summary)
+        )
         return len(self.ev.routes) - 1
 
     def templated(self, path: str) -> str:
@@ -263,15 +267,23 @@ class _Walker:
         for index in range(2, len(segments)):
             segment = segments[index]
             collection = "/".join(segments[:index])
-            if segment.startswith("{") or not re.search(r"\d", segment) or not re.fullmatch(r"[\w.-]+", segment):
+            if (
+                segment.startswith("{")
+                or not re.search(r"\d", segment)
+                or not re.fullmatch(r"[\w.-]+", segment)
+            ):
                 continue
             if re.fullmatch(r"v\d+(?:\.\d+)*|\d{4}-\d\d-\d\d", segment):
                 continue  # a version, not an id
             if not any(k == collection or k.startswith(collection + "/{") for k in known):
                 continue
             spelled = next(
-                (k.split("/")[index] for k in known
-                 if k.startswith(collection + "/{") and len(k.split("/")) > index), None
+                (
+                    k.split("/")[index]
+                    for k in known
+                    if k.startswith(collection + "/{") and len(k.split("/")) > index
+                ),
+                None,
             )
             name = spelled or "{" + _singular_word(segments[index - 1]) + "_id}"
             segments[index] = name
@@ -318,8 +330,12 @@ def _template_key(path: str) -> str:
 _INLINE_FIELD = re.compile(
     r"^[-*•]?\s*`?(?P<name>[A-Za-z_$][\w$.\[\]]*)`?(?P<opt>\?)?\s*(?::|：)\s*(?P<type>[A-Za-z<>\[\]|\s]+?)\s*(?:[;,]|$)"
 )
-_TS_FIELD = re.compile(r"^\s*(?P<name>[A-Za-z_$][\w$]*)(?P<opt>\?)?\s*:\s*(?P<type>[^;/]+?)\s*;?\s*(?://\s*(?P<desc>.*))?$")
-_GLUED_FIELDS = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?P<type>(?:string|number|integer|boolean|object|array|file)(?:\s*\|\s*(?:string|number|integer|boolean|object|array|file))*)\s*[:：]")
+_TS_FIELD = re.compile(
+    r"^\s*(?P<name>[A-Za-z_$][\w$]*)(?P<opt>\?)?\s*:\s*(?P<type>[^;/]+?)\s*;?\s*(?://\s*(?P<desc>.*))?$"
+)
+_GLUED_FIELDS = re.compile(
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?P<type>(?:string|number|integer|boolean|object|array|file)(?:\s*\|\s*(?:string|number|integer|boolean|object|array|file))*)\s*[:：]"
+)
 _LIST_FIELD = re.compile(
     r"^[-*•]?\s*`(?P<name>[A-Za-z_$][\w$.\[\]]*)`\s*(?:[(（](?P<paren>[^)）]*)[)）])?\s*(?:[:：\-—]\s*(?P<desc>.*))?$"
 )
@@ -334,7 +350,11 @@ def _keyword(text: str, kind: str) -> tuple[bool, str]:
             continue  # `可选` alone is a required marker, not an options list
         if low.startswith(word):
             rest = stripped[len(word) :]
-            if not rest or rest[0] in ":：" or (rest[0] == " " and kind != "example" and rest.strip()[:1] in (":", "：")):
+            if (
+                not rest
+                or rest[0] in ":："
+                or (rest[0] == " " and kind != "example" and rest.strip()[:1] in (":", "："))
+            ):
                 return True, rest.lstrip(" ").lstrip(":：").strip()
             if word == low:
                 return True, ""
@@ -378,8 +398,14 @@ class FieldListReader:
         if _NAME.match(name_text) and i + 1 < len(lines) and lines[i + 1].line - line.line <= 2:
             nxt = lines[i + 1].text
             schema = _type_line(nxt)
-            if schema is not None and _required_word(name_text) is None and (
-                parse_type(name_text) is None or i + 2 >= len(lines) or _type_line(lines[i + 2].text) is None
+            if (
+                schema is not None
+                and _required_word(name_text) is None
+                and (
+                    parse_type(name_text) is None
+                    or i + 2 >= len(lines)
+                    or _type_line(lines[i + 2].text) is None
+                )
             ):
                 f = self._field(name_text, line.line, schema, nxt, optional=text.endswith("?"))
                 self._markers(f, nxt)
@@ -387,11 +413,17 @@ class FieldListReader:
         # "name*type" / "name?type" (Fumadocs renders run the marker and the type together)
         marked = re.fullmatch(r"(?P<name>[A-Za-z_$][\w$]*)(?P<mark>[*?])(?P<type>\S.*)", text)
         if marked and parse_type(marked["type"]) is not None:
-            f = self._field(marked["name"], line.line, parse_type(marked["type"]), marked["type"], optional=False)
+            f = self._field(
+                marked["name"], line.line, parse_type(marked["type"]), marked["type"], optional=False
+            )
             f.required = marked["mark"] == "*"
             return f, 1
         # "name type [location] [required]" on one line
-        if len(head) >= 2 and _NAME.match(head[0].strip("`").rstrip("?*")) and parse_type(head[0].strip("`")) is None:
+        if (
+            len(head) >= 2
+            and _NAME.match(head[0].strip("`").rstrip("?*"))
+            and parse_type(head[0].strip("`")) is None
+        ):
             rest = text.split(None, 1)[1]
             tokens = [t for t in re.split(r"\s*[·•|,]\s*|\s+", rest) if t]
             schema = parse_type(tokens[0]) if tokens else None
@@ -400,20 +432,26 @@ class FieldListReader:
                 _required_word(t) is not None or _location_word(t) is not None for t in others
             ):
                 name = head[0].strip("`").rstrip("?*")
-                f = self._field(name, line.line, schema, tokens[0], optional=head[0].rstrip("`").endswith("?"))
+                f = self._field(
+                    name, line.line, schema, tokens[0], optional=head[0].rstrip("`").endswith("?")
+                )
                 self._markers(f, rest)
                 return f, 1
         # name?: type / name: type
         match = _INLINE_FIELD.match(text)
         if match and parse_type(match["type"]) is not None and not match["name"].lower().startswith("http"):
             schema = parse_type(match["type"])
-            f = self._field(match["name"], line.line, schema, match["type"].strip(), optional=bool(match["opt"]))
+            f = self._field(
+                match["name"], line.line, schema, match["type"].strip(), optional=bool(match["opt"])
+            )
             if match["opt"]:
                 f.required = False
             return f, 1
         return None
 
-    def _field(self, name: str, line: int, schema: dict[str, Any] | None, type_text: str, optional: bool) -> Field:
+    def _field(
+        self, name: str, line: int, schema: dict[str, Any] | None, type_text: str, optional: bool
+    ) -> Field:
         section = self.w.section
         if name.lower() == "authorization":
             section = "header"  # the auth header, wherever the page lists it
@@ -469,9 +507,18 @@ class FieldListReader:
                     if chunk:
                         values += _split_values(chunk)
                     comma = chunk.rstrip().endswith((",", "，", "、"))
-                    if (not chunk or comma or one_per_line) and i < len(lines) and self._option_line(lines, i):
+                    if (
+                        (not chunk or comma or one_per_line)
+                        and i < len(lines)
+                        and self._option_line(lines, i)
+                    ):
                         nxt = lines[i].text.strip()
-                        if one_per_line and not comma and values and (" " in nxt.strip("\"'`") or len(nxt) > 40):
+                        if (
+                            one_per_line
+                            and not comma
+                            and values
+                            and (" " in nxt.strip("\"'`") or len(nxt) > 40)
+                        ):
                             break
                         chunk = nxt
                         one_per_line = one_per_line and not comma and "," not in nxt
@@ -544,7 +591,9 @@ def _column_roles(header: tuple[str, ...]) -> dict[str, int]:
             if role in roles:
                 continue
             words = _words("columns", role)
-            if norm in words or (len(norm) <= 12 and any(len(w) > 1 and w in norm for w in words if role != "name")):
+            if norm in words or (
+                len(norm) <= 12 and any(len(w) > 1 and w in norm for w in words if role != "name")
+            ):
                 roles[role] = index
                 break
     if "name" not in roles and roles and 0 not in roles.values():
@@ -562,6 +611,7 @@ def _infer_roles(rows: tuple[tuple[str, ...], ...]) -> dict[str, int]:
         cells = [_clean_cell(r[index]) for r in rows if index < len(r) and r[index].strip()]
         if not cells:
             continue
+
         def share(test: Any, cells: list[str] = cells) -> float:
             return sum(1 for c in cells if test(c)) / len(cells)
 
@@ -606,7 +656,8 @@ def _description_facts(f: Field, text: str, line: int) -> None:
     for kind in ("options", "default", "example"):
         for word in sorted(_words("keywords", kind), key=len, reverse=True):
             pattern = re.compile(
-                rf"(?:^|[\s,;。，；(（])({re.escape(word)})(?:\s*[:：]\s*|\s+(?=`))(?P<rest>[^。；;\n)）]+)", re.IGNORECASE
+                rf"(?:^|[\s,;。，；(（])({re.escape(word)})(?:\s*[:：]\s*|\s+(?=`))(?P<rest>[^。；;\n)）]+)",
+                re.IGNORECASE,
             )
             match = pattern.search(text)
             if not match:
@@ -683,6 +734,7 @@ def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
     parents: list[str] = []
     wrapper = False
     for row, line in zip(rows, lines, strict=False):
+
         def cell(role: str, row: tuple[str, ...] = row) -> str:
             return row[roles[role]] if role in roles and roles[role] < len(row) else ""
 
@@ -701,7 +753,7 @@ def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
         if "." in name and not name.endswith("[]"):
             parent, name = name.rsplit(".", 1)
         elif depth and parents:
-            parent = ".".join(parents[: depth]) if len(parents) >= depth else ".".join(parents)
+            parent = ".".join(parents[:depth]) if len(parents) >= depth else ".".join(parents)
         type_text = _clean_cell(cell("type"))
         schema = parse_type(type_text) if type_text else None
         f = Field(
@@ -744,7 +796,10 @@ def route_table(table: Table) -> list[tuple[str, str, int, str | None]]:
     for row, line in zip(table.rows, table.lines, strict=False):
         cells = [_clean_cell(c) for c in row]
         method = next((c.upper() for c in cells if c.upper() in METHODS and c == c.upper()), None)
-        path = next((c for c in cells if re.fullmatch(rf"(?:https?://[^\s/]+)?/{_PATH_CHARS}*", c) and c.strip("/")), None)
+        path = next(
+            (c for c in cells if re.fullmatch(rf"(?:https?://[^\s/]+)?/{_PATH_CHARS}*", c) and c.strip("/")),
+            None,
+        )
         if method and path:
             rest = [c for c in cells if c not in (method, path) and c]
             out.append((method, path, line, rest[0] if rest and len(rest[0]) <= 80 else None))
@@ -793,19 +848,41 @@ def code_fields(walker: _Walker, code: Code) -> list[Field]:
             if schema is None and literals and re.fullmatch(r"""[\s|"'\w.\-:]+""", type_text):
                 enum = [lit[1] if lit[0] else json.loads(lit[2]) for lit in literals]
                 kinds = {type(v).__name__ for v in enum}
-                schema = {"type": "string"} if kinds == {"str"} else ({"type": "integer"} if kinds == {"int"} else None)
+                schema = (
+                    {"type": "string"}
+                    if kinds == {"str"}
+                    else ({"type": "integer"} if kinds == {"int"} else None)
+                )
             if schema is None and enum is None:
                 continue
-            f = Field(ts["name"], line, "field-list", walker.section, walker.route, schema, type_text,
-                      required=not ts["opt"], description=(ts["desc"] or "").strip() or None, media=walker.page_media)
+            f = Field(
+                ts["name"],
+                line,
+                "field-list",
+                walker.section,
+                walker.route,
+                schema,
+                type_text,
+                required=not ts["opt"],
+                description=(ts["desc"] or "").strip() or None,
+                media=walker.page_media,
+            )
             if enum:
                 f.enum, f.enum_line = enum, line
             out.append(f)
             continue
         columns = re.split(r"\s{2,}|\t", text)
         if len(columns) >= 2 and _NAME.match(columns[0].rstrip("?")) and parse_type(columns[1]) is not None:
-            f = Field(columns[0].rstrip("?"), line, "field-list", walker.section, walker.route,
-                      parse_type(columns[1]), columns[1], media=walker.page_media)
+            f = Field(
+                columns[0].rstrip("?"),
+                line,
+                "field-list",
+                walker.section,
+                walker.route,
+                parse_type(columns[1]),
+                columns[1],
+                media=walker.page_media,
+            )
             rest = columns[2:]
             if rest and _required_cell(rest[0]) is not None:
                 f.required = _required_cell(rest[0])
@@ -939,7 +1016,9 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 while j < len(lines_run) and lines_run[j].text.strip().count("\t") == width:
                     j += 1
                 cells = [tuple(c.strip() for c in lines_run[k].text.strip().split("\t")) for k in range(i, j)]
-                table = Table(cells[0], tuple(cells[1:]), line.line, tuple(lines_run[k].line for k in range(i + 1, j)))
+                table = Table(
+                    cells[0], tuple(cells[1:]), line.line, tuple(lines_run[k].line for k in range(i + 1, j))
+                )
                 handle_table(table)
                 i = j
                 continue
@@ -959,8 +1038,12 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 if i > 0 and line.line - lines_run[i - 1].line <= 1:
                     labels.append(lines_run[i - 1].text.strip())  # Mintlify: the title sits above the pill
                 for label in labels:
-                    if 0 < len(label) <= 60 and not walker.section_of(label, False) and not _is_chrome(label) \
-                            and label.upper() not in METHODS:
+                    if (
+                        0 < len(label) <= 60
+                        and not walker.section_of(label, False)
+                        and not _is_chrome(label)
+                        and label.upper() not in METHODS
+                    ):
                         current = ev.routes[walker.route] if walker.route is not None else None
                         if current is not None:
                             current.summary = current.summary or label
@@ -1023,8 +1106,16 @@ def gather(units: list[Unit], text: str) -> Evidence:
             if glued:
                 for n, match in enumerate(glued):
                     tail = t[match.end() : glued[n + 1].start() if n + 1 < len(glued) else len(t)].strip()
-                    f = Field(match["name"], line.line, "prose", walker.section, walker.route,
-                              parse_type(match["type"]), match["type"], media=walker.page_media)
+                    f = Field(
+                        match["name"],
+                        line.line,
+                        "prose",
+                        walker.section,
+                        walker.route,
+                        parse_type(match["type"]),
+                        match["type"],
+                        media=walker.page_media,
+                    )
                     head, _, rest = tail.partition(",") if "," in tail else tail.partition("，")
                     marker = _required_word(head) if rest else None
                     if marker is not None:
@@ -1042,8 +1133,16 @@ def gather(units: list[Unit], text: str) -> Evidence:
                 paren = listed["paren"] or ""
                 bits = [b.strip() for b in re.split(r"[,，、;；]", paren) if b.strip()]
                 schema = next((parse_type(b) for b in bits if parse_type(b) is not None), None)
-                f = Field(listed["name"], line.line, "prose", walker.section, walker.route, schema,
-                          next((b for b in bits if parse_type(b) is not None), None), media=walker.page_media)
+                f = Field(
+                    listed["name"],
+                    line.line,
+                    "prose",
+                    walker.section,
+                    walker.route,
+                    schema,
+                    next((b for b in bits if parse_type(b) is not None), None),
+                    media=walker.page_media,
+                )
                 for b in bits:
                     if _required_cell(b) is not None:
                         f.required = _required_cell(b)
@@ -1085,10 +1184,14 @@ def gather(units: list[Unit], text: str) -> Evidence:
             handle_table(unit)
             continue
         if isinstance(unit, Code):
-            if unit.lang in ("", "text", "txt", "plain", "plaintext") and not unit.text.lstrip().startswith(("{", "[", "curl")):
+            if unit.lang in ("", "text", "txt", "plain", "plaintext") and not unit.text.lstrip().startswith(
+                ("{", "[", "curl")
+            ):
                 # a rendered field list kept in a text block (Apifox exports)
                 lines_run.extend(
-                    Line(raw.strip(), unit.start + n) for n, raw in enumerate(unit.text.splitlines()) if raw.strip()
+                    Line(raw.strip(), unit.start + n)
+                    for n, raw in enumerate(unit.text.splitlines())
+                    if raw.strip()
                 )
                 flush_lines()
                 continue
@@ -1096,8 +1199,10 @@ def gather(units: list[Unit], text: str) -> Evidence:
     flush_lines()
     for f in ev.fields:
         if f.name == "status" and f.section == "response" and f.description and not f.enum:
-            ev.statuses += [StatusValue(s.value, f.line, f.evidence)
-                            for s in _status_list([Line("status: " + f.description, f.line)], 0)]
+            ev.statuses += [
+                StatusValue(s.value, f.line, f.evidence)
+                for s in _status_list([Line("status: " + f.description, f.line)], 0)
+            ]
     _curls(ev, units, text, walker)
     return ev
 

@@ -118,15 +118,31 @@ def page_examples(
                         value = curl.data
                 at = curl.data_line or curl.line
                 examples.append(
-                    PageExample("request", f"curl-json-L{at}", at, curl.method, curl.path, media, value,
-                                f"curl -d body shown in the page (line {at})")
+                    PageExample(
+                        "request",
+                        f"curl-json-L{at}",
+                        at,
+                        curl.method,
+                        curl.path,
+                        media,
+                        value,
+                        f"curl -d body shown in the page (line {at})",
+                    )
                 )
             if curl.form:
                 at = curl.form_line or curl.line
                 examples.append(
-                    PageExample("request", f"curl-form-L{at}", at, curl.method, curl.path, "multipart/form-data",
-                                _form_value(curl.form), f"curl -F form shown in the page (line {at}); "
-                                "values are form text, `@file` is an upload")
+                    PageExample(
+                        "request",
+                        f"curl-form-L{at}",
+                        at,
+                        curl.method,
+                        curl.path,
+                        "multipart/form-data",
+                        _form_value(curl.form),
+                        f"curl -F form shown in the page (line {at}); "
+                        "values are form text, `@file` is an upload",
+                    )
                 )
             continue
         value, shown = item
@@ -145,13 +161,29 @@ def page_examples(
             method, path = None, None  # a body shown under a poll/download route is the create call's
         if is_response:
             examples.append(
-                PageExample("response", f"response-L{line}", line, method, path, "application/json", value,
-                            f"response shown in the page ({shown}, line {line})")
+                PageExample(
+                    "response",
+                    f"response-L{line}",
+                    line,
+                    method,
+                    path,
+                    "application/json",
+                    value,
+                    f"response shown in the page ({shown}, line {line})",
+                )
             )
         else:
             examples.append(
-                PageExample("request", f"request-L{line}", line, method, path, "application/json", value,
-                            f"request body shown in the page ({shown}, line {line})")
+                PageExample(
+                    "request",
+                    f"request-L{line}",
+                    line,
+                    method,
+                    path,
+                    "application/json",
+                    value,
+                    f"request body shown in the page ({shown}, line {line})",
+                )
             )
     return examples
 
@@ -179,7 +211,11 @@ def find_operation(document: dict[str, Any], method: str | None, path: str | Non
         wanted.append(path[len(prefix) :])
     for candidate in wanted:
         for key, item in paths.items():
-            if isinstance(item, dict) and method.lower() in item and path_pattern(str(key)).fullmatch(candidate):
+            if (
+                isinstance(item, dict)
+                and method.lower() in item
+                and path_pattern(str(key)).fullmatch(candidate)
+            ):
                 return str(key), method.lower()
     return None
 
@@ -225,7 +261,9 @@ def attach_examples(
                 content = body.get("content") if isinstance(body, dict) else None
                 if isinstance(content, dict) and isinstance(content.get(example.media_type), dict):
                     media = content[example.media_type]
-                    pointer = f"/paths/{_esc(path_key)}/{method}/requestBody/content/{_esc(example.media_type)}"
+                    pointer = (
+                        f"/paths/{_esc(path_key)}/{method}/requestBody/content/{_esc(example.media_type)}"
+                    )
             else:
                 responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
                 codes = [str(c) for c in responses if str(c).startswith("2")]

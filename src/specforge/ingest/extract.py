@@ -146,7 +146,12 @@ def _merge_disjoint(candidates: list[Extracted]) -> Extracted | None:
     first = candidates[0]
     spans = ", ".join(f"{c.start}-{c.end}" for c in candidates)
     return Extracted(
-        merged, first.mode, first.start, candidates[-1].end, first.document, first.line_offset,
+        merged,
+        first.mode,
+        first.start,
+        candidates[-1].end,
+        first.document,
+        first.line_offset,
         notes=(f"merged {len(candidates)} OpenAPI documents (lines {spans}): their operations are disjoint",),
         spans=tuple((c.start, c.end) for c in candidates),
     )
@@ -157,14 +162,16 @@ def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | No
     search; without it the kind is detected. No candidate, or two, is an ``InputError``."""
     if mode == "hand":
         raise InputError(
-            "this page is configured as hand-written (extract = \"hand\"); there is nothing to extract",
+            'this page is configured as hand-written (extract = "hand"); there is nothing to extract',
             file=display,
             hint="edit the hand-written source, or set extract to openapi/fenced/embedded-json",
         )
     if mode == "auto":
         mode = None
     if mode is not None and mode not in MODES:
-        raise InputError(f"unknown extraction mode `{mode}`", file=display, hint=f"use one of: {', '.join(MODES)}")
+        raise InputError(
+            f"unknown extraction mode `{mode}`", file=display, hint=f"use one of: {', '.join(MODES)}"
+        )
     if mode == "openapi" or (mode is None and suffix.lower() in WHOLE_FILE_SUFFIXES):
         document = load_text(text, display)
         if not _is_openapi(document.data):
@@ -186,7 +193,9 @@ def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | No
         if recovered is not None:
             document, first_line, last_line = recovered
             candidates.append(
-                Extracted(document.data, "recovered-yaml", first_line, last_line, _renamed(document, display), 0)
+                Extracted(
+                    document.data, "recovered-yaml", first_line, last_line, _renamed(document, display), 0
+                )
             )
     if not candidates:
         what = {"fenced": "fenced ```yaml/```json block", "embedded-json": "embedded OpenAPI JSON object"}
@@ -195,7 +204,7 @@ def extract_openapi(text: str, display: str, *, suffix: str = "", mode: str | No
             "with a top-level `openapi` key)",
             file=display,
             line=1,
-            hint="if the page is prose only, write the source by hand and set extract = \"hand\" for its variant",
+            hint='if the page is prose only, write the source by hand and set extract = "hand" for its variant',
         )
     if len(candidates) > 1 and mode is None:
         merged = _merge_disjoint(candidates)
@@ -222,9 +231,13 @@ def read_page(path: Path, display: str) -> tuple[bytes, str]:
     except FileNotFoundError:
         raise InputError("doc page not found", file=display, hint="check the path") from None
     except OSError as exc:
-        raise InputError(f"cannot read doc page: {exc.strerror}", file=display, hint="check permissions") from None
+        raise InputError(
+            f"cannot read doc page: {exc.strerror}", file=display, hint="check permissions"
+        ) from None
     try:
         return raw, raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("doc page is not UTF-8 text", file=display, line=line, hint="re-save it as UTF-8") from None
+        raise InputError(
+            "doc page is not UTF-8 text", file=display, line=line, hint="re-save it as UTF-8"
+        ) from None

@@ -38,9 +38,13 @@ def read_cassette(path: Path, display: str | None = None) -> list[dict[str, Any]
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError("cassette not found", file=shown, hint="pass reports/<run-id>/cassette.jsonl of a check") from None
+        raise InputError(
+            "cassette not found", file=shown, hint="pass reports/<run-id>/cassette.jsonl of a check"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read cassette: {exc}", file=shown, hint="is it a specforge cassette?") from None
+        raise InputError(
+            f"cannot read cassette: {exc}", file=shown, hint="is it a specforge cassette?"
+        ) from None
     entries = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -48,11 +52,20 @@ def read_cassette(path: Path, display: str | None = None) -> list[dict[str, Any]
         try:
             entry = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", file=shown, line=number, col=exc.colno,
-                             hint="a cassette has one exchange per line, as `specforge check` writes it") from None
+            raise InputError(
+                f"not JSON: {exc.msg}",
+                file=shown,
+                line=number,
+                col=exc.colno,
+                hint="a cassette has one exchange per line, as `specforge check` writes it",
+            ) from None
         if not isinstance(entry, dict) or not isinstance(entry.get("request"), dict):
-            raise InputError("not an exchange (no `request` object)", file=shown, line=number,
-                             hint="a cassette has one exchange per line, as `specforge check` writes it")
+            raise InputError(
+                "not an exchange (no `request` object)",
+                file=shown,
+                line=number,
+                hint="a cassette has one exchange per line, as `specforge check` writes it",
+            )
         entries.append(entry)
     return entries
 
@@ -144,12 +157,19 @@ def _annotate(schema: dict[str, Any], values: list[Any], name: str) -> None:
     if not distinct:
         return
     strings = [v for v in distinct if isinstance(v, str)]
-    if name in _ENUM_FIELDS and strings and len(strings) <= _ENUM_MAX and all(_IDENTIFIER.match(s) for s in strings):
+    if (
+        name in _ENUM_FIELDS
+        and strings
+        and len(strings) <= _ENUM_MAX
+        and all(_IDENTIFIER.match(s) for s in strings)
+    ):
         schema["enum"] = sorted(strings) + ([None] if None in values else [])
     schema["examples"] = distinct[:_EXAMPLES]
 
 
-def observe(entries: Iterable[dict[str, Any]], *, templates: Iterable[str] = (), source: str = "cassette") -> dict[str, Any]:
+def observe(
+    entries: Iterable[dict[str, Any]], *, templates: Iterable[str] = (), source: str = "cassette"
+) -> dict[str, Any]:
     """The observed OpenAPI 3.1 document of ``entries`` (cassette exchanges). ``templates`` are the
     path templates the project knows (``/v1/videos/{video_id}``); other paths are templated by
     guessing which segments are ids, and unknown paths that only answered 404/405 are skipped."""
@@ -201,7 +221,9 @@ def observe(entries: Iterable[dict[str, Any]], *, templates: Iterable[str] = (),
     for path, item in paths.items():
         names = re.findall(r"\{([^}/]*)\}", path)
         if names:
-            item["parameters"] = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
+            item["parameters"] = [
+                {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+            ]
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -237,7 +259,9 @@ def write_observed(config: Config, cassette: Path, out: Path) -> tuple[Path, dic
     shown = config.display(cassette)
     document = observe(read_cassette(cassette, shown), templates=templates, source=shown)
     target = out / "observed.yaml"
-    header = (f"Observed by `specforge ingest --cassette {shown}` — what the endpoint answered, not its docs.\n"
-              "Compare with its documentation: specforge diff VARIANT " + config.display(target))
+    header = (
+        f"Observed by `specforge ingest --cassette {shown}` — what the endpoint answered, not its docs.\n"
+        "Compare with its documentation: specforge diff VARIANT " + config.display(target)
+    )
     write_atomic(target, dump_yaml(document, header=header))
     return target, document

@@ -42,8 +42,12 @@ def find_patch(config: Config, variant: str) -> Patch | None:
     shown = display_path(path, config.root)
     actions = document.data.get("actions")
     if not isinstance(actions, list):
-        raise InputError("an ingest patch is an OAI Overlay with an `actions` list", file=shown, line=1,
-                         hint="see specs/patches/README.md")
+        raise InputError(
+            "an ingest patch is an OAI Overlay with an `actions` list",
+            file=shown,
+            line=1,
+            hint="see specs/patches/README.md",
+        )
     lines: list[int | None] = []
     for index, action in enumerate(actions):
         location = document.locate(f"/actions/{index}", key=False)
@@ -78,8 +82,11 @@ def apply_patch(data: dict[str, Any], patch: Patch) -> tuple[dict[str, Any], dic
         "file": patch.file,
         "sha256": patch.sha256,
         "actions": [
-            {"target": a.get("target"), "description": str(a.get("description")).strip(),
-             **({"line": line} if line else {})}
+            {
+                "target": a.get("target"),
+                "description": str(a.get("description")).strip(),
+                **({"line": line} if line else {}),
+            }
             for a, line in zip(patch.data["actions"], patch.lines, strict=True)
         ],
     }

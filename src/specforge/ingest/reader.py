@@ -167,7 +167,9 @@ def _shift_html(units: list[Unit], offset: int) -> list[Unit]:
         if isinstance(unit, Line):
             out.append(Line(unit.text, unit.line + offset, unit.heading))
         elif isinstance(unit, Table):
-            out.append(Table(unit.header, unit.rows, unit.line + offset, tuple(n + offset for n in unit.lines)))
+            out.append(
+                Table(unit.header, unit.rows, unit.line + offset, tuple(n + offset for n in unit.lines))
+            )
         else:
             out.append(Code(unit.lang, unit.text, unit.start + offset, unit.end + offset))
     return out
@@ -176,10 +178,48 @@ def _shift_html(units: list[Unit], offset: int) -> list[Unit]:
 # --- HTML -------------------------------------------------------------------------------------
 
 _BLOCK = frozenset(
-    ["p", "div", "li", "ul", "ol", "dt", "dd", "dl", "section", "article", "header", "footer", "main", "nav", "aside", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr", "blockquote", "figure", "figcaption", "label", "summary", "details", "form", "fieldset", "legend", "caption", "tbody", "thead"]
+    [
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "dt",
+        "dd",
+        "dl",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "nav",
+        "aside",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "br",
+        "hr",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "label",
+        "summary",
+        "details",
+        "form",
+        "fieldset",
+        "legend",
+        "caption",
+        "tbody",
+        "thead",
+    ]
 )
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
-_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "wbr"})
+_VOID = frozenset(
+    {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "wbr"}
+)
 
 
 class _Html(HTMLParser):

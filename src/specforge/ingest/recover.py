@@ -29,35 +29,110 @@ _CONTAINER_SCHEMA = {
 }  # fmt: skip
 #: mapping kinds: fixed keys -> child kind for an empty value ("" = scalar only)
 _FIXED: dict[str, dict[str, str]] = {
-    "root": {"openapi": "", "info": "info", "servers": "servers", "paths": "paths", "components": "components",
-             "security": "security", "tags": "tags", "externalDocs": "free", "webhooks": "paths",
-             "jsonSchemaDialect": ""},
-    "info": {"title": "", "description": "", "version": "", "summary": "", "termsOfService": "",
-             "contact": "free", "license": "free"},
+    "root": {
+        "openapi": "",
+        "info": "info",
+        "servers": "servers",
+        "paths": "paths",
+        "components": "components",
+        "security": "security",
+        "tags": "tags",
+        "externalDocs": "free",
+        "webhooks": "paths",
+        "jsonSchemaDialect": "",
+    },
+    "info": {
+        "title": "",
+        "description": "",
+        "version": "",
+        "summary": "",
+        "termsOfService": "",
+        "contact": "free",
+        "license": "free",
+    },
     "server": {"url": "", "description": "", "variables": "free"},
-    "pathitem": {**{m: "operation" for m in HTTP_METHODS}, "parameters": "parameters", "summary": "", "description": "",
-                 "servers": "servers", "$ref": ""},
-    "operation": {"tags": "scalars", "summary": "", "description": "", "operationId": "", "parameters": "parameters",
-                  "requestBody": "body", "responses": "responses", "security": "security", "deprecated": "",
-                  "callbacks": "free", "servers": "servers", "externalDocs": "free"},
-    "parameter": {"name": "", "in": "", "required": "", "description": "", "schema": "schema", "example": "free",
-                  "examples": "free", "deprecated": "", "style": "", "explode": "", "content": "content",
-                  "$ref": "", "allowEmptyValue": ""},
+    "pathitem": {
+        **{m: "operation" for m in HTTP_METHODS},
+        "parameters": "parameters",
+        "summary": "",
+        "description": "",
+        "servers": "servers",
+        "$ref": "",
+    },
+    "operation": {
+        "tags": "scalars",
+        "summary": "",
+        "description": "",
+        "operationId": "",
+        "parameters": "parameters",
+        "requestBody": "body",
+        "responses": "responses",
+        "security": "security",
+        "deprecated": "",
+        "callbacks": "free",
+        "servers": "servers",
+        "externalDocs": "free",
+    },
+    "parameter": {
+        "name": "",
+        "in": "",
+        "required": "",
+        "description": "",
+        "schema": "schema",
+        "example": "free",
+        "examples": "free",
+        "deprecated": "",
+        "style": "",
+        "explode": "",
+        "content": "content",
+        "$ref": "",
+        "allowEmptyValue": "",
+    },
     "body": {"description": "", "required": "", "content": "content", "$ref": ""},
     "media": {"schema": "schema", "example": "free", "examples": "free", "encoding": "free"},
     "response": {"description": "", "content": "content", "headers": "free", "links": "free", "$ref": ""},
-    "components": {"schemas": "schemas", "securitySchemes": "secschemes", "parameters": "named-parameter",
-                   "responses": "named-response", "requestBodies": "named-body", "headers": "free",
-                   "examples": "free", "links": "free", "callbacks": "free"},
-    "secscheme": {"type": "", "scheme": "", "bearerFormat": "", "name": "", "in": "", "description": "",
-                  "flows": "free", "openIdConnectUrl": ""},
+    "components": {
+        "schemas": "schemas",
+        "securitySchemes": "secschemes",
+        "parameters": "named-parameter",
+        "responses": "named-response",
+        "requestBodies": "named-body",
+        "headers": "free",
+        "examples": "free",
+        "links": "free",
+        "callbacks": "free",
+    },
+    "secscheme": {
+        "type": "",
+        "scheme": "",
+        "bearerFormat": "",
+        "name": "",
+        "in": "",
+        "description": "",
+        "flows": "free",
+        "openIdConnectUrl": "",
+    },
     "tag": {"name": "", "description": "", "externalDocs": "free"},
 }
-_LISTS = {"servers": "server", "parameters": "parameter", "tags": "tag", "security": "free", "schemas": "schema",
-          "scalars": "scalar"}
-_MAPS = {"paths": "pathitem", "content": "media", "responses": "response", "props": "schema", "schemas": "schema",
-         "secschemes": "secscheme", "named-parameter": "parameter", "named-response": "response",
-         "named-body": "body"}
+_LISTS = {
+    "servers": "server",
+    "parameters": "parameter",
+    "tags": "tag",
+    "security": "free",
+    "schemas": "schema",
+    "scalars": "scalar",
+}
+_MAPS = {
+    "paths": "pathitem",
+    "content": "media",
+    "responses": "response",
+    "props": "schema",
+    "schemas": "schema",
+    "secschemes": "secscheme",
+    "named-parameter": "parameter",
+    "named-response": "response",
+    "named-body": "body",
+}
 
 
 @dataclass
@@ -151,7 +226,9 @@ def reindent(lines: list[str]) -> list[str]:
             prefix = " " * ctx.indent + "- "
             if key:
                 out.append(prefix + raw.strip()[1:].strip())
-                mapping = _Ctx(element if element in _FIXED or element == "schema" else "free", ctx.indent + 2)
+                mapping = _Ctx(
+                    element if element in _FIXED or element == "schema" else "free", ctx.indent + 2
+                )
                 stack.append(mapping)
                 child = _accepts(mapping, key, value, oas30)
                 if child:
@@ -175,8 +252,20 @@ def reindent(lines: list[str]) -> list[str]:
 
 
 #: keys that belong to the OpenAPI structure rather than to a property of the same name
-_STRUCTURAL = {"paths", "components", "responses", "requestBody", "parameters", "schemas", "securitySchemes",
-               "servers", "security", "info", "tags", *HTTP_METHODS}
+_STRUCTURAL = {
+    "paths",
+    "components",
+    "responses",
+    "requestBody",
+    "parameters",
+    "schemas",
+    "securitySchemes",
+    "servers",
+    "security",
+    "info",
+    "tags",
+    *HTTP_METHODS,
+}
 
 
 def _owner(stack: list[_Ctx], key: str, value: str, oas30: bool = False) -> int:
@@ -190,8 +279,12 @@ def _owner(stack: list[_Ctx], key: str, value: str, oas30: bool = False) -> int:
             continue
         if nearest is None:
             nearest = depth
-            if key == "required" and stack[depth].kind == "props" and depth > 0 \
-                    and _accepts(stack[depth - 1], key, value, oas30) is not None:
+            if (
+                key == "required"
+                and stack[depth].kind == "props"
+                and depth > 0
+                and _accepts(stack[depth - 1], key, value, oas30) is not None
+            ):
                 return depth - 1  # the object schema that holds these properties
             if (stack[depth].kind not in _MAPS and stack[depth].kind != "free") or key not in _STRUCTURAL:
                 return depth
@@ -215,7 +308,11 @@ def recover_openapi(text: str, display: str, skip: set[int]) -> tuple[Document, 
         if index + 1 in skip or not _START.match(line):
             continue
         end = index + 1
-        while end < len(lines) and end + 1 not in skip and (not lines[end].strip() or _YAMLISH.match(lines[end])):
+        while (
+            end < len(lines)
+            and end + 1 not in skip
+            and (not lines[end].strip() or _YAMLISH.match(lines[end]))
+        ):
             end += 1
         while end > index + 1 and not lines[end - 1].strip():
             end -= 1

@@ -109,7 +109,11 @@ def _walk_status(document: dict[str, Any], node: Any, found: set[str], depth: in
             if isinstance(status, dict):
                 found.update(str(v) for v in status.get("enum") or [] if isinstance(v, str))
         for key, value in node.items():
-            if key in ("value", "example") and isinstance(value, dict) and isinstance(value.get("status"), str):
+            if (
+                key in ("value", "example")
+                and isinstance(value, dict)
+                and isinstance(value.get("status"), str)
+            ):
                 found.add(value["status"])
             if key != "$ref":
                 _walk_status(document, value, found, depth + 1)
@@ -158,7 +162,11 @@ class PageScore:
 
     @property
     def precision(self) -> float:
-        return self.matched / self.found_fields if self.found_fields else (1.0 if not self.expected_fields else 0.0)
+        return (
+            self.matched / self.found_fields
+            if self.found_fields
+            else (1.0 if not self.expected_fields else 0.0)
+        )
 
     @property
     def type_accuracy(self) -> float:

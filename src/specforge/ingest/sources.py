@@ -51,13 +51,18 @@ def list_sources(config: Config, *, revalidate: bool = False) -> list[SourceInfo
         shown = display_path(vconf.source, config.root)
         doc = display_path(vconf.doc, config.root) if vconf.doc else None
         if not vconf.source.is_file():
-            rows.append(SourceInfo(name, shown, "missing", extraction=vconf.extract, doc=doc,
-                                   error="run `specforge ingest`"))
+            rows.append(
+                SourceInfo(
+                    name, shown, "missing", extraction=vconf.extract, doc=doc, error="run `specforge ingest`"
+                )
+            )
             continue
         try:
             data = load_mapping(vconf.source, "OpenAPI source").data
         except InputError as exc:
-            rows.append(SourceInfo(name, shown, "unreadable", extraction=vconf.extract, doc=doc, error=str(exc)))
+            rows.append(
+                SourceInfo(name, shown, "unreadable", extraction=vconf.extract, doc=doc, error=str(exc))
+            )
             continue
         info = data.get("info")
         info = info if isinstance(info, dict) else {}

@@ -32,7 +32,9 @@ def validation_errors(document: Any, *, limit: int = 20, root: Path | None = Non
                 break
     except Exception as exc:  # noqa: BLE001  # the validator can crash on odd input; that is a finding
         if guard.refused:
-            errors.append(("$", f"$ref `{guard.refused[0]}` refused: it escapes the project folder or is remote"))
+            errors.append(
+                ("$", f"$ref `{guard.refused[0]}` refused: it escapes the project folder or is remote")
+            )
         else:
             errors.append(("$", f"validator failed: {type(exc).__name__}: {exc}"))
     return errors

@@ -63,11 +63,17 @@ def load_baseline(path: Path) -> Baseline:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(
-            "baseline file not found", file=str(path), hint="create it with `specforge lint --update-baseline`"
+            "baseline file not found",
+            file=str(path),
+            hint="create it with `specforge lint --update-baseline`",
         ) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"baseline is not valid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
-    if not isinstance(raw, dict) or raw.get("version") != VERSION or not isinstance(raw.get("findings"), list):
+    if (
+        not isinstance(raw, dict)
+        or raw.get("version") != VERSION
+        or not isinstance(raw.get("findings"), list)
+    ):
         raise InputError(
             f"not a specforge lint baseline (version {VERSION})",
             file=str(path),

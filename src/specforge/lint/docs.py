@@ -43,7 +43,9 @@ def rules_markdown(registry: RuleRegistry = REGISTRY) -> str:
         "|---|---|---|---|",
     ]
     for rule in rules:
-        out.append(f"| [{rule.id}](#{rule.anchor}) | {rule.severity.value} | {_TARGETS[rule.target]} | {rule.title} |")
+        out.append(
+            f"| [{rule.id}](#{rule.anchor}) | {rule.severity.value} | {_TARGETS[rule.target]} | {rule.title} |"
+        )
     out.append("")
     for rule in rules:
         out += [
@@ -66,9 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     from specforge.core.output import write_atomic
 
     parser = argparse.ArgumentParser(
-        prog="python -m specforge.lint.docs", description="Regenerate the lint rules reference from the registry."
+        prog="python -m specforge.lint.docs",
+        description="Regenerate the lint rules reference from the registry.",
     )
-    parser.add_argument("target", nargs="?", type=Path, default=Path(__file__).resolve().parents[3] / "docs" / "rules.md")
+    parser.add_argument(
+        "target", nargs="?", type=Path, default=Path(__file__).resolve().parents[3] / "docs" / "rules.md"
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     write_atomic(args.target, rules_markdown())
     return 0

@@ -132,7 +132,9 @@ def lint_document(
         if is_ignored(document.data, pointer, rule.id):
             suppressed += 1
             continue
-        location = finding.at or document.locate(pointer, key=finding.key) or Location(document.path, 1, 1, pointer)
+        location = (
+            finding.at or document.locate(pointer, key=finding.key) or Location(document.path, 1, 1, pointer)
+        )
         out.append(
             Diagnostic(
                 code=rule.id,
@@ -188,7 +190,10 @@ def lint_variants(
     """Every cross-variant rule over the variants' sources. Each finding is reported at its first
     place, with the other variants' places in ``related``."""
     settings = settings or LintSettings()
-    specs = {name: Spec(doc.data if isinstance(doc.data, dict) else {}, doc.path) for name, doc in documents.items()}
+    specs = {
+        name: Spec(doc.data if isinstance(doc.data, dict) else {}, doc.path)
+        for name, doc in documents.items()
+    }
     ctx = VariantsContext(documents, specs, fields, settings, root)
     out: list[Diagnostic] = []
     suppressed = 0
@@ -207,7 +212,8 @@ def lint_variants(
                 suppressed += 1
                 continue
             locations = [
-                documents[p.variant].locate(p.pointer, key=p.key) or Location(documents[p.variant].path, 1, 1, p.pointer)
+                documents[p.variant].locate(p.pointer, key=p.key)
+                or Location(documents[p.variant].path, 1, 1, p.pointer)
                 for p in places
             ]
             first = locations[0]

@@ -64,7 +64,7 @@ class Spec:
 
     @cached_property
     def version(self) -> str | None:
-        """"3.0" or "3.1" (None when the document is not OpenAPI 3.x)."""
+        """ "3.0" or "3.1" (None when the document is not OpenAPI 3.x)."""
         value = self.data.get("openapi")
         if isinstance(value, str):
             if value.startswith("3.0"):
@@ -146,7 +146,9 @@ class Spec:
                 table = components.get(section)
                 if isinstance(table, dict):
                     for name, value in table.items():
-                        found.extend(self._content(value, jp.join("components", section, name), where, None, None))
+                        found.extend(
+                            self._content(value, jp.join("components", section, name), where, None, None)
+                        )
         return found
 
     def operation_media(self, op: Operation) -> list[Media]:
@@ -165,7 +167,9 @@ class Spec:
         return found
 
     @staticmethod
-    def _content(owner: Any, pointer: str, where: str, op: Operation | None, status: str | None) -> list[Media]:
+    def _content(
+        owner: Any, pointer: str, where: str, op: Operation | None, status: str | None
+    ) -> list[Media]:
         if not isinstance(owner, dict) or not isinstance(owner.get("content"), dict):
             return []
         return [

@@ -130,17 +130,21 @@ def lint_project(config: Config, *, settings: LintSettings, exclude: Iterable[st
             result.skipped[name] = error
             continue
         sources[name] = document
-        by_source[name] = _single(result, document, settings, variant=name, base_dir=variant.source.parent,
-                                  root=config.root)
+        by_source[name] = _single(
+            result, document, settings, variant=name, base_dir=variant.source.parent, root=config.root
+        )
     if config.canonical.is_file():
         canonical = _load(config.canonical)
-        own = _single(result, canonical, settings, variant=None, base_dir=config.canonical.parent, root=config.root)
+        own = _single(
+            result, canonical, settings, variant=None, base_dir=config.canonical.parent, root=config.root
+        )
         inherited = Counter(_same(d) for d in own)
         for name, data in _variants(config, skip=left_out | set(result.skipped)):
             # positions come from the canonical (overlays mostly change values in place)
             merged = replace(canonical, data=data, diagnostics=[])
-            found = lint_document(merged, settings=settings, variant=name, base_dir=config.canonical.parent,
-                                  root=config.root)
+            found = lint_document(
+                merged, settings=settings, variant=name, base_dir=config.canonical.parent, root=config.root
+            )
             result.suppressed += found.suppressed
             # what the canonical or the variant's own source already reports is not repeated
             known = inherited + Counter(_same(d) for d in by_source.get(name, []))
@@ -234,7 +238,9 @@ def _finish(result: LintResult, settings: LintSettings, root: Path) -> LintResul
     result.diagnostics.sort(key=sort_key)
     result.all_diagnostics = list(result.diagnostics)
     if settings.baseline is not None and settings.baseline.is_file():
-        result.diagnostics, result.baselined = load_baseline(settings.baseline).filter(result.diagnostics, root)
+        result.diagnostics, result.baselined = load_baseline(settings.baseline).filter(
+            result.diagnostics, root
+        )
     elif settings.baseline is not None and not settings.baseline.exists():
         pass  # --update-baseline creates it; a configured-but-missing baseline filters nothing
     return result

@@ -95,7 +95,9 @@ class RuleRegistry:
         if not RULE_ID.match(rule.id):
             raise ValueError(f"rule id {rule.id!r} must look like SF-UPPER-KEBAB (e.g. SF-SHAPE-DIVERGENCE)")
         if rule.target not in TARGETS:
-            raise ValueError(f"rule {rule.id}: unknown target {rule.target!r} (choose one of: {', '.join(TARGETS)})")
+            raise ValueError(
+                f"rule {rule.id}: unknown target {rule.target!r} (choose one of: {', '.join(TARGETS)})"
+            )
         if rule.id in self._rules:
             raise DuplicateRuleError(f"rule {rule.id!r} is already registered")
         self._rules[rule.id] = rule

@@ -83,11 +83,18 @@ SCHEMA: dict[str, Any] = {
                 "x-fix": 'e.g. severity = { "SF-NO-ERROR-RESPONSE" = "info" }',
             },
         },
-        "fail-on": {"type": "string", "pattern": f"(?i)^({'|'.join(_SEVERITIES)})$",
-                    "x-expect": " or ".join(f'"{s}"' for s in _SEVERITIES)},
+        "fail-on": {
+            "type": "string",
+            "pattern": f"(?i)^({'|'.join(_SEVERITIES)})$",
+            "x-expect": " or ".join(f'"{s}"' for s in _SEVERITIES),
+        },
         "baseline": {"type": "string", "x-expect": "a path (a string, relative to specforge.toml)"},
         "reference": {"type": "string", "x-expect": "a variant name"},
-        "lifecycle-states": {"type": "array", "items": {"type": "string"}, "x-expect": "a list of status names"},
+        "lifecycle-states": {
+            "type": "array",
+            "items": {"type": "string"},
+            "x-expect": "a list of status names",
+        },
         "full-validation-max-bytes": {"type": "integer", "minimum": 0},
     },
     "additionalProperties": False,
@@ -95,8 +102,14 @@ SCHEMA: dict[str, Any] = {
 assert set(SCHEMA["properties"]) == set(ALLOWED_KEYS)
 
 
-def check_selectors(selectors: Iterable[str], registry: RuleRegistry, where: str, *,
-                    file: str | None = None, line: int | None = None) -> tuple[str, ...]:
+def check_selectors(
+    selectors: Iterable[str],
+    registry: RuleRegistry,
+    where: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+) -> tuple[str, ...]:
     """Reject selectors that match no rule (a typo would silently lint nothing)."""
     out: list[str] = []
     for selector in selectors:
@@ -129,14 +142,17 @@ def load_settings(
 
     def selectors(key: str) -> tuple[str, ...]:
         value = table.get(key, [])
-        return check_selectors([value] if isinstance(value, str) else value, registry, f"[lint] {key}",
-                               file=file, line=line(key))
+        return check_selectors(
+            [value] if isinstance(value, str) else value, registry, f"[lint] {key}", file=file, line=line(key)
+        )
 
     enable = selectors("enable")
     disable = list(selectors("disable"))
     severities: dict[str, Severity] = {}
     for rule_id, value in table.get("severity", {}).items():
-        (selector,) = check_selectors([rule_id], registry, "[lint] severity", file=file, line=line("severity", rule_id))
+        (selector,) = check_selectors(
+            [rule_id], registry, "[lint] severity", file=file, line=line("severity", rule_id)
+        )
         if value.lower() == "off":
             disable.append(selector)
             continue

@@ -47,6 +47,7 @@ __all__ = [
     "operation_id",
 ]
 
+
 @dataclass
 class MergeResult:
     """Everything one merge produced, as data (``specforge.render.merge_files`` turns it into the
@@ -82,12 +83,13 @@ class MergeResult:
             "support": self.support,
             "operation_ids": {kind: operation_id(kind) for kind in self.support},
             "actions": self.action_counts,
-            "overlays": {v: self.config.display(self.config.overlays / f"{v}.overlay.yaml") for v in self.overlays},
-            "conflicts": [
-                {**c.to_dict(), "locations": _conflict_locations(self, c)} for c in self.conflicts
-            ],
+            "overlays": {
+                v: self.config.display(self.config.overlays / f"{v}.overlay.yaml") for v in self.overlays
+            },
+            "conflicts": [{**c.to_dict(), "locations": _conflict_locations(self, c)} for c in self.conflicts],
             "omitted": [
-                {"field": f"{schema}.{prop}", "variants": who} for (schema, prop), who in sorted(self.omitted.items())
+                {"field": f"{schema}.{prop}", "variants": who}
+                for (schema, prop), who in sorted(self.omitted.items())
             ],
         }
 
@@ -112,7 +114,9 @@ def _source_location(result: MergeResult, variant: str, conflict: Conflict) -> L
         if info is not None:
             location = document.locate(info.pointer, key=True)
             if location is not None:
-                return Location(result.config.display(Path(document.path)), location.line, location.col, info.pointer)
+                return Location(
+                    result.config.display(Path(document.path)), location.line, location.col, info.pointer
+                )
     return None
 
 
@@ -168,7 +172,7 @@ def merge_project(config: Config, *, exclude: Iterable[str] = ()) -> MergeResult
         raise InputError(
             "no variants configured",
             file=str(config.file or "specforge.toml"),
-            hint="add a [variants.NAME] table with `source = \"specs/sources/NAME.yaml\"`",
+            hint='add a [variants.NAME] table with `source = "specs/sources/NAME.yaml"`',
         )
     policy = load_policy(config)
     documents: dict[str, Document] = {}
@@ -201,7 +205,9 @@ def merge_project(config: Config, *, exclude: Iterable[str] = ()) -> MergeResult
         fields=fields,
         conflicts=built.conflicts,
         support=built.support,
-        matrix=build_matrix(fields, {n: d.data for n, d in documents.items()}, _changes_from_reference(documents)),
+        matrix=build_matrix(
+            fields, {n: d.data for n, d in documents.items()}, _changes_from_reference(documents)
+        ),
         omitted=built.omitted,
         skipped=skipped,
     )
@@ -219,7 +225,11 @@ def _changes_from_reference(documents: dict[str, Document]) -> dict[str, list[An
     if not names:
         return {}
     reference = Spec(names[0], documents[names[0]].data, documents[names[0]])
-    return {name: diff(reference, Spec(name, doc.data, doc)) for name, doc in documents.items() if name != names[0]}
+    return {
+        name: diff(reference, Spec(name, doc.data, doc))
+        for name, doc in documents.items()
+        if name != names[0]
+    }
 
 
 def _finish_overlays(result: MergeResult) -> None:

@@ -120,7 +120,12 @@ def _role_contributions(doc: dict[str, Any]) -> dict[str, tuple[Any, list[tuple[
                 role = body_role(kind, direction, status, str(media_type))
                 name = role_name(role) if role else None
                 key = _body_key(direction, status, str(media_type))
-                if not name or not key or not isinstance(media, dict) or not isinstance(media.get("schema"), dict):
+                if (
+                    not name
+                    or not key
+                    or not isinstance(media, dict)
+                    or not isinstance(media.get("schema"), dict)
+                ):
                     continue
                 ref = _schema_name(media["schema"])
                 schema = schemas.get(ref) if ref else media["schema"]
@@ -147,13 +152,15 @@ def _contents(operation: dict[str, Any]) -> list[tuple[str, str | None, dict[str
 
 
 def _is_object(schema: Any) -> bool:
-    return isinstance(schema, dict) and (
-        isinstance(schema.get("properties"), dict) or schema.get("type") == "object"
-    ) and "$ref" not in schema
+    return (
+        isinstance(schema, dict)
+        and (isinstance(schema.get("properties"), dict) or schema.get("type") == "object")
+        and "$ref" not in schema
+    )
 
 
 def _group(shapes: dict[str, str]) -> str:
-    """"openai, hingnet-sora: object; hingnet-veo: array of URLs" (variants with one shape together)."""
+    """ "openai, hingnet-sora: object; hingnet-veo: array of URLs" (variants with one shape together)."""
     groups: dict[str, list[str]] = {}
     for variant, shape in shapes.items():
         groups.setdefault(shape, []).append(variant)
@@ -226,7 +233,9 @@ class _Builder:
         everyone = list(contributions)
         for prop in order:
             documented = {
-                v: s["properties"][prop] for v, s in contributions.items() if prop in (s.get("properties") or {})
+                v: s["properties"][prop]
+                for v, s in contributions.items()
+                if prop in (s.get("properties") or {})
             }
             if len(documented) < self.policy.min_variants:
                 self.result.omitted[(name, prop)] = list(documented)
@@ -338,7 +347,9 @@ class _Builder:
                 kinds.setdefault(kind, {}).setdefault(variant, (path, method, operation))
         return {k: kinds[k] for k in sorted(kinds, key=kind_sort_key)}
 
-    def merge_operation(self, kind: str, documented: dict[str, tuple[str, str, dict[str, Any]]]) -> dict[str, Any]:
+    def merge_operation(
+        self, kind: str, documented: dict[str, tuple[str, str, dict[str, Any]]]
+    ) -> dict[str, Any]:
         winner = next(v for v in self.order if v in documented)
         _, method, base = documented[winner]
         operation = copy.deepcopy(base)
@@ -363,14 +374,19 @@ class _Builder:
             operation["parameters"] = merged_params
         # request body media types
         bodies: dict[str, dict[str, Any]] = {
-            v: documented[v][2]["requestBody"] for v in precedence if isinstance(documented[v][2].get("requestBody"), dict)
+            v: documented[v][2]["requestBody"]
+            for v in precedence
+            if isinstance(documented[v][2].get("requestBody"), dict)
         }
         with_body = [v for v in everyone if v in bodies]
         if with_body:
             first = next(v for v in precedence if v in with_body)
             body = copy.deepcopy(bodies[first])
             body["content"] = self.merge_content(
-                kind, "request", None, {v: bodies[v].get("content") or {} for v in precedence if v in with_body}
+                kind,
+                "request",
+                None,
+                {v: bodies[v].get("content") or {} for v in precedence if v in with_body},
             )
             if len(with_body) < len(everyone):
                 body[VARIANTS_KEY] = with_body
@@ -469,22 +485,32 @@ class _Builder:
             if key != path:
                 _rename_path_parameters(operation, path, key)
             paths.setdefault(key, {})[method] = operation
-        canonical["paths"] = {
-            p: {m: item[m] for m in HTTP_METHODS if m in item} for p, item in paths.items()
-        }
+        canonical["paths"] = {p: {m: item[m] for m in HTTP_METHODS if m in item} for p, item in paths.items()}
         schemas = {name: self.merge_schema(name, by) for name, by in sorted(contributions.items())}
         components: dict[str, Any] = {"schemas": schemas}
-        for section in ("responses", "parameters", "examples", "requestBodies", "headers", "links", "callbacks"):
+        for section in (
+            "responses",
+            "parameters",
+            "examples",
+            "requestBodies",
+            "headers",
+            "links",
+            "callbacks",
+        ):
             table: dict[str, Any] = {}
             for variant in self.order:
-                for name, value in ((self.sources[variant].get("components") or {}).get(section) or {}).items():
+                for name, value in (
+                    (self.sources[variant].get("components") or {}).get(section) or {}
+                ).items():
                     table.setdefault(name, copy.deepcopy(value))
             if table:
                 components[section] = dict(sorted(table.items()))
         schemes: dict[str, Any] = {}
         used = _security_names(canonical)
         for variant in self.order:
-            for name, value in ((self.sources[variant].get("components") or {}).get("securitySchemes") or {}).items():
+            for name, value in (
+                (self.sources[variant].get("components") or {}).get("securitySchemes") or {}
+            ).items():
                 if name in used:
                     schemes.setdefault(name, copy.deepcopy(value))
         if schemes:

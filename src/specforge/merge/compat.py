@@ -106,7 +106,9 @@ def _error_shape(fields: VariantFields) -> str:
             keys = "{" + ", ".join(inner.schema["properties"]) + "}"
         parts.append(f"HTTP {body.status}: {{{outer}{': ' + keys if keys else ''}}}")
         break
-    job = fields.field("retrieve", "response json", "error") or fields.field("create", "response json", "error")
+    job = fields.field("retrieve", "response json", "error") or fields.field(
+        "create", "response json", "error"
+    )
     if job is not None:
         props = job.schema.get("properties")
         if not isinstance(props, dict):
@@ -182,12 +184,16 @@ def _request(name: str | tuple[str, ...]) -> Scope:
 
 
 def _response(name: str) -> Scope:
-    return lambda c: c.direction == "response" and c.op_kind in ("create", "retrieve") and _root(c.field) == name
+    return lambda c: (
+        c.direction == "response" and c.op_kind in ("create", "retrieve") and _root(c.field) == name
+    )
 
 
 #: row name -> which changes (``specforge.diff.Change``) the row is about
 _SCOPES: dict[str, Scope] = {
-    "body media types": lambda c: c.op_kind == "create" and c.direction == "request" and c.kind.startswith("media-type"),
+    "body media types": lambda c: (
+        c.op_kind == "create" and c.direction == "request" and c.kind.startswith("media-type")
+    ),
     "input_reference forms": _request("input_reference"),
     "seconds: type and values": _request("seconds"),
     "size values": _request("size"),
@@ -200,7 +206,9 @@ _SCOPES: dict[str, Scope] = {
     "seconds type": _response("seconds"),
     "progress type": _response("progress"),
     "video_url in job": _response("video_url"),
-    "error shape": lambda c: c.direction == "response" and (_root(c.field) == "error" or not str(c.status).startswith("2")),
+    "error shape": lambda c: (
+        c.direction == "response" and (_root(c.field) == "error" or not str(c.status).startswith("2"))
+    ),
     "auth": lambda c: c.kind.startswith("security-"),
 }
 
@@ -215,7 +223,9 @@ def _effect(changes: list[Any], scope: Scope | None) -> str | None:
 
 
 def build_matrix(
-    fields: dict[str, VariantFields], raw: dict[str, dict[str, Any]], changes: dict[str, list[Any]] | None = None
+    fields: dict[str, VariantFields],
+    raw: dict[str, dict[str, Any]],
+    changes: dict[str, list[Any]] | None = None,
 ) -> dict[str, Any]:
     """{variants, groups: [{name, rows: [{name, cells: {variant: {value, state, effect}}}]}]}.
     ``state`` compares each cell with the first variant's (the reference): same / differs / absent;
@@ -250,8 +260,14 @@ def build_matrix(
             "Request (POST /v1/videos)",
             [
                 ("body media types", create_bodies),
-                ("input_reference forms", {v: _per_body(fields[v], "input_reference", _reference) for v in variants}),
-                ("seconds: type and values", {v: _per_body(fields[v], "seconds", _seconds) for v in variants}),
+                (
+                    "input_reference forms",
+                    {v: _per_body(fields[v], "input_reference", _reference) for v in variants},
+                ),
+                (
+                    "seconds: type and values",
+                    {v: _per_body(fields[v], "seconds", _seconds) for v in variants},
+                ),
                 ("size values", {v: _per_body(fields[v], "size", _sizes) for v in variants}),
                 ("model values", {v: _models(fields[v]) for v in variants}),
                 ("aliases of seconds", {v: _aliases(fields[v], "seconds") for v in variants}),
@@ -284,7 +300,12 @@ def build_matrix(
     )
     reference = variants[0] if variants else None
     if changes:
-        groups.append(("Moving a client of the reference", [("effect (specforge diff)", {v: _verdict(changes, v, reference) for v in variants})]))
+        groups.append(
+            (
+                "Moving a client of the reference",
+                [("effect (specforge diff)", {v: _verdict(changes, v, reference) for v in variants})],
+            )
+        )
         scopes["effect (specforge diff)"] = lambda c: True
     out_groups = []
     for name, rows in groups:
@@ -295,8 +316,10 @@ def build_matrix(
                 value = cells[variant]
                 if value == ABSENT or value.startswith("not offered"):
                     state = "absent"
-                elif reference is None or variant == reference or _key(row_name, value) == _key(
-                    row_name, cells[reference]
+                elif (
+                    reference is None
+                    or variant == reference
+                    or _key(row_name, value) == _key(row_name, cells[reference])
                 ):
                     state = "same"
                 else:

@@ -66,7 +66,9 @@ def _describe(variant: str, tokens: list[str], old: Any, new: Any, canonical: An
         scheme = _get(target, tokens[:3])
         if scheme is None:
             return f"does not use the security scheme {tokens[2]}"
-        kind = f"{scheme.get('type', '')} {scheme.get('scheme', '')}".strip() if isinstance(scheme, dict) else ""
+        kind = (
+            f"{scheme.get('type', '')} {scheme.get('scheme', '')}".strip() if isinstance(scheme, dict) else ""
+        )
         return f"security scheme {tokens[2]} ({kind})" if kind else f"security scheme {tokens[2]}"
     if head.startswith("x-"):
         return f"{head} (vendor-specific annotation from its page)"
@@ -143,7 +145,11 @@ def _describe_schema(tokens: list[str], old: Any, new: Any, canonical: Any, targ
         changed = _changed_keys(old, new)
         parts = []
         if "required" in changed:
-            parts.append(f"{name} requires {_short(new['required'])}" if new["required"] else f"{name} requires no field")
+            parts.append(
+                f"{name} requires {_short(new['required'])}"
+                if new["required"]
+                else f"{name} requires no field"
+            )
         if "properties" in changed:
             fields = _changed_keys(old.get("properties"), new.get("properties"))
             added = [f for f in fields if f not in (old.get("properties") or {})]
@@ -201,7 +207,13 @@ def _shape_sentence(field: str, new: Any, old: Any) -> str:
             return f"{field} has format {new.format or 'unstated'}, not {old.format or 'none'}"
         if set(new.types) - {"null"} == set(old.types) - {"null"}:
             return f"{field} is {'nullable' if 'null' in new.types else 'not nullable'} ({new.describe()})"
-    same_kind = (new.shape, new.types, new.format, new.forms, new.items) == (old.shape, old.types, old.format, old.forms, old.items)
+    same_kind = (new.shape, new.types, new.format, new.forms, new.items) == (
+        old.shape,
+        old.types,
+        old.format,
+        old.forms,
+        old.items,
+    )
     if same_kind and new.enum != old.enum:
         if not new.enum:
             return f"{field} is any {new.shape}, not limited to {_values(old)}"

@@ -59,7 +59,14 @@ class FieldInfo:
     def signature(self) -> tuple[Any, ...]:
         """What two variants must agree on for the field to mean the same thing."""
         enum = tuple(sorted(map(repr, self.enum))) if self.enum else None
-        return (self.shape, tuple(sorted(self.types)), enum, self.format, tuple(sorted(self.forms)), self.items)
+        return (
+            self.shape,
+            tuple(sorted(self.types)),
+            enum,
+            self.format,
+            tuple(sorted(self.forms)),
+            self.items,
+        )
 
     def with_prose_bounds(self) -> FieldInfo:
         """This field with array bounds its description states in prose ("URL 数组（1-3 张）") when
@@ -207,7 +214,9 @@ def extract_fields(variant: str, document: Document) -> VariantFields:
             path=path_full,
             source_path=path,
             pointer=op_pointer,
-            operation_id=operation.get("operationId") if isinstance(operation.get("operationId"), str) else None,
+            operation_id=operation.get("operationId")
+            if isinstance(operation.get("operationId"), str)
+            else None,
             security=security,
         )
         _parameters(info, resolver, item, operation, op_pointer, jp.join("paths", path))
@@ -218,7 +227,14 @@ def extract_fields(variant: str, document: Document) -> VariantFields:
                 key = f"request {media_class(str(media_type))}"
                 if key in info.bodies or not isinstance(media, dict):
                     continue
-                _body(info, resolver, key, str(media_type), media, jp.child(jp.child(body_pointer, "content"), media_type))
+                _body(
+                    info,
+                    resolver,
+                    key,
+                    str(media_type),
+                    media,
+                    jp.child(jp.child(body_pointer, "content"), media_type),
+                )
         responses = operation.get("responses")
         if isinstance(responses, dict):
             info.statuses = tuple(str(s) for s in responses)
@@ -261,7 +277,12 @@ def _security_names(security: Any) -> tuple[str, ...]:
 
 
 def _parameters(
-    info: OperationFields, resolver: _Resolver, item: dict[str, Any], operation: dict[str, Any], op_pointer: str, item_pointer: str
+    info: OperationFields,
+    resolver: _Resolver,
+    item: dict[str, Any],
+    operation: dict[str, Any],
+    op_pointer: str,
+    item_pointer: str,
 ) -> None:
     found: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     for holder, base in ((item, item_pointer), (operation, op_pointer)):
@@ -273,7 +294,12 @@ def _parameters(
         body = info.bodies.setdefault(location, BodyFields(key=location, media_type=None, pointer=op_pointer))
         schema, schema_pointer = resolver.follow(parameter.get("schema", {}), pointer + "/schema")
         entry = _field(
-            name, schema if isinstance(schema, dict) else {}, pointer, schema_pointer, resolver, bool(parameter.get("required"))
+            name,
+            schema if isinstance(schema, dict) else {},
+            pointer,
+            schema_pointer,
+            resolver,
+            bool(parameter.get("required")),
         )
         if parameter.get("description") and not entry.description:
             entry = _replace(entry, description=parameter["description"])
@@ -309,7 +335,9 @@ def _body(
 ) -> None:
     schema, schema_pointer = resolver.follow(media.get("schema"), media_pointer + "/schema")
     examples = _parameter_examples(media)
-    body = BodyFields(key=key, media_type=media_type, pointer=schema_pointer, status=status, examples=examples)
+    body = BodyFields(
+        key=key, media_type=media_type, pointer=schema_pointer, status=status, examples=examples
+    )
     info.bodies[key] = body
     if not isinstance(schema, dict):
         return
@@ -317,10 +345,14 @@ def _body(
         target, target_pointer = resolver.follow(prop, prop_pointer)
         merged = _merge_ref_siblings(prop, target)
         entry = _field(name, merged, prop_pointer, target_pointer, resolver, required)
-        shown = [e[name] for e in examples if isinstance(e, dict) and name in e and e[name] not in entry.examples]
+        shown = [
+            e[name] for e in examples if isinstance(e, dict) and name in e and e[name] not in entry.examples
+        ]
         if shown:
             entry = _replace(entry, examples=entry.examples + tuple(dict.fromkeys(map(_Key, shown)).keys()))
-            entry = _replace(entry, examples=tuple(k.value if isinstance(k, _Key) else k for k in entry.examples))
+            entry = _replace(
+                entry, examples=tuple(k.value if isinstance(k, _Key) else k for k in entry.examples)
+            )
         body.fields[name] = entry
 
 
@@ -368,7 +400,13 @@ def _merge_ref_siblings(prop: Any, target: Any) -> dict[str, Any]:
 
 def _types_of(schema: dict[str, Any]) -> list[str]:
     kind = schema.get("type")
-    types = [kind] if isinstance(kind, str) else [t for t in kind if isinstance(t, str)] if isinstance(kind, list) else []
+    types = (
+        [kind]
+        if isinstance(kind, str)
+        else [t for t in kind if isinstance(t, str)]
+        if isinstance(kind, list)
+        else []
+    )
     if schema.get("nullable") is True and "null" not in types:
         types.append("null")
     if not types and isinstance(schema.get("enum"), list):
@@ -474,14 +512,15 @@ def _field(
     )
 
 
-
-
-def field_info(name: str, schema: Any, document: Any, pointer: str = "", *, required: bool = False) -> FieldInfo:
+def field_info(
+    name: str, schema: Any, document: Any, pointer: str = "", *, required: bool = False
+) -> FieldInfo:
     """The :class:`FieldInfo` of one property schema inside ``document`` (plain data), with its
     ``$ref`` followed; merge uses it to compare variants' versions of a field."""
     resolver = _Resolver(document)
     target, target_pointer = resolver.follow(schema, pointer)
     merged = _merge_ref_siblings(schema, target)
     return _field(name, merged, pointer, target_pointer, resolver, required)
+
 
 __all__ = ["BodyFields", "FieldInfo", "OperationFields", "VariantFields", "extract_fields", "field_info"]

@@ -63,8 +63,14 @@ class ApiError(Exception):
     """An answer in the variant's error shape."""
 
     def __init__(
-        self, status: int, message: str, *, type: str = "invalid_request_error", code: str | None = None,
-        param: str | None = None, headers: dict[str, str] | None = None,
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -110,8 +116,12 @@ class MockApp:
             return
         record = None
         if self.recorder is not None and not scope["path"].startswith("/__specforge__/"):
-            record = self.recorder.start(scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"),
-                                         scope.get("headers", []))
+            record = self.recorder.start(
+                scope["method"],
+                scope["path"],
+                scope.get("query_string", b"").decode("latin-1"),
+                scope.get("headers", []),
+            )
             scope["specforge.record"] = record
         try:
             response = await self._handle(scope, receive)
@@ -123,10 +133,14 @@ class MockApp:
             return
         except Exception:  # a bug, never the client's fault: log it and answer 500
             log.exception("mock: unhandled error for %s %s", scope.get("method"), scope.get("path"))
-            response = self.error_response(ApiError(500, "The mock server failed.", type="server_error", code="server_error"))
+            response = self.error_response(
+                ApiError(500, "The mock server failed.", type="server_error", code="server_error")
+            )
         response.headers[MOCK_HEADER] = self.profile.variant
         if record is not None and self.recorder is not None:
-            self.recorder.finish(record, response.status_code, response.raw_headers, bytes(getattr(response, "body", b"")))
+            self.recorder.finish(
+                record, response.status_code, response.raw_headers, bytes(getattr(response, "body", b""))
+            )
         await response(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -144,18 +158,23 @@ class MockApp:
         method: str = scope["method"].lower()
         if path == STATS_PATH:
             if method != "get":
-                raise ApiError(405, "Method not allowed.", code="method_not_allowed", headers={"Allow": "GET"})
+                raise ApiError(
+                    405, "Method not allowed.", code="method_not_allowed", headers={"Allow": "GET"}
+                )
             return _json({"creates": self.creates, "requests": self.requests})
         if path == EXCHANGES_PATH and self.recorder is not None:
             if method == "delete":
                 self.recorder.clear()
                 return _json({"cleared": True})
             if method != "get":
-                raise ApiError(405, "Method not allowed.", code="method_not_allowed", headers={"Allow": "GET, DELETE"})
+                raise ApiError(
+                    405, "Method not allowed.", code="method_not_allowed", headers={"Allow": "GET, DELETE"}
+                )
             return _json({"exchanges": self.recorder.records()})
         self.requests += 1
         template, params = next(
-            ((op.path, hit) for op in self.profile.operations if (hit := op.match(path)) is not None), (None, None)
+            ((op.path, hit) for op in self.profile.operations if (hit := op.match(path)) is not None),
+            (None, None),
         )
         if template is None or params is None:
             raise ApiError(404, f"Unknown route: {scope['method']} {path}", code="not_found")
@@ -168,8 +187,12 @@ class MockApp:
         self._authenticate(request, found.auth if found is not None else self.profile.auth)
         if found is None:
             allowed = ", ".join(sorted({op.method.upper() for op in candidates}))
-            raise ApiError(405, f"Method {scope['method']} is not allowed on {path}.",
-                           code="method_not_allowed", headers={"Allow": allowed})
+            raise ApiError(
+                405,
+                f"Method {scope['method']} is not allowed on {path}.",
+                code="method_not_allowed",
+                headers={"Allow": allowed},
+            )
         op = found
         video_id = next(iter(params.values()), None)
         if op.job_creating:
@@ -190,27 +213,39 @@ class MockApp:
             return
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(value.strip().encode(), self.token.encode()):
+        if scheme.lower() != "bearer" or not secrets.compare_digest(
+            value.strip().encode(), self.token.encode()
+        ):
             message = "Missing bearer token." if not header else "Incorrect API key provided."
             raise ApiError(401, message, code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
 
     def _job(self, video_id: str | None) -> Job:
         job = self.store.get(video_id) if video_id else None
         if job is None:
-            raise ApiError(404, f"No video found with id '{video_id}'.", code="video_not_found", param="video_id")
+            raise ApiError(
+                404, f"No video found with id '{video_id}'.", code="video_not_found", param="video_id"
+            )
         return job
 
     # -- operations ---------------------------------------------------------------------------
     async def _create(self, op: Operation, request: Request, video_id: str | None) -> Response:
         source = self._job(video_id) if op.kind == "remix" else None
         if source is not None and state_at(source, self.clock()).status != "completed":
-            raise ApiError(409, f"Video '{source.id}' is not completed; only completed videos can be remixed.",
-                           code="video_not_ready", param="video_id")
+            raise ApiError(
+                409,
+                f"Video '{source.id}' is not completed; only completed videos can be remixed.",
+                code="video_not_ready",
+                param="video_id",
+            )
         body = await self._body(op, request)
         self._check_query(op, request)
         if self.store.count() >= self.limits.max_jobs:
-            raise ApiError(429, f"The mock holds its limit of {self.limits.max_jobs} jobs; delete some or restart it.",
-                           type="rate_limit_error", code="job_limit_reached")
+            raise ApiError(
+                429,
+                f"The mock holds its limit of {self.limits.max_jobs} jobs; delete some or restart it.",
+                type="rate_limit_error",
+                code="job_limit_reached",
+            )
         job = Job(
             id="video_" + secrets.token_hex(24),
             created_at=self.clock(),
@@ -232,10 +267,16 @@ class MockApp:
         query = self._check_query(op, request)
         state = state_at(job, self.clock())
         if state.status == "failed":
-            raise ApiError(409, f"Video '{job.id}' failed; it has no content.", code="video_failed", param="video_id")
+            raise ApiError(
+                409, f"Video '{job.id}' failed; it has no content.", code="video_failed", param="video_id"
+            )
         if state.status != "completed":
-            raise ApiError(409, f"Video '{job.id}' is {state.status}; content is available once it is completed.",
-                           code="video_not_ready", param="video_id")
+            raise ApiError(
+                409,
+                f"Video '{job.id}' is {state.status}; content is available once it is completed.",
+                code="video_not_ready",
+                param="video_id",
+            )
         variant = query.get("variant", "video")
         if variant in ("thumbnail", "spritesheet"):
             return Response(WEBP_1X1, media_type=self.profile.image_media_type)
@@ -301,7 +342,9 @@ class MockApp:
         try:
             await asyncio.wait_for(collect(), timeout=max(0.001, deadline - time.monotonic()))
         except TimeoutError:
-            raise ApiError(408, "The request body was not received in time.", code="request_timeout") from None
+            raise ApiError(
+                408, "The request body was not received in time.", code="request_timeout"
+            ) from None
         return b"".join(chunks)
 
     async def _body(self, op: Operation, request: Request) -> dict[str, Any]:
@@ -316,8 +359,11 @@ class MockApp:
         schema_media = _choose_media(op, media)
         if schema_media is None:
             documented = ", ".join(op.bodies)
-            raise ApiError(415, f"Unsupported Content-Type {media or '(none)'!r}; use one of: {documented}.",
-                           code="unsupported_media_type")
+            raise ApiError(
+                415,
+                f"Unsupported Content-Type {media or '(none)'!r}; use one of: {documented}.",
+                code="unsupported_media_type",
+            )
         schema = op.bodies[schema_media]
         if schema_media in _FORM_TYPES:
             value: Any = await self._form(request, raw, schema)
@@ -334,7 +380,9 @@ class MockApp:
         errors = self.profile.schemas.errors(schema, value)
         if errors:
             param = errors[0].split(":", 1)[0] if ":" in errors[0] else None
-            raise ApiError(400, "Invalid request body: " + "; ".join(errors), code="invalid_value", param=param)
+            raise ApiError(
+                400, "Invalid request body: " + "; ".join(errors), code="invalid_value", param=param
+            )
         return value if isinstance(value, dict) else {}
 
     async def _form(self, request: Request, raw: bytes, schema: Any) -> dict[str, Any]:
@@ -343,7 +391,9 @@ class MockApp:
 
         replayed = Request(request.scope, replay)
         try:
-            form = await replayed.form(max_files=self.limits.max_form_files, max_fields=self.limits.max_form_fields)
+            form = await replayed.form(
+                max_files=self.limits.max_form_files, max_fields=self.limits.max_form_fields
+            )
         except Exception as exc:  # noqa: BLE001 - any parser failure is the client's malformed body
             detail = getattr(exc, "detail", None) or str(exc) or type(exc).__name__
             raise ApiError(400, f"The form body could not be parsed: {detail}", code="invalid_form") from None
@@ -365,12 +415,19 @@ class MockApp:
             given = request.query_params.getlist(name)
             if not given:
                 if required:
-                    raise ApiError(400, f"Missing required query parameter '{name}'.", code="missing_parameter", param=name)
+                    raise ApiError(
+                        400,
+                        f"Missing required query parameter '{name}'.",
+                        code="missing_parameter",
+                        param=name,
+                    )
                 continue
             value = self.profile.schemas.coerce_form({"properties": {name: schema}}, {name: given})[name]
             errors = self.profile.schemas.errors(schema, value)
             if errors:
-                raise ApiError(400, f"Invalid query parameter '{name}': {errors[0]}", code="invalid_value", param=name)
+                raise ApiError(
+                    400, f"Invalid query parameter '{name}': {errors[0]}", code="invalid_value", param=name
+                )
             values[name] = value
         return values
 
@@ -416,7 +473,12 @@ class MockApp:
         return _shape_object(values, fields)
 
     def error_body(self, error: ApiError) -> dict[str, Any]:
-        values: dict[str, Any] = {"message": error.message, "type": error.type, "code": error.code, "param": error.param}
+        values: dict[str, Any] = {
+            "message": error.message,
+            "type": error.type,
+            "code": error.code,
+            "param": error.param,
+        }
         shape = self.profile.error
         if shape.envelope is None:
             # a flat body names its message field as the vendor does (`msg`, `error`, `detail`)
@@ -455,7 +517,9 @@ def _json(body: Any, *, status: int = 200, headers: dict[str, str] | None = None
 
 
 def _too_large(limit: int) -> ApiError:
-    return ApiError(413, f"The request body exceeds the mock's limit of {limit} bytes.", code="request_too_large")
+    return ApiError(
+        413, f"The request body exceeds the mock's limit of {limit} bytes.", code="request_too_large"
+    )
 
 
 def _choose_media(op: Operation, media: str) -> str | None:
@@ -489,7 +553,12 @@ def _size(body: dict[str, Any]) -> str | None:
     if isinstance(size, str) and size:
         return size
     width, height = body.get("width"), body.get("height")
-    if isinstance(width, int) and isinstance(height, int) and not isinstance(width, bool) and not isinstance(height, bool):
+    if (
+        isinstance(width, int)
+        and isinstance(height, int)
+        and not isinstance(width, bool)
+        and not isinstance(height, bool)
+    ):
         return f"{width}x{height}"
     return None
 
@@ -575,7 +644,14 @@ def synthesize(schemas: Any, schema: Any, now: float, depth: int = 0) -> Any:
         required = schemas.required(schema)
         trimmed = {k: v for k, v in out.items() if k in required}
         return trimmed if schemas.is_valid(schema, trimmed) else out
-    for kind, value in (("string", "string"), ("integer", 0), ("number", 0), ("boolean", False), ("array", []), ("null", None)):
+    for kind, value in (
+        ("string", "string"),
+        ("integer", 0),
+        ("number", 0),
+        ("boolean", False),
+        ("array", []),
+        ("null", None),
+    ):
         if kind in types:
             return value
     return None
@@ -585,7 +661,14 @@ def _placeholder(spec: FieldSpec) -> Any:
     for sample in (*spec.enum, *spec.samples):
         if _fits(sample, spec.types or frozenset({"string"})):
             return sample
-    for kind, empty in (("string", ""), ("integer", 0), ("number", 0), ("boolean", False), ("array", []), ("object", {})):
+    for kind, empty in (
+        ("string", ""),
+        ("integer", 0),
+        ("number", 0),
+        ("boolean", False),
+        ("array", []),
+        ("object", {}),
+    ):
         if kind in spec.types:
             return empty
     return ""

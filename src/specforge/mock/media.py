@@ -52,9 +52,7 @@ class _Bits:
     def trailing(self) -> bytes:
         self.bits.append(1)
         self.align_zero()
-        return bytes(
-            int("".join(map(str, self.bits[i : i + 8])), 2) for i in range(0, len(self.bits), 8)
-        )
+        return bytes(int("".join(map(str, self.bits[i : i + 8])), 2) for i in range(0, len(self.bits), 8))
 
 
 def _nal(header: int, rbsp: bytes) -> bytes:

@@ -150,7 +150,9 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
 
     def assume(code: str, message: str, pointer: str, hint: str) -> None:
         assumptions.append(
-            Diagnostic(code, Severity.INFO, message, pointer=pointer, file=file, variants=(variant,), hint=hint)
+            Diagnostic(
+                code, Severity.INFO, message, pointer=pointer, file=file, variants=(variant,), hint=hint
+            )
         )
 
     server_path = base_path(doc)
@@ -187,13 +189,20 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
                 f"document `GET {path}` in the variant's source",
             )
             operations.append(
-                Operation(kind, "get", path, "", path_pattern(path), documented=False, auth=_requires_auth(doc, {}))
+                Operation(
+                    kind, "get", path, "", path_pattern(path), documented=False, auth=_requires_auth(doc, {})
+                )
             )
     # concrete paths win over templated ones (`/videos/edits` before `/videos/{video_id}`)
     operations.sort(key=lambda op: (op.path.count("{"), -len(op.path)))
 
     job_schema = next(
-        (op.response for kind in ("retrieve", "create") for op in operations if op.kind == kind and op.response),
+        (
+            op.response
+            for kind in ("retrieve", "create")
+            for op in operations
+            if op.kind == kind and op.response
+        ),
         None,
     )
     if job_schema is None:
@@ -209,9 +218,12 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         # the same job is shown by create and retrieve: a field one schema gives no sample for
         # borrows the other's (a page-evidence retrieve schema next to an embedded create example)
         others = [op.response for op in operations if op.kind in ("create", "retrieve") and op.response]
-        borrowed = {f.name: f.samples for o in others if o is not job_schema for f in response_fields(schemas, o)}
+        borrowed = {
+            f.name: f.samples for o in others if o is not job_schema for f in response_fields(schemas, o)
+        }
         job_fields = tuple(
-            replace(f, samples=borrowed[f.name]) if not f.samples and borrowed.get(f.name) else f for f in job_fields
+            replace(f, samples=borrowed[f.name]) if not f.samples and borrowed.get(f.name) else f
+            for f in job_fields
         )
     error = _error_shape(schemas, doc, operations)
     if error is None:
@@ -224,7 +236,10 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
         error = OPENAI_ERROR
     examples = [*_job_examples(schemas, doc, operations, job_schema)]
     status_words = _status_words(
-        job_fields, _page_statuses(doc), examples, lambda m, h: assume("mock-status-word", m, create.pointer, h)
+        job_fields,
+        _page_statuses(doc),
+        examples,
+        lambda m, h: assume("mock-status-word", m, create.pointer, h),
     )
     unit = "ms" if any(is_milliseconds(e.get("created_at")) for e in examples) else "s"
     content = next((op for op in operations if op.kind == "content"), None)
@@ -293,7 +308,7 @@ def _operation(
     if isinstance(request, dict):
         body_required = request.get("required") is True
         content = request.get("content")
-        for media, body in (content.items() if isinstance(content, dict) else []):
+        for media, body in content.items() if isinstance(content, dict) else []:
             if isinstance(body, dict):
                 bodies[str(media).split(";")[0].strip().lower()] = body.get("schema", {})
     query: dict[str, tuple[bool, Any]] = {}
@@ -314,8 +329,18 @@ def _operation(
                 media = tuple(str(m).lower() for m in content if not _JSON.match(str(m).lower()))
             break
     return Operation(
-        kind, method, full, jp.join("paths", path, method), path_pattern(full), bodies, body_required, query,
-        _success_schema(schemas, op), status, media, auth=_requires_auth(schemas.document, op),
+        kind,
+        method,
+        full,
+        jp.join("paths", path, method),
+        path_pattern(full),
+        bodies,
+        body_required,
+        query,
+        _success_schema(schemas, op),
+        status,
+        media,
+        auth=_requires_auth(schemas.document, op),
     )
 
 
@@ -358,7 +383,7 @@ def _response_contents(schemas: Schemas, doc: dict[str, Any]) -> Iterator[tuple[
         for method in HTTP_METHODS:
             op = path_item.get(method) if isinstance(path_item, dict) else None
             responses = op.get("responses") if isinstance(op, dict) else None
-            for status, response in (responses.items() if isinstance(responses, dict) else []):
+            for status, response in responses.items() if isinstance(responses, dict) else []:
                 response = schemas.deref(response)
                 content = response.get("content") if isinstance(response, dict) else None
                 if isinstance(content, dict):
@@ -452,7 +477,9 @@ def _page_statuses(doc: dict[str, Any]) -> list[str]:
     return [
         str(e["value"])
         for e in (entries if isinstance(entries, list) else [])
-        if isinstance(e, dict) and isinstance(e.get("value"), str) and e.get("x-specforge-evidence") != "example"
+        if isinstance(e, dict)
+        and isinstance(e.get("value"), str)
+        and e.get("x-specforge-evidence") != "example"
     ]
 
 
@@ -502,7 +529,9 @@ def _job_examples(
                 continue
             if isinstance(body.get("example"), dict):
                 found.append(body["example"])
-            for example in (body.get("examples") or {}).values() if isinstance(body.get("examples"), dict) else []:
+            for example in (
+                (body.get("examples") or {}).values() if isinstance(body.get("examples"), dict) else []
+            ):
                 example = schemas.deref(example)
                 if isinstance(example, dict) and isinstance(example.get("value"), dict):
                     found.append(example["value"])
@@ -517,8 +546,6 @@ def _job_examples(
     return found
 
 
-
-
 def _default(schemas: Schemas, schema: Any, fallback: str) -> str:
     for value in schemas.samples(schema) if schema is not None else []:
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
@@ -526,7 +553,14 @@ def _default(schemas: Schemas, schema: Any, fallback: str) -> str:
     return fallback
 
 
-def _f(name: str, types: str, *, nullable: bool = False, enum: tuple[Any, ...] = (), fields: tuple[FieldSpec, ...] = ()) -> FieldSpec:
+def _f(
+    name: str,
+    types: str,
+    *,
+    nullable: bool = False,
+    enum: tuple[Any, ...] = (),
+    fields: tuple[FieldSpec, ...] = (),
+) -> FieldSpec:
     kinds = frozenset(types.split("|")) | ({"null"} if nullable else set())
     return FieldSpec(name, kinds, required=True, nullable=nullable, enum=enum, fields=fields)
 
@@ -534,7 +568,12 @@ def _f(name: str, types: str, *, nullable: bool = False, enum: tuple[Any, ...] =
 #: the official OpenAI shapes, used only where a spec documents none (see Profile.assumptions)
 OPENAI_ERROR = ErrorShape(
     "error",
-    (_f("message", "string"), _f("type", "string"), _f("param", "string", nullable=True), _f("code", "string", nullable=True)),
+    (
+        _f("message", "string"),
+        _f("type", "string"),
+        _f("param", "string", nullable=True),
+        _f("code", "string", nullable=True),
+    ),
 )
 OPENAI_JOB: tuple[FieldSpec, ...] = (
     _f("id", "string"),

@@ -54,11 +54,23 @@ class Recorder:
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             if name in SECRET_HEADERS:
                 scheme, _, rest = value.partition(" ")
-                credentials[name] = credential_sha256(rest.strip() if scheme.lower() == "bearer" and rest else value.strip())
+                credentials[name] = credential_sha256(
+                    rest.strip() if scheme.lower() == "bearer" and rest else value.strip()
+                )
             else:
                 kept[name] = value
-        record = {"time": round(time.time(), 4), "method": method, "path": path, "query": query, "headers": kept,
-                  "credentials_sha256": credentials, "fields": None, "status": None, "response_headers": {}, "response_body": None}
+        record = {
+            "time": round(time.time(), 4),
+            "method": method,
+            "path": path,
+            "query": query,
+            "headers": kept,
+            "credentials_sha256": credentials,
+            "fields": None,
+            "status": None,
+            "response_headers": {},
+            "response_body": None,
+        }
         # kept from the start: a request the mock never answers (the client went away) still counts
         with self._lock:
             self._seq += 1
@@ -68,13 +80,18 @@ class Recorder:
                 del self._records[: len(self._records) - self.limit]
         return record
 
-    def finish(self, record: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    def finish(
+        self, record: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> None:
         """The answer to a request ``start`` recorded (``status`` stays None if none was sent)."""
         import json
 
         record["status"] = status
         record["response_headers"] = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
-        if record["response_headers"].get("content-type", "").startswith("application/json") and len(body) <= MAX_BODY_CHARS:
+        if (
+            record["response_headers"].get("content-type", "").startswith("application/json")
+            and len(body) <= MAX_BODY_CHARS
+        ):
             try:
                 record["response_body"] = json.loads(body)
             except ValueError:

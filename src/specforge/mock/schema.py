@@ -51,7 +51,8 @@ class Schemas:
         self.document = _absolute_refs(document)
         resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
         # other files / URLs only through core's guard (which refuses them: a mock spec is one document)
-        self._registry: Registry[Any] = Registry(retrieve=RefGuard(None).retrieve).with_resource(ROOT_URI, resource)  # type: ignore[call-arg]
+        registry: Registry[Any] = Registry(retrieve=RefGuard(None).retrieve)  # type: ignore[call-arg]
+        self._registry = registry.with_resource(ROOT_URI, resource)
         self._validators: dict[int, Draft202012Validator] = {}
         self._keep: list[Any] = []  # keeps cached schema nodes alive so their ids stay unique
 
@@ -62,7 +63,9 @@ class Schemas:
         found = self._validators.get(id(schema))
         if found is None:
             found = Draft202012Validator(
-                schema if isinstance(schema, dict | bool) else {}, registry=self._registry, format_checker=FORMATS
+                schema if isinstance(schema, dict | bool) else {},
+                registry=self._registry,
+                format_checker=FORMATS,
             )
             self._validators[id(schema)] = found
             self._keep.append(schema)
@@ -294,4 +297,6 @@ def _reject_lone_surrogates(value: Any) -> None:
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError as exc:
-                raise ValueError(f"a string holds a lone surrogate (U+{ord(item[exc.start]):04X}), which is not Unicode text") from None
+                raise ValueError(
+                    f"a string holds a lone surrogate (U+{ord(item[exc.start]):04X}), which is not Unicode text"
+                ) from None

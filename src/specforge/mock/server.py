@@ -30,7 +30,9 @@ class SpecSource:
     origin: str
 
 
-def load_spec(variant: str, config: Config | None = None, spec: str | Path | dict[str, Any] | None = None) -> SpecSource:
+def load_spec(
+    variant: str, config: Config | None = None, spec: str | Path | dict[str, Any] | None = None
+) -> SpecSource:
     """The variant's contract: an explicit ``spec`` (dict or file), else canonical + overlay
     (``specforge.overlay.load_variant``) once ``specforge merge`` has written them, else the
     variant's ingested source; for ``openai`` the vendor document itself is an OpenAPI file."""
@@ -115,14 +117,22 @@ def create_app(
     from specforge.mock.recorder import Recorder
 
     profile = derive_profile(spec, variant)
-    return MockApp(profile, open_store(state), token=token, job_seconds=job_seconds, limits=limits,
-                   recorder=Recorder() if record else None)
+    return MockApp(
+        profile,
+        open_store(state),
+        token=token,
+        job_seconds=job_seconds,
+        limits=limits,
+        recorder=Recorder() if record else None,
+    )
 
 
 class MockServer:
     """A bound, not yet running, uvicorn server for one mock app."""
 
-    def __init__(self, app: MockApp, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
+    def __init__(
+        self, app: MockApp, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
+    ) -> None:
         import uvicorn
 
         self.app = app
@@ -136,7 +146,10 @@ class MockServer:
             self.socket.bind((host, port))
         except OSError as exc:
             self.socket.close()
-            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}", hint="pick another --port (0 = any free port)") from None
+            raise InputError(
+                f"cannot listen on {host}:{port}: {exc.strerror}",
+                hint="pick another --port (0 = any free port)",
+            ) from None
         self.socket.listen(256)
         self.host = host
         self.port = int(self.socket.getsockname()[1])
@@ -266,7 +279,15 @@ def serve(
     ...     OpenAI(base_url=url + "/v1", api_key="sk-test").videos.create_and_poll(prompt="a cat")
     """
     source = load_spec(variant, config, spec)
-    app = create_app(source.spec, variant=variant, token=token, job_seconds=job_seconds, state=state, limits=limits, record=record)
+    app = create_app(
+        source.spec,
+        variant=variant,
+        token=token,
+        job_seconds=job_seconds,
+        state=state,
+        limits=limits,
+        record=record,
+    )
     # embedded (tests, `check`, `run`): malformed requests are what fuzzers send on purpose, and the
     # answer (a 4xx) is the record of them; uvicorn's "Invalid HTTP request" warnings are noise here
     server = MockServer(app, host=host, port=port, log_level="error")

@@ -105,7 +105,6 @@ _NESTED_NAMES: dict[tuple[str, str], str] = {
 _ERROR_NAME = "ErrorResponse"
 
 
-
 def body_role(kind: str, direction: str, status: str | None, media_type: str) -> tuple[str, str] | None:
     """The (kind, place) key of a body in ``ROLE_NAMES``, or None for bodies without a role."""
     media = media_class(media_type)
@@ -228,7 +227,11 @@ def _single_ref(schema: Any) -> str | None:
         return None
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        return ref[len(SCHEMA_REF) :] if ref.startswith(SCHEMA_REF) and "/" not in ref[len(SCHEMA_REF) :] else None
+        return (
+            ref[len(SCHEMA_REF) :]
+            if ref.startswith(SCHEMA_REF) and "/" not in ref[len(SCHEMA_REF) :]
+            else None
+        )
     for key in ("anyOf", "oneOf"):
         alternatives = schema.get(key)
         if isinstance(alternatives, list):
@@ -313,7 +316,12 @@ def _name_components(doc: dict[str, Any]) -> bool:
         current = _single_ref(parent_schema["properties"].get(prop))
         if current is None or current == name or current in nested or current not in schemas:
             continue
-        if name in schemas or name in nested.values() or current in ROLE_NAMES.values() or current == _ERROR_NAME:
+        if (
+            name in schemas
+            or name in nested.values()
+            or current in ROLE_NAMES.values()
+            or current == _ERROR_NAME
+        ):
             continue
         nested[current] = name
     _apply_renames(doc, nested)

@@ -141,7 +141,9 @@ def server_prefix(servers: Any) -> str:
     if not isinstance(servers, list) or not servers:
         return ""
     prefixes = {
-        split_server_url(s["url"])[1] for s in servers if isinstance(s, dict) and isinstance(s.get("url"), str)
+        split_server_url(s["url"])[1]
+        for s in servers
+        if isinstance(s, dict) and isinstance(s.get("url"), str)
     }
     return prefixes.pop() if len(prefixes) == 1 else ""
 

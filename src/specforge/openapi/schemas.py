@@ -48,7 +48,7 @@ def is_binary(schema: Any) -> bool:
 
 
 def media_class(media_type: str) -> str:
-    """"json", "multipart", "form", "text" or "binary" for a media type."""
+    """ "json", "multipart", "form", "text" or "binary" for a media type."""
     base = media_type.split(";")[0].strip().lower()
     if base == "application/json" or base.endswith("+json"):
         return "json"

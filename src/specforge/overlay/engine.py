@@ -171,7 +171,9 @@ class _Merge:
             return update
         return target
 
-    def _object(self, target: dict[str, Any], update: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    def _object(
+        self, target: dict[str, Any], update: dict[str, Any], path: tuple[str, ...]
+    ) -> dict[str, Any]:
         result: dict[str, Any] | None = target if self.writer.owns(target) else None
         for key, value in update.items():
             if key not in target:
@@ -316,12 +318,16 @@ def _check_growth(writer: _Writer, overlay: dict[str, Any] | Document, index: in
     """OverlayError at ``actions[index]`` once the overlay has added or selected too much."""
     if writer.added <= writer.max_added and writer.selected <= MAX_SELECTED_NODES:
         return
-    what = (f"adds more than {writer.max_added:,} nodes" if writer.added > writer.max_added
-            else f"selects more than {MAX_SELECTED_NODES:,} nodes in total")
+    what = (
+        f"adds more than {writer.max_added:,} nodes"
+        if writer.added > writer.max_added
+        else f"selects more than {MAX_SELECTED_NODES:,} nodes in total"
+    )
     pointer = jp.join("actions", index)
     where = _where(overlay, pointer)
-    diagnostic = Diagnostic("overlay-too-large", Severity.ERROR, f"the overlay {what} by actions[{index}]",
-                            pointer=pointer)
+    diagnostic = Diagnostic(
+        "overlay-too-large", Severity.ERROR, f"the overlay {what} by actions[{index}]", pointer=pointer
+    )
     raise OverlayError(
         f"the overlay {what} by actions[{index}]: the result grows without bound",
         [diagnostic],

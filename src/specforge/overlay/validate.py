@@ -59,7 +59,9 @@ def _schema_diagnostics(overlay: Any) -> list[Diagnostic]:
     fast = _fast_validator(version)
     if fast is not None and fast.is_valid(overlay):
         return found
-    for error in sorted(_validator(version).iter_errors(overlay), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(
+        _validator(version).iter_errors(overlay), key=lambda e: list(map(str, e.absolute_path))
+    ):
         pointer = jp.join(*error.absolute_path)
         message = error.message
         hint = f"see the Overlay {version} specification"

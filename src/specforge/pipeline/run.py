@@ -97,7 +97,9 @@ class PipelineResult:
             "skipped": self.skipped,
             "lint": self.lint_counts,
             "checks": {variant: _brief(r, f"check-{variant}") for variant, r in self.checks.items()},
-            "compat": {variant: _brief(r, f"check-{variant}/vs-canonical") for variant, r in self.compat.items()},
+            "compat": {
+                variant: _brief(r, f"check-{variant}/vs-canonical") for variant, r in self.compat.items()
+            },
         }
 
 
@@ -252,7 +254,10 @@ def _check(
     settings = (max_examples, seed, job_seconds)
     with _private_token() as token:
         if len(names) <= 1:
-            outcomes = [_check_variant(config, result.directory, result.run_id, name, token, settings) for name in names]
+            outcomes = [
+                _check_variant(config, result.directory, result.run_id, name, token, settings)
+                for name in names
+            ]
             _record_checks(config, result, names, iter(outcomes), say)
             return
         context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
@@ -271,7 +276,11 @@ _Outcome = tuple["CheckResult", "CheckResult", list[Path], float] | str
 
 
 def _record_checks(
-    config: Config, result: PipelineResult, names: list[str], outcomes: Iterator[_Outcome], say: Callable[[str], None]
+    config: Config,
+    result: PipelineResult,
+    names: list[str],
+    outcomes: Iterator[_Outcome],
+    say: Callable[[str], None],
 ) -> None:
     for name, outcome in zip(names, outcomes, strict=True):
         with _stage(result, "check", say) as stage:
@@ -318,10 +327,13 @@ def _check_variant(
     try:
         with serve(name, config=config, token=token, job_seconds=job_seconds) as url:
             own = run_check(
-                CheckOptions(base_url=url, variant=name, run_id=f"{run_id}-{name}", **common), report_dir=folder
+                CheckOptions(base_url=url, variant=name, run_id=f"{run_id}-{name}", **common),
+                report_dir=folder,
             )
             against = run_check(
-                CheckOptions(base_url=url, spec=config.canonical, run_id=f"{run_id}-{name}-canonical", **common),
+                CheckOptions(
+                    base_url=url, spec=config.canonical, run_id=f"{run_id}-{name}-canonical", **common
+                ),
                 report_dir=canonical_folder,
             )
         written = write_reports(own, folder) + write_reports(against, canonical_folder)

@@ -56,8 +56,15 @@ class RelayFinding:
     count: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "message": self.message, "client": self.client, "upstream": self.upstream,
-                "operation": self.operation, "severity": self.severity, "count": self.count}
+        return {
+            "check": self.check,
+            "message": self.message,
+            "client": self.client,
+            "upstream": self.upstream,
+            "operation": self.operation,
+            "severity": self.severity,
+            "count": self.count,
+        }
 
 
 @dataclass
@@ -72,9 +79,14 @@ class JoinSummary:
     findings: list[RelayFinding] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"client_creates": self.client_creates, "upstream_creates": self.upstream_creates,
-                "upstream_requests": self.upstream_requests, "matched_creates": self.matched_creates,
-                "retried_creates": self.retried_creates, "findings": [f.to_dict() for f in self.findings]}
+        return {
+            "client_creates": self.client_creates,
+            "upstream_creates": self.upstream_creates,
+            "upstream_requests": self.upstream_requests,
+            "matched_creates": self.matched_creates,
+            "retried_creates": self.retried_creates,
+            "findings": [f.to_dict() for f in self.findings],
+        }
 
 
 @dataclass
@@ -90,8 +102,13 @@ class _Create:
 
 
 def join(
-    client: list[dict[str, Any]], upstream: list[dict[str, Any]], *, client_spec: SpecModel, upstream_spec: SpecModel,
-    client_token: str | None, upstream_key: str | None,
+    client: list[dict[str, Any]],
+    upstream: list[dict[str, Any]],
+    *,
+    client_spec: SpecModel,
+    upstream_spec: SpecModel,
+    client_token: str | None,
+    upstream_key: str | None,
 ) -> JoinSummary:
     """The findings of one relay run. ``client``: cassette entries (redacted, as written);
     ``upstream``: the mock's recorder records."""
@@ -114,6 +131,7 @@ def join(
 
 
 # -- reading both sides ----------------------------------------------------------------------------
+
 
 def _creates(spec: SpecModel, method: str, path: str) -> bool:
     op = spec.operation_for(method, path)
@@ -145,7 +163,9 @@ def request_fields(request: dict[str, Any]) -> dict[str, Any] | None:
         return None
     media = next((v for k, v in (request.get("headers") or {}).items() if k.lower() == "content-type"), "")
     if "multipart/form-data" in media:
-        message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + media.encode("latin-1") + b"\r\n\r\n" + raw)
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + media.encode("latin-1") + b"\r\n\r\n" + raw
+        )
         fields: dict[str, list[Any]] = defaultdict(list)
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
@@ -175,17 +195,24 @@ def _match(creates: list[_Create], up_creates: list[dict[str, Any]]) -> None:
         when = float(record["time"])
         prompt = (record.get("fields") or {}).get("prompt")
         candidates = [c for c in creates if c.start - SLACK <= when <= c.end + SLACK]
-        same = [c for c in candidates if prompt is None or c.fields is None or c.fields.get("prompt") in (None, prompt)]
+        same = [
+            c
+            for c in candidates
+            if prompt is None or c.fields is None or c.fields.get("prompt") in (None, prompt)
+        ]
         pool = same or candidates
         if not pool:
             continue
         # a create whose request was in flight beats one that merely sits within the slack; then
         # one that has no upstream create yet (sequential creates), then the nearest start
-        chosen = min(pool, key=lambda c: (not c.start <= when <= c.end, bool(c.upstream), abs(when - c.start)))
+        chosen = min(
+            pool, key=lambda c: (not c.start <= when <= c.end, bool(c.upstream), abs(when - c.start))
+        )
         chosen.upstream.append(record)
 
 
 # -- the checks ------------------------------------------------------------------------------------
+
 
 def _show(value: Any) -> str:
     return "(absent)" if value is _ABSENT else json.dumps(value, ensure_ascii=False)[:200]
@@ -196,11 +223,19 @@ _ABSENT = object()
 
 def _same(a: Any, b: Any) -> bool:
     """Equal as a client means it: a form's "4" and JSON's 4 are the same value; files by size."""
-    if isinstance(a, dict) and isinstance(b, dict) and "size" in a and "size" in b and ("file" in a or "file" in b):
+    if (
+        isinstance(a, dict)
+        and isinstance(b, dict)
+        and "size" in a
+        and "size" in b
+        and ("file" in a or "file" in b)
+    ):
         return bool(a.get("size") == b.get("size"))
     if isinstance(a, dict | list) or isinstance(b, dict | list):
         return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-    return str(a).lower() == str(b).lower() if isinstance(a, bool) or isinstance(b, bool) else str(a) == str(b)
+    return (
+        str(a).lower() == str(b).lower() if isinstance(a, bool) or isinstance(b, bool) else str(a) == str(b)
+    )
 
 
 def _fields(creates: list[_Create]) -> list[RelayFinding]:
@@ -223,12 +258,23 @@ def _fields(creates: list[_Create]) -> list[RelayFinding]:
     out = []
     for (label, name, kind), pairs in grouped.items():
         a, b = pairs[0]
-        verb = {"added": "was added by the relay (the client did not send it)", "dropped": "was not forwarded to the upstream",
-                "rewritten": "reached the upstream with another value"}[kind]
+        verb = {
+            "added": "was added by the relay (the client did not send it)",
+            "dropped": "was not forwarded to the upstream",
+            "rewritten": "reached the upstream with another value",
+        }[kind]
         key_field = name in ("seconds", "size", "model", "input_reference", "prompt")
-        out.append(RelayFinding(
-            FIELDS_CHECK, f"create field `{name}` {verb}", f"client sent {name}={_show(a)}", f"upstream received {name}={_show(b)}",
-            label, "major" if key_field or kind != "added" else "minor", len(pairs)))
+        out.append(
+            RelayFinding(
+                FIELDS_CHECK,
+                f"create field `{name}` {verb}",
+                f"client sent {name}={_show(a)}",
+                f"upstream received {name}={_show(b)}",
+                label,
+                "major" if key_field or kind != "added" else "minor",
+                len(pairs),
+            )
+        )
     return out
 
 
@@ -239,20 +285,38 @@ def _multiplied(creates: list[_Create], up_creates: list[dict[str, Any]]) -> lis
         extra = sum(len(c.upstream) - 1 for c in retried)
         example = retried[0]
         statuses = ", ".join(str(r.get("status")) for r in example.upstream)
-        out.append(RelayFinding(
-            CREATES_CHECK, f"{len(retried)} client create(s) were sent upstream more than once ({extra} extra paid job(s))",
-            f"1 create ({example.label}) answered HTTP {example.entry['response']['status']}",
-            f"{len(example.upstream)} upstream creates answered {statuses}", example.label, "major", len(retried)))
+        out.append(
+            RelayFinding(
+                CREATES_CHECK,
+                f"{len(retried)} client create(s) were sent upstream more than once ({extra} extra paid job(s))",
+                f"1 create ({example.label}) answered HTTP {example.entry['response']['status']}",
+                f"{len(example.upstream)} upstream creates answered {statuses}",
+                example.label,
+                "major",
+                len(retried),
+            )
+        )
     stray = [r for r in up_creates if not any(r in c.upstream for c in creates)]
     if stray:
-        out.append(RelayFinding(
-            CREATES_CHECK, f"{len(stray)} upstream create(s) match no client create in flight",
-            "no create in flight", f"{stray[0]['method']} {stray[0]['path']} at {stray[0]['time']}", stray[0]["path"], "major", len(stray)))
+        out.append(
+            RelayFinding(
+                CREATES_CHECK,
+                f"{len(stray)} upstream create(s) match no client create in flight",
+                "no create in flight",
+                f"{stray[0]['method']} {stray[0]['path']} at {stray[0]['time']}",
+                stray[0]["path"],
+                "major",
+                len(stray),
+            )
+        )
     return out
 
 
 def _credentials(
-    client: list[dict[str, Any]], upstream: list[dict[str, Any]], client_token: str | None, upstream_key: str | None,
+    client: list[dict[str, Any]],
+    upstream: list[dict[str, Any]],
+    client_token: str | None,
+    upstream_key: str | None,
     spec: SpecModel,
 ) -> list[RelayFinding]:
     out = []
@@ -261,26 +325,54 @@ def _credentials(
         forwarded = [r for r in upstream if digest in (r.get("credentials_sha256") or {}).values()]
         if forwarded:
             r = forwarded[0]
-            out.append(RelayFinding(
-                CREDENTIALS_CHECK, "the client's token was forwarded to the upstream", "Authorization: Bearer *** (the client's token)",
-                f"{r['method']} {r['path']} arrived with the client's token", r["path"], "blocking", len(forwarded)))
+            out.append(
+                RelayFinding(
+                    CREDENTIALS_CHECK,
+                    "the client's token was forwarded to the upstream",
+                    "Authorization: Bearer *** (the client's token)",
+                    f"{r['method']} {r['path']} arrived with the client's token",
+                    r["path"],
+                    "blocking",
+                    len(forwarded),
+                )
+            )
     if upstream_key:
         digest = credential_sha256(upstream_key)
-        refused = [r for r in upstream if r.get("status") == 401 and digest not in (r.get("credentials_sha256") or {}).values()]
+        refused = [
+            r
+            for r in upstream
+            if r.get("status") == 401 and digest not in (r.get("credentials_sha256") or {}).values()
+        ]
         if refused:
             r = refused[0]
-            out.append(RelayFinding(
-                CREDENTIALS_CHECK, "the relay did not send its upstream key: the upstream refused it (HTTP 401)",
-                "a request with the client's own token", f"{r['method']} {r['path']} arrived "
-                + ("with another credential" if r.get("credentials_sha256") else "without credentials"), r["path"], "blocking", len(refused)))
+            out.append(
+                RelayFinding(
+                    CREDENTIALS_CHECK,
+                    "the relay did not send its upstream key: the upstream refused it (HTTP 401)",
+                    "a request with the client's own token",
+                    f"{r['method']} {r['path']} arrived "
+                    + ("with another credential" if r.get("credentials_sha256") else "without credentials"),
+                    r["path"],
+                    "blocking",
+                    len(refused),
+                )
+            )
     leaked = [e for e in client if UPSTREAM_KEY_LABEL in (e.get("secrets") or ())]
     if leaked:
         e = leaked[0]
         op = spec.operation_for(e["request"]["method"], urlsplit(e["request"]["url"]).path)
-        out.append(RelayFinding(
-            CREDENTIALS_CHECK, "the upstream key was returned to the client", f"{e['request']['method']} {e['request']['url']} "
-            f"answered HTTP {e['response']['status']} containing the upstream key (masked as ***)", "the key the relay uses upstream",
-            op.label if op else e["request"]["url"], "blocking", len(leaked)))
+        out.append(
+            RelayFinding(
+                CREDENTIALS_CHECK,
+                "the upstream key was returned to the client",
+                f"{e['request']['method']} {e['request']['url']} "
+                f"answered HTTP {e['response']['status']} containing the upstream key (masked as ***)",
+                "the key the relay uses upstream",
+                op.label if op else e["request"]["url"],
+                "blocking",
+                len(leaked),
+            )
+        )
     return out
 
 
@@ -300,7 +392,12 @@ def _ids(client: list[dict[str, Any]], creates: list[_Create], spec: SpecModel) 
     for create in creates:
         client_job = _json_body(create.entry.get("response"))
         up_job = create.upstream[0].get("response_body") if create.upstream else None
-        if isinstance(client_job, dict) and isinstance(up_job, dict) and isinstance(client_job.get("id"), str) and isinstance(up_job.get("id"), str):
+        if (
+            isinstance(client_job, dict)
+            and isinstance(up_job, dict)
+            and isinstance(client_job.get("id"), str)
+            and isinstance(up_job.get("id"), str)
+        ):
             mapping[up_job["id"]] = client_job["id"]
     out = []
     leaks: list[tuple[str, str, str, str]] = []
@@ -329,22 +426,48 @@ def _ids(client: list[dict[str, Any]], creates: list[_Create], spec: SpecModel) 
                 remix_wrong.append((label, source, str(named)))
     if leaks:
         label, key, up_id, client_id = leaks[0]
-        out.append(RelayFinding(
-            IDS_CHECK, f"an upstream job id reached the client in `{key}` instead of the relay's id for that job",
-            f"the client knows this job as {client_id}", f"the upstream's id {up_id}", label, "major", len(leaks)))
+        out.append(
+            RelayFinding(
+                IDS_CHECK,
+                f"an upstream job id reached the client in `{key}` instead of the relay's id for that job",
+                f"the client knows this job as {client_id}",
+                f"the upstream's id {up_id}",
+                label,
+                "major",
+                len(leaks),
+            )
+        )
     if remix_wrong:
         label, source, named = remix_wrong[0]
-        out.append(RelayFinding(
-            IDS_CHECK, "a remix does not name the video the client remixed in `remixed_from_video_id`",
-            f"the client remixed {source}", f"the answer says remixed_from_video_id={named}", label, "major", len(remix_wrong)))
+        out.append(
+            RelayFinding(
+                IDS_CHECK,
+                "a remix does not name the video the client remixed in `remixed_from_video_id`",
+                f"the client remixed {source}",
+                f"the answer says remixed_from_video_id={named}",
+                label,
+                "major",
+                len(remix_wrong),
+            )
+        )
     return out
 
 
-def _headers(client: list[dict[str, Any]], upstream: list[dict[str, Any]], client_spec: SpecModel, upstream_spec: SpecModel) -> list[RelayFinding]:
+def _headers(
+    client: list[dict[str, Any]],
+    upstream: list[dict[str, Any]],
+    client_spec: SpecModel,
+    upstream_spec: SpecModel,
+) -> list[RelayFinding]:
     out = []
     for header in PASSED_HEADERS:
-        upstream_sets = [r for r in upstream if header in (r.get("response_headers") or {})
-                         and (op := upstream_spec.operation_for(r["method"], r["path"])) is not None and op.kind == "retrieve"]
+        upstream_sets = [
+            r
+            for r in upstream
+            if header in (r.get("response_headers") or {})
+            and (op := upstream_spec.operation_for(r["method"], r["path"])) is not None
+            and op.kind == "retrieve"
+        ]
         if not upstream_sets:
             continue
         lost = []
@@ -360,8 +483,15 @@ def _headers(client: list[dict[str, Any]], upstream: list[dict[str, Any]], clien
         if lost:
             value = upstream_sets[0]["response_headers"][header]
             retrieve = client_spec.find("retrieve")
-            out.append(RelayFinding(
-                HEADERS_CHECK, f"`{header}` set by the upstream does not reach the client",
-                f"{len(lost)} successful poll(s) without `{header}`", f"the upstream answers polls with `{header}: {value}`",
-                retrieve.label if retrieve else "retrieve", "minor", len(lost)))
+            out.append(
+                RelayFinding(
+                    HEADERS_CHECK,
+                    f"`{header}` set by the upstream does not reach the client",
+                    f"{len(lost)} successful poll(s) without `{header}`",
+                    f"the upstream answers polls with `{header}: {value}`",
+                    retrieve.label if retrieve else "retrieve",
+                    "minor",
+                    len(lost),
+                )
+            )
     return out

@@ -28,12 +28,19 @@ def compat_markdown(matrix: dict[str, Any]) -> str:
         "",
     ]
     for group in matrix["groups"]:
-        lines += [f"## {group['name']}", "", "| | " + " | ".join(variants) + " |", "|---|" + "---|" * len(variants)]
+        lines += [
+            f"## {group['name']}",
+            "",
+            "| | " + " | ".join(variants) + " |",
+            "|---|" + "---|" * len(variants),
+        ]
         for row in group["rows"]:
             cells = []
             for variant in variants:
                 cell = row["cells"][variant]
-                cells.append(table_cell(cell["value"]) + _STATE_MARK[cell["state"]] + _EFFECT_MARK[cell.get("effect")])
+                cells.append(
+                    table_cell(cell["value"]) + _STATE_MARK[cell["state"]] + _EFFECT_MARK[cell.get("effect")]
+                )
             lines.append(f"| **{table_cell(row['name'])}** | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

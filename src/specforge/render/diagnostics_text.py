@@ -45,7 +45,9 @@ def _frame(lines: list[str], d: Diagnostic) -> list[tuple[str, str]]:
         if number == d.line:
             col = d.col or 1
             width = token_width(text, col)
-            rows.append((f"{' ' * gutter} | {' ' * (col - 1)}{'^' * width} {d.code}", _STYLES[d.severity.value]))
+            rows.append(
+                (f"{' ' * gutter} | {' ' * (col - 1)}{'^' * width} {d.code}", _STYLES[d.severity.value])
+            )
     rows.append((f"{' ' * gutter} |", "blue"))
     return rows
 
@@ -64,7 +66,9 @@ def _rows(report: FindingsReport) -> list[tuple[str, str]]:
             if d.variants and (d.related or len(d.variants) > 1):
                 rows.append((f"  = variants: {', '.join(d.variants)}", "cyan"))
             for related in d.related:
-                rows.append((f"  = also: {related}" + (f" ({related.pointer})" if related.pointer else ""), "cyan"))
+                rows.append(
+                    (f"  = also: {related}" + (f" ({related.pointer})" if related.pointer else ""), "cyan")
+                )
             if d.hint:
                 rows.append((f"  = help: {d.hint}", "green"))
             rows.append(("", ""))
@@ -82,8 +86,14 @@ def render_text(report: FindingsReport, *, color: bool = False, width: int = 120
     from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=True, color_system="standard", width=max(width, 40),
-                      soft_wrap=True, highlight=False)
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        color_system="standard",
+        width=max(width, 40),
+        soft_wrap=True,
+        highlight=False,
+    )
     for text, style in rows:
         console.print(Text(text, style=style or ""))
     return buffer.getvalue()

@@ -16,9 +16,17 @@ DOCS_PAGE = "docs/diff-kinds.md"
 def _rule(kind: ChangeKind) -> RuleInfo:
     effects = [e for e in (kind.request, kind.response) if e is not None]
     top = max(effects, key=lambda e: e.rank)
-    sides = "; ".join(f"{side}: {e.value}" for side, e in (("request", kind.request), ("response", kind.response)) if e)
-    return RuleInfo(kind.id, kind.title, top.severity.value, hint=sides, rationale=kind.why,
-                    docs=f"{DOCS_PAGE}#{kind.anchor}")
+    sides = "; ".join(
+        f"{side}: {e.value}" for side, e in (("request", kind.request), ("response", kind.response)) if e
+    )
+    return RuleInfo(
+        kind.id,
+        kind.title,
+        top.severity.value,
+        hint=sides,
+        rationale=kind.why,
+        docs=f"{DOCS_PAGE}#{kind.anchor}",
+    )
 
 
 def summary(changes: Sequence[Change], old: Spec, new: Spec) -> str:

@@ -66,7 +66,7 @@ class FindingsReport:
 
 
 def summary_line(report: FindingsReport) -> str:
-    """"Found 3 problems (1 error, 2 warnings) in 2 files." or "All checks passed!"."""
+    """ "Found 3 problems (1 error, 2 warnings) in 2 files." or "All checks passed!"."""
     if report.summary:
         return report.summary
     counts = report.counts()

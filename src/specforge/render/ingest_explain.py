@@ -45,7 +45,15 @@ COLUMNS = ("line", "what", "route", "name", "type", "section", "evidence")
 def explain_text(explanation: _Explanation) -> str:
     """One row per fact, in page order, under a header naming the page and how it was read."""
     rows = [
-        [str(f.line) if f.line else "-", f.what, f.route or "-", f.name, f.type or "-", f.section or "-", f.evidence]
+        [
+            str(f.line) if f.line else "-",
+            f.what,
+            f.route or "-",
+            f.name,
+            f.type or "-",
+            f.section or "-",
+            f.evidence,
+        ]
         for f in sorted(explanation.findings, key=lambda f: (f.line, f.what))
     ]
     widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(COLUMNS)]

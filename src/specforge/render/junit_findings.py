@@ -23,7 +23,9 @@ def render_junit(report: FindingsReport) -> str:
         cases = 0
         suite_failures = 0
         if not by_rule:
-            ET.SubElement(suite, "testcase", classname=file, name=report.title.split()[-1] if report.title else "lint")
+            ET.SubElement(
+                suite, "testcase", classname=file, name=report.title.split()[-1] if report.title else "lint"
+            )
             cases = 1
         for code, diagnostics in by_rule.items():
             case = ET.SubElement(suite, "testcase", classname=file, name=code)
@@ -39,7 +41,10 @@ def render_junit(report: FindingsReport) -> str:
                 ET.SubElement(case, "system-out").text = "\n".join(lines)
                 continue
             failure = ET.SubElement(
-                case, "failure", message=f"{len(diagnostics)} finding(s): {diagnostics[0].message}", type=worst.severity.value
+                case,
+                "failure",
+                message=f"{len(diagnostics)} finding(s): {diagnostics[0].message}",
+                type=worst.severity.value,
             )
             failure.text = "\n".join(lines)
             suite_failures += 1

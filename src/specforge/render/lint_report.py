@@ -20,7 +20,9 @@ def findings_report(result: LintResult, root: Path) -> FindingsReport:
         diagnostics=tuple(result.diagnostics),
         files=tuple(result.files),
         texts=result.texts,
-        rules={r.id: RuleInfo(r.id, r.title, r.severity.value, r.hint, r.rationale, r.docs) for r in REGISTRY},
+        rules={
+            r.id: RuleInfo(r.id, r.title, r.severity.value, r.hint, r.rationale, r.docs) for r in REGISTRY
+        },
         tool="specforge",
         version=__version__,
         suppressed=result.suppressed,

@@ -25,7 +25,6 @@ OVERLAY_HEADER = (
 )
 
 
-
 def merge_outputs(result: MergeResult) -> dict[Path, str]:
     """Each file ``specforge merge`` writes, with its exact text (kept in ``result.outputs``)."""
     if result.outputs:
@@ -48,7 +47,6 @@ def merge_outputs(result: MergeResult) -> dict[Path, str]:
     outputs[folder / "compat.json"] = dump_json(result.matrix)
     result.outputs = outputs
     return outputs
-
 
 
 def stale_outputs(result: MergeResult) -> list[Path]:

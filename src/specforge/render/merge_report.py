@@ -54,7 +54,9 @@ def merge_report_markdown(data: dict[str, Any]) -> str:
         lines += ["", "| variant | shape | source |", "|---|---|---|"]
         for variant, shape in conflict["shapes"].items():
             location = conflict["locations"].get(variant, "")
-            lines.append(f"| {table_cell(variant)} | {table_cell(shape)} | {code(location, cell=True) if location else ''} |")
+            lines.append(
+                f"| {table_cell(variant)} | {table_cell(shape)} | {code(location, cell=True) if location else ''} |"
+            )
         lines.append("")
     if data.get("omitted"):
         lines += ["## Left to overlays (below min-variants)", ""]

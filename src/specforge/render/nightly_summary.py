@@ -88,7 +88,9 @@ def render_summary_json(summary: NightlySummary) -> str:
 
 def _trend_text(points: tuple[TrendPoint, ...]) -> str:
     marks = {"conformant": "✓", "non-conformant": "✗", "error": "?", "timeout": "⌛", "crashed": "!"}
-    return " ".join(f"{marks.get(p.verdict, '?')}{p.failures if p.verdict == 'non-conformant' else ''}" for p in points)
+    return " ".join(
+        f"{marks.get(p.verdict, '?')}{p.failures if p.verdict == 'non-conformant' else ''}" for p in points
+    )
 
 
 def _md(text: str) -> str:
@@ -116,8 +118,15 @@ def render_summary_markdown(summary: NightlySummary) -> str:
             f"{_STATUS_WORDS.get(diff.status, diff.status)} | {len(diff.regressions)} | {len(diff.fixes)} | "
             f"{len(diff.unchanged)} | {'yes' if diff.spec_drift else '—'} | {_trend_text(row.trend)} | {report} |"
         )
-    details = [row for row in summary.rows
-               if row.diff.regressions or row.diff.fixes or row.diff.spec_drift or row.diff.spec_changes or row.run.errors]
+    details = [
+        row
+        for row in summary.rows
+        if row.diff.regressions
+        or row.diff.fixes
+        or row.diff.spec_drift
+        or row.diff.spec_changes
+        or row.run.errors
+    ]
     if details:
         lines += ["", "## Details"]
     for row in details:
@@ -134,12 +143,18 @@ def render_summary_markdown(summary: NightlySummary) -> str:
                 lines.append(f"- spec change `{change.code}`: {_md(change.message)}")
         for error in row.run.errors:
             lines.append(f"- error: {_md(error.splitlines()[0] if error else error)}")
-    lines += ["", "Trend legend: ✓ conformant, ✗N non-conformant with N failures, ? error, ⌛ timeout, ! crashed.",
-              f"Generated {summary.generated_at} by specforge nightly.", ""]
+    lines += [
+        "",
+        "Trend legend: ✓ conformant, ✗N non-conformant with N failures, ? error, ⌛ timeout, ! crashed.",
+        f"Generated {summary.generated_at} by specforge nightly.",
+        "",
+    ]
     return "\n".join(lines)
 
 
-def trend_svg(points: tuple[TrendPoint, ...] | list[TrendPoint], *, width: int = 120, height: int = 28) -> str:
+def trend_svg(
+    points: tuple[TrendPoint, ...] | list[TrendPoint], *, width: int = 120, height: int = 28
+) -> str:
     """A small bar chart: one bar per run (oldest left), height = failures, colour = verdict;
     unreachable runs are short grey bars. Each bar has a tooltip."""
     points = list(points)
@@ -155,14 +170,16 @@ def trend_svg(points: tuple[TrendPoint, ...] | list[TrendPoint], *, width: int =
             h = 4 + (height - 6) * point.failures / peak
         else:
             h = height / 2
-        bars.append({
-            "x": index * slot + 1,
-            "y": height - h,
-            "width": max(slot - 2, 2),
-            "height": h,
-            "colour": _COLOURS.get(point.verdict, "#757575"),
-            "label": f"{point.started_at} {point.verdict}, {point.failures} failure(s) — {point.run_id}",
-        })
+        bars.append(
+            {
+                "x": index * slot + 1,
+                "y": height - h,
+                "width": max(slot - 2, 2),
+                "height": h,
+                "colour": _COLOURS.get(point.verdict, "#757575"),
+                "label": f"{point.started_at} {point.verdict}, {point.failures} failure(s) — {point.run_id}",
+            }
+        )
     return render_template("trend.svg.j2", width=width, height=height, bars=bars).strip()
 
 
@@ -193,7 +210,9 @@ def _items(row: ProviderRow) -> list[dict[str, str | None]]:
     items: list[dict[str, str | None]] = []
     for key in diff.regressions:
         d = diff.details.get(key)
-        items.append({"css": "status-regressed", "word": "regression", "code": key, "text": d.message if d else None})
+        items.append(
+            {"css": "status-regressed", "word": "regression", "code": key, "text": d.message if d else None}
+        )
     for key in diff.fixes:
         items.append({"css": "status-fixed", "word": "fixed", "code": key, "text": None})
     for key in diff.unchanged:

@@ -16,7 +16,9 @@ def render_progress_line(run: RunRecord, done: int, total: int) -> str:
     extra = f"{counts['failed']} failed check(s)" if run.verdict == "non-conformant" else ""
     if run.errors and not run.comparable:
         extra = run.errors[0].splitlines()[0]
-    return f"[{done}/{total}] {run.provider}: {run.verdict} in {run.duration:.1f} s" + (f" — {extra}" if extra else "")
+    return f"[{done}/{total}] {run.provider}: {run.verdict} in {run.duration:.1f} s" + (
+        f" — {extra}" if extra else ""
+    )
 
 
 def _when(stamp: str) -> str:
@@ -29,11 +31,21 @@ def render_runs_table(runs: Sequence[RunRecord]) -> str:
         return "no runs\n"
     header = ("RUN", "PROVIDER", "VARIANT", "VERDICT", "FAILURES", "STARTED", "BATCH")
     rows = [
-        (r.run_id, r.provider, r.variant or "canonical", r.verdict, str(len(r.failures())), _when(r.started_at), r.batch)
+        (
+            r.run_id,
+            r.provider,
+            r.variant or "canonical",
+            r.verdict,
+            str(len(r.failures())),
+            _when(r.started_at),
+            r.batch,
+        )
         for r in runs
     ]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in (header, *rows)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in (header, *rows)
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -57,7 +57,11 @@ def pipeline_markdown(data: dict[str, Any]) -> str:
             other = compat.get(variant)
             own = f"{check['verdict']} ({check['failures']} failures / {check['cases']} cases)"
             versus = f"{other['verdict']} ({other['failures']} failures)" if other else "—"
-            failing = ", ".join(f"`{c}`" for c in other["failed_checks"]) if other and other["failed_checks"] else "—"
+            failing = (
+                ", ".join(f"`{c}`" for c in other["failed_checks"])
+                if other and other["failed_checks"]
+                else "—"
+            )
             links = f"[own]({check['report']})" + (f", [canonical]({other['report']})" if other else "")
             lines.append(f"| {variant} | {own} | {versus} | {failing} | {links} |")
     return "\n".join(lines) + "\n"

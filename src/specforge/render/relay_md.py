@@ -27,8 +27,13 @@ def render_relay_md(data: dict[str, Any]) -> str:
     if not findings:
         lines.append("None: every create reached the upstream once with the fields the client sent.")
     else:
-        lines += ["| severity | check | finding | operation | client side | upstream side | count |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "| severity | check | finding | operation | client side | upstream side | count |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for f in findings:
-            lines.append(f"| {f['severity']} | `{f['check']}` | {_cell(f['message'])} | `{_cell(f['operation'])}` | "
-                         f"{_cell(f['client'])} | {_cell(f['upstream'])} | {f['count']} |")
+            lines.append(
+                f"| {f['severity']} | `{f['check']}` | {_cell(f['message'])} | `{_cell(f['operation'])}` | "
+                f"{_cell(f['client'])} | {_cell(f['upstream'])} | {f['count']} |"
+            )
     return "\n".join(lines) + "\n"

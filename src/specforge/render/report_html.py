@@ -36,6 +36,11 @@ details{margin:6px 0} summary{cursor:pointer}
 def render_report_html(result: CheckResult) -> str:
     data = result.to_dict()
     return render(
-        "check_report.html.j2", r=result, css=_CSS, summary=data["summary"], by_severity=data["summary"]["causes_by_severity"],
-        budget="unlimited" if result.budget is None else str(result.budget), tools=sorted(result.tool_versions.items()),
+        "check_report.html.j2",
+        r=result,
+        css=_CSS,
+        summary=data["summary"],
+        by_severity=data["summary"]["causes_by_severity"],
+        budget="unlimited" if result.budget is None else str(result.budget),
+        tools=sorted(result.tool_versions.items()),
     )

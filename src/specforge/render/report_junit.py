@@ -41,7 +41,10 @@ def render_report_junit(result: CheckResult) -> str:
         )
         for case in cases:
             element = ET.SubElement(
-                suite, "testcase", classname=f"{phase}.{case.operation}", name=f"{case.operation} [{case.id}]",
+                suite,
+                "testcase",
+                classname=f"{phase}.{case.operation}",
+                name=f"{case.operation} [{case.id}]",
                 time=f"{case.duration:.4f}",
             )
             if case.checks:
@@ -52,17 +55,23 @@ def render_report_junit(result: CheckResult) -> str:
                     ET.SubElement(element, "failure", message=case.message or "failed").text = case.message
                 for failure in failures_by_case.get(case.id, []):
                     text = "\n".join(
-                        line for line in (
+                        line
+                        for line in (
                             failure.diagnostic.message,
                             f"expected: {failure.expected}" if failure.expected else "",
                             f"actual: {failure.actual}" if failure.actual else "",
                             f"response: {failure.response_excerpt}" if failure.response_excerpt else "",
                             f"reproduce: {failure.curl}" if failure.curl else "",
-                        ) if line
+                        )
+                        if line
                     )
-                    ET.SubElement(element, "failure", type=failure.check, message=failure.diagnostic.message[:300]).text = text
+                    ET.SubElement(
+                        element, "failure", type=failure.check, message=failure.diagnostic.message[:300]
+                    ).text = text
             elif case.status is CaseStatus.ERROR:
-                ET.SubElement(element, "error", message=case.message or "infrastructure error").text = case.message
+                ET.SubElement(
+                    element, "error", message=case.message or "infrastructure error"
+                ).text = case.message
             elif case.status is CaseStatus.SKIPPED:
                 ET.SubElement(element, "skipped", message=case.message or "skipped")
     ET.indent(root)
@@ -70,26 +79,46 @@ def render_report_junit(result: CheckResult) -> str:
 
 
 def _causes_suite(root: ET.Element, result: CheckResult) -> None:
-    suite = ET.SubElement(root, "testsuite", name="causes", tests=str(len(result.causes)), failures=str(len(result.causes)),
-                          errors="0", skipped="0", time="0.000")
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name="causes",
+        tests=str(len(result.causes)),
+        failures=str(len(result.causes)),
+        errors="0",
+        skipped="0",
+        time="0.000",
+    )
     props = ET.SubElement(suite, "properties")
     by = result.to_dict()["summary"]["causes_by_severity"]
-    values = {"score": f"{result.score:g}", "index": f"{result.index:g}",
-              **{f"causes.{level}": str(n) for level, n in by.items()}}
+    values = {
+        "score": f"{result.score:g}",
+        "index": f"{result.index:g}",
+        **{f"causes.{level}": str(n) for level, n in by.items()},
+    }
     for op in result.operations:
         values[f"index.{op.label}"] = f"{op.index:g}"
         values[f"score.{op.label}"] = f"{op.score:g}"
     for name, value in values.items():
         ET.SubElement(props, "property", name=name, value=value)
     for number, cause in enumerate(result.causes, 1):
-        case = ET.SubElement(suite, "testcase", classname=f"causes.{cause.severity.value}",
-                             name=f"{number}. [{cause.severity.value}] {cause.check}: {cause.statement[:200]}", time="0")
-        text = "\n".join(line for line in (
-            cause.statement,
-            "operations: " + ", ".join(cause.operations),
-            f"seen {cause.count} time(s); cassette entries: " + ", ".join(map(str, cause.cassette)),
-            f"expected: {cause.expected}" if cause.expected else "",
-            f"actual: {cause.actual}" if cause.actual else "",
-            f"reproduce: {cause.reproduction}" if cause.reproduction else "",
-        ) if line)
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"causes.{cause.severity.value}",
+            name=f"{number}. [{cause.severity.value}] {cause.check}: {cause.statement[:200]}",
+            time="0",
+        )
+        text = "\n".join(
+            line
+            for line in (
+                cause.statement,
+                "operations: " + ", ".join(cause.operations),
+                f"seen {cause.count} time(s); cassette entries: " + ", ".join(map(str, cause.cassette)),
+                f"expected: {cause.expected}" if cause.expected else "",
+                f"actual: {cause.actual}" if cause.actual else "",
+                f"reproduce: {cause.reproduction}" if cause.reproduction else "",
+            )
+            if line
+        )
         ET.SubElement(case, "failure", type=cause.severity.value, message=cause.statement[:300]).text = text

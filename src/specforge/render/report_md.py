@@ -18,17 +18,31 @@ def causes_md(result: CheckResult) -> list[str]:
     lines = ["", f"## Causes ({len(result.causes)})", ""]
     if not result.causes:
         return [*lines, "None."]
-    lines += [", ".join(f"{n} {level}" for level, n in by.items()) + f" — from {len(result.failures)} failure details. "
-              "Severity rules: docs/severity.md.", "",
-              "| # | severity | check | statement | operations | count |", "|---|---|---|---|---|---|"]
+    lines += [
+        ", ".join(f"{n} {level}" for level, n in by.items())
+        + f" — from {len(result.failures)} failure details. "
+        "Severity rules: docs/severity.md.",
+        "",
+        "| # | severity | check | statement | operations | count |",
+        "|---|---|---|---|---|---|",
+    ]
     for number, cause in enumerate(result.causes, 1):
-        lines.append(f"| {number} | **{cause.severity.value}** | {md.code(cause.check, cell=True)} | {_cell(cause.statement)} | "
-                     f"{len(cause.operations)} | {cause.count} |")
+        lines.append(
+            f"| {number} | **{cause.severity.value}** | {md.code(cause.check, cell=True)} | {_cell(cause.statement)} | "
+            f"{len(cause.operations)} | {cause.count} |"
+        )
     for number, cause in enumerate(result.causes, 1):
-        lines += ["", f"### Cause {number}: {cause.severity.value} — {md.code(cause.check)}", "", md.text(cause.statement), "",
-                  "- operations: " + ", ".join(md.code(op) for op in cause.operations),
-                  f"- seen: {cause.count} time(s); cassette entries: " + (", ".join(map(str, cause.cassette)) or "none"),
-                  "- details: " + ", ".join(f"#{i + 1}" for i in cause.failures)]
+        lines += [
+            "",
+            f"### Cause {number}: {cause.severity.value} — {md.code(cause.check)}",
+            "",
+            md.text(cause.statement),
+            "",
+            "- operations: " + ", ".join(md.code(op) for op in cause.operations),
+            f"- seen: {cause.count} time(s); cassette entries: "
+            + (", ".join(map(str, cause.cassette)) or "none"),
+            "- details: " + ", ".join(f"#{i + 1}" for i in cause.failures),
+        ]
         if cause.expected:
             lines.append(f"- expected: {_cell(cause.expected)}")
         if cause.actual:
@@ -41,13 +55,20 @@ def causes_md(result: CheckResult) -> list[str]:
 
 
 def budget_md(result: CheckResult) -> list[str]:
-    lines = ["", "## Score", "",
-             f"Score **{result.score:g}** of index **{result.index:g}** (index: how much of the contract this run could "
-             "exercise given the spec and the budget; score: the passed share, never above the index)."]
+    lines = [
+        "",
+        "## Score",
+        "",
+        f"Score **{result.score:g}** of index **{result.index:g}** (index: how much of the contract this run could "
+        "exercise given the spec and the budget; score: the passed share, never above the index).",
+    ]
     if result.prevented:
         lines += ["", f"## Not run with budget {'unlimited' if result.budget is None else result.budget}", ""]
         lines += [f"- {md.text(p['what'])}" for p in result.prevented]
-        lines += ["", f"A budget of {result.budget_needed} would have run them (`--budget {result.budget_needed}`)."]
+        lines += [
+            "",
+            f"A budget of {result.budget_needed} would have run them (`--budget {result.budget_needed}`).",
+        ]
     return lines
 
 
@@ -59,7 +80,9 @@ def render_report_md(result: CheckResult) -> str:
         f"# specforge check: {_ICON[result.verdict.value]} — {result.verdict.value}",
         "",
         f"- endpoint: {md.code(result.base_url)}",
-        f"- spec: {md.code(result.spec_name)}" + (f" (variant {md.code(result.variant)})" if result.variant else "") + f", sha256 `{result.spec_hash[:12]}`",
+        f"- spec: {md.code(result.spec_name)}"
+        + (f" (variant {md.code(result.variant)})" if result.variant else "")
+        + f", sha256 `{result.spec_hash[:12]}`",
         f"- run: `{result.run_id}` ({result.mode}), {result.started} → {result.finished}, {result.duration:.1f} s",
         f"- creates used: {result.creates_used} of budget {budget}"
         + (f", {result.creates_blocked} blocked" if result.creates_blocked else "")
@@ -76,27 +99,48 @@ def render_report_md(result: CheckResult) -> str:
         lines += ["", "Notes:", ""] + [f"- {md.text(note)}" for note in result.notes]
     lines += causes_md(result)
     lines += budget_md(result)
-    lines += ["", "## Operations", "", "| operation | creates job | cases | passed | failed | errors | skipped | index | score |",
-              "|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Operations",
+        "",
+        "| operation | creates job | cases | passed | failed | errors | skipped | index | score |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for op in result.operations:
-        lines.append(f"| {md.code(op.label, cell=True)} | {'yes' if op.creates_job else 'no'} | {op.cases} | {op.passed} | {op.failed} | "
-                     f"{op.errors} | {op.skipped} | {op.index:g} | {op.score:g} |")
+        lines.append(
+            f"| {md.code(op.label, cell=True)} | {'yes' if op.creates_job else 'no'} | {op.cases} | {op.passed} | {op.failed} | "
+            f"{op.errors} | {op.skipped} | {op.index:g} | {op.score:g} |"
+        )
     lines += ["", "## Checks", "", "| check | origin | passed | failed |", "|---|---|---|---|"]
     for check in result.checks:
-        lines.append(f"| {md.code(check.name, cell=True)} | {check.origin} | {check.passed} | {check.failed} |")
+        lines.append(
+            f"| {md.code(check.name, cell=True)} | {check.origin} | {check.passed} | {check.failed} |"
+        )
     if result.sdk:
-        lines += ["", f"## OpenAI SDK compatibility ({md.text(result.sdk[0].sdk or 'openai-python')})", "",
-                  "| SDK call | operation | result | why |", "|---|---|---|---|"]
+        lines += [
+            "",
+            f"## OpenAI SDK compatibility ({md.text(result.sdk[0].sdk or 'openai-python')})",
+            "",
+            "| SDK call | operation | result | why |",
+            "|---|---|---|---|",
+        ]
         for call in result.sdk:
-            lines.append(f"| {md.code('client.' + call.call, cell=True)} | {md.code(call.operation or '-', cell=True)} | "
-                         f"{_cell(call.outcome)} | {_cell(call.why or '-')} |")
+            lines.append(
+                f"| {md.code('client.' + call.call, cell=True)} | {md.code(call.operation or '-', cell=True)} | "
+                f"{_cell(call.outcome)} | {_cell(call.why or '-')} |"
+            )
     lines += ["", f"## Failures ({len(result.failures)} details)", ""]
     if not result.failures:
         lines.append("None.")
     for i, failure in enumerate(result.failures, 1):
         d = failure.diagnostic
         seen = f" (seen {failure.occurrences} times)" if failure.occurrences > 1 else ""
-        lines += [f"### {i}. {md.code(failure.check)} on {md.code(failure.operation)}{seen}", "", md.text(d.message), ""]
+        lines += [
+            f"### {i}. {md.code(failure.check)} on {md.code(failure.operation)}{seen}",
+            "",
+            md.text(d.message),
+            "",
+        ]
         if d.pointer:
             lines.append(f"- at: {md.code(d.pointer)}")
         if failure.status_code is not None:
@@ -116,14 +160,27 @@ def render_report_md(result: CheckResult) -> str:
     if not result.infrastructure:
         lines.append("None.")
     for issue in result.infrastructure:
-        lines.append(f"- **{md.text(issue.kind)}** {md.text(issue.operation)}: {md.text(issue.message)}" + (f" (x{issue.count})" if issue.count > 1 else ""))
+        lines.append(
+            f"- **{md.text(issue.kind)}** {md.text(issue.operation)}: {md.text(issue.message)}"
+            + (f" (x{issue.count})" if issue.count > 1 else "")
+        )
     if result.jobs:
-        lines += ["", "## Jobs", "", "| job | outcome | statuses | progress | polls | seconds | content |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Jobs",
+            "",
+            "| job | outcome | statuses | progress | polls | seconds | content |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for job in result.jobs:
             content = f"{job.content_type} ({job.content_bytes} B)" if job.content_type else "-"
-            lines.append(f"| {md.code(job.job_id, cell=True)} | {_cell(job.outcome)} | {_cell(' → '.join(job.statuses))} | {', '.join(map(str, job.progress))} | {job.polls} | {job.duration:.1f} | {content} |")
+            lines.append(
+                f"| {md.code(job.job_id, cell=True)} | {_cell(job.outcome)} | {_cell(' → '.join(job.statuses))} | {', '.join(map(str, job.progress))} | {job.polls} | {job.duration:.1f} | {content} |"
+            )
     skipped = [c for c in result.cases if c.status is CaseStatus.SKIPPED]
     if skipped:
         lines += ["", f"## Skipped ({len(skipped)})", ""]
-        lines += [f"- {md.code(c.operation)} ({md.text(c.phase)}): {md.text(c.message)}" for c in skipped[:50]]
+        lines += [
+            f"- {md.code(c.operation)} ({md.text(c.phase)}): {md.text(c.message)}" for c in skipped[:50]
+        ]
     return "\n".join(lines).rstrip() + "\n"

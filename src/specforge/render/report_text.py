@@ -15,17 +15,24 @@ def budget_text(limit: int | None) -> str:
     return "unlimited" if limit is None else str(limit)
 
 
-def render_plan(base_url: str, rows: Sequence[dict[str, Any]], limit: int | None, *, budget_source: str = "") -> str:
+def render_plan(
+    base_url: str, rows: Sequence[dict[str, Any]], limit: int | None, *, budget_source: str = ""
+) -> str:
     """The ``--plan`` listing: one line per request group, budgeted creates first."""
     source = f", {budget_source}" if budget_source else ""
-    lines = [f"Plan for {base_url} (nothing is sent; job-creating requests allowed: {budget_text(limit)}{source})"]
+    lines = [
+        f"Plan for {base_url} (nothing is sent; job-creating requests allowed: {budget_text(limit)}{source})"
+    ]
     for r in rows:
         creates = "CREATES JOB" if r["creates_job"] else "read-only  "
         budget = f" — {r['budget_note']}" if r.get("budget_note") else ""
         lines.append(f"  {r['phase']:<13} {r['operation']:<45} {r['kind']:<9} {creates}  {r['note']}{budget}")
     prevented = [r for r in rows if r.get("prevented")]
     if prevented:
-        lines.append(f"Not run with this budget ({len(prevented)}): " + "; ".join(f"{r['phase']} {r['operation']}" for r in prevented))
+        lines.append(
+            f"Not run with this budget ({len(prevented)}): "
+            + "; ".join(f"{r['phase']} {r['operation']}" for r in prevented)
+        )
         needed = max((r.get("budget_needed") or 0) for r in rows)
         lines.append(f"A budget of {needed} would run every planned create (--budget {needed}).")
     return "\n".join(lines) + "\n"
@@ -36,12 +43,16 @@ def summary_line(result: CheckResult) -> str:
     by = result.to_dict()["summary"]["causes_by_severity"]
     levels = ", ".join(f"{n} {level}" for level, n in by.items() if n)
     causes = f"{len(result.causes)} cause(s)" + (f" ({levels})" if levels else "")
-    return (f"{result.verdict.value}: {causes} from {len(result.failures)} failure(s), {len(result.infrastructure)} infrastructure "
-            f"issue(s), {len(result.cases)} case(s); score {result.score:g} of index {result.index:g}; "
-            f"creates used {result.creates_used}/{budget_text(result.budget)}")
+    return (
+        f"{result.verdict.value}: {causes} from {len(result.failures)} failure(s), {len(result.infrastructure)} infrastructure "
+        f"issue(s), {len(result.cases)} case(s); score {result.score:g} of index {result.index:g}; "
+        f"creates used {result.creates_used}/{budget_text(result.budget)}"
+    )
 
 
-def render_outcome(result: CheckResult, *, reports: Path | None = None, written: Sequence[Path] = (), quiet: bool = False) -> str:
+def render_outcome(
+    result: CheckResult, *, reports: Path | None = None, written: Sequence[Path] = (), quiet: bool = False
+) -> str:
     """Everything the terminal shows after a run."""
     if quiet:
         return summary_line(result) + "\n"
@@ -51,17 +62,24 @@ def render_outcome(result: CheckResult, *, reports: Path | None = None, written:
         ops = cause.operations
         where = ops[0] if len(ops) == 1 else f"{len(ops)} operations"
         times = f", {cause.count}x" if cause.count > 1 else ""
-        lines.append(f"{cause.severity.value.upper():<{width}} #{number} [{cause.check}] {cause.statement} — {where}{times}")
+        lines.append(
+            f"{cause.severity.value.upper():<{width}} #{number} [{cause.check}] {cause.statement} — {where}{times}"
+        )
         if len(ops) > 1:
             lines.append(" " * (width + 1) + "on: " + ", ".join(ops))
         if cause.reproduction:
             lines.append(" " * (width + 1) + "reproduce: " + cause.reproduction)
     for issue in result.infrastructure:
-        lines.append(f"INFRA {issue.kind} {issue.operation}: {issue.message}" + (f" (x{issue.count})" if issue.count > 1 else ""))
+        lines.append(
+            f"INFRA {issue.kind} {issue.operation}: {issue.message}"
+            + (f" (x{issue.count})" if issue.count > 1 else "")
+        )
     if result.prevented:
-        lines.append(f"NOT RUN ({len(result.prevented)}, budget {budget_text(result.budget)}): "
-                     + "; ".join(p["what"] for p in result.prevented)
-                     + (f" — --budget {result.budget_needed} would run them" if result.budget_needed else ""))
+        lines.append(
+            f"NOT RUN ({len(result.prevented)}, budget {budget_text(result.budget)}): "
+            + "; ".join(p["what"] for p in result.prevented)
+            + (f" — --budget {result.budget_needed} would run them" if result.budget_needed else "")
+        )
     if result.aborted:
         lines.append(f"ABORTED {result.aborted}")
     if reports is not None:

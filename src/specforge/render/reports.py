@@ -21,11 +21,18 @@ FILE_NAMES = {"json": "report.json", "md": "report.md", "html": "report.html", "
 def write_reports(result: CheckResult, directory: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
     """Write the chosen formats (json, md, html, junit) plus the cassette when the result holds
     exchanges that are not on disk yet. Returns the written paths."""
-    renderers = {"json": render_report_json, "md": render_report_md, "html": render_report_html, "junit": render_report_junit}
+    renderers = {
+        "json": render_report_json,
+        "md": render_report_md,
+        "html": render_report_html,
+        "junit": render_report_junit,
+    }
     chosen = list(dict.fromkeys(formats))
     unknown = [f for f in chosen if f not in renderers]
     if unknown:
-        raise InputError(f"unknown report format(s): {', '.join(unknown)}", hint=f"choose from {', '.join(FORMATS)}")
+        raise InputError(
+            f"unknown report format(s): {', '.join(unknown)}", hint=f"choose from {', '.join(FORMATS)}"
+        )
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     cassette = directory / "cassette.jsonl"

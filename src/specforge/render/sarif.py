@@ -53,7 +53,10 @@ def _result(d: Diagnostic, report: FindingsReport, rule_index: dict[str, int], i
 
 
 def _related(index: int, location: Location) -> dict[str, Any]:
-    related: dict[str, Any] = {"id": index, "physicalLocation": _physical(location.file, location.line, location.col)}
+    related: dict[str, Any] = {
+        "id": index,
+        "physicalLocation": _physical(location.file, location.line, location.col),
+    }
     if location.pointer:
         related["message"] = {"text": location.pointer}
     return related

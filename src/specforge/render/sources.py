@@ -57,7 +57,9 @@ def sources_text(rows: Sequence[_Row]) -> str:
         table.append([cells[0], cells[1], ops[0], *cells[3:]])
         table += [["", "", op, "", "", ""] for op in ops[1:]]
     widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip() for r in table]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip() for r in table
+    ]
     return "\n".join(lines) + "\n"
 
 

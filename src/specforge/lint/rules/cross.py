@@ -298,8 +298,14 @@ def path_prefix(ctx: VariantsContext) -> Iterator[Finding]:
         full = {v: f"{op.method.upper()} {op.path}" for v, op in per.items()}
         if len(set(full.values())) >= 2:
             groups = _groups(full, ctx.reference)  # type: ignore[arg-type]
-            message = f"the {kind} operation has different full paths across variants: " + _listing(groups, str)
-            yield Finding("", message, places=_places(groups, {v: jp.join("paths", op.source_path) for v, op in per.items()}))
+            message = f"the {kind} operation has different full paths across variants: " + _listing(
+                groups, str
+            )
+            yield Finding(
+                "",
+                message,
+                places=_places(groups, {v: jp.join("paths", op.source_path) for v, op in per.items()}),
+            )
 
 
 def _error_signature(body: Any) -> tuple[str, ...]:

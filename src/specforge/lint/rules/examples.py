@@ -60,7 +60,9 @@ class SchemaValidators:
             self._draft = jsonschema_rs.Draft202012
             self._wrapper = {}
         # refs to other files or URLs go through core's guard (jsonschema-rs would fetch them)
-        self._registry = jsonschema_rs.Registry([(_URN, resource)], draft=self._draft, retriever=RefGuard(None).load)
+        self._registry = jsonschema_rs.Registry(
+            [(_URN, resource)], draft=self._draft, retriever=RefGuard(None).load
+        )
         self._cache: dict[str, Any] = {}
 
     def get(self, pointer: str) -> Any | None:
@@ -127,9 +129,13 @@ def validators(ctx: LintContext) -> SchemaValidators:
     return cached
 
 
-def _report(ctx: LintContext, schema_pointer: str, instance: Any, at: str, what: str, form: bool) -> Iterator[Finding]:
+def _report(
+    ctx: LintContext, schema_pointer: str, instance: Any, at: str, what: str, form: bool
+) -> Iterator[Finding]:
     for where, message, schema_at, key in validators(ctx).errors(schema_pointer, instance, form=form):
-        yield Finding(f"{at}{where}", f"{what} does not match its schema: {message} (schema: #{schema_at})", key=key)
+        yield Finding(
+            f"{at}{where}", f"{what} does not match its schema: {message} (schema: #{schema_at})", key=key
+        )
 
 
 @rule(
@@ -157,8 +163,10 @@ def media_example_invalid(media: Media, ctx: LintContext) -> Iterator[Finding]:
             value, at = ctx.spec.deref(example, f"{media.pointer}/examples/{jp.escape(name)}")
             if isinstance(value, dict) and "value" in value:
                 # a shared component example (``$ref``) is reported where it is written
-                relative = at[len(media.pointer):] if at.startswith(media.pointer + "/") else f"#{at}"
-                yield from _report(ctx, schema_pointer, value["value"], f"{relative}/value", f"example `{name}`", form)
+                relative = at[len(media.pointer) :] if at.startswith(media.pointer + "/") else f"#{at}"
+                yield from _report(
+                    ctx, schema_pointer, value["value"], f"{relative}/value", f"example `{name}`", form
+                )
 
 
 @rule(
@@ -181,7 +189,11 @@ def schema_example_invalid(node: SchemaNode, ctx: LintContext) -> Iterator[Findi
     if ctx.spec.version == "3.1" and isinstance(examples, list):
         for index, example in enumerate(examples):
             for where, message, _, key in validators(ctx).errors(node.pointer, example):
-                yield Finding(f"/examples/{index}{where}", f"example {index} does not match its schema: {message}", key=key)
+                yield Finding(
+                    f"/examples/{index}{where}",
+                    f"example {index} does not match its schema: {message}",
+                    key=key,
+                )
 
 
 @rule(
@@ -193,7 +205,7 @@ def schema_example_invalid(node: SchemaNode, ctx: LintContext) -> Iterator[Findi
     rationale="""A server applies `default` when the field is omitted; a default outside the
     schema (null for a non-nullable object, a value missing from the enum) means omitting the
     field produces an invalid request or response.""",
-    hint="change the default to an allowed value, or allow it in the schema (e.g. add \"null\" to `type`)",
+    hint='change the default to an allowed value, or allow it in the schema (e.g. add "null" to `type`)',
 )
 def default_invalid(node: SchemaNode, ctx: LintContext) -> Iterator[Finding]:
     if "default" not in node.value:
@@ -220,7 +232,7 @@ def parameter_example_invalid(op: Operation, ctx: LintContext) -> Iterator[Findi
         parameter, at = ctx.spec.deref(raw, f"{op.pointer}/parameters/{index}")
         if not isinstance(parameter, dict) or "schema" not in parameter:
             continue
-        here = at[len(op.pointer):] if at.startswith(op.pointer + "/") else f"#{at}"
+        here = at[len(op.pointer) :] if at.startswith(op.pointer + "/") else f"#{at}"
         name = parameter.get("name", index)
         instances: list[tuple[str, Any]] = []
         if "example" in parameter:
@@ -234,5 +246,8 @@ def parameter_example_invalid(op: Operation, ctx: LintContext) -> Iterator[Findi
         # query, path and header values travel as text, like form fields
         for where, instance in instances:
             for inner, message, _, key in validators(ctx).errors(f"{at}/schema", instance, form=True):
-                yield Finding(f"{here}{where}{inner}", f"example of parameter `{name}` does not match its schema: {message}",
-                              key=key)
+                yield Finding(
+                    f"{here}{where}{inner}",
+                    f"example of parameter `{name}` does not match its schema: {message}",
+                    key=key,
+                )

@@ -30,7 +30,11 @@ def no_error_response(op: Operation, ctx: LintContext) -> Iterator[Finding]:
     codes = [str(c) for c in responses]
     if any(c == "default" or c[:1] in ("4", "5") for c in codes):
         return
-    yield Finding("/responses", f"{op.method.upper()} {op.path} documents no error response (only {', '.join(codes)})", key=True)
+    yield Finding(
+        "/responses",
+        f"{op.method.upper()} {op.path} documents no error response (only {', '.join(codes)})",
+        key=True,
+    )
 
 
 _FORM = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -85,12 +89,15 @@ def body_divergence(op: Operation, ctx: LintContext) -> Iterator[Finding]:
     form_at = jp.child(f"{body_at}/content", form_type) + "/schema"
     json_props = spec.properties(content[json_type].get("schema"), json_at)
     form_props = spec.properties(content[form_type].get("schema"), form_at)
+
     def rel(pointer: str) -> str:
-        return pointer[len(op.pointer):] if pointer.startswith(op.pointer + "/") else f"#{pointer}"
+        return pointer[len(op.pointer) :] if pointer.startswith(op.pointer + "/") else f"#{pointer}"
 
     for name, (schema, at) in json_props.items():
         if name not in form_props:
-            yield Finding(rel(at), f"`{name}` is in the {json_type} body but not in the {form_type} body", key=True)
+            yield Finding(
+                rel(at), f"`{name}` is in the {json_type} body but not in the {form_type} body", key=True
+            )
             continue
         form_schema, form_field_at = form_props[name]
         j_shape, j_types, j_enum = _shape(spec, schema, at)
@@ -115,7 +122,9 @@ def body_divergence(op: Operation, ctx: LintContext) -> Iterator[Finding]:
             )
     for name, (_, at) in form_props.items():
         if name not in json_props:
-            yield Finding(rel(at), f"`{name}` is in the {form_type} body but not in the {json_type} body", key=True)
+            yield Finding(
+                rel(at), f"`{name}` is in the {form_type} body but not in the {json_type} body", key=True
+            )
 
 
 def _values(values: list[Any]) -> str:

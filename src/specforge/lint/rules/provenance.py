@@ -107,7 +107,9 @@ def doc_contradiction(ctx: LintContext) -> Iterator[Finding]:
     for media in ctx.spec.media:
         if media.where != "request" or "schema" not in media.value:
             continue
-        for name, (schema, at) in ctx.spec.properties(media.value["schema"], f"{media.pointer}/schema").items():
+        for name, (schema, at) in ctx.spec.properties(
+            media.value["schema"], f"{media.pointer}/schema"
+        ).items():
             if name not in stated:
                 continue
             resolved, resolved_at = ctx.spec.deref(schema, at)
@@ -125,9 +127,13 @@ def doc_contradiction(ctx: LintContext) -> Iterator[Finding]:
             extra = [v for v in values if v not in page_list]
             detail = []
             if missing:
-                detail.append(f"the page's {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in the schema")
+                detail.append(
+                    f"the page's {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in the schema"
+                )
             if extra:
-                detail.append(f"the schema's {', '.join(extra)} {'is' if len(extra) == 1 else 'are'} not on the page")
+                detail.append(
+                    f"the schema's {', '.join(extra)} {'is' if len(extra) == 1 else 'are'} not on the page"
+                )
             yield Finding(
                 f"#{resolved_at}/{where}",
                 f"`{name}`: the page ({display}:{line}) lists {', '.join(page_list)} but the schema's {where} "

@@ -55,6 +55,8 @@ def required_duplicate(node: SchemaNode, ctx: LintContext) -> Iterator[Finding]:
         if not isinstance(name, str):
             continue
         if name in first:
-            yield Finding(f"/required/{index}", f"`{name}` is listed twice in `required` (first at index {first[name]})")
+            yield Finding(
+                f"/required/{index}", f"`{name}` is listed twice in `required` (first at index {first[name]})"
+            )
         else:
             first[name] = index

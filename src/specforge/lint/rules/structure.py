@@ -110,12 +110,16 @@ def describe(error: Any) -> tuple[str, str, bool]:
     if name == "Enum":
         options = getattr(kind, "options", None)
         listed = ", ".join(_short(o) for o in options) if isinstance(options, list) else ""
-        return pointer, f"{field}{_short(error.instance)} is not one of: {listed}" if listed else error.message, False
+        return (
+            pointer,
+            f"{field}{_short(error.instance)} is not one of: {listed}" if listed else error.message,
+            False,
+        )
     message = error.message
     if isinstance(error.instance, dict | list):
         dumped = json.dumps(error.instance, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
         if message.startswith(dumped):
-            message = _short(error.instance) + message[len(dumped):]
+            message = _short(error.instance) + message[len(dumped) :]
     if len(message) > 200:
         message = message[:197] + "..."
     return pointer, field + message, False
@@ -143,7 +147,9 @@ def oas_invalid(ctx: LintContext) -> Iterator[Finding]:
         if "swagger" in data:
             yield Finding("/swagger", "Swagger 2.0 is not supported: convert it to OpenAPI 3", key=True)
         elif "openapi" in data:
-            yield Finding("/openapi", f"unsupported OpenAPI version {_short(data['openapi'])} (3.0.x or 3.1.x)")
+            yield Finding(
+                "/openapi", f"unsupported OpenAPI version {_short(data['openapi'])} (3.0.x or 3.1.x)"
+            )
         else:
             yield Finding("", "not an OpenAPI document: there is no `openapi` field")
         return

@@ -20,8 +20,9 @@ def _looks_like_video_job(spec: Any, node: SchemaNode) -> bool:
     if not isinstance(properties, dict) or "status" not in properties:
         return False
     kind, _ = spec.deref(properties.get("object"), "")
-    if isinstance(kind, dict) and ("video" in (kind.get("enum") or []) or kind.get("const") == "video"
-                                   or kind.get("default") == "video"):
+    if isinstance(kind, dict) and (
+        "video" in (kind.get("enum") or []) or kind.get("const") == "video" or kind.get("default") == "video"
+    ):
         return True
     return "video_url" in properties or "progress" in properties and any(h in properties for h in _JOB_HINTS)
 
@@ -58,9 +59,12 @@ def _timestamp_name(name: str) -> bool:
     lowered = name.lower()
     if lowered.endswith(("_ms", "_millis", "_msec")):
         return False
-    return (
-        lowered.endswith(("_at", "_time", "_timestamp"))
-        or lowered in ("created", "updated", "timestamp", "expires", "completed")
+    return lowered.endswith(("_at", "_time", "_timestamp")) or lowered in (
+        "created",
+        "updated",
+        "timestamp",
+        "expires",
+        "completed",
     )
 
 
