@@ -406,6 +406,25 @@ class Match:
     checks: int
     affinity: float = 0.0  # resemblance of observed jobs to this variant's own examples (0..1)
 
+    @property
+    def density(self) -> float:
+        """Violations per 1,000 checks this variant's documentation made possible: a variant that
+        documents little cannot win by having had little to violate (a relay in front of the
+        openai mock breaks some of openai's many checks, yet it is still openai)."""
+        return 1000.0 * self.violations / max(1, self.checks)
+
+    def rank_key(self) -> tuple[float, int, float, str]:
+        """Fewest violations per check, then the variant documenting more of what was observed,
+        then the one whose own examples the observed jobs resemble, then the name."""
+        return (round(self.density, 3), -self.explained, -round(self.affinity, 4), self.variant)
+
+    def why(self) -> str:
+        """One line a person can check: what the ranking read."""
+        return (
+            f"{self.violations} violation(s) in {self.checks} checks ({self.density:.1f} per 1,000) over "
+            f"{self.explained} documented exchanges, example affinity {self.affinity:.2f}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "variant": self.variant,
@@ -413,14 +432,16 @@ class Match:
             "failed_exchanges": self.failed_exchanges,
             "explained": self.explained,
             "checks": self.checks,
+            "violations_per_1000_checks": round(self.density, 3),
             "affinity": round(self.affinity, 4),
+            "why": self.why(),
         }
 
 
 def fingerprint(entries: list[dict[str, Any]], config: Any, variants: list[str] | None = None) -> list[Match]:
-    """Rank variants by violations (fewest first); ties go to the variant whose own response
-    examples the observed jobs resemble most, then to the one documenting more of what was
-    observed, then by name."""
+    """Rank variants by violations per check (fewest first, so how much each documents counts);
+    ties go to the variant documenting more of what was observed, then to the one whose own
+    response examples the observed jobs resemble most, then by name (``Match.rank_key``)."""
     from specforge.check.model import CaseStatus
 
     names = variants or list(config.variants)
@@ -439,7 +460,7 @@ def fingerprint(entries: list[dict[str, Any]], config: Any, variants: list[str] 
                 affinity=float(result.tool_versions.pop("example_affinity", "0")),
             )
         )
-    matches.sort(key=lambda m: (m.violations, -m.affinity, -m.explained, m.variant))
+    matches.sort(key=Match.rank_key)
     return matches
 
 

@@ -113,13 +113,10 @@ def command(
         return
     click.echo(f"Fingerprint of {source}:")
     rank = 0
-    previous: tuple[int, float] | None = None
+    previous: tuple[float, int, float] | None = None
     for position, match in enumerate(matches, 1):
-        key = (match.violations, round(match.affinity, 4))
+        key = match.rank_key()[:3]
         if key != previous:
             rank, previous = position, key
-        tie = " (tie)" if sum(1 for m in matches if (m.violations, round(m.affinity, 4)) == key) > 1 else ""
-        click.echo(
-            f"  {rank}. behaves like {match.variant}: {match.violations} violation(s){tie}"
-            f"  [{match.explained} exchanges documented, example affinity {match.affinity:.2f}]"
-        )
+        tie = " (tie, by name)" if sum(1 for m in matches if m.rank_key()[:3] == key) > 1 else ""
+        click.echo(f"  {rank}. behaves like {match.variant}{tie}: {match.why()}")
