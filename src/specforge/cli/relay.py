@@ -8,18 +8,19 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import config_option, exit_with, project
+from specforge.cli.common import EndpointURL, config_option, exit_with, finite, project
 
 PHASE_NAMES = ("auth", "lifecycle", "sdk", "invalid-input", "examples", "coverage", "fuzzing", "stateful")
 
 
 @click.command("relay-check")
-@click.argument("relay_url")
+@click.argument("relay_url", type=EndpointURL())
 @click.option(
     "--upstream", "upstream", default="openai", show_default=True, help="Variant the upstream mock serves."
 )
 @click.option(
     "--upstream-url",
+    type=EndpointURL(),
     default=None,
     help="Attach to a mock already running with `specforge mock --record` instead of starting one.",
 )
@@ -38,7 +39,7 @@ PHASE_NAMES = ("auth", "lifecycle", "sdk", "invalid-input", "examples", "coverag
 )
 @click.option(
     "--job-seconds",
-    type=click.FloatRange(0, 3600),
+    type=finite(min=0, max=3600),
     default=1.0,
     show_default=True,
     help="Upstream job duration.",
@@ -75,19 +76,19 @@ PHASE_NAMES = ("auth", "lifecycle", "sdk", "invalid-input", "examples", "coverag
 @click.option("--seed", type=int, default=None, help="Seed for reproducible generation.")
 @click.option(
     "--poll-interval",
-    type=click.FloatRange(min=0),
+    type=finite(min=0),
     default=None,
     help="Seconds between job polls (default: 2).",
 )
 @click.option(
     "--job-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=finite(min=0, min_open=True),
     default=None,
     help="Seconds a job may take (default: 600).",
 )
 @click.option(
     "--request-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=finite(min=0, min_open=True),
     default=None,
     help="Seconds per request (default: 30).",
 )
