@@ -131,3 +131,19 @@ def test_validate_one_exchange() -> None:
     assert (
         failures[0].expected.startswith("required") or "enum" in failures[0].expected or failures[0].expected
     )
+
+
+def test_session_patches_last_only_while_runs_are_active() -> None:
+    import schemathesis.engine.context as context
+    from schemathesis.transport.requests import RequestsTransport
+
+    originals = (context.make_session, RequestsTransport.send)
+    first, second = object(), object()
+    route = engine._Route(gate(), SPEC)
+    with engine._routed(first, route):
+        patched = (context.make_session, RequestsTransport.send)
+        assert patched[0] is not originals[0] and patched[1] is not originals[1]
+        with engine._routed(second, route):  # a concurrent run shares the installation
+            assert (context.make_session, RequestsTransport.send) == patched
+        assert (context.make_session, RequestsTransport.send) == patched and id(second) not in engine._RUNS
+    assert (context.make_session, RequestsTransport.send) == originals and not engine._RUNS

@@ -75,11 +75,11 @@ def test_no_secret_in_any_output_and_words_survive(
         failures=[failure],
     )
     from specforge.check.model import CheckOptions
-    from specforge.check.runner import _Run  # the same folding a live run does
+    from specforge.check.runner import CheckRun  # the same folding a live run does
     from specforge.check.spec import load_spec
 
     loaded = load_spec(spec=FIXTURE_SPEC)
-    run = _Run(CheckOptions(base_url=url, spec=FIXTURE_SPEC, phases=()), loaded, gate, red)
+    run = CheckRun(CheckOptions(base_url=url, spec=FIXTURE_SPEC, phases=()), loaded, gate, red)
     run.add_case(case)
     run.finish()
     result: CheckResult = run.result

@@ -16,6 +16,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,8 +24,18 @@ from urllib.parse import urlsplit
 import requests
 import schemathesis
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.failures import AcceptedNegativeData, ServerError
 from schemathesis.core.failures import Failure as StFailure
 from schemathesis.engine import StopReason, events, from_schema
+from schemathesis.engine.run import PhaseName
+from schemathesis.openapi.checks import (
+    JsonSchemaError,
+    MissingHeaderNotRejected,
+    RejectedPositiveData,
+    UndefinedContentType,
+    UndefinedStatusCode,
+    UnsupportedMethodResponse,
+)
 
 import specforge.check.checks  # noqa: F401 - registers specforge's response checks
 from specforge.check.registry import REGISTRY, Exchange, Finding
@@ -104,61 +115,101 @@ class SpecforgeFailure(StFailure):
 
 # -- run registry: schemathesis calls back with only a config / schema at hand ------------------
 
-_RUNS: dict[int, _Run] = {}
+_RUNS: dict[int, _Route] = {}
 _LOCK = threading.Lock()
 _INSTALLED = False
+#: runs inside ``_routed`` right now, and the originals its patches replaced (while any is)
+_ACTIVE = 0
+_ORIGINALS: tuple[Any, Any] | None = None
 
 
 @dataclass
-class _Run:
+class _Route:
     gate: Gate
     spec: SpecModel
 
 
 def _install() -> None:
-    """Register specforge's response checks with schemathesis and route engine sessions through
-    the run's Gate. Idempotent; affects only configs registered in ``_RUNS``."""
+    """Register specforge's response checks with schemathesis and guard its reference loading.
+    Both are global in schemathesis by design and cannot be scoped: ``schemathesis.check`` adds
+    to the one check registry (the wrapped checks are no-ops for configs not in ``_RUNS``, so
+    they judge nothing outside a specforge run), and the reference guard only ever refuses.
+    Idempotent. Routing sessions through a run's Gate is scoped: see ``_routed``."""
     global _INSTALLED
     with _LOCK:
         if _INSTALLED:
             return
-        import schemathesis.engine.context as context
-
-        original = context.make_session
-
-        def make_session(config: Any, *, operation: Any = None) -> requests.Session:
-            session = original(config, operation=operation)
-            run = _RUNS.get(id(config))
-            if run is not None:
-                run.gate.mount(session)
-            return session
-
-        context.make_session = make_session
-
-        # Checks that re-send a request (ignored_auth, unsupported_method, ...) may call the
-        # transport without a session; give them a gated one too.
-        from schemathesis.transport.requests import RequestsTransport, SameHostRedirectsSession
-
-        original_send = RequestsTransport.send
-
-        def send(self: Any, case: Any, *, session: requests.Session | None = None, **kwargs: Any) -> Any:
-            run = _RUNS.get(id(case.operation.schema.config))
-            if run is None:
-                return original_send(self, case, session=session, **kwargs)
-            if session is not None:
-                run.gate.mount(session)
-                return original_send(self, case, session=session, **kwargs)
-            own = run.gate.mount(SameHostRedirectsSession())
-            try:
-                return original_send(self, case, session=own, **kwargs)
-            finally:
-                own.close()
-
-        RequestsTransport.send = send  # type: ignore[method-assign]
         _guard_references()
         for registered in REGISTRY.response_checks():
             schemathesis.check(_wrap(registered.name))
         _INSTALLED = True
+
+
+@contextmanager
+def _routed(config: Any, route: _Route) -> Iterator[None]:
+    """Route every engine session of ``config`` (and checks that re-send without one) through
+    ``route.gate`` while the block runs. The first run in patches schemathesis'
+    ``make_session`` and ``RequestsTransport.send``, the last one out restores the originals
+    (a count under the lock, so concurrent runs in one process share one installation)."""
+    global _ACTIVE
+    with _LOCK:
+        if _ACTIVE == 0:
+            _patch()
+        _ACTIVE += 1
+        _RUNS[id(config)] = route
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _RUNS.pop(id(config), None)
+            _ACTIVE -= 1
+            if _ACTIVE == 0:
+                _unpatch()
+
+
+def _patch() -> None:
+    global _ORIGINALS
+    import schemathesis.engine.context as context
+    from schemathesis.transport.requests import RequestsTransport, SameHostRedirectsSession
+
+    original = context.make_session
+    original_send = RequestsTransport.send
+    _ORIGINALS = (original, original_send)
+
+    def make_session(config: Any, *, operation: Any = None) -> requests.Session:
+        session = original(config, operation=operation)
+        run = _RUNS.get(id(config))
+        if run is not None:
+            run.gate.mount(session)
+        return session
+
+    # Checks that re-send a request (ignored_auth, unsupported_method, ...) may call the
+    # transport without a session; give them a gated one too.
+    def send(self: Any, case: Any, *, session: requests.Session | None = None, **kwargs: Any) -> Any:
+        run = _RUNS.get(id(case.operation.schema.config))
+        if run is None:
+            return original_send(self, case, session=session, **kwargs)
+        if session is not None:
+            run.gate.mount(session)
+            return original_send(self, case, session=session, **kwargs)
+        own = run.gate.mount(SameHostRedirectsSession())
+        try:
+            return original_send(self, case, session=own, **kwargs)
+        finally:
+            own.close()
+
+    context.make_session = make_session
+    RequestsTransport.send = send  # type: ignore[method-assign]
+
+
+def _unpatch() -> None:
+    global _ORIGINALS
+    import schemathesis.engine.context as context
+    from schemathesis.transport.requests import RequestsTransport
+
+    assert _ORIGINALS is not None
+    context.make_session, RequestsTransport.send = _ORIGINALS  # type: ignore[method-assign]
+    _ORIGINALS = None
 
 
 def _guard_references() -> None:
@@ -299,10 +350,8 @@ def run_engine(
     _install()
     if exclude_methods:
         schema = schema.exclude(method=list(exclude_methods))
-    key = id(schema.config)
-    _RUNS[key] = _Run(gate, spec)
     outcome = EngineOutcome()
-    try:
+    with _routed(schema.config, _Route(gate, spec)):
         stream = from_schema(schema).execute()
         for event in stream:
             if stop is not None and stop.is_set():
@@ -325,14 +374,12 @@ def run_engine(
                 outcome.stop_reason = str(event.stop_reason.value)
                 if event.stop_reason == StopReason.SERVER_UNAVAILABLE:
                     outcome.errors.append(("server_gone", "", "the server stopped responding"))
-    finally:
-        _RUNS.pop(key, None)
     return outcome
 
 
 def _cases(event: Any, gate: Gate) -> Iterator[EngineCase]:
     recorder = event.recorder
-    phase = str(event.phase.value if hasattr(event.phase, "value") else event.phase)
+    phase = PhaseName(event.phase).value
     red = gate.redactor
     for case_id, node in recorder.cases.items():
         case = node.value
@@ -410,27 +457,25 @@ def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
             "specforge",
         )
     expected, actual, pointer, keyword = "", "", "", ""
-    if hasattr(failure, "schema_path") and hasattr(failure, "instance"):  # JsonSchemaError
+    if isinstance(failure, JsonSchemaError):
         keyword = str(list(failure.schema_path or [""])[-1])
-        expected = _schema_expectation(
-            getattr(failure, "_root_schema", None), list(failure.schema_path or [])
-        )
-        actual = _short(red.data(getattr(failure, "instance", None)))  # redacted before it is cut
-        path = getattr(failure, "instance_path", None) or []
+        expected = _schema_expectation(failure._root_schema, list(failure.schema_path or []))
+        actual = _short(red.data(failure.instance))  # redacted before it is cut
+        path = failure.instance_path or []
         pointer = "/" + "/".join(str(p) for p in path) if path else ""
-    elif hasattr(failure, "defined_status_codes"):
+    elif isinstance(failure, UndefinedStatusCode):
         expected = "one of " + ", ".join(str(c) for c in failure.defined_status_codes)
-        actual = str(getattr(failure, "status_code", ""))
-    elif hasattr(failure, "defined_content_types"):
+        actual = str(failure.status_code)
+    elif isinstance(failure, UndefinedContentType):
         expected = ", ".join(failure.defined_content_types)
-        actual = str(getattr(failure, "content_type", ""))
-    elif hasattr(failure, "allowed_statuses"):
+        actual = str(failure.content_type)
+    elif isinstance(failure, RejectedPositiveData):
         expected = "one of " + ", ".join(str(c) for c in failure.allowed_statuses)
-        actual = f"HTTP {getattr(failure, 'status_code', '')}"
-    elif hasattr(failure, "expected_statuses"):
+        actual = f"HTTP {failure.status_code}"
+    elif isinstance(failure, AcceptedNegativeData | MissingHeaderNotRejected):
         expected = "one of " + ", ".join(str(c) for c in failure.expected_statuses)
-        actual = str(getattr(failure, "status_code", ""))
-    elif hasattr(failure, "status_code"):
+        actual = str(failure.status_code)
+    elif isinstance(failure, ServerError | UnsupportedMethodResponse):
         actual = f"HTTP {failure.status_code}"
         expected = "a non-5xx response" if name == "not_a_server_error" else ""
     message = red.text(str(getattr(failure, "message", "") or failure))

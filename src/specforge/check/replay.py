@@ -122,7 +122,7 @@ def replay(
     specforge's checks (per response, per job sequence, content)."""
     from specforge.check import engine
     from specforge.check.redact import Redactor
-    from specforge.check.runner import _Run, new_run_id
+    from specforge.check.runner import CheckRun, new_run_id
     from specforge.check.transport import Budget, Cassette, Gate
 
     first = next((e for e in entries), None)
@@ -141,7 +141,7 @@ def replay(
     )
     redactor = Redactor(None)
     gate = Gate(budget=Budget(0), cassette=Cassette(None, redactor), redactor=redactor, no_create=True)
-    run = _Run(options, loaded, gate, redactor)
+    run = CheckRun(options, loaded, gate, redactor)
     run.result.mode = "replay"
     run.result.variant = loaded.variant
     run.result.budget = 0

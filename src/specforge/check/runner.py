@@ -133,7 +133,7 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
         no_create=options.no_create,
         deadline=options.request_timeout,
     )
-    run = _Run(options, loaded, gate, redactor)
+    run = CheckRun(options, loaded, gate, redactor)
     try:
         schema = run.load_schema()  # a spec schemathesis refuses is bad input (exit 2), not an aborted run
     except BaseException:
@@ -165,7 +165,10 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     return run.result
 
 
-class _Run:
+class CheckRun:
+    """One check's state: its spec, Gate and the ``CheckResult`` cases are folded into (live runs
+    and ``replay`` fold through the same ``add_case`` and ``finish``)."""
+
     def __init__(self, options: CheckOptions, loaded: LoadedSpec, gate: Gate, redactor: Redactor) -> None:
         from specforge.check import engine
 

@@ -74,6 +74,11 @@ class Budget:
             self.used += 1
             return True
 
+    def refuse(self) -> None:
+        """Count a create refused without asking the budget (``--no-create``)."""
+        with self._lock:
+            self.blocked += 1
+
     @property
     def remaining(self) -> int | None:
         with self._lock:
@@ -513,8 +518,7 @@ class GateAdapter(LimitedAdapter):
         url = request.url or ""
         if can_create(method) and (gate.no_create or not gate.budget.take()):
             if gate.no_create:
-                with gate.budget._lock:
-                    gate.budget.blocked += 1
+                gate.budget.refuse()
             raise BudgetExhausted(
                 f"not sent: {method} {gate.redactor.text(url)} could create a job and "
                 + ("--no-create is set" if gate.no_create else f"the budget of {gate.budget.limit} is spent"),
