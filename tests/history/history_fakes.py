@@ -3,6 +3,8 @@ the trip to a worker process (whose environment was fixed when the fork server s
 
     http://fake.test/ok                      conformant
     http://fake.test/fail/a,b                non-conformant with failures on checks a and b
+    http://fake.test/graded/blocking:a,minor:b   the same, with one cause per check at that severity
+                                             (score 50, index 80)
     http://fake.test/unreachable             verdict "error" with an infrastructure error
     http://fake.test/raise                   the runner raises
     http://fake.test/crash                   the worker process dies (os._exit)
@@ -57,6 +59,20 @@ def _behaviour(path: str) -> dict[str, Any]:
                 for name in names
             ],
         }
+    if kind == "graded":
+        pairs = [item.split(":") for item in parts[1].split(",")] if len(parts) > 1 else []
+        result = _behaviour("fail/" + ",".join(name for _, name in pairs))
+        result["causes"] = [
+            {
+                "id": name,
+                "check": name,
+                "severity": level,
+                "statement": f"{name} failed",
+                "operations": ["POST /v1/videos"],
+            }
+            for level, name in pairs
+        ]
+        return {**result, "score": 50.0, "index": 80.0}
     if kind == "unreachable":
         return {
             "verdict": "error",

@@ -69,7 +69,7 @@ def test_markdown_escapes_table_cells() -> None:
 
 def test_json_has_totals_and_rows() -> None:
     data = json.loads(render_summary_json(sample()))
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["totals"]["regressions"] == 1 and data["totals"]["unreachable_providers"] == 1
     assert data["regressed"] == ["acme|<b>"] and data["unreachable"] == ["down"]
     acme = data["providers"][0]
@@ -100,3 +100,54 @@ def test_text_renderers() -> None:
     assert "+ regression POST /v1/videos · b" in text and "- fixed      POST /v1/videos · a" in text
     assert "1 regression(s), 1 fix(es), 0 unchanged" in render_diff(compare(old, new))
     assert render_runs_table([]) == "no runs\n"
+
+
+def graded_sample() -> NightlySummary:
+    from dataclasses import replace
+
+    from specforge.history.model import CauseRecord
+
+    def cause(severity: str, check: str) -> CauseRecord:
+        return CauseRecord(f"{check} · {check}", check, severity, f"{check} <broke>", ("POST /v1/videos",))
+
+    old = replace(make_run(failing=("a",)), causes=(cause("major", "a"),), score=50.0, index=80.0)
+    new = replace(
+        make_run(started="2026-01-02T00:00:00Z", failing=("a", "b")),
+        causes=(cause("major", "a"), cause("blocking", "b")),
+        score=42.5,
+        index=80.0,
+    )
+    trend = (
+        TrendPoint("r0", "2025-12-31T00:00:00Z", "non-conformant", 1),  # stored before scores
+        TrendPoint("r1", "2026-01-01T00:00:00Z", "non-conformant", 1, 50.0, 80.0),
+        TrendPoint("r2", "2026-01-02T00:00:00Z", "non-conformant", 2, 42.5, 80.0),
+    )
+    return NightlySummary(
+        batch="b1",
+        date="2026-01-02",
+        generated_at="2026-01-02T01:00:00Z",
+        rows=(ProviderRow(run=new, diff=compare(old, new), trend=trend),),
+    )
+
+
+def test_score_index_and_causes_in_every_format() -> None:
+    summary = graded_sample()
+    md = render_summary_markdown(summary)
+    row = next(line for line in md.splitlines() if line.startswith("| acme"))
+    assert "| 42.5 | 80 | 1/1/0 |" in row and "| — → 50/80 → 42.5/80 |" in row
+    assert "**Fails the run** (`--fail-on blocking`)" in md and "- acme: 1 new cause(s) at blocking" in md
+    assert "- **new cause, blocking** `b · b`: b <broke> (POST /v1/videos)" in md
+    data = json.loads(render_summary_json(summary))
+    acme = data["providers"][0]
+    assert (acme["score"], acme["index"]) == (42.5, 80.0)
+    assert [c["key"] for c in acme["new_causes"]] == ["b · b"] and data["failing"] == {
+        "acme": ["1 new cause(s) at blocking or worse"]
+    }
+    assert [p["score"] for p in acme["trend"]] == [None, 50.0, 42.5]
+    html = render_summary_html(summary)
+    assert '<td class="n">42.5</td><td class="n">80</td><td>1/1/0</td>' in html
+    assert "b &lt;broke&gt;" in html and "Fails the run (--fail-on blocking)" in html
+    svg = trend_svg(summary.rows[0].trend)
+    # the score line joins the two runs that recorded one: y = 1 + 26 * (1 - score / 100)
+    assert re.search(r'<polyline points="60\.0,14\.0 100\.0,15\.9"', svg), svg
+    assert "score 42.5 of index 80" in svg

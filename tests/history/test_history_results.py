@@ -121,3 +121,58 @@ def test_compact_and_odd_inputs() -> None:
     assert normalize_result({})["verdict"] == "conformant"
     with pytest.raises(TypeError, match="expected a CheckResult"):
         normalize_result(42)
+
+
+def test_causes_keep_their_severity_and_stable_key() -> None:
+    model = pytest.importorskip("specforge.check.model")
+    result = check_result()
+    rejected = Diagnostic(code="valid_create_is_accepted", severity=Severity.ERROR, message="create rejected")
+    for operation in ("POST /v1/videos", "POST /v1/videos/{id}/remix"):
+        result.add_failure(
+            model.Failure(
+                diagnostic=rejected,
+                operation=operation,
+                check="valid_create_is_accepted",
+                status_code=400,
+                kind="create",
+            )
+        )
+    result.operations = [model.OperationSummary("POST /v1/videos", passed=1, failed=1, skipped=2)]
+    data = normalize_result(result)
+    record = record_from(
+        data,
+        provider=Provider(name="p", base_url="http://x"),
+        run_id="r",
+        batch="b",
+        started_at="s",
+        finished_at="f",
+        duration=1.0,
+    )
+    by_check = {c.check: c for c in record.causes}
+    assert by_check["valid_create_is_accepted"].severity == "blocking"
+    assert by_check["valid_create_is_accepted"].operations == (
+        "POST /v1/videos",
+        "POST /v1/videos/{id}/remix",
+    )
+    assert by_check["timestamps_are_unix_seconds"].severity == "major"
+    cause = next(c for c in result.causes if c.check == "valid_create_is_accepted")
+    assert by_check["valid_create_is_accepted"].key == f"valid_create_is_accepted · {cause.signature.id}"
+    assert record.graded and (record.score, record.index) == (result.score, result.index) == (25.0, 50.0)
+    # another night, other ids and timestamps in the messages: the same keys
+    again = check_result()
+    again.failures = [
+        model.Failure(
+            diagnostic=Diagnostic(
+                code="timestamps_are_unix_seconds",
+                severity=Severity.ERROR,
+                message="created_at 1800000000000 looks like milliseconds",
+                pointer="/created_at",
+            ),
+            operation="POST /v1/videos",
+            check="timestamps_are_unix_seconds",
+        )
+    ]
+    again.refresh_causes()
+    assert [c["key"] for c in normalize_result(again)["causes"]] == [
+        by_check["timestamps_are_unix_seconds"].key
+    ]

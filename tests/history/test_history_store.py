@@ -230,3 +230,71 @@ def test_merge_is_commutative_and_idempotent(left: list, right: list) -> None:
                     store.merge(source)
         assert contents(folder / "lr.sqlite") == contents(folder / "rl.sqlite")
         assert len(contents(folder / "lr.sqlite")) == len(left) + len(right)
+
+
+def _graded(run, *causes: tuple[str, str]):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from specforge.history.model import CauseRecord
+
+    records = tuple(
+        CauseRecord(key=f"{c} · {c}", check=c, severity=s, statement=f"{c} broke") for s, c in causes
+    )
+    return replace(run, causes=records, score=40.0, index=75.5)
+
+
+def _v2_database(path: Path) -> None:
+    """A history database as specforge wrote it before schema v3 (no causes, no score)."""
+    HistoryStore(path, migrations=MIGRATIONS[:2]).close()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO runs (run_id, batch, provider, base_url, variant, verdict, started_at, finished_at, duration) "
+        "VALUES ('old1', 'b0', 'acme', 'https://api.example', 'openai', 'non-conformant', "
+        "'2025-12-01T00:00:00Z', '2025-12-01T00:00:01Z', 1.0)"
+    )
+    conn.execute("INSERT INTO checks VALUES ('old1', 0, 'a', 'POST /v1/videos', 'failed')")
+    conn.execute(
+        "INSERT INTO failures VALUES ('old1', 0, 0, "
+        '\'{"code": "a", "severity": "error", "message": "a broke", "pointer": "/a"}\')'
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_causes_score_and_index_round_trip(tmp_path: Path) -> None:
+    run = _graded(make_run(failing=("a", "b")), ("blocking", "a"), ("minor", "b"))
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        store.add_run(run)
+        loaded = store.get(run.run_id)
+        assert loaded == run and loaded.graded
+        assert loaded.causes_by_severity() == {"blocking": 1, "major": 0, "minor": 1}
+        (point,) = store.trend(loaded, 5)
+        assert (point.score, point.index) == (40.0, 75.5)
+
+
+def test_a_v2_database_migrates_and_its_runs_are_ungraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    _v2_database(path)
+    with HistoryStore(path) as store:
+        assert store.version == len(MIGRATIONS) == 3
+        old = store.get("old1")
+        assert old is not None and old.causes == () and old.score is None and not old.graded
+        assert list(old.failures()) == ["POST /v1/videos · a · /a"]
+        new = _graded(make_run(started="2026-01-02T00:00:00Z", failing=("a",)), ("blocking", "a"))
+        store.add_run(new)
+        assert store.previous(new) == old
+        assert [p.score for p in store.trend(new, 5)] == [None, 40.0]
+
+
+def test_merging_a_v2_shard_keeps_its_runs_and_causes_of_others(tmp_path: Path) -> None:
+    shard, main = tmp_path / "old.sqlite", tmp_path / "main.sqlite"
+    _v2_database(shard)
+    run = _graded(make_run("beta", failing=("x",)), ("major", "x"))
+    with HistoryStore(main) as store:
+        store.add_run(run)
+        assert store.merge(shard) == 1
+        assert store.get("old1") is not None and store.get(run.run_id) == run
+    other = tmp_path / "other.sqlite"
+    with HistoryStore(other) as store:
+        assert store.merge(main) == 2
+        assert store.get(run.run_id) == run  # causes travel with a merge

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from specforge.cli.common import exit_with
+from specforge.cli.nightly import FAIL_ON_LEVELS
 
 _db_option = click.option(
     "--db",
@@ -181,6 +182,13 @@ def merge(sources: tuple[Path, ...], db: Path | None, project: Path | None) -> N
 )
 @click.option("--trend", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--unreachable-exit", type=click.Choice(["0", "3"]), default="3", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_LEVELS),
+    default="blocking",
+    show_default=True,
+    help="Lowest cause severity that fails the batch (as `specforge nightly --fail-on`).",
+)
 def report(
     db: Path | None,
     project: Path | None,
@@ -188,6 +196,7 @@ def report(
     out: Path | None,
     trend: int,
     unreachable_exit: str,
+    fail_on: str,
 ) -> None:
     """Write the nightly summary of a batch from the database (e.g. after merging shards), with
     the same exit code as `specforge nightly`.
@@ -204,9 +213,9 @@ def report(
         chosen = batch or store.latest_batch()
         started = store.batch_started(chosen) if chosen else None
         folder = out or load_config(project).reports / "nightly" / (started or "unknown")[:10]
-        summary = build_summary(store, chosen, trend=trend, summary_dir=folder)
+        summary = build_summary(store, chosen, trend=trend, summary_dir=folder, fail_on=fail_on)
     written = write_summary(summary, folder)
-    echo_totals(summary, written)
-    code = exit_code(summary, unreachable_exit=int(unreachable_exit))
+    echo_totals(summary, written, fail_on)
+    code = exit_code(summary, unreachable_exit=int(unreachable_exit), fail_on=fail_on)
     if code:
         exit_with(code)

@@ -16,6 +16,9 @@ import click
 from specforge.cli.common import exit_with
 from specforge.core.errors import InputError
 
+#: specforge.history.model.FAIL_ON_LEVELS, spelled out so the CLI starts without the history package
+FAIL_ON_LEVELS = ("blocking", "major", "minor", "never")
+
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
     if value is None:
@@ -67,15 +70,18 @@ def write_summary(summary: Any, directory: Path) -> list[Path]:
     ]
 
 
-def echo_totals(summary: Any, written: list[Path]) -> None:
+def echo_totals(summary: Any, written: list[Path], fail_on: str = "blocking") -> None:
     totals = summary.totals()
     click.echo(
         f"{totals['providers']} provider(s): {totals['regressions']} regression(s) in "
         f"{totals['regressed_providers']}, {totals['fixes']} fix(es), "
         f"{totals['unreachable_providers']} unreachable, {totals['spec_drift']} with spec drift"
     )
+    failing = summary.failing(fail_on)
     for provider in summary.regressed:
         click.echo(f"REGRESSED: {provider}", err=True)
+    for provider, reasons in failing.items():
+        click.echo(f"FAIL {provider} (--fail-on {fail_on}): {'; '.join(reasons)}", err=True)
     for provider in summary.unreachable:
         click.echo(f"unreachable: {provider}", err=True)
     if written:
@@ -137,6 +143,13 @@ def echo_totals(summary: Any, written: list[Path]) -> None:
     help="Exit code when providers were unreachable and nothing regressed (default 3).",
 )
 @click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_LEVELS),
+    default=None,
+    help="Lowest cause severity that fails the run, for a first-seen provider or a new cause "
+    "(default: [nightly] fail_on, else blocking; never: only the unreachable exit code).",
+)
+@click.option(
     "--trend", type=click.IntRange(1, 100), default=None, help="Runs shown in the trend chart (default 10)."
 )
 @click.option(
@@ -163,6 +176,7 @@ def nightly(
     out: Path | None,
     batch: str | None,
     unreachable_exit: str | None,
+    fail_on: str | None,
     trend: int | None,
     isolation: str | None,
     runner_ref: str | None,
@@ -172,8 +186,12 @@ def nightly(
     database, compare every provider with its previous run and write
     <reports>/nightly/<date>/summary.{md,html,json}.
 
-    Exit codes: 1 if anything regressed (a new failure), else 3 if a provider was unreachable
-    (see --unreachable-exit), else 0. Known failures that did not change do not fail the job.
+    Exit codes: 1 if a provider seen for the first time has a cause at --fail-on severity or
+    worse (default blocking), a known provider has a new (or escalated) cause at that severity,
+    or its spec changed in a breaking way; else 3 if a provider was unreachable (see
+    --unreachable-exit); else 0. Known causes that did not change never fail the job; 2 is bad
+    input. Runs stored without severities (custom runners, older databases) fail on any new
+    failure, as before.
 
     \b
     Example:
@@ -236,6 +254,7 @@ def nightly(
             + (f" (shard {shard_label})" if shard_label else "")
             + f", concurrency {workers}, history {db_path}"
         )
+    level = fail_on or settings.fail_on
     try:
         summary, interrupted = _run(
             chosen,
@@ -249,6 +268,7 @@ def nightly(
             providers.sha256,
             progress,
             trend or settings.trend,
+            level,
         )
     except sqlite3.Error as exc:
         raise InputError(
@@ -257,7 +277,7 @@ def nightly(
             hint="is another program holding a long write lock, or is the disk full?",
         ) from None
     written = write_summary(summary, out_dir)
-    echo_totals(summary, written)
+    echo_totals(summary, written, level)
     if interrupted:
         click.echo(
             f"ABORTED {interrupted}: {len(summary.rows)} of {total} "
@@ -268,6 +288,7 @@ def nightly(
     code = exit_code(
         summary,
         unreachable_exit=int(unreachable_exit) if unreachable_exit is not None else settings.unreachable_exit,
+        fail_on=level,
     )
     sys.stdout.flush()
     if code:
@@ -286,6 +307,7 @@ def _run(
     config_hash: str,
     progress: Any,
     trend: int,
+    fail_on: str,
 ) -> tuple[Any, str | None]:
     """(summary of the batch, why it was interrupted or None)."""
     from specforge.history import HistoryStore, build_summary, run_nightly
@@ -307,4 +329,5 @@ def _run(
             )
         except NightlyInterrupted as stopped:  # the runs stored so far make a partial summary
             result = stopped.run
-        return build_summary(store, result.batch, trend=trend, summary_dir=out_dir), result.interrupted
+        summary = build_summary(store, result.batch, trend=trend, summary_dir=out_dir, fail_on=fail_on)
+        return summary, result.interrupted

@@ -7,13 +7,19 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from specforge.core.diagnostics import Diagnostic, Severity
-from specforge.history.model import NightlySummary, ProviderRow, RunDiff, RunRecord
+from specforge.history.model import (
+    SEVERITIES,
+    SPEC_KEY,
+    CauseRecord,
+    NightlySummary,
+    ProviderRow,
+    RunDiff,
+    RunRecord,
+)
 from specforge.history.store import HistoryStore
-
-#: failure-key prefix of a breaking change in the provider's spec: a regression of its own
-SPEC_KEY = "spec"
 
 
 def spec_changes(
@@ -78,16 +84,20 @@ def compare(
             current_verdict=current.verdict,
             previous_verdict=previous.verdict if previous else None,
             details=dict(now),
+            graded=current.graded,
+            known_causes=tuple(c.key for c in current.causes),
+            causes={c.key: c for c in current.causes},
         )
+    causes = _compare_causes(previous, current)
     before = previous.failures()
     breaking = {_spec_key(d): d for d in spec_changes if d.severity is Severity.ERROR}
     regressions = tuple(sorted(set(now) - set(before))) + tuple(sorted(breaking))
     fixes = tuple(sorted(set(before) - set(now)))
     unchanged = tuple(sorted(set(now) & set(before)))
     drift = spec_drift(previous, current)
-    if regressions:
+    if regressions or causes.get("new_causes"):
         status = "regressed"
-    elif fixes:
+    elif fixes or causes.get("gone_causes"):
         status = "fixed"
     elif drift or previous.verdict != current.verdict:
         status = "changed"
@@ -111,7 +121,36 @@ def compare(
         previous_verdict=previous.verdict,
         current_verdict=current.verdict,
         details=details,
+        **causes,
     )
+
+
+def _compare_causes(previous: RunRecord, current: RunRecord) -> dict[str, Any]:
+    """The cause lists of a ``RunDiff`` (all empty unless both runs recorded their causes): a
+    cause is new when its key is, or when its severity rose (a known defect that now breaks
+    the SDK is news); order: most severe first, then by key."""
+    if not (previous.graded and current.graded):
+        return {"graded": False}
+    old = {c.key: c for c in previous.causes}
+    new = {c.key: c for c in current.causes}
+
+    def rank(cause: CauseRecord) -> int:
+        return SEVERITIES.index(cause.severity) if cause.severity in SEVERITIES else len(SEVERITIES)
+
+    def ordered(keys: set[str], source: dict[str, CauseRecord]) -> tuple[str, ...]:
+        return tuple(sorted(keys, key=lambda k: (rank(source[k]), k)))
+
+    escalated = {k for k in new.keys() & old.keys() if rank(new[k]) < rank(old[k])}
+    added = (new.keys() - old.keys()) | escalated
+    gone = old.keys() - new.keys()
+    return {
+        "graded": True,
+        "new_causes": ordered(added, new),
+        "escalated": ordered(escalated, new),
+        "gone_causes": ordered(gone, old),
+        "known_causes": ordered(new.keys() - added, new),
+        "causes": {**{k: old[k] for k in gone}, **new},
+    }
 
 
 def spec_drift(previous: RunRecord, current: RunRecord) -> tuple[str, ...]:
@@ -137,6 +176,7 @@ def build_summary(
     trend: int = 10,
     summary_dir: Path | None = None,
     now: datetime | None = None,
+    fail_on: str = "blocking",
 ) -> NightlySummary:
     """The summary of ``batch`` (default: the newest) straight from the database, so a summary of
     merged shard databases is built exactly like one written by a single nightly process."""
@@ -190,13 +230,16 @@ def build_summary(
         generated_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         rows=tuple(rows),
         trend_runs=trend,
+        fail_on=fail_on,
     )
 
 
-def exit_code(summary: NightlySummary, *, unreachable_exit: int = 3) -> int:
-    """1 when anything regressed (the one thing a nightly gate is for), else ``unreachable_exit``
-    when a provider could not be checked, else 0. Known, unchanged failures do not fail the job."""
-    if summary.regressed:
+def exit_code(summary: NightlySummary, *, unreachable_exit: int = 3, fail_on: str = "blocking") -> int:
+    """1 when a provider fails the gate (``RunDiff.gate``: a first-seen provider with causes at
+    ``fail_on`` or worse, new causes at that level, a breaking spec change), else
+    ``unreachable_exit`` when a provider could not be checked, else 0. Known, unchanged
+    failures do not fail the job."""
+    if summary.failing(fail_on):
         return 1
     if summary.unreachable and unreachable_exit:
         return unreachable_exit

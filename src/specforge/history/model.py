@@ -20,6 +20,20 @@ UNREACHABLE = frozenset({ERROR, TIMEOUT, CRASHED})
 #: statuses of one check on one operation
 CHECK_STATUSES = ("passed", "failed", "skipped", "error")
 
+#: failure-key prefix of a breaking change in the provider's spec: a regression of its own
+SPEC_KEY = "spec"
+
+#: cause severities, most severe first (``specforge.check.severity``), and ``--fail-on`` levels
+SEVERITIES = ("blocking", "major", "minor")
+FAIL_ON_LEVELS = (*SEVERITIES, "never")
+
+
+def reaches(severity: str, fail_on: str) -> bool:
+    """Is ``severity`` at least as severe as ``fail_on``? (``never``: nothing is.)"""
+    if fail_on not in SEVERITIES or severity not in SEVERITIES:
+        return False
+    return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
+
 
 @dataclass(frozen=True)
 class CheckOutcome:
@@ -41,6 +55,34 @@ def failure_key(check: str, operation: str, diagnostic: Diagnostic | None) -> st
         if diagnostic.pointer:
             parts.append(diagnostic.pointer)
     return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class CauseRecord:
+    """One cause of a run (``specforge.check.causes``) as the history keeps it. ``key`` is the
+    check plus the cause's signature id (status, error code, message pattern, schema keyword and
+    path, with ids and timestamps blanked), so the same defect has the same key every night."""
+
+    key: str
+    check: str
+    severity: str  # blocking | major | minor
+    statement: str = ""
+    operations: tuple[str, ...] = ()
+    count: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "check": self.check,
+            "severity": self.severity,
+            "statement": self.statement,
+            "operations": list(self.operations),
+            "count": self.count,
+        }
+
+
+def cause_key(check: str, signature_id: str) -> str:
+    return f"{check} · {signature_id}"
 
 
 @dataclass(frozen=True)
@@ -67,11 +109,28 @@ class RunRecord:
     report_dir: str | None = None
     check_run_id: str | None = None
     shard: str | None = None
+    #: the failures clustered into causes, each with its severity (empty for runners and
+    #: databases that did not record them: see ``graded``)
+    causes: tuple[CauseRecord, ...] = ()
+    score: float | None = None  # passed share, 0..100 (``CheckResult.score``)
+    index: float | None = None  # how much of the contract the run exercised, 0..100
 
     @property
     def comparable(self) -> bool:
         """Did the check actually run, so that its failures mean something?"""
         return self.verdict not in UNREACHABLE
+
+    @property
+    def graded(self) -> bool:
+        """Do we know how severe this run's failures are? False for a run with failures but no
+        recorded causes (a custom runner's compact result, a database older than schema v3)."""
+        return bool(self.causes) or not any(o.status == "failed" for o in self.checks)
+
+    def causes_by_severity(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for cause in self.causes:
+            counts[cause.severity] = counts.get(cause.severity, 0) + 1
+        return counts
 
     def failures(self) -> dict[str, Diagnostic | None]:
         """Failure key -> one representative finding (None when the check gave no detail)."""
@@ -112,7 +171,10 @@ class RunRecord:
             "report_dir": self.report_dir,
             "check_run_id": self.check_run_id,
             "shard": self.shard,
+            "score": self.score,
+            "index": self.index,
             "counts": self.counts(),
+            "causes": [c.to_dict() for c in self.causes],
             "failures": [
                 {"key": key, **({"diagnostic": d.to_dict()} if d else {})}
                 for key, d in self.failures().items()
@@ -125,7 +187,12 @@ class RunDiff:
     """A run compared with an earlier one of the same provider.
 
     ``status``: "baseline" (no earlier comparable run), "not-compared" (this run could not check
-    anything), "regressed", "fixed" (fixes only), "changed" (drift only) or "unchanged"."""
+    anything), "regressed", "fixed" (fixes only), "changed" (drift only) or "unchanged".
+
+    Failures are compared by failure key (operation, check, pointer); causes by cause key, when
+    both runs recorded them (``graded``): ``new_causes`` are causes the earlier run did not
+    have or had at a lower severity (``escalated``), ``gone_causes`` those it had and this one
+    has not, ``known_causes`` the rest."""
 
     provider: str
     current: str
@@ -140,6 +207,41 @@ class RunDiff:
     previous_verdict: str | None = None
     current_verdict: str | None = None
     details: dict[str, Diagnostic | None] = field(default_factory=dict, compare=False)
+    #: both runs recorded their causes with severities, so the cause lists below mean something
+    graded: bool = False
+    new_causes: tuple[str, ...] = ()
+    escalated: tuple[str, ...] = ()  # among new_causes: known before, at a lower severity
+    gone_causes: tuple[str, ...] = ()
+    known_causes: tuple[str, ...] = ()
+    #: cause key -> the cause (this run's; the earlier run's for gone ones)
+    causes: dict[str, CauseRecord] = field(default_factory=dict, compare=False)
+
+    def gate(self, fail_on: str) -> tuple[str, ...]:
+        """Why this comparison fails a nightly run under ``--fail-on LEVEL`` (empty: it does
+        not). A first-seen provider fails on its causes at LEVEL or worse, a known one on new
+        (or escalated) causes at LEVEL or worse, and on a breaking change of its spec (clients
+        written against the previous spec break) at any level but ``never``. Known, unchanged
+        causes never fail. Where severities were not recorded the old gate applies: any new
+        failure fails, a first run does not."""
+        if fail_on == "never" or self.status == "not-compared":
+            return ()
+        reasons = []
+        breaking = [k for k in self.regressions if k.startswith(f"{SPEC_KEY} · ")]
+        if breaking:
+            reasons.append(f"{len(breaking)} breaking spec change(s)")
+        if self.status == "baseline":
+            hits = [k for k, c in self.causes.items() if reaches(c.severity, fail_on)]
+            if hits:
+                reasons.append(f"first run with {len(hits)} cause(s) at {fail_on} or worse")
+        elif self.graded:
+            hits = [k for k in self.new_causes if reaches(self.causes[k].severity, fail_on)]
+            if hits:
+                reasons.append(f"{len(hits)} new cause(s) at {fail_on} or worse")
+        else:
+            new = [k for k in self.regressions if not k.startswith(f"{SPEC_KEY} · ")]
+            if new:
+                reasons.append(f"{len(new)} new failure(s), severity not recorded")
+        return tuple(reasons)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,7 +256,16 @@ class RunDiff:
             "unchanged": list(self.unchanged),
             "spec_drift": list(self.spec_drift),
             "spec_changes": [d.to_dict() for d in self.spec_changes],
+            "graded": self.graded,
+            "new_causes": [self._cause(k) for k in self.new_causes],
+            "escalated": list(self.escalated),
+            "gone_causes": [self._cause(k) for k in self.gone_causes],
+            "known_causes": [self._cause(k) for k in self.known_causes],
         }
+
+    def _cause(self, key: str) -> dict[str, Any]:
+        cause = self.causes.get(key)
+        return cause.to_dict() if cause else {"key": key}
 
 
 @dataclass(frozen=True)
@@ -163,6 +274,8 @@ class TrendPoint:
     started_at: str
     verdict: str
     failures: int
+    score: float | None = None
+    index: float | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +297,7 @@ class NightlySummary:
     generated_at: str
     rows: tuple[ProviderRow, ...]
     trend_runs: int = 10
+    fail_on: str = "blocking"  # the gate the summary reports (``--fail-on``)
 
     @property
     def regressions(self) -> int:
@@ -199,7 +313,12 @@ class NightlySummary:
 
     @property
     def regressed(self) -> tuple[str, ...]:
-        return tuple(row.run.provider for row in self.rows if row.diff.regressions)
+        return tuple(row.run.provider for row in self.rows if row.diff.regressions or row.diff.new_causes)
+
+    def failing(self, fail_on: str = "blocking") -> dict[str, tuple[str, ...]]:
+        """Provider -> why it fails the run under ``--fail-on`` (see ``RunDiff.gate``)."""
+        found = {row.run.provider: row.diff.gate(fail_on) for row in self.rows}
+        return {provider: reasons for provider, reasons in found.items() if reasons}
 
     def totals(self) -> dict[str, int]:
         verdicts: dict[str, int] = {}

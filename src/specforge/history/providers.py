@@ -14,6 +14,7 @@ from typing import Any
 from specforge.core.errors import InputError
 from specforge.core.guard import inside
 from specforge.core.tomlconf import NAME_FIX, NAME_PATTERN, TomlLines, load_toml, suggest, validate
+from specforge.history.model import FAIL_ON_LEVELS
 
 PROVIDERS_FILE = "providers.toml"
 DEFAULT_TIMEOUT = 600.0
@@ -50,6 +51,7 @@ class NightlySettings:
     concurrency: int | None = None
     trend: int = 10
     unreachable_exit: int = 3
+    fail_on: str = "blocking"
     project: Path | None = None
     isolation: str = "process"
 
@@ -118,6 +120,7 @@ _NIGHTLY_SCHEMA: dict[str, Any] = {
             "x-expect": "an integer >= 1 (runs shown in the trend chart)",
         },
         "unreachable_exit": {"enum": [0, 3]},
+        "fail_on": {"enum": list(FAIL_ON_LEVELS)},
         "project": {"type": "string", "x-expect": "a path (a string, relative to this file)"},
         "isolation": {"enum": ["process", "thread"]},
     },
@@ -229,6 +232,7 @@ class _Loader:
             concurrency=table.get("concurrency"),
             trend=table.get("trend", 10),
             unreachable_exit=table.get("unreachable_exit", 3),
+            fail_on=table.get("fail_on", "blocking"),
             project=(self.file.parent / project).resolve() if project else None,
             isolation=table.get("isolation", "process"),
         )

@@ -8,7 +8,12 @@ Compact form::
      "variant": str | None, "creates_used": int, "budget": int | None, "errors": [str],
      "check_run_id": str | None, "report_dir": str | None,
      "checks": [{"check": str, "operation": str, "status": "passed|failed|skipped|error",
-                 "failures": [Diagnostic.to_dict(), ...]}]}
+                 "failures": [Diagnostic.to_dict(), ...]}],
+     "causes": [{"id": str, "check": str, "severity": "blocking|major|minor",
+                 "statement": str, "operations": [str], "count": int}],   # optional
+     "score": float, "index": float}                                        # optional
+
+Without ``causes`` a run's failures have no recorded severity (``RunRecord.graded``).
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ from specforge.history.model import (
     CONFORMANT,
     ERROR,
     NON_CONFORMANT,
+    SEVERITIES,
+    CauseRecord,
     CheckOutcome,
     RunRecord,
+    cause_key,
 )
 from specforge.history.providers import Provider
 
@@ -150,6 +158,38 @@ def _dedup(diagnostics: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
+def _causes(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The causes of a result (``Cause.to_dict()`` or the compact form), keyed by check and
+    signature id; a cause with an unknown severity is left out rather than guessed."""
+    causes = []
+    for item in data.get("causes") or ():
+        if not isinstance(item, Mapping) or item.get("severity") not in SEVERITIES:
+            continue
+        check = str(_first(item, "check", default=""))
+        ident = str(_first(item, "id", default=""))
+        key = str(item.get("key") or cause_key(check, ident))
+        operations = item.get("operations") or ()
+        causes.append(
+            {
+                "key": key,
+                "check": check,
+                "severity": item["severity"],
+                "statement": str(_first(item, "statement", default="")),
+                "operations": [str(o) for o in operations] if isinstance(operations, list | tuple) else [],
+                "count": int(_first(item, "count", default=1)),
+            }
+        )
+    return causes
+
+
+def _percent(data: Mapping[str, Any], name: str) -> float | None:
+    summary = data.get("summary")
+    value = _first(data, name, default=_first(summary, name) if isinstance(summary, Mapping) else None)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
 def normalize_result(value: Any) -> dict[str, Any]:
     """The compact, picklable form of a runner's return value."""
     if hasattr(value, "to_dict") and callable(value.to_dict):
@@ -188,6 +228,9 @@ def normalize_result(value: Any) -> dict[str, Any]:
         "check_run_id": _first(data, "check_run_id", "run_id"),
         "report_dir": str(report_dir) if report_dir else None,
         "checks": checks,
+        "causes": _causes(data),
+        "score": _percent(data, "score"),
+        "index": _percent(data, "index"),
     }
 
 
@@ -257,4 +300,17 @@ def record_from(
         report_dir=data.get("report_dir") or report,
         check_run_id=data.get("check_run_id"),
         shard=shard,
+        causes=tuple(
+            CauseRecord(
+                key=c["key"],
+                check=c["check"],
+                severity=c["severity"],
+                statement=c.get("statement", ""),
+                operations=tuple(c.get("operations", ())),
+                count=int(c.get("count", 1)),
+            )
+            for c in data.get("causes", [])
+        ),
+        score=data.get("score"),
+        index=data.get("index"),
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 from specforge.core.diagnostics import Diagnostic
 from specforge.core.errors import InputError
-from specforge.history.model import CheckOutcome, RunRecord, TrendPoint
+from specforge.history.model import CauseRecord, CheckOutcome, RunRecord, TrendPoint
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -103,9 +103,34 @@ def _v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """Each run's causes with their severity, and its score and index, so the nightly gate can
+    tell a first-seen provider's blocking causes and a new cause from a known one. Runs stored
+    before have no causes (``RunRecord.graded`` is false for those with failures) and NULL
+    scores."""
+    _script(
+        conn,
+        """
+        ALTER TABLE runs ADD COLUMN score REAL;
+        ALTER TABLE runs ADD COLUMN conformance_index REAL;
+        CREATE TABLE causes (
+            run_id     TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+            seq        INTEGER NOT NULL,
+            cause_key  TEXT NOT NULL,
+            check_name TEXT NOT NULL,
+            severity   TEXT NOT NULL,
+            statement  TEXT NOT NULL DEFAULT '',
+            operations TEXT NOT NULL DEFAULT '[]',
+            count      INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (run_id, seq)
+        );
+        """,
+    )
+
+
 #: ordered schema migrations; the database's ``user_version`` is how many have been applied.
 #: Append only: never edit a released migration.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 
 _RUN_COLUMNS = (
     "run_id",
@@ -127,7 +152,12 @@ _RUN_COLUMNS = (
     "report_dir",
     "check_run_id",
     "shard",
+    "score",
+    "conformance_index",
 )
+#: RunRecord field of a column, where the names differ (``index`` is an SQL keyword)
+_FIELDS = {"conformance_index": "index"}
+_CAUSE_COLUMNS = "run_id, seq, cause_key, check_name, severity, statement, operations, count"
 
 
 class HistoryStore:
@@ -294,6 +324,8 @@ class HistoryStore:
             run.report_dir,
             run.check_run_id,
             run.shard,
+            run.score,
+            run.index,
         )
         conn.execute(
             f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) VALUES ({', '.join('?' * len(_RUN_COLUMNS))})",
@@ -309,6 +341,22 @@ class HistoryStore:
                 (run.run_id, i, j, json.dumps(d.to_dict(), ensure_ascii=False))
                 for i, c in enumerate(run.checks)
                 for j, d in enumerate(c.failures)
+            ],
+        )
+        conn.executemany(
+            f"INSERT INTO causes ({_CAUSE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run.run_id,
+                    i,
+                    c.key,
+                    c.check,
+                    c.severity,
+                    c.statement,
+                    json.dumps(list(c.operations)),
+                    c.count,
+                )
+                for i, c in enumerate(run.causes)
             ],
         )
 
@@ -334,7 +382,7 @@ class HistoryStore:
 
     @staticmethod
     def _record(row: Sequence[Any]) -> RunRecord:
-        data = dict(zip(_RUN_COLUMNS, row, strict=True))
+        data = {_FIELDS.get(k, k): v for k, v in zip(_RUN_COLUMNS, row, strict=True)}
         data["errors"] = tuple(json.loads(data["errors"]))
         data["tags"] = tuple(json.loads(data["tags"]))
         return RunRecord(**data)
@@ -356,7 +404,22 @@ class HistoryStore:
             CheckOutcome(check=name, operation=op, status=status, failures=tuple(findings.get(seq, ())))
             for seq, name, op, status in checks
         )
-        return replace(run, checks=outcomes)
+        causes = tuple(
+            CauseRecord(
+                key=key,
+                check=check,
+                severity=severity,
+                statement=statement,
+                operations=tuple(json.loads(operations)),
+                count=int(count),
+            )
+            for key, check, severity, statement, operations, count in self.conn.execute(
+                "SELECT cause_key, check_name, severity, statement, operations, count FROM causes "
+                "WHERE run_id = ? ORDER BY seq",
+                (run.run_id,),
+            )
+        )
+        return replace(run, checks=outcomes, causes=causes)
 
     def get(self, run_id: str) -> RunRecord | None:
         runs = self._runs("WHERE run_id = ?", (run_id,))
@@ -447,7 +510,7 @@ class HistoryStore:
     def trend(self, run: RunRecord, count: int) -> list[TrendPoint]:
         """The provider's last ``count`` runs up to and including ``run``, oldest first."""
         rows = self.conn.execute(
-            "SELECT r.run_id, r.started_at, r.verdict, "
+            "SELECT r.run_id, r.started_at, r.verdict, r.score, r.conformance_index, "
             "(SELECT COUNT(*) FROM failures f WHERE f.run_id = r.run_id) + "
             "(SELECT COUNT(*) FROM checks c WHERE c.run_id = r.run_id AND c.status = 'failed' AND NOT EXISTS "
             " (SELECT 1 FROM failures f2 WHERE f2.run_id = c.run_id AND f2.check_seq = c.seq)) "
@@ -456,7 +519,8 @@ class HistoryStore:
             (run.provider, run.started_at, run.started_at, run.run_id, count),
         ).fetchall()
         return [
-            TrendPoint(run_id=r[0], started_at=r[1], verdict=r[2], failures=int(r[3])) for r in reversed(rows)
+            TrendPoint(run_id=r[0], started_at=r[1], verdict=r[2], score=r[3], index=r[4], failures=int(r[5]))
+            for r in reversed(rows)
         ]
 
     def count(self) -> int:
@@ -510,6 +574,9 @@ class HistoryStore:
                 conn.execute(
                     "INSERT OR IGNORE INTO failures (run_id, check_seq, seq, diagnostic) "
                     "SELECT run_id, check_seq, seq, diagnostic FROM src.failures"
+                )
+                conn.execute(
+                    f"INSERT OR IGNORE INTO causes ({_CAUSE_COLUMNS}) SELECT {_CAUSE_COLUMNS} FROM src.causes"
                 )
                 conn.execute(
                     "INSERT OR IGNORE INTO spec_texts (sha256, text) SELECT sha256, text FROM src.spec_texts"

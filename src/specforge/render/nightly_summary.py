@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from specforge.render.jinja import render_template
 
 if TYPE_CHECKING:
-    from specforge.history.model import NightlySummary, ProviderRow, TrendPoint
+    from specforge.history.model import CauseRecord, NightlySummary, ProviderRow, RunRecord, TrendPoint
 
-SUMMARY_SCHEMA_VERSION = "1.0"
+SUMMARY_SCHEMA_VERSION = "1.1"  # 1.1: score, index, causes by severity, fail_on/failing
 
 _COLOURS = {
     "conformant": "#2e7d32",
@@ -54,9 +54,23 @@ def _row_dict(row: ProviderRow) -> dict[str, Any]:
         "duration": round(run.duration, 3),
         "errors": list(run.errors),
         "counts": run.counts(),
+        "score": run.score,
+        "index": run.index,
+        "graded": row.diff.graded or (row.diff.status == "baseline" and run.graded),
+        "causes_by_severity": run.causes_by_severity(),
+        "new_causes": [row.diff.causes[k].to_dict() for k in row.diff.new_causes],
+        "known_causes": [row.diff.causes[k].to_dict() for k in row.diff.known_causes],
+        "gone_causes": [row.diff.causes[k].to_dict() for k in row.diff.gone_causes],
         "report": row.report_link,
         "trend": [
-            {"run_id": p.run_id, "started_at": p.started_at, "verdict": p.verdict, "failures": p.failures}
+            {
+                "run_id": p.run_id,
+                "started_at": p.started_at,
+                "verdict": p.verdict,
+                "failures": p.failures,
+                "score": p.score,
+                "index": p.index,
+            }
             for p in row.trend
         ],
     }
@@ -81,6 +95,10 @@ def render_summary_json(summary: NightlySummary) -> str:
         "totals": summary.totals(),
         "regressed": list(summary.regressed),
         "unreachable": list(summary.unreachable),
+        "fail_on": summary.fail_on,
+        "failing": {
+            provider: list(reasons) for provider, reasons in summary.failing(summary.fail_on).items()
+        },
         "providers": [_row_dict(row) for row in summary.rows],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -90,6 +108,19 @@ def _trend_text(points: tuple[TrendPoint, ...]) -> str:
     marks = {"conformant": "✓", "non-conformant": "✗", "error": "?", "timeout": "⌛", "crashed": "!"}
     return " ".join(
         f"{marks.get(p.verdict, '?')}{p.failures if p.verdict == 'non-conformant' else ''}" for p in points
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _score_trend(points: tuple[TrendPoint, ...]) -> str:
+    """Score/index of each run, oldest first (``—`` for runs that recorded none)."""
+    if not any(p.score is not None for p in points):
+        return "—"
+    return " → ".join(
+        f"{_percent(p.score)}/{_percent(p.index)}" if p.score is not None else "—" for p in points
     )
 
 
@@ -107,8 +138,8 @@ def render_summary_markdown(summary: NightlySummary) -> str:
         f"{totals['fixes']} fix(es) · {totals['unreachable_providers']} unreachable · "
         f"{totals['spec_drift']} with spec drift",
         "",
-        f"| Provider | Variant | Verdict | Change | Regressions | Fixes | Known failures | Spec drift | Trend (last {summary.trend_runs}) | Report |",
-        "|---|---|---|---|---:|---:|---:|---|---|---|",
+        f"| Provider | Variant | Verdict | Change | Regressions | Fixes | Known failures | Spec drift | Score | Index | Causes (blocking/major/minor) | Trend (last {summary.trend_runs}) | Score/index trend | Report |",
+        "|---|---|---|---|---:|---:|---:|---|---:|---:|---|---|---|---|",
     ]
     for row in summary.rows:
         run, diff = row.run, row.diff
@@ -116,12 +147,21 @@ def render_summary_markdown(summary: NightlySummary) -> str:
         lines.append(
             f"| {_md(run.provider)} | {_md(run.variant or 'canonical')} | {run.verdict} | "
             f"{_STATUS_WORDS.get(diff.status, diff.status)} | {len(diff.regressions)} | {len(diff.fixes)} | "
-            f"{len(diff.unchanged)} | {'yes' if diff.spec_drift else '—'} | {_trend_text(row.trend)} | {report} |"
+            f"{len(diff.unchanged)} | {'yes' if diff.spec_drift else '—'} | {_percent(run.score)} | "
+            f"{_percent(run.index)} | {_causes_text(run)} | {_trend_text(row.trend)} | "
+            f"{_score_trend(row.trend)} | {report} |"
         )
+    failing = summary.failing(summary.fail_on)
+    if failing:
+        lines += ["", f"**Fails the run** (`--fail-on {summary.fail_on}`):", ""]
+        lines += [f"- {_md(provider)}: {_md('; '.join(reasons))}" for provider, reasons in failing.items()]
     details = [
         row
         for row in summary.rows
         if row.diff.regressions
+        or row.diff.new_causes
+        or row.diff.gone_causes
+        or (row.diff.status == "baseline" and row.run.causes)
         or row.diff.fixes
         or row.diff.spec_drift
         or row.diff.spec_changes
@@ -131,6 +171,13 @@ def render_summary_markdown(summary: NightlySummary) -> str:
         lines += ["", "## Details"]
     for row in details:
         lines += ["", f"### {row.run.provider}", ""]
+        first = row.diff.status == "baseline"
+        for key in row.diff.known_causes if first else row.diff.new_causes:
+            cause = row.diff.causes[key]
+            word = "cause" if first else ("escalated cause" if key in row.diff.escalated else "new cause")
+            lines.append(f"- **{word}, {cause.severity}** `{key}`: {_md(_cause_text(cause))}")
+        for key in row.diff.gone_causes:
+            lines.append(f"- cause gone `{key}`: {_md(row.diff.causes[key].statement)}")
         for key in row.diff.regressions:
             d = row.diff.details.get(key)
             lines.append(f"- **regression** `{key}`" + (f": {_md(d.message)}" if d else ""))
@@ -146,23 +193,38 @@ def render_summary_markdown(summary: NightlySummary) -> str:
     lines += [
         "",
         "Trend legend: ✓ conformant, ✗N non-conformant with N failures, ? error, ⌛ timeout, ! crashed.",
+        "Score: passed share (0–100), never above the index: how much of the contract the run could exercise.",
         f"Generated {summary.generated_at} by specforge nightly.",
         "",
     ]
     return "\n".join(lines)
 
 
+def _causes_text(run: RunRecord) -> str:
+    if not run.graded:
+        return "not recorded"
+    counts = run.causes_by_severity()
+    return "/".join(str(counts[level]) for level in ("blocking", "major", "minor"))
+
+
+def _cause_text(cause: CauseRecord) -> str:
+    where = ", ".join(cause.operations)
+    return cause.statement + (f" ({where})" if where else "")
+
+
 def trend_svg(
     points: tuple[TrendPoint, ...] | list[TrendPoint], *, width: int = 120, height: int = 28
 ) -> str:
     """A small bar chart: one bar per run (oldest left), height = failures, colour = verdict;
-    unreachable runs are short grey bars. Each bar has a tooltip."""
+    unreachable runs are short grey bars. Each bar has a tooltip. Runs that recorded a score
+    are joined by a line at score/100 of the height (the score's history)."""
     points = list(points)
     if not points:
         return ""
     slot = width / max(len(points), 1)
     peak = max([p.failures for p in points] + [1])
     bars = []
+    line = []
     for index, point in enumerate(points):
         if point.verdict in ("conformant",):
             h = 3.0
@@ -170,6 +232,11 @@ def trend_svg(
             h = 4 + (height - 6) * point.failures / peak
         else:
             h = height / 2
+        score = (
+            f", score {_percent(point.score)} of index {_percent(point.index)}"
+            if point.score is not None
+            else ""
+        )
         bars.append(
             {
                 "x": index * slot + 1,
@@ -177,10 +244,14 @@ def trend_svg(
                 "width": max(slot - 2, 2),
                 "height": h,
                 "colour": _COLOURS.get(point.verdict, "#757575"),
-                "label": f"{point.started_at} {point.verdict}, {point.failures} failure(s) — {point.run_id}",
+                "label": f"{point.started_at} {point.verdict}, {point.failures} failure(s){score} — {point.run_id}",
             }
         )
-    return render_template("trend.svg.j2", width=width, height=height, bars=bars).strip()
+        if point.score is not None:
+            line.append(f"{index * slot + slot / 2:.1f},{1 + (height - 2) * (1 - point.score / 100):.1f}")
+    return render_template(
+        "trend.svg.j2", width=width, height=height, bars=bars, score_line=" ".join(line)
+    ).strip()
 
 
 _CSS = """
@@ -208,6 +279,22 @@ def _items(row: ProviderRow) -> list[dict[str, str | None]]:
     """The findings list of one provider's details: (css class, word, code, text) per line."""
     run, diff = row.run, row.diff
     items: list[dict[str, str | None]] = []
+    first = diff.status == "baseline"
+    for key in diff.known_causes if first else diff.new_causes:
+        cause = diff.causes[key]
+        word = "cause" if first else ("escalated cause" if key in diff.escalated else "new cause")
+        items.append(
+            {
+                "css": "status-regressed" if not first or cause.severity == "blocking" else None,
+                "word": f"{word}, {cause.severity}",
+                "code": key,
+                "text": _cause_text(cause),
+            }
+        )
+    for key in diff.gone_causes:
+        items.append(
+            {"css": "status-fixed", "word": "cause gone", "code": key, "text": diff.causes[key].statement}
+        )
     for key in diff.regressions:
         d = diff.details.get(key)
         items.append(
@@ -233,6 +320,7 @@ def render_summary_html(summary: NightlySummary) -> str:
     totals = summary.totals()
     cards = [
         ("providers", totals["providers"]),
+        (f"failing --fail-on {summary.fail_on}", len(summary.failing(summary.fail_on))),
         ("regressions", totals["regressions"]),
         ("fixes", totals["fixes"]),
         ("unreachable", totals["unreachable_providers"]),
@@ -245,6 +333,10 @@ def render_summary_html(summary: NightlySummary) -> str:
             "status": _STATUS_WORDS.get(row.diff.status, row.diff.status),
             "trend": trend_svg(row.trend),  # markup from the autoescaped trend template
             "findings": _items(row),
+            "score": _percent(row.run.score),
+            "index": _percent(row.run.index),
+            "causes": _causes_text(row.run),
+            "failing": "; ".join(row.diff.gate(summary.fail_on)),
         }
         for row in summary.rows
     ]

@@ -66,8 +66,15 @@ def render_run(run: RunRecord, diff: RunDiff | None = None) -> str:
         f"creates   {run.creates_used}" + ("" if run.budget is None else f" of budget {run.budget}"),
         "checks    " + ", ".join(f"{v} {k}" for k, v in counts.items() if v),
     ]
+    if run.score is not None:
+        lines.append(
+            f"score     {run.score:g} of index {run.index if run.index is None else f'{run.index:g}'}"
+        )
     if run.report_dir:
         lines.append(f"report    {run.report_dir}")
+    if run.causes:
+        lines += ["", f"causes ({len(run.causes)}):"]
+        lines += [f"  - {c.severity:<8} {c.key}: {c.statement}" for c in run.causes]
     failures = run.failures()
     if failures:
         lines += ["", f"failures ({len(failures)}):"]
@@ -84,6 +91,12 @@ def render_run(run: RunRecord, diff: RunDiff | None = None) -> str:
 
 def _diff_lines(diff: RunDiff) -> list[str]:
     lines = []
+    for key in diff.new_causes:
+        cause = diff.causes[key]
+        word = "escalated" if key in diff.escalated else "new cause"
+        lines.append(f"  + {word:<10} {cause.severity} {key}: {cause.statement}")
+    for key in diff.gone_causes:
+        lines.append(f"  - cause gone {key}: {diff.causes[key].statement}")
     for key in diff.regressions:
         d = diff.details.get(key)
         lines.append(f"  + regression {key}" + (f": {d.message}" if d else ""))
