@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from specforge.cli.check import LEVELS
 from specforge.cli.common import config_option, exit_with, project
 
 
@@ -28,6 +29,13 @@ from specforge.cli.common import config_option, exit_with, project
     help="Generated cases per operation in each conformance check.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for reproducible checks.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVELS),
+    default=None,
+    help="A mock that does not conform fails the run only with a cause at this severity or worse "
+    "(default: any failure), as `specforge check --fail-on`.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the final line.")
 def command(
     config_path: Path | None,
@@ -35,6 +43,7 @@ def command(
     report_dir: Path | None,
     max_examples: int,
     seed: int,
+    fail_on: str | None,
     quiet: bool,
 ) -> None:
     """Run the whole pipeline on the project: ingest the vendor doc pages into sources, merge them
@@ -43,13 +52,15 @@ def command(
     summary.md, summary.json, lint.{md,sarif,json} and check-<variant>/report.{html,md,json},
     junit.xml and the cassette.
 
-    Exit code 0 when every stage ran and every mock conforms; 1 when a mock does not; 2 on bad
-    input. Lint findings in vendor sources are reported, not treated as a failure.
+    Exit code 0 when every stage ran and every mock conforms; 1 when a mock does not (with
+    --fail-on LEVEL: only when its check has a cause at LEVEL or worse, or could not finish); 2 on
+    bad input. Lint findings in vendor sources are reported, not treated as a failure.
 
     \b
     Example:
       specforge run
       specforge run --variant openai --variant aiid --max-examples 5
+      specforge run --fail-on blocking
     """
     from specforge.pipeline import run_pipeline
 
@@ -61,6 +72,7 @@ def command(
         report_root=report_dir,
         max_examples=max_examples,
         seed=seed,
+        fail_on=fail_on,
         say=say,
     )
     summary = result.directory / "summary.md"

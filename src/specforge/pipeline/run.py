@@ -66,6 +66,9 @@ class PipelineResult:
     #: each variant's mock against the canonical contract: how OpenAI-compatible the vendor is as
     #: documented (informational: vendors differing from the canonical is what specforge reports)
     compat: dict[str, CheckResult] = field(default_factory=dict)
+    #: ``--fail-on LEVEL``: a mock that does not conform fails the run only with a cause at LEVEL
+    #: or worse (``CheckResult.exit_code_for``); None: any failure does
+    fail_on: str | None = None
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -79,24 +82,35 @@ class PipelineResult:
     @property
     def exit_code(self) -> int:
         """0 when every stage ran and every variant's mock conforms to its own spec; 1 when a mock
-        does not conform (a specforge bug or a contradictory spec); 2 when a stage failed on input
-        or a variant was skipped because it could not be read (the others still ran).
-        Lint findings in vendor sources are the expected output, not a failure."""
+        does not conform (a specforge bug or a contradictory spec) — under ``fail_on`` only when
+        its check has a cause at that severity or worse, or could not finish; 2 when a stage
+        failed on input or a variant was skipped because it could not be read (the others still
+        ran). Lint findings in vendor sources are the expected output, not a failure."""
         if any(s.status in ("failed", "partial") for s in self.stages):
             return 2
-        if any(r.verdict.value != "conformant" for r in self.checks.values()):
+        if any(self.fails(r) for r in self.checks.values()):
             return 1
         return 0
+
+    def fails(self, check: CheckResult) -> bool:
+        """Does this variant's own check fail the run (see ``exit_code``)?"""
+        if check.verdict.value == "conformant":
+            return False
+        return self.fail_on is None or check.exit_code_for(self.fail_on) != 0
 
     def to_dict(self, config: Config) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
             "directory": config.display(self.directory),
             "exit_code": self.exit_code,
+            "fail_on": self.fail_on,
             "stages": [s.to_dict() for s in self.stages],
             "skipped": self.skipped,
             "lint": self.lint_counts,
-            "checks": {variant: _brief(r, f"check-{variant}") for variant, r in self.checks.items()},
+            "checks": {
+                variant: {**_brief(r, f"check-{variant}"), "fails_run": self.fails(r)}
+                for variant, r in self.checks.items()
+            },
             "compat": {
                 variant: _brief(r, f"check-{variant}/vs-canonical") for variant, r in self.compat.items()
             },
@@ -104,10 +118,15 @@ class PipelineResult:
 
 
 def _brief(result: CheckResult, folder: str) -> dict[str, Any]:
+    from specforge.check.causes import counts as causes_by_severity
+
     return {
         "verdict": result.verdict.value,
         "failures": len(result.failures),
         "failed_checks": sorted({f.check for f in result.failures}),
+        "causes_by_severity": causes_by_severity(result.causes),
+        "score": result.score,
+        "index": result.index,
         "infrastructure": len(result.infrastructure),
         "cases": len(result.cases),
         "creates_used": result.creates_used,
@@ -153,18 +172,20 @@ def run_pipeline(
     seed: int = 0,
     job_seconds: float = 0.2,
     run_id: str | None = None,
+    fail_on: str | None = None,
     say: Callable[[str], None] = lambda line: None,
 ) -> PipelineResult:
     """Ingest, merge, lint, then check every variant's built-in mock against that variant's spec.
     Writes ``<report_root>/<run_id>/`` (summary.md, summary.json, lint.*, check-<variant>/...)
-    even when a stage fails; ``say`` receives one progress line per stage."""
+    even when a stage fails; ``say`` receives one progress line per stage. ``fail_on`` is
+    ``--fail-on`` (see ``PipelineResult.exit_code``)."""
     names = list(variants) if variants else list(config.variants)
     for name in names:
         config.variant(name)  # InputError with a suggestion for an unknown name
     run_id = run_id or datetime.now(UTC).strftime("run-%Y%m%d-%H%M%S")
     directory = (report_root or config.reports) / run_id
     directory.mkdir(parents=True, exist_ok=True)
-    result = PipelineResult(run_id=run_id, directory=directory)
+    result = PipelineResult(run_id=run_id, directory=directory, fail_on=fail_on)
     try:
         _ingest(config, result, say)
         if result.stages[-1].status != "failed":

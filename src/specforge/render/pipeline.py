@@ -14,6 +14,15 @@ def pipeline_markdown(data: dict[str, Any]) -> str:
         "",
         f"Result: **{verdict.get(data['exit_code'], 'failed')}** (exit code {data['exit_code']}).",
         "",
+        *(
+            [
+                f"Gate `--fail-on {data['fail_on']}`: a mock that does not conform fails the run only "
+                f"with a cause at {data['fail_on']} or worse.",
+                "",
+            ]
+            if data.get("fail_on")
+            else []
+        ),
         "| stage | status | summary | seconds |",
         "|---|---|---|---|",
     ]
@@ -49,8 +58,8 @@ def pipeline_markdown(data: dict[str, Any]) -> str:
             "Each variant's built-in mock, checked against that variant's own spec (it should conform)",
             "and against the canonical contract (how OpenAI-compatible the vendor is as documented).",
             "",
-            "| variant | vs own spec | vs canonical | checks that fail against the canonical | reports |",
-            "|---|---|---|---|---|",
+            "| variant | vs own spec | own causes (blocking/major/minor) | score/index | vs canonical | checks that fail against the canonical | reports |",
+            "|---|---|---|---|---|---|---|",
         ]
         compat = data.get("compat", {})
         for variant, check in data["checks"].items():
@@ -63,5 +72,10 @@ def pipeline_markdown(data: dict[str, Any]) -> str:
                 else "—"
             )
             links = f"[own]({check['report']})" + (f", [canonical]({other['report']})" if other else "")
-            lines.append(f"| {variant} | {own} | {versus} | {failing} | {links} |")
+            causes = check.get("causes_by_severity") or {}
+            levels = "/".join(str(causes.get(level, 0)) for level in ("blocking", "major", "minor"))
+            if check.get("fails_run"):
+                levels += " (fails the run)"
+            score = f"{check.get('score', 0):g}/{check.get('index', 0):g}"
+            lines.append(f"| {variant} | {own} | {levels} | {score} | {versus} | {failing} | {links} |")
     return "\n".join(lines) + "\n"
