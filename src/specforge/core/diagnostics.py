@@ -30,12 +30,16 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A place in a file: 1-based line and column, as editors count them."""
+    """A place in a file: 1-based line and column, as editors count them; when the place is a
+    node, ``end_line``/``end_col`` is the position just past its last character (SARIF's
+    ``endLine``/``endColumn``)."""
 
     file: str
     line: int
     col: int
     pointer: str = ""
+    end_line: int | None = None
+    end_col: int | None = None
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
@@ -44,7 +48,8 @@ class Location:
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding. ``pointer`` is an RFC 6901 JSON pointer into the document ``file`` names;
-    ``related`` holds the other places a cross-variant finding is about (one per variant)."""
+    ``end_line``/``end_col`` (when known) end the span that starts at ``line``/``col``, just past
+    its last character; ``related`` holds the other places a cross-variant finding is about."""
 
     code: str
     severity: Severity
@@ -56,6 +61,8 @@ class Diagnostic:
     variants: tuple[str, ...] = ()
     hint: str | None = None
     related: tuple[Location, ...] = field(default=())
+    end_line: int | None = None
+    end_col: int | None = None
 
     @property
     def location(self) -> str:
@@ -71,7 +78,14 @@ class Diagnostic:
         """The same finding placed at ``location`` (engines resolve pointers to lines late)."""
         if location is None:
             return self
-        return replace(self, file=location.file, line=location.line, col=location.col)
+        return replace(
+            self,
+            file=location.file,
+            line=location.line,
+            col=location.col,
+            end_line=location.end_line,
+            end_col=location.end_col,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -85,10 +99,10 @@ class Diagnostic:
             "variants": list(self.variants),
             "hint": self.hint,
         }
+        if self.end_line is not None:
+            data["end_line"], data["end_col"] = self.end_line, self.end_col
         if self.related:
-            data["related"] = [
-                {"file": r.file, "line": r.line, "col": r.col, "pointer": r.pointer} for r in self.related
-            ]
+            data["related"] = [_location_dict(r) for r in self.related]
         return data
 
     @classmethod
@@ -104,6 +118,8 @@ class Diagnostic:
             variants=tuple(data.get("variants", ())),
             hint=data.get("hint"),
             related=tuple(Location(**r) for r in data.get("related", ())),
+            end_line=data.get("end_line"),
+            end_col=data.get("end_col"),
         )
 
     def __str__(self) -> str:
@@ -111,3 +127,15 @@ class Diagnostic:
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
+
+
+def _location_dict(location: Location) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "file": location.file,
+        "line": location.line,
+        "col": location.col,
+        "pointer": location.pointer,
+    }
+    if location.end_line is not None:
+        data["end_line"], data["end_col"] = location.end_line, location.end_col
+    return data

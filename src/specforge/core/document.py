@@ -158,11 +158,20 @@ def json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-# A position entry. Mapping shadow: key -> (key line, key col, value line, value col, child shadow);
-# sequence shadow: [(line, col, child shadow)]; scalars have no shadow (None). 0-based like libyaml.
-_Shadow = dict[str, tuple[int, int, int, int, Any]] | list[tuple[int, int, Any]] | None
+# A position entry. Mapping shadow: key -> (key line, key col, key end line, key end col, value
+# line, value col, value end line, value end col, child shadow); sequence shadow: [(line, col, end
+# line, end col, child shadow)]; scalars have no shadow (None). 0-based like libyaml; an end is the
+# position just past the node's last character (libyaml's ``end_mark``), so a span is half-open.
+# A block collection ends where its last entry ends (libyaml's end event sits at the next token).
+_Shadow = (
+    dict[str, tuple[int, int, int, int, int, int, int, int, Any]]
+    | list[tuple[int, int, int, int, Any]]
+    | None
+)
 
 _NOKEY = object()
+_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # where YAML breaks lines
+_BLANKS = frozenset(" \t").union(_BREAKS)
 
 
 class _Frame:
@@ -172,8 +181,11 @@ class _Frame:
         "container",
         "count",
         "deepest",
+        "flow",
         "is_map",
         "kcol",
+        "kecol",
+        "keline",
         "key",
         "kline",
         "line",
@@ -181,7 +193,14 @@ class _Frame:
     )
 
     def __init__(
-        self, container: Any, shadow: Any, is_map: bool, anchor: str | None, line: int, col: int
+        self,
+        container: Any,
+        shadow: Any,
+        is_map: bool,
+        anchor: str | None,
+        line: int,
+        col: int,
+        flow: bool = True,
     ) -> None:
         self.container = container
         self.shadow = shadow
@@ -189,9 +208,12 @@ class _Frame:
         self.anchor = anchor
         self.line = line
         self.col = col
+        self.flow = flow  # ends at its closing bracket (else: where its last entry ends)
         self.key: Any = _NOKEY
         self.kline = 0
         self.kcol = 0
+        self.keline = 0
+        self.kecol = 0
         self.count = 0  # anchored frames: the node count when it opened
         self.deepest = 0  # anchored frames: the deepest nesting seen inside
 
@@ -217,20 +239,24 @@ class _Builder:
         self.file = file
         self.limits = limits
         self.diagnostics: list[Diagnostic] = []
+        self.text, self.shift = "", 0
 
     def _error(self, line: int, col: int, message: str, hint: str) -> InputError:
         return InputError(message, file=self.file, line=line + 1, col=col + 1, hint=hint)
 
-    def build(self, source: str | bytes) -> tuple[Any, int, int, _Shadow]:
-        """(data, root line, root col, root shadow); ``InputError`` for an empty document."""
+    def build(self, source: str | bytes, text: str) -> tuple[Any, tuple[int, int, int, int, _Shadow]]:
+        """(data, (root line, col, end line, end col, shadow)) of ``source`` (``text`` is it
+        decoded); ``InputError`` for an empty document."""
         get = _events(source)
+        # libyaml's marks count characters from after a BOM
+        self.text, self.shift = text, 1 if text.startswith("\ufeff") else 0
         limits = self.limits
         max_depth, max_nodes = limits.max_depth, limits.max_nodes
         stack: list[_Frame] = []
         anchored: list[_Frame] = []  # open frames with an anchor (usually none)
         # anchor -> (value, shadow, expanded size, height); None while its collection is open
         anchors: dict[str, tuple[Any, Any, int, int] | None] = {}
-        root: tuple[Any, int, int, Any] | None = None
+        root: tuple[Any, tuple[int, int, int, int, Any]] | None = None
         count = 0
         documents = 0
         scalar_t, alias_t = ev.ScalarEvent, ev.AliasEvent
@@ -246,6 +272,10 @@ class _Builder:
                 count += 1
                 mark = event.start_mark
                 line, col = mark.line, mark.column
+                mark = event.end_mark
+                eline, ecol = mark.line, mark.column
+                if ecol == 0 and eline != line:  # a block scalar: its end is past its line breaks
+                    eline, ecol = self._text_end(event.start_mark.index, col, mark.index, eline)
                 raw = event.value
                 if event.implicit[0]:
                     value: Any = raw
@@ -293,7 +323,13 @@ class _Builder:
                     )
                 is_map = kind is map_start
                 top = _Frame(
-                    {} if is_map else [], {} if is_map else [], is_map, event.anchor, mark.line, mark.column
+                    {} if is_map else [],
+                    {} if is_map else [],
+                    is_map,
+                    event.anchor,
+                    mark.line,
+                    mark.column,
+                    event.flow_style,
                 )
                 stack.append(top)
                 if anchored:
@@ -310,6 +346,12 @@ class _Builder:
                 frame = stack.pop()
                 top = stack[-1] if stack else None
                 value, shadow, line, col = frame.container, frame.shadow, frame.line, frame.col
+                if frame.flow or not shadow:
+                    mark = event.end_mark
+                    eline, ecol = mark.line, mark.column
+                else:  # block: where its last entry's value ends
+                    last = shadow[-1] if type(shadow) is list else shadow[next(reversed(shadow))]
+                    eline, ecol = last[-3], last[-2]
                 if frame.anchor is not None:
                     anchored.remove(frame)
                     height = frame.deepest - len(stack)
@@ -317,6 +359,8 @@ class _Builder:
             elif kind is alias_t:
                 mark = event.start_mark
                 line, col = mark.line, mark.column
+                mark = event.end_mark
+                eline, ecol = mark.line, mark.column
                 name = event.anchor
                 if name not in anchors:
                     raise self._error(
@@ -368,13 +412,13 @@ class _Builder:
                 break
             else:
                 continue
-            # attach (value, shadow) at (line, col) to the enclosing collection
+            # attach (value, shadow) at (line, col)-(eline, ecol) to the enclosing collection
             if top is None:
-                root = (value, line, col, shadow)
+                root = (value, (line, col, eline, ecol, shadow))
                 continue
             if not top.is_map:
                 top.container.append(value)
-                top.shadow.append((line, col, shadow))
+                top.shadow.append((line, col, eline, ecol, shadow))
             elif top.key is nokey:
                 if shadow is not None or isinstance(value, dict | list):
                     raise self._error(
@@ -393,6 +437,8 @@ class _Builder:
                 top.key = value if type(value) is str else _key_text(value)
                 top.kline = line
                 top.kcol = col
+                top.keline = eline
+                top.kecol = ecol
             else:
                 key = top.key
                 container = top.container
@@ -406,11 +452,14 @@ class _Builder:
                             file=self.file,
                             line=top.kline + 1,
                             col=top.kcol + 1,
+                            end_line=top.keline + 1,
+                            end_col=top.kecol + 1,
                             hint="remove one of the two keys",
                         )
                     )
+                    del top.shadow[key]  # the shadow's last entry stays the one written last
                 container[key] = value
-                top.shadow[key] = (top.kline, top.kcol, line, col, shadow)
+                top.shadow[key] = (top.kline, top.kcol, top.keline, top.kecol, line, col, eline, ecol, shadow)
                 top.key = nokey
         if root is None:
             raise InputError(
@@ -421,6 +470,21 @@ class _Builder:
                 hint="write the document's content, e.g. `openapi: 3.1.0`",
             )
         return root
+
+    def _text_end(self, start: int, col: int, end: int, eline: int) -> tuple[int, int]:
+        """(line, col) just past the last non-blank character of the block scalar at character
+        offsets ``start``..``end`` (starting at column ``col``, ending at 0-based ``eline``,
+        column 0), unless its trailing blank lines are content (``|+``, ``>+``)."""
+        text, lo, hi = self.text, start + self.shift, end + self.shift
+        if "+" in text[lo + 1 : lo + 3]:
+            return eline, 0
+        stop = hi
+        while stop > lo and text[stop - 1] in _BLANKS:
+            stop -= 1
+        gap = text[stop:hi]
+        eline -= sum(gap.count(b) for b in _BREAKS) - gap.count("\r\n")
+        before = max(text.rfind(b, lo, stop) for b in _BREAKS)
+        return eline, (stop - before - 1) if before >= 0 else col + stop - lo
 
     @staticmethod
     def _pointer(stack: list[_Frame]) -> str:
@@ -442,10 +506,10 @@ class Document:
     data: Any
     text: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    _positions: tuple[int, int, Any] | None = field(default=None, repr=False)
+    _positions: tuple[int, int, int, int, Any] | None = field(default=None, repr=False)
     _json: bool = field(default=False, repr=False)
 
-    def _index(self) -> tuple[int, int, Any] | None:
+    def _index(self) -> tuple[int, int, int, int, Any] | None:
         if self._positions is None:
             if not self.text:
                 return None
@@ -458,32 +522,32 @@ class Document:
                 except (InputError, ValueError, IndexError):
                     pass
             try:
-                _, line, col, shadow = _Builder(self.path, DEFAULT_LIMITS).build(self.text)
+                _, self._positions = _Builder(self.path, DEFAULT_LIMITS).build(self.text, self.text)
             except (YAMLError, InputError):
                 return None
-            self._positions = (line, col, shadow)
         return self._positions
 
     def locate(self, pointer: str, *, key: bool = False) -> Location | None:
-        """Where ``pointer``'s value starts (or its key, with ``key=True``). A pointer that goes
-        past the document's end resolves to its deepest existing ancestor."""
+        """The span of ``pointer``'s value (or of its key, with ``key=True``): where it starts
+        and, as ``end_line``/``end_col``, the position just past its last character. A pointer
+        that goes past the document's end resolves to its deepest existing ancestor."""
         index = self._index()
         if index is None:
             return None
-        line, col, shadow = index
+        line, col, eline, ecol, shadow = index
         for token in jp.parts(pointer):
             if isinstance(shadow, dict):
                 entry = shadow.get(token)
                 if entry is None:
                     break
-                kline, kcol, line, col, shadow = entry
+                kline, kcol, keline, kecol, line, col, eline, ecol, shadow = entry
                 if key:
-                    line, col = kline, kcol
+                    line, col, eline, ecol = kline, kcol, keline, kecol
             elif isinstance(shadow, list) and token.isdigit() and int(token) < len(shadow):
-                line, col, shadow = shadow[int(token)]
+                line, col, eline, ecol, shadow = shadow[int(token)]
             else:
                 break
-        return Location(self.path, line + 1, col + 1, pointer)
+        return Location(self.path, line + 1, col + 1, pointer, eline + 1, ecol + 1)
 
     def diagnostic_at(self, diagnostic: Diagnostic) -> Diagnostic:
         """``diagnostic`` with this document's file and the line of its pointer filled in."""
@@ -629,7 +693,9 @@ _JSON_SCALAR = re.compile(
 )
 
 
-def _json_index(text: str, path: str, limits: Limits, diagnostics: list[Diagnostic]) -> tuple[int, int, Any]:
+def _json_index(
+    text: str, path: str, limits: Limits, diagnostics: list[Diagnostic]
+) -> tuple[int, int, int, int, Any]:
     """Positions (the same shadow the YAML builder makes) for *valid* JSON ``text``, by one
     iterative scan; duplicate keys are reported into ``diagnostics``, excess depth raised.
     Lines are counted on ``\\n`` only, as editors do (YAML would also break on U+2028)."""
@@ -659,12 +725,14 @@ def _json_index(text: str, path: str, limits: Limits, diagnostics: list[Diagnost
             key, end = scan(text, i + 1)
             top.key = key
             top.kline, top.kcol = pos(i)
+            top.keline, top.kecol = pos(end)
             i = ws(text, ws(text, end).end() + 1).end()  # past the ':'
             continue
         if top is not None and c in "]}":
             stack.pop()
             value_line, value_col, shadow = top.line, top.col, top.shadow
             i += 1
+            end_line, end_col = pos(i)
         elif c in "[{":
             if len(stack) >= limits.max_depth:
                 line, col = pos(i)
@@ -690,9 +758,10 @@ def _json_index(text: str, path: str, limits: Limits, diagnostics: list[Diagnost
                 if match is None:
                     raise ValueError(f"not JSON at {i}")
                 i = match.end()
+            end_line, end_col = pos(i)
         i = ws(text, i).end()
         if not stack:
-            return value_line, value_col, shadow
+            return value_line, value_col, end_line, end_col, shadow
         top = stack[-1]
         if top.is_map:
             key = top.key
@@ -706,13 +775,25 @@ def _json_index(text: str, path: str, limits: Limits, diagnostics: list[Diagnost
                         file=path,
                         line=top.kline + 1,
                         col=top.kcol + 1,
+                        end_line=top.keline + 1,
+                        end_col=top.kecol + 1,
                         hint="remove one of the two keys",
                     )
                 )
-            top.shadow[key] = (top.kline, top.kcol, value_line, value_col, shadow)
+            top.shadow[key] = (
+                top.kline,
+                top.kcol,
+                top.keline,
+                top.kecol,
+                value_line,
+                value_col,
+                end_line,
+                end_col,
+                shadow,
+            )
             top.key = _NOKEY
         else:
-            top.shadow.append((value_line, value_col, shadow))
+            top.shadow.append((value_line, value_col, end_line, end_col, shadow))
 
 
 def _json_pointer(stack: list[_Frame]) -> str:
@@ -738,7 +819,7 @@ def _load_yaml(
 ) -> Document:
     builder = _Builder(path, limits)
     try:
-        data, line, col, shadow = builder.build(raw if raw is not None else text)
+        data, positions = builder.build(raw if raw is not None else text, text)
     except MarkedYAMLError as exc:
         raise _syntax_error(exc, text, path) from None
     except YAMLError as exc:
@@ -748,7 +829,7 @@ def _load_yaml(
         data=data,
         text=original if original is not None else text,
         diagnostics=builder.diagnostics,
-        _positions=(line, col, shadow),
+        _positions=positions,
     )
 
 

@@ -1,5 +1,6 @@
 """Human output like ruff's: findings grouped by file, each with a code frame of the offending
-lines and a caret under the exact spot, then a summary. Colour (rich) only when asked for, which
+lines and carets under the finding's span (its node, when the loader knows where it ends), then
+a summary. Colour (rich) only when asked for, which
 the CLI does on a TTY; the plain path never imports rich."""
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ _STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
 
 
 def token_width(line: str, col: int) -> int:
-    """How many characters the YAML/JSON token starting at 1-based ``col`` spans."""
+    """How many characters the YAML/JSON token starting at 1-based ``col`` spans (for findings
+    that carry no end)."""
     rest = line[col - 1 :] if 0 < col <= len(line) else ""
     if not rest:
         return 1
@@ -31,6 +33,14 @@ def token_width(line: str, col: int) -> int:
     return max(1, len(rest.rstrip()))
 
 
+def _span_width(text: str, col: int, d: Diagnostic) -> int:
+    """Carets for ``d`` on its first line: its span up to its end or the end of the line."""
+    if d.end_line is None or d.end_col is None:
+        return token_width(text, col)
+    end = d.end_col if d.end_line == d.line else len(text) + 1
+    return max(1, min(end, len(text) + 1) - col)
+
+
 def _frame(lines: list[str], d: Diagnostic) -> list[tuple[str, str]]:
     """(text, style) rows of the code frame for ``d``."""
     if d.line is None or not lines or d.line > len(lines):
@@ -44,7 +54,7 @@ def _frame(lines: list[str], d: Diagnostic) -> list[tuple[str, str]]:
         rows.append((f"{number:>{gutter}} | {text}", "bold" if number == d.line else ""))
         if number == d.line:
             col = d.col or 1
-            width = token_width(text, col)
+            width = _span_width(text, col, d)
             rows.append(
                 (f"{' ' * gutter} | {' ' * (col - 1)}{'^' * width} {d.code}", _STYLES[d.severity.value])
             )

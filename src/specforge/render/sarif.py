@@ -1,6 +1,6 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF viewers: one run, the rules that produced
 findings as ``reportingDescriptor``s, each finding a result with its physical location (relative
-to ``%SRCROOT%``), its JSON pointer as a logical location, cross-variant places as
+to ``%SRCROOT%``; the region is the node's exact span when the loader knows it), its JSON pointer as a logical location, cross-variant places as
 ``relatedLocations`` and a line-independent fingerprint."""
 
 from __future__ import annotations
@@ -21,18 +21,24 @@ def _uri(file: str) -> str:
     return quote(PurePath(file).as_posix(), safe="/:@-._~")
 
 
-def _physical(file: str, line: int | None, col: int | None) -> dict[str, Any]:
+def _physical(
+    file: str, line: int | None, col: int | None, end_line: int | None = None, end_col: int | None = None
+) -> dict[str, Any]:
     location: dict[str, Any] = {"artifactLocation": {"uri": _uri(file), "uriBaseId": "%SRCROOT%"}}
     if line is not None:
         region: dict[str, Any] = {"startLine": line}
         if col is not None:
             region["startColumn"] = col
+            if end_line is not None and end_col is not None:
+                region["endLine"], region["endColumn"] = end_line, end_col
         location["region"] = region
     return location
 
 
 def _result(d: Diagnostic, report: FindingsReport, rule_index: dict[str, int], index: int) -> dict[str, Any]:
-    location: dict[str, Any] = {"physicalLocation": _physical(d.file or "<input>", d.line, d.col)}
+    location: dict[str, Any] = {
+        "physicalLocation": _physical(d.file or "<input>", d.line, d.col, d.end_line, d.end_col)
+    }
     if d.pointer:
         location["logicalLocations"] = [{"fullyQualifiedName": d.pointer, "kind": "object"}]
     result: dict[str, Any] = {
@@ -55,7 +61,9 @@ def _result(d: Diagnostic, report: FindingsReport, rule_index: dict[str, int], i
 def _related(index: int, location: Location) -> dict[str, Any]:
     related: dict[str, Any] = {
         "id": index,
-        "physicalLocation": _physical(location.file, location.line, location.col),
+        "physicalLocation": _physical(
+            location.file, location.line, location.col, location.end_line, location.end_col
+        ),
     }
     if location.pointer:
         related["message"] = {"text": location.pointer}

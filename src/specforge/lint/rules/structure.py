@@ -296,5 +296,12 @@ def duplicate_key(ctx: LintContext) -> Iterator[Finding]:
         if diagnostic.code == "duplicate-key":
             at = None
             if diagnostic.line is not None:
-                at = Location(ctx.document.path, diagnostic.line, diagnostic.col or 1, diagnostic.pointer)
+                at = Location(
+                    ctx.document.path,
+                    diagnostic.line,
+                    diagnostic.col or 1,
+                    diagnostic.pointer,
+                    diagnostic.end_line,
+                    diagnostic.end_col,
+                )
             yield Finding(diagnostic.pointer, diagnostic.message, key=True, at=at)
