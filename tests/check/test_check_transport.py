@@ -75,6 +75,52 @@ def test_implicit_errors_only_where_no_client_error_is_documented() -> None:
     assert changed == ["GET /a", "POST /a"]
 
 
+def test_an_optional_body_whose_every_schema_requires_fields_is_required() -> None:
+    from specforge.check.spec import with_implied_bodies
+
+    prompt = {"type": "object", "required": ["prompt"], "properties": {"prompt": {"type": "string"}}}
+    free = {"type": "object", "properties": {"prompt": {"type": "string"}}}
+
+    def op(content: dict, **extra: object) -> dict:
+        return {"requestBody": {"content": content, **extra}, "responses": {"200": {}}}
+
+    doc = {
+        "components": {
+            "schemas": {"Create": prompt},
+            "requestBodies": {"Ref": {"content": {"application/json": {"schema": prompt}}}},
+        },
+        "paths": {
+            "/v1/videos": {
+                "post": op(
+                    {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Create"}},
+                        "multipart/form-data": {"schema": prompt},
+                    }
+                )
+            },
+            "/v1/videos/{id}/remix": {
+                "post": {"requestBody": {"$ref": "#/components/requestBodies/Ref"}, "responses": {}}
+            },
+            "/v1/either": {
+                "post": op({"application/json": {"schema": prompt}, "multipart/form-data": {"schema": free}})
+            },
+            "/v1/free": {"post": op({"application/json": {"schema": free}})},
+            "/v1/already": {"post": op({"application/json": {"schema": prompt}}, required=True)},
+            "/v1/none": {"get": {"responses": {"200": {}}}},
+        },
+    }
+    out, changed = with_implied_bodies(doc)
+    assert changed == ["POST /v1/videos", "POST /v1/videos/{id}/remix"]
+    assert out["paths"]["/v1/videos"]["post"]["requestBody"]["required"] is True
+    assert out["paths"]["/v1/videos/{id}/remix"]["post"]["requestBody"]["required"] is True
+    assert "required" not in out["paths"]["/v1/either"]["post"]["requestBody"]  # one form may be empty
+    assert "required" not in doc["paths"]["/v1/videos"]["post"]["requestBody"]  # input untouched
+    assert with_implied_bodies({"paths": {"/v1/free": doc["paths"]["/v1/free"]}}) == (
+        {"paths": {"/v1/free": doc["paths"]["/v1/free"]}},
+        [],
+    )
+
+
 def test_auth_is_only_required_where_the_spec_says_so() -> None:
     from specforge.check.spec import SpecModel
 

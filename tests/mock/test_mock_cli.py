@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -121,3 +123,43 @@ def test_mock_table_of_the_config_sets_defaults_and_limits(tmp_path: Path) -> No
     (tmp_path / "specforge.toml").write_text("[mock]\nmax-jobs = 0.5\n")
     result = CliRunner().invoke(cli, ["mock", "--config", str(tmp_path / "specforge.toml")])
     assert result.exit_code == 2 and "max-jobs = 0.5" in result.output
+
+
+def _abandon(url: str, raw: bytes, *, reset: bool) -> None:
+    """Send ``raw`` and go away without reading: a plain close, or a reset (RST) when ``reset``."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        if reset:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.sendall(raw)
+
+
+def test_client_disconnects_are_not_unhandled_errors() -> None:
+    """Clients that hang up mid-request or before reading the answer (a cancelled SDK call, a
+    killed curl) are nobody's error: no traceback, no ERROR line in the server's log."""
+    process, url = _start("--variant", "openai", "--job-seconds", "0", "--token", "sk-disconnect")
+    auth = b"Authorization: Bearer sk-disconnect\r\n"
+    try:
+        created = httpx.post(
+            url + "/v1/videos", json={"prompt": "x"}, headers={"Authorization": "Bearer sk-disconnect"}
+        ).json()
+        body = b'{"prompt": "a cat on a skateboard"}'
+        create = b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + auth + b"Content-Type: application/json\r\n"
+        content = f"GET /v1/videos/{created['id']}/content HTTP/1.1\r\nHost: x\r\n".encode() + auth + b"\r\n"
+        requests = [
+            create + f"Content-Length: {len(body)}\r\n\r\n".encode() + body,  # whole request, answer unread
+            create + b"Content-Length: 1000\r\n\r\n" + body,  # half the body, then gone
+            create + b'Transfer-Encoding: chunked\r\n\r\n5\r\n{"pro',  # half a chunk
+            b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n",  # half the headers
+            content,  # a 6.9 KB video nobody reads
+        ]
+        for reset in (False, True):
+            for raw in requests:
+                _abandon(url, raw, reset=reset)
+        time.sleep(0.5)  # let the server notice every hang-up
+        assert httpx.get(url + "/__specforge__/stats").status_code == 200  # still serving
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr and "ERROR" not in stderr and "Exception" not in stderr, stderr

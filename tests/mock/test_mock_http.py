@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from mock_helpers import (
     AUTH,
     VARIANTS,
@@ -174,17 +175,37 @@ def test_malformed_bodies_are_4xx_never_5xx(content: bytes, media: str) -> None:
         assert http.get("/v1/videos").status_code == 200  # still answering
 
 
-def test_an_empty_body_is_accepted_only_where_the_spec_makes_the_body_optional() -> None:
-    # openai's requestBody has no `required: true` (the official spec's quirk); hingnet's has it
-    with running("openai") as (url, _), client(url) as http:
-        assert (
-            http.post("/v1/videos", content=b"", headers={"Content-Type": "application/json"}).status_code
-            == 200
-        )
-    with running("hingnet-veo") as (url, app), client(url) as http:
-        response = http.post("/v1/videos", content=b"", headers={"Content-Type": "application/json"})
-        assert response.status_code == 400 and response.json()["error"]["code"] == "missing_body"
+EMPTY_BODIES = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "mock" / "empty-bodies.yaml").read_text(
+        encoding="utf-8"
+    )
+)
+_EMPTY_REQUESTS: dict[str, tuple[bytes, dict[str, str]]] = {
+    "none": (b"", {}),
+    "json-empty": (b"", {"Content-Type": "application/json"}),
+    "json-blank": (b" \n", {"Content-Type": "application/json"}),
+    "form-empty": (b"--x--\r\n", {"Content-Type": "multipart/form-data; boundary=x"}),
+    "{}": (b"{}", {"Content-Type": "application/json"}),
+    "null": (b"null", {"Content-Type": "application/json"}),
+}
+
+
+@pytest.mark.parametrize("case", EMPTY_BODIES, ids=lambda c: f"{c['variant']}-{c['body']}")
+def test_an_empty_post_is_rejected_where_the_spec_requires_fields(case: dict) -> None:
+    content, headers = _EMPTY_REQUESTS[case["body"]]
+    with running(case["variant"], job_seconds=0) as (url, app), client(url) as http:
+        response = http.post("/v1/videos", content=content, headers=headers)
+        assert response.status_code == case["status"], response.text
+        if case["status"] == 200:
+            assert app.store.count() == 1
+            return
         assert app.store.count() == 0
+        error = response.json()
+        error = error.get("error", error)
+        if "code" in case:
+            assert error["code"] == case["code"], error
+        if "param" in case:
+            assert error["param"] == case["param"], error
 
 
 def test_numbers_at_the_edge_of_json() -> None:

@@ -33,7 +33,7 @@ from specforge.check.model import (
 )
 from specforge.check.redact import Redactor, require_redactable, url_secrets
 from specforge.check.registry import REGISTRY
-from specforge.check.spec import LoadedSpec, SpecModel, load_spec, with_implicit_errors
+from specforge.check.spec import LoadedSpec, SpecModel, load_spec, with_implicit_errors, with_implied_bodies
 from specforge.check.transport import GATEWAY_STATUSES, Budget, Cassette, Gate, default_budget
 from specforge.core import Diagnostic, InputError, Severity
 from specforge.core.interrupt import interruptible
@@ -176,13 +176,18 @@ class CheckRun:
         self.loaded = loaded
         self.gate = gate
         self.redactor = redactor
-        document = loaded.data
+        document, implied = with_implied_bodies(loaded.data)
         self.implicit: list[str] = []
         if not options.strict_statuses:
             document, self.implicit = with_implicit_errors(document)
         self.document = document
         self.spec = SpecModel.of(document)
         notes = []
+        if implied:
+            notes.append(
+                "request body treated as required (the spec marks it optional, but every documented "
+                "body schema requires fields, so a request without one is invalid): " + ", ".join(implied)
+            )
         if self.implicit:
             notes.append(
                 "4xx answers allowed on operations documenting no client error (implicit; --strict-statuses "
@@ -689,7 +694,8 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
         spec_name=options.spec_name,
         config=options.config,
     )
-    document = loaded.data if options.strict_statuses else with_implicit_errors(loaded.data)[0]
+    document = with_implied_bodies(loaded.data)[0]
+    document = document if options.strict_statuses else with_implicit_errors(document)[0]
     spec = SpecModel.of(document)
     budget = resolve_budget(options)
     from specforge.check.lifecycle import invalid_variants

@@ -148,6 +148,31 @@ def with_implicit_errors(document: dict[str, Any]) -> tuple[dict[str, Any], list
     return out, changed
 
 
+def with_implied_bodies(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A copy of ``document`` where an optional request body that no documented schema allows to
+    be empty (each requires a field, such as the OpenAI reference's create body and its
+    ``prompt``) is required: a request without it lacks that field, real APIs answer 400 and so
+    does specforge's mock, so a body-less request is not "valid data" to send expecting 2xx.
+    Returns (document, labels changed)."""
+    model = SpecModel.of(document)
+    changed: list[tuple[str, str]] = []
+    for path, method, op in iter_operations(document):
+        body = resolve(document, op.get("requestBody"))
+        content = body.get("content") if isinstance(body, dict) else None
+        if not isinstance(content, dict) or not content or body.get("required") is True:
+            continue
+        schemas = [m.get("schema") if isinstance(m, dict) else None for m in content.values()]
+        if all(isinstance(s, dict) and not model.is_valid(s, {}) for s in schemas):
+            changed.append((path, method))
+    if not changed:
+        return document, []
+    out = copy.deepcopy(document)
+    for path, method in changed:
+        op = out["paths"][path][method]
+        op["requestBody"] = {**resolve(out, op["requestBody"]), "required": True}
+    return out, [f"{method.upper()} {path}" for path, method in changed]
+
+
 def resolve(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
     """Follow local ``$ref`` chains (only ``#/...``)."""
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 32:
