@@ -110,3 +110,66 @@ def test_cli_run_prints_one_line_per_stage_and_the_report(
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("report: reports/run-")
     assert "check   ok       openai mock vs its spec: conformant" in result.output
+
+
+def test_checks_are_scheduled_longest_first_by_the_previous_runs_seconds(project: Path) -> None:
+    """Each variant's two checks are separate tasks; the run orders them by what each took last
+    time (unknown tasks first), so the longest task starts first and the cores finish together."""
+    from specforge.pipeline.run import _longest_first, _Task
+
+    config = load_config(project / "specforge.toml")
+    tasks = [_Task(name, canonical) for name in ("openai", "aiid", "xiexus") for canonical in (False, True)]
+    older = project / "reports" / "run-old"
+    older.mkdir(parents=True)
+    (older / "summary.json").write_text(json.dumps({"checks": {"openai": {"seconds": 99.0}}}))
+    newer = project / "reports" / "run-new"
+    newer.mkdir()
+    (newer / "summary.json").write_text(
+        json.dumps(
+            {
+                "checks": {"openai": {"seconds": 9.0}, "aiid": {"seconds": 1.5}, "xiexus": {"seconds": 2.0}},
+                "compat": {
+                    "openai": {"seconds": 11.0},
+                    "aiid": {"seconds": "n/a"},
+                    "xiexus": {"seconds": 6.0},
+                },
+            }
+        )
+    )
+    import os
+
+    os.utime(older / "summary.json", (1, 1))
+    order = [t.key for t in _longest_first(config, tasks)]
+    # aiid/vs-canonical has no usable figure: unknown goes first; then longest first, newest run only
+    assert order == [
+        "aiid/vs-canonical",
+        "openai/vs-canonical",
+        "openai",
+        "xiexus/vs-canonical",
+        "xiexus",
+        "aiid",
+    ]
+
+
+def test_without_a_previous_run_the_bigger_spec_goes_first(project: Path) -> None:
+    from specforge.pipeline.run import _longest_first, _Task
+
+    config = load_config(project / "specforge.toml")
+    (project / "reports").mkdir()
+    (project / "reports" / "run-broken").mkdir()
+    (project / "reports" / "run-broken" / "summary.json").write_text("{not json")
+    tasks = [_Task("xiexus", False), _Task("aiid", False), _Task("openai", True)]
+    sizes = {
+        t.key: (config.canonical if t.canonical else config.variant(t.variant).source).stat().st_size
+        for t in tasks
+    }
+    order = [t.key for t in _longest_first(config, tasks)]
+    assert order == sorted(sizes, key=sizes.__getitem__, reverse=True)
+
+
+def test_summary_records_each_checks_seconds(project: Path) -> None:
+    config = load_config(project / "specforge.toml")
+    run_pipeline(config, variants=["aiid"], max_examples=2, run_id="timed")
+    summary = json.loads((project / "reports" / "timed" / "summary.json").read_text())
+    assert summary["checks"]["aiid"]["seconds"] > 0
+    assert summary["compat"]["aiid"]["seconds"] > 0

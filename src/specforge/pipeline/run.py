@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import multiprocessing
 import os
 import secrets
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from specforge.core import Config, InputError, Severity, dump_json, write_atomic
+from specforge.core.guard import read_regular
+from specforge.history.adapter import NIGHTLY_PRELOAD
 
 if TYPE_CHECKING:
     from specforge.check import CheckResult
@@ -69,6 +74,8 @@ class PipelineResult:
     #: ``--fail-on LEVEL``: a mock that does not conform fails the run only with a cause at LEVEL
     #: or worse (``CheckResult.exit_code_for``); None: any failure does
     fail_on: str | None = None
+    #: seconds each check took ("<variant>", "<variant>/vs-canonical"): the next run's schedule
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -108,19 +115,26 @@ class PipelineResult:
             "skipped": self.skipped,
             "lint": self.lint_counts,
             "checks": {
-                variant: {**_brief(r, f"check-{variant}"), "fails_run": self.fails(r)}
+                variant: {
+                    **_brief(r, f"check-{variant}", self.seconds.get(variant)),
+                    "fails_run": self.fails(r),
+                }
                 for variant, r in self.checks.items()
             },
             "compat": {
-                variant: _brief(r, f"check-{variant}/vs-canonical") for variant, r in self.compat.items()
+                variant: _brief(
+                    r, f"check-{variant}/vs-canonical", self.seconds.get(f"{variant}/vs-canonical")
+                )
+                for variant, r in self.compat.items()
             },
         }
 
 
-def _brief(result: CheckResult, folder: str) -> dict[str, Any]:
+def _brief(result: CheckResult, folder: str, seconds: float | None) -> dict[str, Any]:
     from specforge.check.causes import counts as causes_by_severity
 
     return {
+        "seconds": round(seconds, 3) if seconds is not None else None,
         "verdict": result.verdict.value,
         "failures": len(result.failures),
         "failed_checks": sorted({f.check for f in result.failures}),
@@ -186,15 +200,23 @@ def run_pipeline(
     directory = (report_root or config.reports) / run_id
     directory.mkdir(parents=True, exist_ok=True)
     result = PipelineResult(run_id=run_id, directory=directory, fail_on=fail_on)
+    checks = _Checks(min(2 * len(names), os.cpu_count() or 1))
     try:
         _ingest(config, result, say)
         if result.stages[-1].status != "failed":
             _merge(config, result, say)
-        _lint(config, result, say)
-        if all(s.status != "failed" for s in result.stages):
-            left = [name for name in names if name not in result.skipped]
-            _check(config, result, left, max_examples, seed, job_seconds, say)
+        with _private_token() as token:
+            pending = None
+            if all(s.status != "failed" for s in result.stages):
+                left = [name for name in names if name not in result.skipped]
+                pending = _start_checks(
+                    config, result, left, checks, token, (max_examples, seed, job_seconds)
+                )
+            _lint(config, result, say)  # in this process, while the workers check
+            if pending is not None:
+                _record_checks(config, result, left, pending(), say)
     finally:
+        checks.close()
         _summary(config, result)
     return result
 
@@ -261,72 +283,197 @@ def _lint(config: Config, result: PipelineResult, say: Callable[[str], None]) ->
             stage.summary += "; skipped " + "; ".join(f"{v}: {e}" for v, e in linted.skipped.items())
 
 
-def _check(
+#: modules every check worker needs, imported once by the fork server (``set_forkserver_preload``)
+#: so that the workers start warm: the nightly's list, the mock, the report writer and the OpenAI
+#: SDK (the openai variant's check drives it), plus what a check run imports on first use
+#: (measured by diffing ``sys.modules`` around one check of each kind: ~170 modules, about a third
+#: of a canonical check's CPU when each worker imports them itself). The fork server skips a
+#: module that does not exist, so a renamed internal costs speed, never correctness.
+CHECK_PRELOAD = (
+    *NIGHTLY_PRELOAD,
+    "specforge.check.sdk",
+    "specforge.mock",
+    "specforge.render.reports",
+    "specforge.render.diagnostics_text",
+    "schemathesis.engine.core",
+    "schemathesis.engine.run.stateful._executor",
+    "schemathesis.engine.run.unit._hypothesis_executor",
+    "schemathesis.specs.openapi.coverage._operation",
+    "schemathesis.specs.openapi.auth_inference",
+    "schemathesis.specs.openapi.object_authorization",
+    "schemathesis.specs.openapi.stateful.link_calibration",
+    "schemathesis.python._constants.orchestrator",
+    "schemathesis.transport.asgi",
+    "schemathesis.transport.wsgi",
+    "hypothesis.strategies._internal.flatmapped",
+    "uvicorn.lifespan.on",
+    "uvicorn.loops.asyncio",
+    "uvicorn.protocols.http.h11_impl",
+    "uvicorn.protocols.websockets.auto",
+    "starlette.applications",
+    "openai",
+    "openai.resources.videos",
+    "rich.console",
+    "rich.text",
+)
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One check of the run: a variant's mock against its own spec, or against the canonical one."""
+
+    variant: str
+    canonical: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.variant}/vs-canonical" if self.canonical else self.variant
+
+
+class _Checks:
+    """The run's check workers: a fork-server pool started when the run starts, so the preload
+    (schemathesis, hypothesis, the SDK: ~3 CPU-s) overlaps ingest, merge and lint in this
+    process. Each variant's two checks are separate tasks, longest first by the previous run's
+    measured seconds (``summary.json``; by spec size when there is none), so that the 2 × N tasks
+    spread evenly over the cores (the critical path is one task, not one variant)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 1:
+            context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+            if sys.platform != "win32":
+                context.set_forkserver_preload(list(CHECK_PRELOAD))
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            # start the fork server and the workers now, in the background: they import while the
+            # run ingests and merges (a submit blocks until the fork server has preloaded)
+            self._warm = threading.Thread(target=self._start, name="specforge-warm", daemon=True)
+            self._warm.start()
+
+    def _start(self) -> None:
+        assert self.pool is not None
+        for future in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
+            with contextlib.suppress(Exception):
+                future.result()
+
+    def start(
+        self,
+        tasks: list[_Task],
+        run: PipelineResult,
+        config: Config,
+        token: str,
+        settings: tuple[int, int, float],
+    ) -> Callable[[], dict[_Task, _Outcome]]:
+        """Submit every task; returns the call that waits for them all (without workers, that
+        call runs them here)."""
+        where = (config, run.directory, run.run_id)
+        if self.pool is None:
+            return lambda: {task: _check_task(*where, task, token, settings) for task in tasks}
+        self._warm.join()
+        futures = {task: self.pool.submit(_check_task, *where, task, token, settings) for task in tasks}
+        return lambda: {task: future.result() for task, future in futures.items()}
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_checks(
     config: Config,
     result: PipelineResult,
     names: list[str],
-    max_examples: int,
-    seed: int,
-    job_seconds: float,
-    say: Callable[[str], None],
-) -> None:
-    """Check every variant's mock, independent variants in parallel worker processes (the checks
-    are CPU-bound Python: threads would share one core). Stages are reported in variant order."""
-    settings = (max_examples, seed, job_seconds)
-    with _private_token() as token:
-        if len(names) <= 1:
-            outcomes = [
-                _check_variant(config, result.directory, result.run_id, name, token, settings)
-                for name in names
-            ]
-            _record_checks(config, result, names, iter(outcomes), say)
-            return
-        context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-        workers = min(len(names), os.cpu_count() or 1)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [
-                pool.submit(_check_variant, config, result.directory, result.run_id, name, token, settings)
-                for name in names
-            ]
-            _record_checks(config, result, names, (f.result() for f in futures), say)
+    checks: _Checks,
+    token: str,
+    settings: tuple[int, int, float],
+) -> Callable[[], dict[_Task, _Outcome]]:
+    """Start checking every variant's mock against its own spec and against the canonical one:
+    all 2 × N checks in parallel worker processes (they are CPU-bound Python: threads would
+    share one core). Returns the call that waits for the outcomes."""
+    tasks = _longest_first(config, [_Task(name, canonical) for name in names for canonical in (False, True)])
+    return checks.start(tasks, result, config, token, settings)
 
 
-#: what one variant's check returns to the run: (mock vs its spec, vs canonical, files written,
-#: seconds), or the InputError's text when the variant could not be checked
-_Outcome = tuple["CheckResult", "CheckResult", list[Path], float] | str
+def _longest_first(config: Config, tasks: list[_Task]) -> list[_Task]:
+    """``tasks`` ordered by expected cost, longest first (the classic greedy schedule): the
+    seconds each took in the newest previous run's ``summary.json``, else the size of its spec
+    (unknown tasks first: they may be the long ones)."""
+    measured = _previous_seconds(config.reports)
+
+    def cost(task: _Task) -> tuple[float, float]:
+        spec = config.canonical if task.canonical else config.variant(task.variant).source
+        try:
+            size = float(spec.stat().st_size)
+        except OSError:
+            size = 0.0
+        return (measured.get(task.key, float("inf")), size)
+
+    return sorted(tasks, key=cost, reverse=True)
+
+
+def _previous_seconds(reports: Path) -> dict[str, float]:
+    """Task key -> seconds, from the newest ``<reports>/run-*/summary.json`` that records them
+    (an unreadable or foreign file is no information)."""
+    try:
+        summaries = sorted(reports.glob("run-*/summary.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return {}
+    for path in summaries[:5]:
+        try:
+            data = json.loads(read_regular(path, max_bytes=4 << 20))
+            seconds = {
+                f"{variant}{suffix}": float(brief["seconds"])
+                for section, suffix in (("checks", ""), ("compat", "/vs-canonical"))
+                for variant, brief in data.get(section, {}).items()
+                if isinstance(brief, dict) and isinstance(brief.get("seconds"), int | float)
+            }
+        except (OSError, ValueError, AttributeError, InputError):
+            continue
+        if seconds:
+            return seconds
+    return {}
+
+
+#: what one check returns to the run: (the result, files written, seconds), or the InputError's
+#: text when the check could not run
+_Outcome = tuple["CheckResult", list[Path], float] | str
 
 
 def _record_checks(
     config: Config,
     result: PipelineResult,
     names: list[str],
-    outcomes: Iterator[_Outcome],
+    outcomes: dict[_Task, _Outcome],
     say: Callable[[str], None],
 ) -> None:
-    for name, outcome in zip(names, outcomes, strict=True):
+    for name in names:
+        own, against = outcomes[_Task(name, False)], outcomes[_Task(name, True)]
         with _stage(result, "check", say) as stage:
-            if isinstance(outcome, str):
-                stage.status, stage.summary = "failed", outcome
+            failed = next((o for o in (own, against) if isinstance(o, str)), None)
+            if failed is not None or isinstance(own, str) or isinstance(against, str):
+                stage.status, stage.summary = "failed", str(failed)
                 continue
-            own, against, written, stage.seconds = outcome
-            result.checks[name] = own
-            result.compat[name] = against
-            stage.outputs = [config.display(p) for p in written]
-            differs = ", ".join(sorted({f.check for f in against.failures})) or "none"
+            result.checks[name], written, own_seconds = own
+            result.compat[name], canonical_written, canonical_seconds = against
+            result.seconds[name] = own_seconds
+            result.seconds[f"{name}/vs-canonical"] = canonical_seconds
+            stage.seconds = own_seconds + canonical_seconds
+            stage.outputs = [config.display(p) for p in written + canonical_written]
+            checked, compat = result.checks[name], result.compat[name]
+            differs = ", ".join(sorted({f.check for f in compat.failures})) or "none"
             stage.summary = (
-                f"{name} mock vs its spec: {own.verdict.value} ({len(own.cases)} cases, {len(own.failures)} "
-                f"failures); vs canonical: {against.verdict.value} (failed checks: {differs})"
+                f"{name} mock vs its spec: {checked.verdict.value} ({len(checked.cases)} cases, "
+                f"{len(checked.failures)} failures); vs canonical: {compat.verdict.value} (failed checks: {differs})"
             )
-            if own.verdict.value != "conformant":
+            if checked.verdict.value != "conformant":
                 stage.status = "findings"
 
 
-def _check_variant(
-    config: Config, directory: Path, run_id: str, name: str, token: str, settings: tuple[int, int, float]
+def _check_task(
+    config: Config, directory: Path, run_id: str, task: _Task, token: str, settings: tuple[int, int, float]
 ) -> _Outcome:
-    """One variant: serve its mock, check it against its own spec and against the canonical one,
-    write both report folders. Runs in a worker process (the token comes as an argument, never
-    through a command line)."""
+    """One check: serve the variant's mock, check it against its own spec (``check-<variant>/``)
+    or against the canonical one (``check-<variant>/vs-canonical/``), write the report folder.
+    Runs in a worker process (the token comes as an argument, never through a command line)."""
     from specforge.check import CheckOptions, run_check
     from specforge.mock import serve
     from specforge.render.reports import write_reports
@@ -334,33 +481,34 @@ def _check_variant(
     started = time.perf_counter()
     os.environ[TOKEN_ENV] = token
     max_examples, seed, job_seconds = settings
-    folder = directory / f"check-{name}"
-    canonical_folder = folder / "vs-canonical"
-    canonical_folder.mkdir(parents=True, exist_ok=True)
-    common: dict[str, Any] = {
-        "config": config,
-        "token_env": TOKEN_ENV,
-        "max_examples": max_examples,
-        "seed": seed,
-        "poll_interval": 0.05,
-        "job_timeout": 30.0,
-    }
+    folder = directory / f"check-{task.variant}"
+    if task.canonical:
+        folder = folder / "vs-canonical"
+    folder.mkdir(parents=True, exist_ok=True)
+    target: dict[str, Any] = (
+        {"spec": config.canonical, "run_id": f"{run_id}-{task.variant}-canonical"}
+        if task.canonical
+        else {"variant": task.variant, "run_id": f"{run_id}-{task.variant}"}
+    )
     try:
-        with serve(name, config=config, token=token, job_seconds=job_seconds) as url:
-            own = run_check(
-                CheckOptions(base_url=url, variant=name, run_id=f"{run_id}-{name}", **common),
+        with serve(task.variant, config=config, token=token, job_seconds=job_seconds) as url:
+            checked = run_check(
+                CheckOptions(
+                    base_url=url,
+                    config=config,
+                    token_env=TOKEN_ENV,
+                    max_examples=max_examples,
+                    seed=seed,
+                    poll_interval=0.05,
+                    job_timeout=30.0,
+                    **target,
+                ),
                 report_dir=folder,
             )
-            against = run_check(
-                CheckOptions(
-                    base_url=url, spec=config.canonical, run_id=f"{run_id}-{name}-canonical", **common
-                ),
-                report_dir=canonical_folder,
-            )
-        written = write_reports(own, folder) + write_reports(against, canonical_folder)
+        written = write_reports(checked, folder)
     except InputError as error:
         return str(error)
-    return own, against, written, time.perf_counter() - started
+    return checked, written, time.perf_counter() - started
 
 
 def _summary(config: Config, result: PipelineResult) -> None:
