@@ -52,14 +52,20 @@ def _camel(word: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", word) if part)
 
 
+#: last path segments that are a verb, not a resource (``/v1/video/create``, ``/api/video/submit``)
+_VERB_TAILS = frozenset({"create", "submit", "generate"})
+
+
 def operation_id(method: str, path: str) -> str:
     """``createVideo``/``retrieveVideo``/``retrieveVideoContent``/``listVideos``/… from the
     route's shape (collection, item, item action); other shapes: method + path words."""
     segments = [s for s in path.strip("/").split("/") if s]
     words = [s for s in segments if not s.startswith("{") and not re.fullmatch(r"v\d+(\.\d+)?", s)]
+    method = method.lower()
+    if method == "post" and len(words) >= 2 and segments[-1].lower() in _VERB_TAILS:
+        return f"create{_camel(_singular(words[-2]))}"  # task-style ``POST /v1/video/create``
     is_param = [s.startswith("{") for s in segments]
     resource = _camel(_singular(words[-1])) if words else "Resource"
-    method = method.lower()
     if segments and not is_param[-1] and (len(segments) < 2 or not is_param[-2]):
         collection = _camel(words[-1]) if words else "Resources"
         return {"post": f"create{resource}", "get": f"list{collection}"}.get(method, method + collection)

@@ -182,8 +182,12 @@ class Evidence:
         return section, route
 
 
+_CELL_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
+
+
 def _clean_cell(text: str) -> str:
-    return text.strip().strip("`*").strip()
+    """A table cell as one line of text (its ``<br>`` line breaks as spaces), without markup."""
+    return _CELL_BREAK.sub(" ", text).strip().strip("`*").strip()
 
 
 def _value(text: str) -> Any:
@@ -197,13 +201,20 @@ def _value(text: str) -> Any:
         return text.strip("'\"“”")
 
 
+#: a range cell (``1-10``, ``0 ~ 100``, ``4 to 8``): bounds, not a list of values
+_NUMERIC_RANGE = re.compile(r"-?\d+(?:\.\d+)?\s*(?:-|~|～|–|to|至|到)\s*-?\d+(?:\.\d+)?")
+
+
 def _split_values(text: str) -> list[Any]:
-    """A list of option values as pages print them: ``a, b``, ```a` / `b```, ``"4" | "8"``."""
+    """A list of option values as pages print them: ``a, b``, ```a` / `b```, ``"4" | "8"``,
+    ``a<br>b`` (one per line inside a table cell)."""
     ticked = re.findall(r"`([^`]+)`", text)
     if ticked:
         return [_value(t) for t in ticked]
     text = text.strip().rstrip(".。")  # the sentence's full stop is not part of the last value
-    parts = [p for p in re.split(r"\s*(?:,|，|、|\||/|;)\s*", text) if p.strip()]
+    parts = [
+        p for p in re.split(r"\s*(?:,|，|、|\||/|;|<br\s*/?>)\s*", text, flags=re.IGNORECASE) if p.strip()
+    ]
     return [_value(p) for p in parts]
 
 
@@ -543,11 +554,17 @@ class FieldListReader:
                 if not rest and i + 1 < len(lines):
                     i += 1
                     rest = lines[i].text.strip()
-                f.default, f.has_default = _value(rest), True
+                value, said = _leading_value(rest)
+                f.default, f.has_default = _value(value), True
+                if said:  # "Default: true. Set false to …": the value, then a sentence about it
+                    description.append(said)
                 i += 1
                 continue
             description.append(text)
             i += 1
+        labelled = _labelled_values(description)
+        if labelled and f.enum is None:
+            f.enum, f.enum_line = [_value(v) for v, _ in labelled], f.line
         if description:
             f.description = " ".join(description)
             _description_facts(f, f.description, f.line)
@@ -561,6 +578,35 @@ class FieldListReader:
         if any(_keyword(text, k)[0] for k in ("options", "example", "default")):
             return False
         return bool(text) and len(text) <= 80
+
+
+_SENTENCE_END = re.compile(r"(?<=\S)(?:[.;,](?:\s+|$)|[。；，])")
+
+
+def _leading_value(text: str) -> tuple[str, str]:
+    """A keyword's value and what the line says after it: ``true. Set false to …`` ->
+    (``true``, ``Set false to …``); a value with no sentence after it is the whole text."""
+    match = _SENTENCE_END.search(text)
+    if match is None:
+        return text, ""
+    return text[: match.start()].strip(), text[match.end() :].strip()
+
+
+#: ``portrait Vertical`` / ``small ≈ 720p``: a lower-case value, then its label
+_VALUE_LABEL = re.compile(r"^(?P<value>[a-z0-9][a-z0-9_.:-]*)\s+(?P<label>[^\sa-z].*)$")
+
+
+def _labelled_values(description: list[str]) -> list[tuple[str, str]] | None:
+    """A description made only of two or more ``value Label`` lines (rendered enum lists put
+    each allowed value on its own line, followed by what it means): the values and labels."""
+    if len(description) < 2:
+        return None
+    matches = [_VALUE_LABEL.match(line.strip()) for line in description]
+    if not all(matches):
+        return None
+    pairs = [(m["value"], m["label"]) for m in matches if m]
+    values = [v for v, _ in pairs]
+    return pairs if len(set(values)) == len(values) else None
 
 
 def _ends_description(text: str) -> bool:
@@ -702,15 +748,31 @@ _TICKED_CLAUSE = re.compile(
 )
 
 
+_NUMBER = r"\d+(?:\.\d+)?"
+#: ``Supports 10 and 15`` / ``支持 5、10 秒``: a clause listing only numbers after a "supports" word
+_SUPPORTED_NUMBERS = re.compile(
+    rf"^(?:supports?|supported(?:\s+values)?(?:\s+are)?|accepts?|支持|支援|可选|可選|지원|hỗ trợ|prend en charge)\s*[:：]?\s*"
+    rf"(?P<values>{_NUMBER}(?:\s*(?:,|，|、|/|\band\b|\bor\b|和|或|及|및|và|et|ou)\s*{_NUMBER})+)"
+    r"\s*(?:s|sec|seconds?|秒|초|giây)?$",
+    re.IGNORECASE,
+)
+
+
 def _ticked_enum(f: Field, text: str, line: int) -> None:
     """A description clause made only of backticked values (``model: `a` or `b```, ```4`、`8`
-    のいずれか``) lists the field's values."""
+    のいずれか``), or only of numbers after a "supports" word (``Supports 10 and 15``), lists the
+    field's values."""
     if f.enum is not None:
         return
     for clause in re.split(r"[。;；]\s*|\.\s+|\s[—–-]\s", text):
-        match = _TICKED_CLAUSE.match(clause.strip().rstrip("."))
+        clause = clause.strip().rstrip(".")
+        match = _TICKED_CLAUSE.match(clause)
         if match:
             f.enum, f.enum_line = [_value(v) for v in re.findall(r"`([^`]+)`", match["values"])], line
+            return
+        numbers = _SUPPORTED_NUMBERS.match(clause)
+        if numbers:
+            f.enum, f.enum_line = [_value(v) for v in re.findall(_NUMBER, numbers["values"])], line
             return
 
 
@@ -736,7 +798,10 @@ def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
     for row, line in zip(rows, lines, strict=False):
 
         def cell(role: str, row: tuple[str, ...] = row) -> str:
-            return row[roles[role]] if role in roles and roles[role] < len(row) else ""
+            text = row[roles[role]] if role in roles and roles[role] < len(row) else ""
+            if role in ("options", "default", "example"):
+                return text  # a line break inside a value cell separates values
+            return _CELL_BREAK.sub(" ", text).strip()
 
         raw_name = cell("name")
         name, depth = _strip_nesting(raw_name)
@@ -774,8 +839,9 @@ def table_fields(walker: _Walker, table: Table) -> list[Field] | None:
             req = re.search(r"[（(](必填|required|必須|필수|obligatoire)[)）]", raw_name, re.IGNORECASE)
             if req:
                 f.required = True
-        if "options" in roles and cell("options").strip():
-            f.enum, f.enum_line = _split_values(cell("options")), line
+        options = cell("options").strip() if "options" in roles else ""
+        if options not in ("", "-", "—", "无", "無") and not _NUMERIC_RANGE.fullmatch(options):
+            f.enum, f.enum_line = _split_values(options), line
         if "default" in roles and cell("default").strip() not in ("", "-", "—", "无", "無"):
             f.default, f.has_default = _value(cell("default")), True
         if "example" in roles and cell("example").strip() not in ("", "-", "—"):
@@ -906,18 +972,30 @@ _MEDIA = re.compile(
 _KV = re.compile(r"^[^:：]{1,24}[:：]\s*`?(?P<value>[^`]+?)`?\s*$")
 
 
+_ADDRESS = re.compile(rf"(?:https?://\S+|/{_PATH_CHARS}*)")
+
+
+def _stated_value(text: str) -> str | None:
+    """The value of a labelled line (``路径: /v1/videos``), or the whole line when it is only an
+    address (`` `https://host/v1/videos` ``: its ``https:`` is no label)."""
+    bare = text.strip().strip("`").strip()
+    if _ADDRESS.fullmatch(bare):
+        return bare
+    match = _KV.match(text.strip())
+    return match["value"].strip() if match else None
+
+
 def _stated_route(lines: list[Line], i: int) -> tuple[str, str, int] | None:
-    """A route given as two labelled lines (``方法: POST`` then ``路径: /v1/videos``, either order)."""
-    first = _KV.match(lines[i].text.strip())
-    if not first or i + 1 >= len(lines):
+    """A route given as two lines, a method and an address, labelled or not, either order
+    (``方法: POST`` then ``路径: /v1/videos``; `` `https://host/v1/videos/{id}` `` then ``请求方式：GET``)."""
+    if i + 1 >= len(lines):
         return None
-    second = _KV.match(lines[i + 1].text.strip())
-    if not second:
+    a, b = _stated_value(lines[i].text), _stated_value(lines[i + 1].text)
+    if a is None or b is None or (_ADDRESS.fullmatch(a) and _ADDRESS.fullmatch(b)):
         return None
-    a, b = first["value"].strip(), second["value"].strip()
-    if a.upper() in METHODS and re.fullmatch(rf"(?:https?://\S+|/{_PATH_CHARS}*)", b):
+    if a.upper() in METHODS and _ADDRESS.fullmatch(b):
         return a.upper(), b, 2
-    if b.upper() in METHODS and re.fullmatch(rf"(?:https?://\S+|/{_PATH_CHARS}*)", a):
+    if b.upper() in METHODS and _ADDRESS.fullmatch(a):
         return b.upper(), a, 2
     return None
 

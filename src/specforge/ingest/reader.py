@@ -72,8 +72,15 @@ def read_units(text: str, suffix: str = "") -> list[Unit]:
 _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
-def _inline_lines(token: Token, first: int) -> list[tuple[str, int]]:
-    """The rendered lines of an inline token: text without markup, one entry per source line."""
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+#: what a ``<br>`` inside a table cell becomes: the cell's line break, kept so that a cell listing
+#: one value per line (``4<br>8<br>12``) is not read as ``4812``
+CELL_BREAK = "<br>"
+
+
+def _inline_lines(token: Token, first: int, *, in_cell: bool = False) -> list[tuple[str, int]]:
+    """The rendered lines of an inline token: text without markup, one entry per source line; a
+    ``<br>`` starts a new line (in a table cell it stays, as :data:`CELL_BREAK`)."""
     out: list[tuple[str, int]] = []
     parts: list[str] = []
     number = first
@@ -87,7 +94,13 @@ def _inline_lines(token: Token, first: int) -> list[tuple[str, int]]:
         elif child.type == "code_inline":
             parts.append(f"`{child.content}`")  # kept: a backticked run is a name or a value
         elif child.type == "html_inline":
-            if not _HTML_TAG.match(child.content):
+            if _BR.fullmatch(child.content.strip()):
+                if in_cell:
+                    parts.append(CELL_BREAK)
+                else:
+                    out.append(("".join(parts), number))
+                    parts = []
+            elif not _HTML_TAG.match(child.content):
                 parts.append(child.content)  # `enum<string>`, `<token>`: text that looks like a tag
         elif child.type == "image":
             parts.append(child.content)
@@ -144,7 +157,7 @@ def _md_table(tokens: list[Token], i: int, units: list[Unit], source: list[str])
             row = []
             row_line = (token.map or [0])[0] + 1
         elif token.type == "inline":
-            row.append(" ".join(t for t, _ in _inline_lines(token, row_line)))
+            row.append(" ".join(t for t, _ in _inline_lines(token, row_line, in_cell=True)))
         elif token.type == "tr_close":
             if in_head:
                 header = tuple(row)
@@ -284,7 +297,7 @@ class _Html(HTMLParser):
                 if tag == "td":
                     self.row_is_head = False
             elif tag == "br" and self.cell is not None:
-                self.cell.append(" ")
+                self.cell.append(CELL_BREAK)
             return
         if tag in _BLOCK:
             self.flush()
