@@ -21,6 +21,7 @@ from specforge.core import (
     write_atomic,
 )
 from specforge.core.config import display_path
+from specforge.core.output import check_target
 from specforge.ingest.draft import DRAFT_MODE, Finding, add_page_operations, build_draft
 from specforge.ingest.examples import attach_examples, page_examples
 from specforge.ingest.extract import Extracted, NoOpenAPIError, extract_openapi, read_page
@@ -239,14 +240,17 @@ def check_hand_source(config: Config, vconf: VariantConfig) -> IngestOutcome:
     return IngestOutcome(vconf.name, doc, target, "page-changed", "hand", "page changed", [diagnostic])
 
 
-def _write(source: IngestedSource, target: Path, *, check: bool) -> str:
+def _write(source: IngestedSource, target: Path, *, check: bool, root: Path, explicit: bool) -> str:
+    """Write ``target`` unless it already says the same. A target the config derived (not named
+    with ``--out``) must lie inside the project: checked before it is even read."""
+    check_target(target, root=root, explicit=explicit)
     text = source.text()
     old = target.read_text(encoding="utf-8") if target.is_file() else None
     if old == text:
         return "unchanged"
     if check:
         return "would-write"
-    write_atomic(target, text)
+    write_atomic(target, text, root=root, explicit=explicit)
     return "wrote"
 
 
@@ -296,7 +300,7 @@ def _ingest_one(
             hint="rename one page, or configure a [variants.<name>] table with its own `source`",
         )
     claimed[key] = source.doc
-    action = _write(source, target, check=check)
+    action = _write(source, target, check=check, root=config.root, explicit=out is not None)
     return IngestOutcome(source.variant, source.doc, target, action, source.mode, _summary(source))
 
 
