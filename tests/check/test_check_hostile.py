@@ -57,8 +57,14 @@ def test_hostile_server(case: dict[str, Any], tmp_path: Path, monkeypatch: pytes
         write_reports(result, tmp_path)
     assert result.exit_code == case["exit"], (result.verdict, result.infrastructure, result.failures[:3])
     explained = " ".join(
-        [*(i.message for i in result.infrastructure), *(f.diagnostic.message for f in result.failures)]
+        [
+            result.aborted or "",
+            *(i.message for i in result.infrastructure),
+            *(f.diagnostic.message for f in result.failures),
+        ]
     )
+    if "max_requests" in case:
+        assert server.mode.requests <= case["max_requests"], f"{server.mode.requests} requests sent"
     if "message" in case:
         assert case["message"] in explained
     if "infra" in case:

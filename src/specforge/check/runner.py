@@ -386,6 +386,8 @@ class CheckRun:
                 self._infra(InfraIssue("engine_error", message, label))
         if outcome.fatal:
             self.result.aborted = f"schemathesis stopped: {outcome.fatal}"
+        if not self.result.aborted:
+            self._check_gone()
 
     def _token(self) -> str | None:
         return self.redactor.token
@@ -434,6 +436,8 @@ class CheckRun:
         recent = self.gate.issues[-3:]
         if len(recent) == 3 and all(i.kind == "connection_refused" for i in recent):
             self.result.aborted = "the server stopped responding (connection refused)"
+        elif self.gate.unresponsive is not None:
+            self.result.aborted = self.gate.unresponsive + " (raise --request-timeout if it is only slow)"
 
     # -- results -------------------------------------------------------------------------------
 

@@ -211,6 +211,8 @@ def classify(exc: BaseException) -> str:
         return "oversized_response"
     if isinstance(exc, Interrupted):
         return "aborted"
+    if isinstance(exc, Unresponsive):
+        return "unresponsive"
     if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text:
         return "timeout"
     if "refused" in text or "newconnectionerror" in text or "failed to establish" in text:
@@ -253,6 +255,9 @@ class Gate:
         #: job-creating requests the server refused with a 4xx (no job was made: not "used")
         self.creates_refused = 0
         self._deletes: list[tuple[str, ...]] = []  # path segments of every DELETE sent, in order
+        self._timeouts_in_a_row = 0
+        #: why the run stopped sending (``UNRESPONSIVE_AFTER`` deadlines missed in a row), or None
+        self.unresponsive: str | None = None
         self._lock = threading.Lock()
         self.adapter = GateAdapter(self)
 
@@ -289,6 +294,21 @@ class Gate:
     def note(self, issue: Issue) -> None:
         with self._lock:
             self.issues.append(issue)
+            if issue.kind == "timeout":
+                self._timeouts_in_a_row += 1
+                if self._timeouts_in_a_row >= UNRESPONSIVE_AFTER and self.unresponsive is None:
+                    self.unresponsive = (
+                        f"the endpoint answered none of {self._timeouts_in_a_row} requests in a row within "
+                        f"the {self.deadline:g} s deadline; stopped sending"
+                        if self.deadline is not None
+                        else f"the endpoint answered none of {self._timeouts_in_a_row} requests in a row "
+                        "within their timeout; stopped sending"
+                    )
+
+    def answered(self) -> None:
+        """A complete response arrived: the count of deadlines missed in a row starts again."""
+        with self._lock:
+            self._timeouts_in_a_row = 0
 
     def note_delete(self, url: str) -> None:
         """Remember a DELETE *before* it is sent: a 404 that arrives after it may be its doing."""
@@ -322,6 +342,16 @@ class DeadlineExceeded(requests.exceptions.Timeout):
 
 class Interrupted(requests.exceptions.RequestException):
     """The run was interrupted (SIGINT/SIGTERM): the request was abandoned or never sent."""
+
+
+class Unresponsive(requests.exceptions.RequestException):
+    """Not sent: the endpoint left several requests in a row unanswered within their deadline."""
+
+
+#: requests in a row without a complete answer within the deadline, after which the run stops
+#: sending (one slow answer is the server's business; a run of them would make a check take
+#: deadline × requests — hours at 30 s each — and say nothing more)
+UNRESPONSIVE_AFTER = 3
 
 
 _CURRENT = threading.local()
@@ -524,6 +554,8 @@ class GateAdapter(LimitedAdapter):
                 + ("--no-create is set" if gate.no_create else f"the budget of {gate.budget.limit} is spent"),
                 request=request,
             )
+        if gate.unresponsive is not None:
+            raise Unresponsive(f"not sent: {gate.unresponsive}", request=request)
         if method == "DELETE":
             gate.note_delete(url)
         attempts = 0
@@ -537,6 +569,7 @@ class GateAdapter(LimitedAdapter):
                 gate.cassette.record(request, None, issue, time.monotonic() - started)
                 raise
             elapsed = time.monotonic() - started
+            gate.answered()
             carried = gate.cassette.carried(response)
             gate.redact_response(response)
             gate.count(request, response)
