@@ -36,6 +36,8 @@ def test_page_facts_recovered(facts_file: Path, tmp_path: Path, request: pytest.
     score = score_source(source.data, facts, page.read_text(encoding="utf-8"))
     assert score.create_found, f"no {facts['create']['method']} {facts['create']['path']} operation"
     assert score.recall >= 0.9, f"field recall {score.recall:.2f}; missing {score.missing_fields}"
+    # request fields the page does not list (a response's field list read as the request's)
+    assert score.precision >= 0.7, f"field precision {score.precision:.2f}"
     assert score.type_accuracy >= 0.9, f"type accuracy {score.type_accuracy:.2f}: {score.wrong_types}"
     assert score.enums_exact == score.enums, score.wrong_enums
     assert not score.invented, f"names/values not in the page: {score.invented}"

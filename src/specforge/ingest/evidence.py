@@ -238,6 +238,8 @@ class _Walker:
         if not norm or len(norm) > 60:
             return None
         sections = vocabulary()["sections"]
+        if self.section == "response" and norm in _words("sections", "neutral"):
+            return "response"  # "Body" under "Responses" is the response's body
         for kind in ("header", "response", "request"):
             if norm in _words("sections", kind):
                 return kind
