@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from core_ref_problems import ref_problems
 
 from specforge.core import InputError, load_document, load_mapping
-from specforge.core.refs import check_refs
 
 BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad"
 EXPECTED: dict[str, str | list[str]] = load_document(BAD / "expected.yaml").data
@@ -24,7 +24,7 @@ def outcome(path: Path) -> str | list[str]:
         document = load_mapping(path, "OpenAPI document", display=f"bad/{path.name}")
     except InputError as exc:
         return str(exc)
-    return [str(d) for d in document.diagnostics] + [str(d) for d in check_refs(document, base_path=path)]
+    return [str(d) for d in document.diagnostics] + [str(d) for d in ref_problems(document, base_path=path)]
 
 
 def test_corpus_is_complete() -> None:

@@ -1,24 +1,22 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from core_ref_problems import ref_problems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from specforge.core import InputError, Limits, load_document, load_text
-from specforge.core import pointer as jp
+from specforge.core import InputError, load_document, load_text
 from specforge.core.refs import (
     RefError,
     RefResolver,
     bundle,
-    check_refs,
-    deref,
     follow_local,
     iter_refs,
     resolve_local,
-    resolve_refs,
     rewrite_refs,
 )
 
@@ -81,56 +79,31 @@ def spec(tmp_path: Path) -> Path:
 
 def test_same_file_ref_with_location(spec: Path) -> None:
     doc = load_document(spec)
-    value, location = deref(doc, "#/components/schemas/Create")
+    target, pointer, value = RefResolver(doc).follow(doc, "#/components/schemas/Create")
     assert value["properties"]["prompt"] == {"type": "string"}
-    assert (location.file, location.line, location.col) == (str(spec), 19, 7)
-    assert location.pointer == "/components/schemas/Create"
+    location = target.locate(pointer)
+    assert location is not None and (location.file, location.line, location.col) == (str(spec), 19, 7)
+    assert pointer == "/components/schemas/Create"
 
 
 def test_relative_file_ref_is_loaded_once_and_located(spec: Path) -> None:
     doc = load_document(spec)
     resolver = RefResolver(doc)
-    value, location = resolver.deref(doc, "common.yaml#/components/schemas/Video")
+    common, pointer, value = resolver.follow(doc, "common.yaml#/components/schemas/Video")
     assert value["properties"]["id"] == {"type": "string"}
-    assert location.file == str(spec.parent / "common.yaml") and location.line == 4
+    location = common.locate(pointer)
+    assert location is not None and location.file == str(spec.parent / "common.yaml") and location.line == 4
     # refs inside the other file are relative to that file
-    common = resolver.documents[1]
-    status, where = resolver.deref(common, "#/components/schemas/Status")
-    assert status["enum"][0] == "queued" and where.line == 10
-    resolver.deref(doc, "common.yaml#/components/schemas/Status")
-    assert len(resolver.documents) == 2  # cached, not reloaded
+    where, pointer, status = resolver.follow(common, "#/components/schemas/Status")
+    assert status["enum"][0] == "queued" and where is common and common.locate(pointer).line == 10  # type: ignore[union-attr]
+    again, _, _ = resolver.follow(doc, "common.yaml#/components/schemas/Status")
+    assert again is common  # cached, not reloaded
 
 
 def test_chains_are_followed(spec: Path) -> None:
     doc = load_document(spec)
-    value, location = deref(doc, "#/components/schemas/Alias")
-    assert location.pointer == "/components/schemas/Create" and value["type"] == "object"
-
-
-def test_resolve_returns_plain_values_unchanged(spec: Path) -> None:
-    doc = load_document(spec)
-    resolver = RefResolver(doc)
-    assert resolver.resolve(doc, {"type": "string"}, at="/x") == (doc, "/x", {"type": "string"})
-    target, pointer, value = resolver.resolve(doc, {"$ref": "#/components/schemas/Node"})
-    assert target is doc and pointer == "/components/schemas/Node" and "children" in value["properties"]
-
-
-def test_cycles_are_finite_when_fully_resolved(spec: Path) -> None:
-    doc = load_document(spec)
-    data = resolve_refs(doc)
-    node = data["components"]["schemas"]["Node"]
-    assert node["properties"]["children"]["items"] == {"$ref": "#/components/schemas/Node"}
-    create = data["paths"]["/v1/videos"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    # inlined Create, whose Node child loops back to where Node was inlined inside it
-    assert create["properties"]["node"]["properties"]["children"]["items"] == {
-        "$ref": "#/paths/~1v1~1videos/post/requestBody/content/application~1json/schema/properties/node"
-    }
-    video = data["paths"]["/v1/videos"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert video["properties"]["status"]["enum"][-1] == "failed"
-    json.dumps(data)  # finite, no shared cycles
-    assert doc.data["components"]["schemas"]["Alias"] == {
-        "$ref": "#/components/schemas/Create"
-    }  # input intact
+    _, pointer, value = RefResolver(doc).follow(doc, "#/components/schemas/Alias")
+    assert pointer == "/components/schemas/Create" and value["type"] == "object"
 
 
 def test_bundle_inlines_only_other_files(spec: Path) -> None:
@@ -141,7 +114,7 @@ def test_bundle_inlines_only_other_files(spec: Path) -> None:
     assert video["properties"]["status"]["type"] == "string"
     # a ref from the other file back into the root file becomes a local ref
     assert video["properties"]["parent"] == {"$ref": "#/components/schemas/Create"}
-    assert check_refs(load_text(json.dumps(data), str(spec.parent / "bundled.json"))) == []
+    assert ref_problems(load_text(json.dumps(data), str(spec.parent / "bundled.json"))) == []
 
 
 def test_iter_refs_skips_literal_data() -> None:
@@ -178,7 +151,7 @@ def test_check_refs_reports_every_bad_ref_at_its_position(spec: Path) -> None:
         "components: {schemas: {Video: {}}}\n"
     )
     (folder.parent / "outside.yaml").write_text("x: 1\n")
-    diagnostics = check_refs(load_document(folder / "bad.yaml"))
+    diagnostics = ref_problems(load_document(folder / "bad.yaml"))
     got = [(d.code, d.line, d.col, d.pointer) for d in diagnostics]
     assert got == [
         ("ref-unresolved", 1, 11, "/a/$ref"),
@@ -199,7 +172,7 @@ def test_check_refs_reports_every_bad_ref_at_its_position(spec: Path) -> None:
 def test_deref_raises_input_error_with_position(spec: Path) -> None:
     doc = load_document(spec)
     with pytest.raises(RefError) as info:
-        RefResolver(doc).deref(
+        RefResolver(doc).follow(
             doc, "../x.yaml#/a", at="/paths/~1v1~1videos/post/requestBody/content/application~1json/schema"
         )
     error = info.value
@@ -210,7 +183,7 @@ def test_deref_raises_input_error_with_position(spec: Path) -> None:
 def test_remote_refs_need_an_injected_retriever(spec: Path) -> None:
     doc = load_text("a: {$ref: 'https://example.com/s.yaml#/components/x'}\n", str(spec))
     with pytest.raises(RefError, match="remote \\$ref .* refused"):
-        deref(doc, "https://example.com/s.yaml#/components/x")
+        RefResolver(doc).follow(doc, "https://example.com/s.yaml#/components/x")
     calls: list[str] = []
 
     def retrieve(url: str) -> str:
@@ -218,53 +191,38 @@ def test_remote_refs_need_an_injected_retriever(spec: Path) -> None:
         return "components:\n  x: {$ref: 'other.yaml#/y'}\n" if url.endswith("s.yaml") else "y: 42\n"
 
     resolver = RefResolver(doc, retrieve=retrieve)
-    value, location = resolver.deref(doc, "https://example.com/s.yaml#/components/x")
-    assert value == 42 and location.file == "https://example.com/other.yaml"
-    resolver.deref(doc, "https://example.com/s.yaml#/components/x")
+    target, _, value = resolver.follow(doc, "https://example.com/s.yaml#/components/x")
+    assert value == 42 and target.path == "https://example.com/other.yaml"
+    resolver.follow(doc, "https://example.com/s.yaml#/components/x")
     assert calls == ["https://example.com/s.yaml", "https://example.com/other.yaml"]
 
 
 def test_base_path_places_a_document_loaded_from_text(spec: Path) -> None:
     doc = load_text("a: {$ref: 'common.yaml#/components/schemas/Status'}\n", "<stdin>")
-    value, _ = deref(doc, "common.yaml#/components/schemas/Status", spec.parent)
+    _, _, value = RefResolver(doc, base_path=spec.parent).follow(
+        doc, "common.yaml#/components/schemas/Status"
+    )
     assert value["type"] == "string"
 
 
 def test_pure_ref_cycle_raises(spec: Path) -> None:
     doc = load_text("a: {$ref: '#/b'}\nb: {$ref: '#/a'}\n", str(spec))
     with pytest.raises(RefError, match="never reaches a value: #/a -> #/b -> #/a"):
-        deref(doc, "#/a")
-
-
-def test_resolving_is_bounded(spec: Path) -> None:
-    lines = ["l0: {type: string}"]
-    for i in range(1, 25):
-        lines.append(f"l{i}: {{a: {{$ref: '#/l{i - 1}'}}, b: {{$ref: '#/l{i - 1}'}}}}")
-    doc = load_text("\n".join(lines) + "\n", str(spec))
-    with pytest.raises(InputError, match="expands to more than 10,000 nodes"):
-        resolve_refs(doc, limits=Limits(max_nodes=10_000))
+        RefResolver(doc).follow(doc, "#/a")
 
 
 def test_reference_spec_refs_all_resolve(project_root: Path) -> None:
     doc = load_document(project_root / "tests" / "fixtures" / "core" / "openai-videos.yaml")
-    assert check_refs(doc) == []
-    data = resolve_refs(doc)
+    assert ref_problems(doc) == []
     assert all(site.ref.startswith("#/") for site in iter_refs(doc))
-    assert "$ref" not in json.dumps(data["paths"]["/videos"]["post"])
+    assert bundle(doc) == doc.data  # nothing to inline: same-file refs stay refs
 
 
-def test_resolve_all_refuses_a_pure_cycle(spec: Path) -> None:
+def test_bundle_refuses_a_pure_cycle(spec: Path) -> None:
     doc = load_text("x: {$ref: '#/a'}\na: {$ref: '#/b'}\nb: {$ref: '#/a'}\n", str(spec))
     with pytest.raises(RefError, match="never reaches a value") as info:
-        resolve_refs(doc)
+        bundle(doc)
     assert info.value.line == 1
-
-
-def test_deeply_nested_refs_fail_cleanly(spec: Path) -> None:
-    lines = [f"s{i}: {{items: {{$ref: '#/s{i + 1}'}}}}" for i in range(600)] + ["s600: {type: string}"]
-    doc = load_text("\n".join(lines) + "\n", str(spec))
-    with pytest.raises(InputError, match="resolving \\$refs nests"):
-        resolve_refs(doc)
 
 
 @st.composite
@@ -292,21 +250,30 @@ def schema_graphs(draw: st.DrawFn) -> dict[str, object]:
 
 @settings(max_examples=150, deadline=None)
 @given(schema_graphs())
-def test_resolved_documents_are_finite_and_their_remaining_refs_resolve(spec: dict[str, object]) -> None:
-    doc = load_text(json.dumps(spec), "g.json")
-    try:
-        data = resolve_refs(doc)
-    except RefError as error:
-        assert error.code == "ref-cycle"  # only a chain of bare refs can fail
-        assert any(d.code == "ref-cycle" for d in check_refs(doc))
-        return
-    text = json.dumps(data)  # finite: no shared cycles
-    again = load_text(text, "resolved.json")
-    assert check_refs(again) == []
-    for site in iter_refs(again):
-        target = jp.resolve(data, site.ref[1:])
-        assert isinstance(target, dict) and "$ref" not in target  # a real, inlined object
-    assert json.loads(json.dumps(doc.data)) == spec  # the input is untouched
+def test_bundles_are_finite_and_their_remaining_refs_resolve(spec: dict[str, object]) -> None:
+    """The schema graph in another file, reached from the root: the bundle inlines it, every
+    ref left is local and leads to a real object, and the input is untouched."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "graph.json").write_text(json.dumps(spec))
+        pointer = spec["x-root"]["$ref"]  # type: ignore[index]
+        (root / "spec.json").write_text(
+            json.dumps({"openapi": "3.1.0", "x-root": {"$ref": f"graph.json{pointer}"}})
+        )
+        doc = load_document(root / "spec.json")
+        try:
+            data = bundle(doc)
+        except RefError as error:
+            assert error.code == "ref-cycle"  # only a chain of bare refs can fail
+            assert any(d.code == "ref-cycle" for d in ref_problems(load_document(root / "graph.json")))
+            return
+        again = load_text(json.dumps(data), str(root / "bundled.json"))  # finite: no shared cycles
+        assert ref_problems(again) == []
+        for site in iter_refs(again):
+            # a real, inlined object (through a ref placed where a later use was inlined)
+            target, _ = follow_local(data, {"$ref": site.ref}, site.pointer)
+            assert isinstance(target, dict) and "$ref" not in target
+        assert json.loads((root / "graph.json").read_text()) == spec
 
 
 LOCAL = {

@@ -15,7 +15,7 @@ from typing import Any
 from specforge.core import Document, InputError, load_document
 from specforge.core.config import Config
 from specforge.core.guard import RefGuard
-from specforge.core.refs import bundle, iter_refs
+from specforge.core.refs import bundle, follow_local, iter_refs
 from specforge.openapi.operations import (
     HTTP_METHODS,
     base_path,
@@ -173,21 +173,11 @@ def with_implied_bodies(document: dict[str, Any]) -> tuple[dict[str, Any], list[
     return out, [f"{method.upper()} {path}" for path, method in changed]
 
 
-def resolve(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
-    """Follow local ``$ref`` chains (only ``#/...``)."""
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 32:
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            return {}
-        target: Any = document
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(target, dict) or part not in target:
-                return {}
-            target = target[part]
-        node = target
-        depth += 1
-    return node
+def resolve(document: dict[str, Any], node: Any) -> Any:
+    """What ``node`` stands for after its local ``$ref`` chain (core's one lookup); ``{}`` when
+    the chain ends at a remote, dangling or cyclic ref (the check then knows nothing of it)."""
+    value, _ = follow_local(document, node, "")
+    return {} if isinstance(value, dict) and isinstance(value.get("$ref"), str) else value
 
 
 @dataclass

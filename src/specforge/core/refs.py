@@ -3,17 +3,22 @@ spec's folder (``common.yaml#/components/schemas/Video``).
 
 Why this shape:
 
-* **Lazy.** :meth:`RefResolver.deref` follows one reference when a caller needs it (the merger,
-  lint and the mock walk schemas and deref as they go); nothing is expanded up front, so cyclic
-  schemas (a ``Node`` whose ``children`` are ``Node``) are no problem.
+* **Lazy.** :meth:`RefResolver.follow` follows one reference when a caller needs it; nothing is
+  expanded up front, so cyclic schemas (a ``Node`` whose ``children`` are ``Node``) are no
+  problem, and :func:`bundle` inlines only refs into other files.
 * **Cached.** Every referenced file is loaded once per resolver (with positions), so a finding
   about a referenced schema can point at ``common.yaml:12:5``.
 * **Safe by default.** Remote refs (``http(s)://``) are refused unless a ``retrieve`` callable is
   injected (the caller decides about the network, never this module); refs leaving the spec's
   folder (``../x.yaml``, absolute paths, ``file:`` URLs) are always refused.
-* **Two APIs for one thing** (as python-jsonschema does): :func:`check_refs` collects every
-  unresolvable ref as a :class:`Diagnostic` placed at the ``$ref``'s file:line:col, while
-  :meth:`RefResolver.deref` raises the one :class:`InputError` for the ref you asked about.
+* **One judge.** :meth:`RefResolver.deref_one` / :meth:`RefResolver.follow` raise the one
+  :class:`RefError` (an :class:`InputError` at the ``$ref``'s file:line:col) for a ref that cannot
+  be followed: lint's SF-REF-UNRESOLVED reports it, :func:`bundle` (check ``--spec``) stops on it.
+* **Plain data** (lint, merge, mock, normalize, ingest and check walk dicts, not documents):
+  :func:`resolve_local` / :func:`follow_local` are the lenient same-document lookups (a bad ref
+  is "no information"), on :mod:`specforge.core.pointer`'s RFC 6901 walk. Not on
+  ``referencing``'s ``Resource.pointer``: that one indexes into strings (``#/info/title/0`` is
+  ``"O"``), takes negative list indexes and raises ``ValueError`` for a word on a list.
 
 ``$ref`` strings under data-valued keywords (``example``, ``default``, ``enum``, ``const``, schema
 ``examples`` lists and Example Objects' ``value``) are data, not references, and are left alone.
@@ -31,7 +36,7 @@ from typing import Any, TypeGuard
 from urllib.parse import unquote, urljoin, urlsplit
 
 from specforge.core import pointer as jp
-from specforge.core.diagnostics import Diagnostic, Location, Severity
+from specforge.core.diagnostics import Diagnostic, Severity
 from specforge.core.document import DEFAULT_LIMITS, Document, Limits, load_document, load_text
 from specforge.core.errors import InputError
 from specforge.core.guard import escape_error
@@ -198,11 +203,6 @@ class RefResolver:
             self.register(document, base_path)
 
     # -- documents -------------------------------------------------------------------------
-
-    @property
-    def documents(self) -> list[Document]:
-        """Every document loaded or registered so far (the cache)."""
-        return list(self._by_origin.values())
 
     def register(self, document: Document, base_path: str | Path | None = None) -> Document:
         """Tell the resolver where ``document`` lives (``base_path``: its file or its folder;
@@ -407,79 +407,20 @@ class RefResolver:
     def _short(self, document: Document) -> str:
         return "" if document is self.document else document.path
 
-    def deref(
-        self, document: Document, ref: str, base_path: str | Path | None = None, *, at: str | None = None
-    ) -> tuple[Any, Location]:
-        """The value ``ref`` (found in ``document``) stands for, following chains of refs, and
-        where that value is defined. ``base_path`` says where ``document`` lives when its
-        ``path`` is only a display name; ``at`` is the pointer of the object holding the
-        ``$ref`` (errors then carry its file:line:col)."""
-        if base_path is not None:
-            self.register(document, base_path)
-        target, fragment, value = self.follow(document, ref, at=at)
-        location = target.locate(fragment) if target.text else None
-        return value, location or Location(target.path, 1, 1, fragment)
 
-    def resolve(
-        self, document: Document, value: Any, *, at: str | None = None
-    ) -> tuple[Document, str | None, Any]:
-        """``value`` itself, or what it references when it is a ``{"$ref": ...}`` object:
-        (document, pointer or None when unchanged, value). The walker's one-liner."""
-        if not _is_ref(value):
-            return document, at, value
-        return self.follow(document, value["$ref"], at=at)
-
-    # -- whole documents -------------------------------------------------------------------
-
-    def check(self, document: Document | None = None) -> list[Diagnostic]:
-        """Every ``$ref`` in ``document`` and the files it reaches that cannot be followed, as
-        diagnostics at the ``$ref``'s file:line:col (each referenced file checked once)."""
-        start = document or self.document
-        if start is None:
-            raise ValueError("check() needs a document")
-        self.register(start)
-        diagnostics: list[Diagnostic] = []
-        todo = [start]
-        done: set[int] = set()
-        while todo:
-            doc = todo.pop(0)
-            if id(doc) in done:
-                continue
-            done.add(id(doc))
-            for site in iter_refs(doc):
-                try:
-                    target, _, value = self.deref_one(doc, site.ref, at=site.pointer)
-                    if _is_ref(value):
-                        self.follow(doc, site.ref, at=site.pointer)
-                except RefError as exc:
-                    diagnostics.append(exc.diagnostic(site.ref_pointer))
-                    continue
-                if id(target) not in done:
-                    todo.append(target)
-        return diagnostics
-
-    def resolve_all(self, document: Document | None = None, *, external_only: bool = False) -> Any:
-        """A deep copy of ``document``'s data with refs replaced by (copies of) their targets.
-        A ref that would recurse into itself becomes a local ``$ref`` to the place its target
-        was inlined, so the result is finite and still valid. With ``external_only`` only refs
-        into other files are inlined (at their first use; later uses point there): a bundle."""
-        start = document or self.document
-        if start is None:
-            raise ValueError("resolve_all() needs a document")
-        self.register(start)
-        return _Inliner(self, start, external_only).run()
+_TOO_BIG = "bundle fewer or smaller files, or look for refs that multiply each other"
 
 
-class _Inliner:
-    """Builds the dereferenced copy for :meth:`RefResolver.resolve_all` (recursion bounded by
-    the depth limit; output size bounded by ``limits.max_nodes``)."""
+class _Bundler:
+    """Builds :func:`bundle`'s copy: a ref into another file is inlined at its first use (later
+    uses and refs back to an ancestor become local refs to where it was placed); recursion is
+    bounded by the depth limit and the output size by ``limits.max_nodes``."""
 
-    def __init__(self, resolver: RefResolver, root: Document, external_only: bool) -> None:
+    def __init__(self, resolver: RefResolver, root: Document) -> None:
         self.resolver = resolver
         self.root = root
-        self.external_only = external_only
         self.active: dict[tuple[int, str], str] = {}  # target being inlined -> its output pointer
-        self.placed: dict[tuple[int, str], str] = {}  # bundle: target -> first output pointer
+        self.placed: dict[tuple[int, str], str] = {}  # target -> first output pointer
         self.nodes = 0
         self.max_depth = resolver.limits.max_depth * 2
 
@@ -490,7 +431,7 @@ class _Inliner:
             raise InputError(
                 "resolving $refs nests too deep",
                 file=self.root.path,
-                hint="deref lazily (RefResolver.deref) instead of inlining everything",
+                hint=_TOO_BIG,
             ) from None
 
     def _count(self, document: Document, pointer: str) -> None:
@@ -499,7 +440,7 @@ class _Inliner:
             raise InputError(
                 f"resolving $refs expands to more than {self.resolver.limits.max_nodes:,} nodes",
                 **self.resolver._where(document, pointer),
-                hint="deref lazily (RefResolver.deref) instead of inlining everything",
+                hint=_TOO_BIG,
             )
 
     def copy(self, document: Document, pointer: str, value: Any, out: str, depth: int) -> Any:
@@ -510,7 +451,7 @@ class _Inliner:
             raise InputError(
                 f"resolving $refs nests deeper than {self.max_depth} levels",
                 **self.resolver._where(document, pointer),
-                hint="deref lazily (RefResolver.deref) instead of inlining everything",
+                hint=_TOO_BIG,
             )
         key = (id(document), pointer)
         outer = self.active.get(key)
@@ -572,8 +513,7 @@ class _Inliner:
         target, fragment, target_value = self.resolver.deref_one(document, ref, at=pointer)
         if _is_ref(target_value):
             self.resolver.follow(document, ref, at=pointer)  # a chain that never ends raises here
-        local = target is self.root
-        if self.external_only and local:
+        if target is self.root:  # same-file refs stay refs
             return {
                 k: (
                     "#" + fragment
@@ -587,7 +527,7 @@ class _Inliner:
         key = (id(target), fragment)
         if key in self.active:
             return {"$ref": "#" + self.active[key]}
-        if self.external_only and key in self.placed:
+        if key in self.placed:
             return {"$ref": "#" + self.placed[key]}
         self.placed.setdefault(key, out)
         result = self.copy(target, fragment, target_value, out, depth + 1)
@@ -600,42 +540,9 @@ class _Inliner:
         return result
 
 
-def deref(
-    document: Document,
-    ref: str,
-    base_path: str | Path | None = None,
-    *,
-    retrieve: Retriever | None = None,
-    at: str | None = None,
-) -> tuple[Any, Location]:
-    """One-shot :meth:`RefResolver.deref` (use a resolver to share its file cache)."""
-    return RefResolver(document, base_path=base_path, retrieve=retrieve).deref(document, ref, at=at)
-
-
-def check_refs(
-    document: Document, *, base_path: str | Path | None = None, retrieve: Retriever | None = None
-) -> list[Diagnostic]:
-    """Every ``$ref`` reachable from ``document`` that cannot be followed, as diagnostics."""
-    return RefResolver(document, base_path=base_path, retrieve=retrieve).check()
-
-
-def resolve_refs(
-    document: Document,
-    *,
-    base_path: str | Path | None = None,
-    retrieve: Retriever | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> Any:
-    """``document``'s data with every ``$ref`` inlined (a fresh copy; cycles become local refs
-    to where their target was inlined). Raises :class:`RefError` for the first bad ref."""
-    resolver = RefResolver(document, base_path=base_path, retrieve=retrieve, limits=limits)
-    return resolver.resolve_all()
-
-
 def bundle(
     document: Document, *, base_path: str | Path | None = None, retrieve: Retriever | None = None
 ) -> Any:
     """``document``'s data made self-contained: refs into other files are inlined at their
     first use and later uses point there; same-file refs stay refs (what `redocly bundle` does)."""
-    resolver = RefResolver(document, base_path=base_path, retrieve=retrieve)
-    return resolver.resolve_all(external_only=True)
+    return _Bundler(RefResolver(document, base_path=base_path, retrieve=retrieve), document).run()

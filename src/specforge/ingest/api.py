@@ -20,6 +20,7 @@ from specforge.core import (
     load_mapping,
     write_atomic,
 )
+from specforge.core import pointer as jp
 from specforge.core.config import display_path
 from specforge.core.output import check_target
 from specforge.ingest.draft import DRAFT_MODE, Finding, add_page_operations, build_draft
@@ -396,7 +397,7 @@ def _document_findings(data: dict[str, Any], doc: str, extracted: Extracted | No
             ):
                 continue
             label = f"{method.upper()} {path}"
-            pointer = f"/paths/{_esc(str(path))}/{method}"
+            pointer = f"/paths/{jp.escape(str(path))}/{method}"
             page_made = bool(op.get("x-specforge-page-evidence"))
             line = (
                 _line_of(op.get("x-specforge-source"))
@@ -440,10 +441,6 @@ def _line_of(source: Any) -> int | None:
     return None
 
 
-def _esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _body_properties(
     data: dict[str, Any], op: dict[str, Any], pointer: str
 ) -> list[tuple[str, dict[str, Any], str]]:
@@ -457,7 +454,7 @@ def _body_properties(
     seen: set[str] = set()
     for media, entry in content.items():
         schema = entry.get("schema") if isinstance(entry, dict) else None
-        where = f"{pointer}/requestBody/content/{_esc(str(media))}/schema"
+        where = f"{pointer}/requestBody/content/{jp.escape(str(media))}/schema"
         if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
             found = resolve_local(data, schema["$ref"])
             if found is None:
@@ -470,7 +467,7 @@ def _body_properties(
             if name in seen or not isinstance(prop, dict):
                 continue
             seen.add(name)
-            out.append((str(name), prop, f"{where}/properties/{_esc(str(name))}"))
+            out.append((str(name), prop, f"{where}/properties/{jp.escape(str(name))}"))
     return out
 
 

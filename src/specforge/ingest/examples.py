@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from specforge.core import pointer as jp
 from specforge.ingest.page import (
     JSON_LANGS,
     SHELL_LANGS,
@@ -261,9 +262,7 @@ def attach_examples(
                 content = body.get("content") if isinstance(body, dict) else None
                 if isinstance(content, dict) and isinstance(content.get(example.media_type), dict):
                     media = content[example.media_type]
-                    pointer = (
-                        f"/paths/{_esc(path_key)}/{method}/requestBody/content/{_esc(example.media_type)}"
-                    )
+                    pointer = f"/paths/{jp.escape(path_key)}/{method}/requestBody/content/{jp.escape(example.media_type)}"
             else:
                 responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
                 codes = [str(c) for c in responses if str(c).startswith("2")]
@@ -272,7 +271,7 @@ def attach_examples(
                 content = response.get("content") if isinstance(response, dict) else None
                 if isinstance(content, dict) and isinstance(content.get(example.media_type), dict):
                     media = content[example.media_type]
-                    pointer = f"/paths/{_esc(path_key)}/{method}/responses/{status}/content/{_esc(example.media_type)}"
+                    pointer = f"/paths/{jp.escape(path_key)}/{method}/responses/{status}/content/{jp.escape(example.media_type)}"
         if media is None:
             unplaced.append(
                 {
@@ -299,7 +298,3 @@ def attach_examples(
     if unplaced:
         out[UNPLACED_KEY] = unplaced
     return out, notes
-
-
-def _esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")

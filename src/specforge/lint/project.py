@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from specforge.core import pointer as jp
 from specforge.core.config import Config
 from specforge.core.diagnostics import Diagnostic, Location, Severity
 from specforge.core.document import Document, load_document
@@ -176,7 +177,7 @@ def _from_variant(diagnostic: Diagnostic, variant: str, overlay: Path) -> Diagno
     that produced the variant as a related place."""
     shown = display_path(overlay)
     line = 1
-    token = diagnostic.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    token = jp.unescape(diagnostic.pointer.rsplit("/", 1)[-1])
     try:
         for number, text in enumerate(overlay.read_text(encoding="utf-8").splitlines(), start=1):
             if token and token in text:
