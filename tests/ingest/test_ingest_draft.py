@@ -190,3 +190,26 @@ def test_flattened_yaml_nests_by_the_object_model(tmp_path: Path) -> None:
     assert response["required"] == ["id", "status"] and response["example"]["status"] == "queued"
     assert "security" not in response["example"] and post["security"] == []
     assert data["security"] == [] and data["servers"] == []
+
+
+def test_an_error_envelope_sample_documents_the_error_response(tmp_path: Path) -> None:
+    """Fumadocs prints the success and the `{"error": {...}}` samples one after the other: the
+    second is the error answer (`default`), never merged into the success schema."""
+    page = FIXTURES / "fumadocs-zh-generations.txt"
+    result = CliRunner().invoke(cli, ["ingest", str(page), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    from specforge.core import load_mapping
+
+    data = load_mapping(tmp_path / "fumadocs-zh-generations.yaml").data
+    op = data["paths"]["/v1/video/generations"]["post"]
+    assert op["operationId"] == "createGeneration"
+    success = data["components"]["schemas"]["CreateGenerationResponse"]
+    assert set(success["properties"]) == {"id", "status", "created_at"}
+    default = op["responses"]["default"]["content"]["application/json"]
+    assert list(default["examples"]) == ["response-L66"]
+    error = data["components"]["schemas"]["CreateGenerationError"]
+    assert set(error["properties"]["error"]["properties"]) == {"message", "type", "param", "code"}
+    assert (
+        "error"
+        not in op["responses"]["200"]["content"]["application/json"]["examples"]["response-L61"]["value"]
+    )

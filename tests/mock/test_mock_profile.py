@@ -147,6 +147,23 @@ def test_openapi_30_nullable_becomes_a_null_type() -> None:
     assert completed is not None and completed.nullable and completed.types == {"integer", "null"}
 
 
+def test_a_task_style_api_without_a_videos_path_is_served_by_shape() -> None:
+    """new-api's `POST /v1/video/generations` (Kling, Jimeng): no `/videos` segment, so the
+    operations are read by method and shape, as check reads them."""
+    item = {
+        "get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": JOB}}}}}
+    }
+    profile = derive_profile(
+        _spec({"/v1/video/generations": CREATE, "/v1/video/generations/{task_id}": item}), "x"
+    )
+    kinds = {op.kind: op.path for op in profile.operations if op.kind in LIFECYCLE}
+    assert kinds == {
+        "create": "/v1/video/generations",
+        "retrieve": "/v1/video/generations/{task_id}",
+        "content": "/v1/video/generations/{video_id}/content",
+    }
+
+
 def test_flat_error_shape_from_a_documented_4xx() -> None:
     create = copy.deepcopy(CREATE)
     create["post"]["responses"]["400"] = {
@@ -168,7 +185,7 @@ def test_flat_error_shape_from_a_documented_4xx() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        (_spec({"/v1/videos": {"get": {"responses": {}}}}), "no `POST .../videos`"),
+        (_spec({"/v1/videos": {"get": {"responses": {}}}}), "no job-creating operation"),
         ({"openapi": "3.1.0"}, "no `paths`"),
         (
             _spec({"/v1/videos": {"post": {"requestBody": {"$ref": "other.yaml#/x"}, "responses": {}}}}),

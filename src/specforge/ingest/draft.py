@@ -16,7 +16,7 @@ from genson import SchemaBuilder
 
 from specforge.core import InputError
 from specforge.ingest.evidence import Evidence, Field, Route, gather
-from specforge.ingest.examples import PageExample, page_examples
+from specforge.ingest.examples import PageExample, is_error_envelope, page_examples
 from specforge.ingest.reader import read_units
 from specforge.openapi.operations import base_path
 
@@ -605,7 +605,9 @@ def _responses(
     schemas: dict[str, Any],
     op_id: str,
 ) -> dict[str, Any]:
-    examples = [e for e in builder.examples if e.kind == "response" and _same_route(e, route)]
+    shown = [e for e in builder.examples if e.kind == "response" and _same_route(e, route)]
+    examples = [e for e in shown if not is_error_envelope(e.value)]
+    errors = [e for e in shown if is_error_envelope(e.value)]
     note = ev.response_notes.get(index) or (ev.response_notes.get(None) if route.method == "POST" else None)
     described = "response shown in the page" if (fields or examples) else "not described in the page"
     response: dict[str, Any] = {"description": note[0] if note else described}
@@ -633,7 +635,18 @@ def _responses(
     response["x-specforge-source"] = builder.src(
         fields[0].line if fields else (examples[0].line if examples else route.line)
     )
-    return {"200": response}
+    out = {"200": response}
+    if errors:  # `{"error": {...}}` samples document the error answer, not the success one
+        name = f"{op_id[:1].upper()}{op_id[1:]}Error"
+        schemas[name] = builder.example_schema(
+            [(e.value, e.line, e.media_type) for e in errors], label, "response"
+        )
+        out["default"] = {
+            "description": "error shown in the page",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+            "x-specforge-source": builder.src(errors[0].line),
+        }
+    return out
 
 
 def _status_enums(ev: Evidence, schemas: dict[str, Any], paths: dict[str, Any], builder: _Builder) -> None:

@@ -40,6 +40,12 @@ class PageExample:
     summary: str
 
 
+def is_error_envelope(value: Any) -> bool:
+    """``{"error": {...}}``: the error body OpenAI-style APIs answer with (a page showing it
+    documents the error response, not the success one)."""
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("error"), dict)
+
+
 def _looks_like_response(value: dict[str, Any]) -> bool:
     return "id" in value and ("status" in value or "object" in value) or "error" in value and len(value) == 1
 
@@ -267,6 +273,8 @@ def attach_examples(
                 responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
                 codes = [str(c) for c in responses if str(c).startswith("2")]
                 status = "200" if "200" in responses else (codes[0] if codes else None)
+                if is_error_envelope(example.value) and "default" in responses:
+                    status = "default"
                 response = responses.get(status) if status else None
                 content = response.get("content") if isinstance(response, dict) else None
                 if isinstance(content, dict) and isinstance(content.get(example.media_type), dict):

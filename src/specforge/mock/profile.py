@@ -25,6 +25,7 @@ from specforge.openapi.operations import (
     JOB_KINDS,
     base_path,
     full_path,
+    job_kind,
     operation_kind,
     path_pattern,
 )
@@ -157,24 +158,33 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
 
     server_path = base_path(doc)
 
+    routes = [
+        (str(path), item, full_path(server_path, str(path)))
+        for path, item in ((p, schemas.deref(i)) for p, i in doc["paths"].items())
+        if isinstance(item, dict)
+    ]
+    # a task-style API (``POST /v1/video/generations``, no ``/videos`` segment) is read by method
+    # and shape, as check reads it (``job_kind(guess=True)``)
+    guess = not any(
+        operation_kind(method, full) == "create"
+        for _, item, full in routes
+        for method in HTTP_METHODS
+        if isinstance(item.get(method), dict)
+    )
     operations: list[Operation] = []
-    for path, item in doc["paths"].items():
-        item = schemas.deref(item)
-        if not isinstance(item, dict):
-            continue
-        full = full_path(server_path, str(path))
+    for path, item, full in routes:
         for method in HTTP_METHODS:
             op = item.get(method)
             if isinstance(op, dict):
-                kind = _kind(method, full, op, schemas)
+                kind = _kind(method, full, op, schemas, guess=guess)
                 if kind in ("generate", "static") or all(o.kind != kind for o in operations):
-                    operations.append(_operation(schemas, kind, method, full, str(path), item, op))
+                    operations.append(_operation(schemas, kind, method, full, path, item, op))
                 else:  # a second path of the same kind (e.g. /videos and /v1/videos): serve its shape
-                    operations.append(_operation(schemas, "static", method, full, str(path), item, op))
+                    operations.append(_operation(schemas, "static", method, full, path, item, op))
     create = next((op for op in operations if op.kind == "create"), None)
     if create is None:
         raise InputError(
-            "the spec documents no `POST .../videos` operation",
+            "the spec documents no job-creating operation (`POST .../videos` or a task-style `POST .../generations`)",
             file=file,
             hint="a video API spec needs at least the create operation",
         )
@@ -271,10 +281,11 @@ def derive_profile(spec: dict[str, Any], variant: str, *, file: str | None = Non
 
 
 # -- paths and operations ----------------------------------------------------------------------
-def _kind(method: str, full: str, op: dict[str, Any], schemas: Schemas) -> str:
+def _kind(method: str, full: str, op: dict[str, Any], schemas: Schemas, *, guess: bool = False) -> str:
     """The job kinds are served with state; another ``POST …/videos/<word>`` answering with a
-    job object is "generate" (edits, extensions); everything else is "static"."""
-    kind = operation_kind(method, full)
+    job object is "generate" (edits, extensions); everything else is "static". ``guess``: the
+    spec has no ``/videos`` create, so task-style shapes count (see ``job_kind``)."""
+    kind = job_kind(method, full, guess=True) if guess else operation_kind(method, full)
     if kind in JOB_KINDS:
         return kind
     if method == "post" and re.fullmatch(r".*/videos/[\w-]+", full):
