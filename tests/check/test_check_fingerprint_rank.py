@@ -34,3 +34,87 @@ def test_to_dict_says_why() -> None:
     assert data["violations_per_1000_checks"] == 100.0 and data["why"].startswith(
         "1 violation(s) in 10 checks"
     )
+
+
+def test_one_defect_on_several_operations_is_one_violation() -> None:
+    """Causes, not lines: a relay that drops `prompt` from every job object breaks one thing,
+    however many operations of a variant share that job schema."""
+    from specforge.check.model import CaseRecord, CaseStatus, CheckResult, Failure
+    from specforge.core.diagnostics import Diagnostic, Severity
+
+    result = CheckResult(run_id="r", base_url="http://x", spec_name="openai", spec_hash="h")
+    missing = Diagnostic(
+        code="response_schema_conformance", severity=Severity.ERROR, message='"prompt" is a required property'
+    )
+    for n, op in enumerate(
+        ("POST /v1/videos", "GET /v1/videos/{video_id}", "POST /v1/videos/{video_id}/remix")
+    ):
+        result.add_failure(
+            Failure(diagnostic=missing, operation=op, check="response_schema_conformance", status_code=200)
+        )
+        result.cases.append(
+            CaseRecord(f"c{n}", op, "replay", CaseStatus.FAILED, ("response_schema_conformance", "x"))
+        )
+    result.tool_versions["example_affinity"] = "0.5"
+    match = Match.of("openai", result)
+    assert (match.violations, match.explained, match.checks, match.affinity) == (1, 3, 6, 0.5)
+    assert len(result.failures) == 3  # the report still shows each operation
+
+
+def _spec(not_offered: list[str]) -> dict:
+    job = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/v1/videos": {
+                "post": {
+                    "responses": {
+                        "200": {"description": "job", "content": {"application/json": {"schema": job}}}
+                    }
+                }
+            }
+        },
+        "x-specforge-not-offered": [{"operation": text} for text in not_offered],
+    }
+
+
+def _entry(seq: int, method: str, path: str, status: int) -> dict:
+    return {
+        "seq": seq,
+        "request": {"method": method, "url": f"http://relay.test{path}", "headers": {}},
+        "response": {
+            "status": status,
+            "headers": {"Content-Type": "application/json"},
+            "body": '{"id": "v1"}',
+        },
+    }
+
+
+def test_a_route_documented_as_not_offered_must_not_be_served() -> None:
+    """newapi's page says it has no list and no remix: an endpoint serving them (2xx) contradicts
+    that page; 404/405/501 confirm it; other answers say nothing either way."""
+    from specforge.check.replay import replay
+    from specforge.check.spec import LoadedSpec
+
+    spec = _spec(["GET /v1/videos", "POST /v1/videos/{video_id}/remix"])
+    loaded = LoadedSpec("newapi", spec, "h", variant="newapi")
+    served = replay(
+        [_entry(1, "GET", "/v1/videos", 200), _entry(2, "POST", "/v1/videos/abc/remix", 200)], loaded
+    )
+    assert [(c.check, c.operations) for c in served.causes] == [
+        ("not_offered_operation_is_absent", ("GET /v1/videos", "POST /v1/videos/{video_id}/remix"))
+    ]
+    absent = replay(
+        [
+            _entry(1, "GET", "/v1/videos", 404),
+            _entry(2, "POST", "/v1/videos/abc/remix", 405),
+            _entry(3, "GET", "/v1/videos", 400),
+        ],
+        loaded,
+    )
+    assert not absent.failures
+    judged = [c for c in absent.cases if "not_offered_operation_is_absent" in c.checks]
+    assert [c.operation for c in judged] == ["GET /v1/videos", "POST /v1/videos/{video_id}/remix"]
+    nothing = replay([_entry(1, "GET", "/v1/videos", 200)], LoadedSpec("x", _spec([]), "h"))
+    assert not nothing.failures and not nothing.cases  # undocumented, not documented as absent

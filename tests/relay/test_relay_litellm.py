@@ -232,3 +232,17 @@ def test_harness_counts_the_upstream_creates(relay: Any) -> None:
     )
     assert "3 upstream creates" in retried.upstream  # 8: num_retries 2 -> three attempts
     assert join.upstream_creates >= join.matched_creates + 2  # the retried create counts three times
+
+
+def test_fingerprint_of_the_relay_ranks_its_upstream_first(relay: Any) -> None:
+    """Counted as causes, LiteLLM's one schema defect (job objects without `prompt`, on create,
+    retrieve and remix) is one violation of openai's docs, not three; and its served remix
+    contradicts newapi's page, which says newapi has none (x-specforge-not-offered). What is left:
+    openai's docs are broken by the missing prompt, the refused model-less create and the missing
+    DELETE; newapi's by the refused create, the remix it says it lacks and the MP4 media type."""
+    from specforge.check.replay import fingerprint
+
+    ranking = fingerprint(relay.check.exchanges, load_config(ROOT / "specforge.toml"))
+    assert ranking[0].variant == "openai", [m.to_dict() for m in ranking]
+    newapi = next(m for m in ranking if m.variant == "newapi")
+    assert newapi.violations >= 3, newapi.to_dict()

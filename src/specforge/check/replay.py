@@ -24,6 +24,38 @@ SERVED = sc.scenario_check(
     "documented_operation_is_served",
     "an operation the spec documents exists on the server (no 405/501, no 404 on a fixed path)",
 )
+ABSENT = sc.scenario_check(
+    "not_offered_operation_is_absent",
+    "an operation the spec documents as not offered (x-specforge-not-offered) is not served (no 2xx)",
+)
+#: answers that say "there is no such operation here"
+_NOT_SERVED = frozenset({404, 405, 501})
+
+
+def not_offered(spec: SpecModel) -> list[tuple[str, str, Any]]:
+    """(method, path, path regex) of every route the spec says is not offered
+    (``x-specforge-not-offered``: ``{"operation": "GET /v1/videos"}`` entries, from the vendor's
+    prose), so a replay can hold the endpoint to their absence."""
+    from specforge.openapi.operations import path_pattern
+
+    out = []
+    for entry in spec.document.get("x-specforge-not-offered") or []:
+        text = entry.get("operation") if isinstance(entry, dict) else entry
+        if isinstance(text, str) and " " in text.strip():
+            method, path = text.strip().split(" ", 1)
+            out.append((method.upper(), path.strip(), path_pattern(path.strip())))
+    return out
+
+
+def _not_offered_case(
+    routes: list[tuple[str, str, Any]], spec: SpecModel, method: str, path: str
+) -> str | None:
+    """The label of the not-offered route a request hit, if any (with or without the prefix)."""
+    bare = path[len(spec.prefix) :] if spec.prefix and path.startswith(spec.prefix) else path
+    for verb, template, pattern in routes:
+        if verb == method and any(pattern.fullmatch(p.removesuffix("/") or "/") for p in (path, bare)):
+            return f"{verb} {template}"
+    return None
 
 
 def read_cassette(path: Path) -> list[dict[str, Any]]:
@@ -149,6 +181,7 @@ def replay(
     schema = engine.load_schema(run.document, origin, spec=spec)
     polls: dict[str, list[dict[str, Any]]] = defaultdict(list)
     observed_jobs: list[dict[str, Any]] = []
+    absent_routes = not_offered(spec)
     for entry in entries:
         seq = entry.get("seq", "?")
         req = entry["request"]
@@ -175,7 +208,27 @@ def replay(
         case.status_code = int(data["status"])
         case.response_excerpt = redactor.excerpt(_body_bytes(data))
         if op is None:
-            continue  # not an operation of this spec: nothing it documents to hold it to
+            route = _not_offered_case(absent_routes, spec, method, path) if absent_routes else None
+            if route is not None and case.status_code < 500:
+                # the spec says this route does not exist: a 2xx contradicts it, 404/405/501 confirm
+                case.operation = route
+                if 200 <= case.status_code < 300:
+                    case.failures.append(
+                        _failure(
+                            Finding(
+                                ABSENT,
+                                f"an operation documented as not offered answered HTTP {case.status_code}",
+                                "",
+                                expected="no such operation (404, 405 or 501)",
+                                actual=f"HTTP {case.status_code}",
+                            )
+                        )
+                    )
+                    run.add_case(case)
+                elif case.status_code in _NOT_SERVED:
+                    case.passed.append(ABSENT)
+                    run.add_case(case)
+            continue  # otherwise not an operation of this spec: nothing it documents to hold it to
         if data.get("truncated"):
             case.error, case.error_kind = "body truncated in the cassette: not validated", "budget"
             run.add_case(case)
@@ -400,7 +453,9 @@ class Match:
     """How well one variant's documentation explains the recorded behaviour."""
 
     variant: str
-    violations: int  # distinct failures (operation x check x place)
+    #: distinct defects: causes (check x response signature), so one defect seen on every
+    #: operation that shares a schema counts once, however many of them this variant documents
+    violations: int
     failed_exchanges: int
     explained: int  # exchanges that hit an operation this variant documents
     checks: int
@@ -412,6 +467,21 @@ class Match:
         documents little cannot win by having had little to violate (a relay in front of the
         openai mock breaks some of openai's many checks, yet it is still openai)."""
         return 1000.0 * self.violations / max(1, self.checks)
+
+    @classmethod
+    def of(cls, variant: str, result: CheckResult) -> Match:
+        """What a replay of the observed exchanges against ``variant``'s spec says."""
+        from specforge.check.model import CaseStatus
+
+        cases = [c for c in result.cases if c.status in (CaseStatus.PASSED, CaseStatus.FAILED)]
+        return cls(
+            variant=variant,
+            violations=len(result.causes),
+            failed_exchanges=sum(1 for c in cases if c.status is CaseStatus.FAILED),
+            explained=len(cases),
+            checks=sum(len(c.checks) for c in cases),
+            affinity=float(result.tool_versions.get("example_affinity", "0")),
+        )
 
     def rank_key(self) -> tuple[float, int, float, str]:
         """Fewest violations per check, then the variant documenting more of what was observed,
@@ -439,27 +509,14 @@ class Match:
 
 
 def fingerprint(entries: list[dict[str, Any]], config: Any, variants: list[str] | None = None) -> list[Match]:
-    """Rank variants by violations per check (fewest first, so how much each documents counts);
+    """Rank variants by violations (causes) per check (fewest first, so how much each documents counts);
     ties go to the variant documenting more of what was observed, then to the one whose own
     response examples the observed jobs resemble most, then by name (``Match.rank_key``)."""
-    from specforge.check.model import CaseStatus
-
     names = variants or list(config.variants)
     matches = []
     for name in names:
-        loaded = load_spec(variant=name, config=config)
-        result = replay(entries, loaded)
-        cases = [c for c in result.cases if c.status in (CaseStatus.PASSED, CaseStatus.FAILED)]
-        matches.append(
-            Match(
-                variant=name,
-                violations=len(result.failures),
-                failed_exchanges=sum(1 for c in cases if c.status is CaseStatus.FAILED),
-                explained=len(cases),
-                checks=sum(len(c.checks) for c in cases),
-                affinity=float(result.tool_versions.pop("example_affinity", "0")),
-            )
-        )
+        result = replay(entries, load_spec(variant=name, config=config))
+        matches.append(Match.of(name, result))
     matches.sort(key=Match.rank_key)
     return matches
 
