@@ -1,5 +1,6 @@
 """The checks specforge adds to schemathesis' built-ins. Response checks look at one response;
-scenario checks name properties the lifecycle, auth and invalid-input scenarios assert."""
+scenario checks judge what a scenario step (auth, lifecycle, content, invalid input, the SDK
+phase, replay) observed. The ``*_ENFORCED``-style constants are their registered names."""
 
 from __future__ import annotations
 
@@ -7,31 +8,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from specforge.check.registry import Exchange, Finding, check, scenario_check
+from specforge.check.registry import Exchange, Finding, Step, check, scenario_check
 from specforge.check.spec import SpecModel, resolve
-from specforge.openapi.videojob import LIFECYCLE, MS_THRESHOLD, TERMINAL_FAILED, is_milliseconds
-
-LIFECYCLE_TRANSITIONS = scenario_check(
-    "lifecycle_transitions_are_legal",
-    "a job moves queued -> in_progress -> completed|failed, never backwards, never out of a terminal state",
-)
-PROGRESS_MONOTONIC = scenario_check(
-    "progress_never_decreases", "progress is non-decreasing while a job is polled"
-)
-CONTENT_IS_MP4 = scenario_check(
-    "completed_job_content_is_mp4", "a completed job's content is an MP4 (`ftyp` box) served as video/mp4"
-)
-ROUND_TRIP = scenario_check(
-    "request_fields_round_trip", "seconds, size, model and input_reference come back in the job as sent"
-)
-AUTH_ENFORCED = scenario_check(
-    "auth_is_enforced", "a missing or wrong token is rejected with 401/403 in the documented error shape"
-)
-INVALID_REJECTED = scenario_check(
-    "invalid_input_is_rejected",
-    "invalid create input gets a 4xx: never 2xx (a paid job from garbage), never 5xx",
-)
-VALID_ACCEPTED = scenario_check("valid_create_is_accepted", "a create request valid per the spec is accepted")
+from specforge.openapi.videojob import LIFECYCLE, MS_THRESHOLD, TERMINAL_FAILED, is_milliseconds, stage
+from specforge.openapi.videojob import job_id as job_id_of
 
 
 def _excerpt(value: Any, limit: int = 200) -> str:
@@ -164,3 +144,323 @@ def failed_job_has_error_object(exchange: Exchange) -> Iterator[Finding]:
                 expected='{"code": ..., "message": ...}',
                 actual=_excerpt(error, 120),
             )
+
+
+# -- scenario checks ---------------------------------------------------------------------------
+
+_ABSENT: Any = object()
+
+
+def _body_excerpt(exchange: Exchange, limit: int = 600) -> str:
+    """The start of a body (the Gate already masked secrets in it as it arrived), binary bodies
+    described."""
+    from specforge.check.redact import Redactor
+
+    return Redactor(None).excerpt(exchange.body, limit)
+
+
+def _answer(step: Step) -> Exchange:
+    assert step.exchange is not None, "this scenario check judges an answer"
+    return step.exchange
+
+
+@scenario_check
+def auth_is_enforced(step: Step) -> Iterator[Finding]:
+    """a missing or wrong token is rejected with 401/403 in the documented error shape"""
+    answer, label = _answer(step), step.label
+    if answer.status not in (401, 403):
+        yield Finding(
+            AUTH_ENFORCED,
+            f"request with {label} got HTTP {answer.status}, not 401/403",
+            "",
+            expected="HTTP 401 or 403",
+            actual=f"HTTP {answer.status}",
+            hint="reject unauthenticated requests before doing any work",
+        )
+        return
+    spec, op = step.spec, answer.operation
+    assert op is not None
+    schema = spec.response_schema(op, answer.status)
+    if schema is None and not spec.documents_status(op, answer.status):
+        # undocumented status: the shape every OpenAI-compatible API uses
+        schema = {"type": "object", "required": ["error"], "properties": {"error": {"type": "object"}}}
+    if not schema:
+        return
+    try:
+        data = json.loads(answer.body)
+    except (ValueError, UnicodeDecodeError):
+        yield Finding(
+            AUTH_ENFORCED, f"{label}: error body is not JSON", "", "JSON error object", _body_excerpt(answer)
+        )
+        return
+    import jsonschema
+
+    from specforge.core.guard import RefGuard
+
+    try:
+        validator = jsonschema.Draft202012Validator(
+            {**schema, "components": dict(spec.document).get("components", {})},
+            registry=RefGuard(None).registry(),
+        )
+        error = next(iter(validator.iter_errors(data)), None)
+    except (
+        jsonschema.SchemaError,
+        jsonschema.exceptions.RefResolutionError,
+        ValueError,
+    ):  # pragma: no cover
+        return
+    if error is None:
+        return
+    pointer = "/" + "/".join(str(p) for p in error.absolute_path)
+    yield Finding(
+        AUTH_ENFORCED,
+        f"{label}: error body not in the documented shape: {error.message}",
+        pointer if pointer != "/" else "",
+        json.dumps(schema)[:300],
+        _body_excerpt(answer),
+    )
+
+
+@scenario_check
+def valid_create_is_accepted(step: Step) -> Iterator[Finding]:
+    """a create request valid per the spec is accepted"""
+    answer = _answer(step)
+    if answer.status >= 300:
+        text = _body_excerpt(answer)
+        if step.detail:  # the fields the server's message blames (``detail``: what the spec allows)
+            for name in step.fields:
+                value = (step.sent or {}).get(name)
+                yield Finding(
+                    VALID_ACCEPTED,
+                    f"`{name}` = {json.dumps(value)} is valid per the spec but the server rejected it",
+                    f"/{name}",
+                    expected=f"accepted (valid per {step.detail})",
+                    actual=text[:300],
+                    hint=f"accept `{name}` as the spec documents it, or document what the server accepts",
+                )
+            return
+        field = step.fields[0] if step.fields else None
+        if field is not None:
+            message = f"`{field}` = {json.dumps((step.sent or {}).get(field))} is valid per the spec but the server rejected it (HTTP {answer.status})"
+        else:
+            message = f"a create request valid per the spec got HTTP {answer.status}"
+        yield Finding(
+            VALID_ACCEPTED,
+            message,
+            f"/{field}" if field else "",
+            expected="2xx with a job object",
+            actual=f"HTTP {answer.status}: {_body_excerpt(answer, 200)}",
+            hint=f"accept `{field}` as the spec documents it, or document what the server accepts"
+            if field
+            else None,
+        )
+        return
+    try:
+        job = json.loads(answer.body)
+    except (ValueError, UnicodeDecodeError):
+        yield Finding(
+            VALID_ACCEPTED, "create response is not JSON", "", "JSON job object", _body_excerpt(answer)
+        )
+        return
+    if not isinstance(job, dict) or not isinstance(job_id_of(job), str):
+        yield Finding(
+            VALID_ACCEPTED,
+            "create response has no job id",
+            "/id",
+            "a job object with `id`",
+            _body_excerpt(answer),
+        )
+
+
+def _as_declared(value: Any, types: set[str]) -> Any:
+    """``value`` as the spec's declared type would carry it ("8" for a string, 8 for an integer)."""
+    if types == {"string"} and not isinstance(value, str):
+        return str(value)
+    if types and types <= {"integer", "number"} and isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+@scenario_check
+def request_fields_round_trip(step: Step) -> Iterator[Finding]:
+    """seconds, size, model and input_reference come back in the job as sent"""
+    spec, job, body = step.spec, step.job or {}, step.sent or {}
+    job_schema = spec.job_schema() or {}
+    for name in step.fields:
+        if name not in body:
+            continue
+        declared = spec.property_schema(job_schema, name)
+        if declared is None:
+            continue  # the job object does not document this field: nothing to round-trip
+        sent, got = body[name], job.get(name, _ABSENT)
+        if got is _ABSENT:
+            yield Finding(
+                ROUND_TRIP, f"`{name}` sent but missing from the job", f"/{name}", json.dumps(sent), "absent"
+            )
+            continue
+        types = spec.types_of(declared)
+        expected = _as_declared(sent, types)
+        if (
+            name == "model"
+            and isinstance(got, str)
+            and isinstance(sent, str)
+            and (got == sent or got.startswith(sent))
+        ):
+            continue
+        if got != expected:
+            yield Finding(
+                ROUND_TRIP,
+                f"`{name}` sent as {json.dumps(sent)} came back as {json.dumps(got)}",
+                f"/{name}",
+                expected=json.dumps(expected),
+                actual=json.dumps(got),
+                hint=f"echo `{name}` as documented ({'/'.join(sorted(types)) or 'any type'})",
+            )
+
+
+@scenario_check
+def lifecycle_transitions_are_legal(step: Step) -> Iterator[Finding]:
+    """a job moves queued -> in_progress -> completed|failed, never backwards, never out of a terminal state"""
+    statuses = [str(o.get("status", "")) for o in step.jobs]
+    legal = set(step.spec.statuses())
+    for before, after in zip(statuses, statuses[1:], strict=False):
+        if before not in legal or after not in legal:
+            continue  # lifecycle_statuses_are_legal reports those
+        a, b = stage(before), stage(after)
+        if (a == 2 and after != before) or (a >= 0 and b >= 0 and b < a):
+            yield Finding(
+                LIFECYCLE_TRANSITIONS,
+                f"illegal transition {before} -> {after}",
+                "/status",
+                expected="queued -> in_progress -> completed|failed",
+                actual=" -> ".join(statuses),
+            )
+            return
+
+
+@scenario_check
+def progress_never_decreases(step: Step) -> Iterator[Finding]:
+    """progress is non-decreasing while a job is polled"""
+    progress: list[int] = [o["progress"] for o in step.jobs if isinstance(o.get("progress"), int)]
+    for before, after in zip(progress, progress[1:], strict=False):
+        if after < before:
+            yield Finding(
+                PROGRESS_MONOTONIC,
+                f"progress went down from {before} to {after}",
+                "/progress",
+                expected="non-decreasing progress",
+                actual=", ".join(map(str, progress)),
+            )
+            return
+
+
+@scenario_check
+def completed_job_content_is_mp4(step: Step) -> Iterator[Finding]:
+    """a completed job's content is an MP4 (`ftyp` box) served as video/mp4"""
+    answer = _answer(step)
+    if answer.status != 200:
+        yield Finding(
+            CONTENT_IS_MP4,
+            f"content of a completed job answered HTTP {answer.status}",
+            "",
+            "HTTP 200 with video/mp4",
+            f"HTTP {answer.status}",
+        )
+        return
+    assert answer.operation is not None
+    documented = step.spec.content_types(answer.operation, 200)
+    ctype = answer.content_type
+    if ctype != "video/mp4" and ctype not in documented:
+        yield Finding(
+            CONTENT_IS_MP4,
+            f"content served as {ctype or 'no content type'}",
+            "",
+            " or ".join(["video/mp4", *documented]),
+            ctype or "(none)",
+        )
+    if answer.body[4:8] != b"ftyp":
+        yield Finding(
+            CONTENT_IS_MP4,
+            "content is not an MP4 (no `ftyp` box at offset 4)",
+            "",
+            "bytes 4..8 = 'ftyp'",
+            repr(answer.body[:12]),
+        )
+
+
+@scenario_check
+def invalid_input_is_rejected(step: Step) -> Iterator[Finding]:
+    """invalid create input gets a 4xx: never 2xx (a paid job from garbage), never 5xx"""
+    answer, label = _answer(step), step.label
+    if 200 <= answer.status < 300:
+        yield Finding(
+            INVALID_REJECTED,
+            f"{label}: accepted with HTTP {answer.status} (a job created from invalid input)",
+            "",
+            "HTTP 4xx",
+            f"HTTP {answer.status}: {_body_excerpt(answer, 200)}",
+            hint="validate the request before creating a job",
+        )
+    elif answer.status >= 500:
+        yield Finding(
+            INVALID_REJECTED,
+            f"{label}: server error HTTP {answer.status}",
+            "",
+            "HTTP 4xx",
+            f"HTTP {answer.status}",
+        )
+
+
+@scenario_check
+def documented_operation_is_served(step: Step) -> Iterator[Finding]:
+    """an operation the spec documents exists on the server (no 405/501, no 404 on a fixed path)"""
+    answer = _answer(step)
+    assert answer.operation is not None
+    if answer.status in (405, 501) or (answer.status == 404 and "{" not in answer.operation.path):
+        yield Finding(
+            SERVED,
+            f"documented operation answered HTTP {answer.status}",
+            "",
+            expected="the operation exists",
+            actual=f"HTTP {answer.status}",
+        )
+
+
+@scenario_check
+def not_offered_operation_is_absent(step: Step) -> Iterator[Finding]:
+    """an operation the spec documents as not offered (x-specforge-not-offered) is not served (no 2xx)"""
+    answer = _answer(step)
+    if 200 <= answer.status < 300:
+        yield Finding(
+            ABSENT,
+            f"an operation documented as not offered answered HTTP {answer.status}",
+            "",
+            expected="no such operation (404, 405 or 501)",
+            actual=f"HTTP {answer.status}",
+        )
+
+
+@scenario_check
+def openai_sdk_call_works(step: Step) -> Iterator[Finding]:
+    """an OpenAI SDK call (create_and_poll, retrieve, list, download, remix, delete) returns normally"""
+    if step.detail:
+        yield Finding(
+            SDK_CALL_WORKS,
+            f"OpenAI SDK `client.{step.label}` fails: {step.detail}",
+            f"sdk:{step.label}",
+            expected=f"`client.{step.label}` returns normally",
+            actual=step.detail,
+            hint="an OpenAI-SDK client breaks here; make the endpoint answer as the official API does",
+        )
+
+
+AUTH_ENFORCED = auth_is_enforced.__name__
+VALID_ACCEPTED = valid_create_is_accepted.__name__
+ROUND_TRIP = request_fields_round_trip.__name__
+LIFECYCLE_TRANSITIONS = lifecycle_transitions_are_legal.__name__
+PROGRESS_MONOTONIC = progress_never_decreases.__name__
+CONTENT_IS_MP4 = completed_job_content_is_mp4.__name__
+INVALID_REJECTED = invalid_input_is_rejected.__name__
+SERVED = documented_operation_is_served.__name__
+ABSENT = not_offered_operation_is_absent.__name__
+SDK_CALL_WORKS = openai_sdk_call_works.__name__

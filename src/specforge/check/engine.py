@@ -38,6 +38,14 @@ from schemathesis.openapi.checks import (
 )
 
 import specforge.check.checks  # noqa: F401 - registers specforge's response checks
+from specforge.check.judge import (
+    RESPONSE_CHECKS,
+    EngineCase,
+    EngineFailure,
+    exchange_of,
+    failure_of,
+    first_finding,
+)
 from specforge.check.registry import REGISTRY, Exchange, Finding
 from specforge.check.spec import SpecModel
 from specforge.check.transport import BudgetExhausted, Gate, classify
@@ -45,48 +53,6 @@ from specforge.core.guard import RefGuard
 
 VERSION = schemathesis.__version__
 ENGINE_PHASES = ("examples", "coverage", "fuzzing", "stateful")
-#: built-in checks that judge a single response on its own (used for lifecycle and replay)
-RESPONSE_CHECKS = (
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_headers_conformance",
-    "response_schema_conformance",
-)
-
-
-@dataclass
-class EngineFailure:
-    check: str
-    title: str
-    message: str
-    expected: str = ""
-    actual: str = ""
-    pointer: str = ""
-    hint: str | None = None
-    origin: str = "schemathesis"
-    keyword: str = ""  # the JSON Schema keyword of a schema failure (type, enum, required, ...)
-
-
-@dataclass
-class EngineCase:
-    """One exchange the engine sent, with the checks it ran."""
-
-    id: str
-    operation: str
-    phase: str
-    method: str = ""
-    url: str = ""
-    status_code: int | None = None
-    response_excerpt: str = ""
-    curl: str = ""
-    passed: list[str] = field(default_factory=list)
-    failures: list[EngineFailure] = field(default_factory=list)
-    error: str | None = None
-    error_kind: str | None = None  # "budget" or an infrastructure kind
-    elapsed: float = 0.0
-    request_body: bytes | None = None  # as sent, to find the exchange in the cassette
-    cassette: list[int] = field(default_factory=list)  # cassette seqs, when known directly (replay)
 
 
 @dataclass
@@ -235,12 +201,9 @@ def _wrap(name: str) -> Callable[..., None]:
         run = _RUNS.get(id(case.operation.schema.config))
         if run is None:
             return None
-        exchange = _exchange_from(run.spec, case, response)
-        registered = REGISTRY.get(name)
-        assert registered.func is not None
-        findings = list(registered.func(exchange))
-        if findings:
-            raise SpecforgeFailure(operation=case.operation.label, finding=findings[0])
+        finding = first_finding(name, _exchange_from(run.spec, case, response))
+        if finding is not None:
+            raise SpecforgeFailure(operation=case.operation.label, finding=finding)
         return None
 
     run_check.__name__ = name
@@ -253,15 +216,15 @@ def _exchange_from(spec: SpecModel, case: Any, response: Any) -> Exchange:
     url = str(getattr(request, "url", "") or "")
     method = str(getattr(request, "method", "") or case.method).upper()
     body = case.body if isinstance(case.body, dict | list) else None
-    return Exchange(
-        spec=spec,
-        operation=spec.operation_for(method, urlsplit(url).path),
-        method=method,
-        url=url,
-        status=int(response.status_code),
-        headers={k.lower(): str(v[0] if isinstance(v, list) else v) for k, v in response.headers.items()},
-        body=response.content or b"",
-        request_body=body,
+    return exchange_of(
+        spec,
+        spec.operation_for(method, urlsplit(url).path),
+        method,
+        url,
+        int(response.status_code),
+        {k: v[0] if isinstance(v, list) else v for k, v in response.headers.items()},
+        response.content or b"",
+        body,
     )
 
 
@@ -445,17 +408,7 @@ def _multipart_type_only(failure: Any, interaction: Any) -> bool:
 
 def _failure(name: str, failure: Any, red: Any) -> EngineFailure:
     if isinstance(failure, SpecforgeFailure):
-        f = failure.finding
-        return EngineFailure(
-            f.check,
-            f.check,
-            red.text(f.message),
-            red.text(f.expected),
-            red.text(f.actual),
-            f.pointer,
-            f.hint,
-            "specforge",
-        )
+        return failure_of(failure.finding, red.text)
     expected, actual, pointer, keyword = "", "", "", ""
     if isinstance(failure, JsonSchemaError):
         keyword = str(list(failure.schema_path or [""])[-1])
@@ -614,6 +567,7 @@ def builtin_check_names() -> list[str]:
 
 __all__ = [
     "ENGINE_PHASES",
+    "RESPONSE_CHECKS",
     "VERSION",
     "BudgetExhausted",
     "EngineCase",

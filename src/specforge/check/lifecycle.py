@@ -24,11 +24,10 @@ from typing import Any
 import requests
 
 from specforge.check import checks as sc
-from specforge.check.engine import RESPONSE_CHECKS, EngineCase, EngineFailure
-from specforge.check.registry import Exchange, Finding, run_response_checks
+from specforge.check.judge import EngineCase, EngineFailure, Judge, exchange_of, failure_of, settle
+from specforge.check.registry import Exchange, Finding, Step, run_scenario_check
 from specforge.check.spec import Operation, SpecModel, resolve
 from specforge.check.transport import BudgetExhausted, Gate, Issue, classify, retry_after
-from specforge.core.guard import RefGuard
 from specforge.openapi.videojob import TERMINAL_FAILED, TERMINAL_OK, stage
 from specforge.openapi.videojob import job_id as job_id_of
 
@@ -54,9 +53,13 @@ class Scenario:
     #: set when the run is interrupted: polling stops at once (the trace so far is kept)
     stop: threading.Event = field(default_factory=threading.Event)
     session: requests.Session = field(init=False)
+    judge: Judge = field(init=False)
+    #: the answer to the last create sent (what a negotiation reads the blamed fields from)
+    last_answer: Exchange | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.session = self.gate.session()
+        self.judge = Judge(self.spec, self.validate)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -116,26 +119,8 @@ class Scenario:
         case.curl = curl(method, url, kwargs, self.gate.redactor)
         case.response_excerpt = _excerpt(response)
         if validate and response.status_code not in (429, 502, 503, 504):
-            for failure in self.validate(response, body):
-                case.failures.append(failure)
-            exchange = Exchange(
-                self.spec,
-                op,
-                method,
-                url,
-                response.status_code,
-                {k.lower(): v for k, v in response.headers.items()},
-                response.content or b"",
-                body,
-            )
-            for name, findings in run_response_checks(exchange):
-                if findings:
-                    case.failures.extend(_from_finding(f) for f in findings[:1])
-                else:
-                    case.passed.append(name)
-            case.passed.extend(RESPONSE_CHECKS)
-            failed = {f.check for f in case.failures}
-            case.passed = sorted(set(case.passed) - failed)
+            self.judge.judge(case, op, method, url, response, body)
+            settle(case)
         return case, response
 
     def _done(self, case: EngineCase) -> EngineCase:
@@ -144,11 +129,22 @@ class Scenario:
             self.on_case(case)
         return case
 
+    def answer(
+        self, op: Operation, method: str, url: str, response: requests.Response, body: Any = None
+    ) -> Exchange:
+        """``response`` as the exchange the checks judge."""
+        return exchange_of(
+            self.spec, op, method, url, response.status_code, response.headers, response.content or b"", body
+        )
+
+    def judge_step(self, name: str, step: Step) -> list[Finding]:
+        """The registered scenario check ``name`` on what a step observed."""
+        return run_scenario_check(name, step)
+
     def finish(self, case: EngineCase, *findings: Finding, passed: tuple[str, ...] = ()) -> EngineCase:
-        case.failures.extend(_from_finding(f) for f in findings)
-        failed = {f.check for f in case.failures}
-        case.passed = sorted((set(case.passed) | set(passed)) - failed)
-        return self._done(case)
+        case.failures.extend(failure_of(f) for f in findings)
+        case.passed.extend(passed)
+        return self._done(settle(case))
 
     # -- auth ----------------------------------------------------------------------------------
 
@@ -164,68 +160,9 @@ class Scenario:
             if response is None:
                 self._done(case)
                 continue
-            findings = []
-            if response.status_code not in (401, 403):
-                findings.append(
-                    Finding(
-                        sc.AUTH_ENFORCED,
-                        f"request with {label} got HTTP {response.status_code}, not 401/403",
-                        "",
-                        expected="HTTP 401 or 403",
-                        actual=f"HTTP {response.status_code}",
-                        hint="reject unauthenticated requests before doing any work",
-                    )
-                )
-            else:
-                findings.extend(self._error_shape(op, response, label))
+            answer = self.answer(op, "GET", url, response)
+            findings = self.judge_step(sc.AUTH_ENFORCED, Step(self.spec, answer, label=label))
             self.finish(case, *findings, passed=(sc.AUTH_ENFORCED,))
-
-    def _error_shape(self, op: Operation, response: requests.Response, label: str) -> list[Finding]:
-        schema = self.spec.response_schema(op, response.status_code)
-        if schema is None and not self.spec.documents_status(op, response.status_code):
-            # undocumented status: the shape every OpenAI-compatible API uses
-            schema = {"type": "object", "required": ["error"], "properties": {"error": {"type": "object"}}}
-        if not schema:
-            return []
-        try:
-            data = response.json()
-        except ValueError:
-            return [
-                Finding(
-                    sc.AUTH_ENFORCED,
-                    f"{label}: error body is not JSON",
-                    "",
-                    "JSON error object",
-                    _excerpt(response),
-                )
-            ]
-        import jsonschema
-
-        resolver_doc = dict(self.spec.document)
-        try:
-            validator = jsonschema.Draft202012Validator(
-                {**schema, "components": resolver_doc.get("components", {})},
-                registry=RefGuard(None).registry(),
-            )
-            error = next(iter(validator.iter_errors(data)), None)
-        except (
-            jsonschema.SchemaError,
-            jsonschema.exceptions.RefResolutionError,
-            ValueError,
-        ):  # pragma: no cover
-            return []
-        if error is None:
-            return []
-        pointer = "/" + "/".join(str(p) for p in error.absolute_path)
-        return [
-            Finding(
-                sc.AUTH_ENFORCED,
-                f"{label}: error body not in the documented shape: {error.message}",
-                pointer if pointer != "/" else "",
-                json.dumps(schema)[:300],
-                _excerpt(response),
-            )
-        ]
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -304,18 +241,16 @@ class Scenario:
                 curl=rejected.curl,
                 request_body=rejected.request_body,
             )
+            answer = self.last_answer
             self.finish(
                 diagnosis,
                 *(
-                    Finding(
-                        sc.VALID_ACCEPTED,
-                        f"`{name}` = {json.dumps(body[name])} is valid per the spec but the server rejected it",
-                        f"/{name}",
-                        expected=f"accepted (valid per {self.spec_label(op, name)})",
-                        actual=text[:300],
-                        hint=f"accept `{name}` as the spec documents it, or document what the server accepts",
-                    )
+                    finding
                     for name in blamed
+                    for finding in self.judge_step(
+                        sc.VALID_ACCEPTED,
+                        Step(self.spec, answer, sent=body, fields=(name,), detail=self.spec_label(op, name)),
+                    )
                 ),
             )
             retry = dict(body)
@@ -399,52 +334,17 @@ class Scenario:
             )
             self._done(case)
             return None, response.status_code
-        if response.status_code >= 300:
-            if not report or response.status_code in (415, 429):
-                self.finish(case)
-                return None, response.status_code
-            if field is not None:
-                message = f"`{field}` = {json.dumps(body.get(field))} is valid per the spec but the server rejected it (HTTP {response.status_code})"
-            else:
-                message = f"a create request valid per the spec got HTTP {response.status_code}"
-            finding = Finding(
-                sc.VALID_ACCEPTED,
-                message,
-                f"/{field}" if field else "",
-                expected="2xx with a job object",
-                actual=f"HTTP {response.status_code}: {_excerpt(response, 200)}",
-                hint=f"accept `{field}` as the spec documents it, or document what the server accepts"
-                if field
-                else None,
-            )
-            self.finish(case, finding)
+        if response.status_code >= 300 and (not report or response.status_code in (415, 429)):
+            self.last_answer = self.answer(op, op.method, self.url(op), response, body)
+            self.finish(case)
             return None, response.status_code
-        try:
-            job = response.json()
-        except ValueError:
-            self.finish(
-                case,
-                Finding(
-                    sc.VALID_ACCEPTED,
-                    "create response is not JSON",
-                    "",
-                    "JSON job object",
-                    _excerpt(response),
-                ),
-            )
+        answer = self.last_answer = self.answer(op, op.method, self.url(op), response, body)
+        step = Step(self.spec, answer, sent=body, fields=(field,) if field else ())
+        refused = self.judge_step(sc.VALID_ACCEPTED, step)
+        if refused:
+            self.finish(case, *refused)
             return None, response.status_code
-        if not isinstance(job, dict) or not isinstance(job_id_of(job), str):
-            self.finish(
-                case,
-                Finding(
-                    sc.VALID_ACCEPTED,
-                    "create response has no job id",
-                    "/id",
-                    "a job object with `id`",
-                    _excerpt(response),
-                ),
-            )
-            return None, response.status_code
+        job = json.loads(answer.body)
         self.finish(
             case,
             *self._round_trip_findings(op, job, body, ("seconds", "size", "model")),
@@ -457,53 +357,13 @@ class Scenario:
     ) -> None:
         findings = self._round_trip_findings(op, job, body, only)
         if findings:
-            self.cases[-1].failures.extend(_from_finding(f) for f in findings)
+            self.cases[-1].failures.extend(failure_of(f) for f in findings)
             self.cases[-1].passed = [p for p in self.cases[-1].passed if p != sc.ROUND_TRIP]
 
     def _round_trip_findings(
         self, op: Operation, job: dict[str, Any], body: dict[str, Any], fields: tuple[str, ...]
     ) -> list[Finding]:
-        job_schema = self.spec.job_schema() or {}
-        findings = []
-        for name in fields:
-            if name not in body:
-                continue
-            declared = self.spec.property_schema(job_schema, name)
-            if declared is None:
-                continue  # the job object does not document this field: nothing to round-trip
-            sent, got = body[name], job.get(name, _ABSENT)
-            if got is _ABSENT:
-                findings.append(
-                    Finding(
-                        sc.ROUND_TRIP,
-                        f"`{name}` sent but missing from the job",
-                        f"/{name}",
-                        json.dumps(sent),
-                        "absent",
-                    )
-                )
-                continue
-            types = self.spec.types_of(declared)
-            expected = _as_declared(sent, types)
-            if (
-                name == "model"
-                and isinstance(got, str)
-                and isinstance(sent, str)
-                and (got == sent or got.startswith(sent))
-            ):
-                continue
-            if got != expected:
-                findings.append(
-                    Finding(
-                        sc.ROUND_TRIP,
-                        f"`{name}` sent as {json.dumps(sent)} came back as {json.dumps(got)}",
-                        f"/{name}",
-                        expected=json.dumps(expected),
-                        actual=json.dumps(got),
-                        hint=f"echo `{name}` as documented ({'/'.join(sorted(types)) or 'any type'})",
-                    )
-                )
-        return findings
+        return self.judge_step(sc.ROUND_TRIP, Step(self.spec, job=job, sent=body, fields=fields))
 
     def _follow(self, create_op: Operation, job: dict[str, Any], body: dict[str, Any]) -> None:
         op = self.spec.find("retrieve")
@@ -608,42 +468,9 @@ class Scenario:
             # the 404 is right, and the content of a job that no longer exists cannot be judged
             self.finish(case)
             return
-        ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        data = response.content or b""
-        trace["content_type"], trace["content_bytes"] = ctype, len(data)
-        findings = []
-        if response.status_code != 200:
-            findings.append(
-                Finding(
-                    sc.CONTENT_IS_MP4,
-                    f"content of a completed job answered HTTP {response.status_code}",
-                    "",
-                    "HTTP 200 with video/mp4",
-                    f"HTTP {response.status_code}",
-                )
-            )
-        else:
-            documented = self.spec.content_types(op, 200)
-            if ctype != "video/mp4" and ctype not in documented:
-                findings.append(
-                    Finding(
-                        sc.CONTENT_IS_MP4,
-                        f"content served as {ctype or 'no content type'}",
-                        "",
-                        " or ".join(["video/mp4", *documented]),
-                        ctype or "(none)",
-                    )
-                )
-            if data[4:8] != b"ftyp":
-                findings.append(
-                    Finding(
-                        sc.CONTENT_IS_MP4,
-                        "content is not an MP4 (no `ftyp` box at offset 4)",
-                        "",
-                        "bytes 4..8 = 'ftyp'",
-                        repr(data[:12]),
-                    )
-                )
+        answer = self.answer(op, "GET", self.url(op, **params), response)
+        trace["content_type"], trace["content_bytes"] = answer.content_type, len(answer.body)
+        findings = self.judge_step(sc.CONTENT_IS_MP4, Step(self.spec, answer))
         self.finish(case, *findings, passed=(sc.CONTENT_IS_MP4,))
 
     # -- invalid input -------------------------------------------------------------------------
@@ -662,33 +489,9 @@ class Scenario:
             if response is None:
                 self._done(case)
                 continue
-            status = response.status_code
-            findings = []
-            if 200 <= status < 300:
-                findings.append(
-                    Finding(
-                        sc.INVALID_REJECTED,
-                        f"{label}: accepted with HTTP {status} (a job created from invalid input)",
-                        "",
-                        "HTTP 4xx",
-                        f"HTTP {status}: {_excerpt(response, 200)}",
-                        hint="validate the request before creating a job",
-                    )
-                )
-            elif status >= 500:
-                findings.append(
-                    Finding(
-                        sc.INVALID_REJECTED,
-                        f"{label}: server error HTTP {status}",
-                        "",
-                        "HTTP 4xx",
-                        f"HTTP {status}",
-                    )
-                )
+            answer = self.answer(op, op.method, self.url(op), response, body)
+            findings = self.judge_step(sc.INVALID_REJECTED, Step(self.spec, answer, label=label))
             self.finish(case, *findings, passed=(sc.INVALID_REJECTED,))
-
-
-_ABSENT: Any = object()
 
 
 def create_body(
@@ -751,38 +554,11 @@ def invalid_variants(spec: SpecModel, op: Operation) -> list[tuple[str, dict[str
 
 def sequence_findings(spec: SpecModel, observed: list[dict[str, Any]]) -> list[Finding]:
     """Transition and progress findings over the successive job objects of one job."""
-    findings = []
-    statuses = [str(o.get("status", "")) for o in observed]
-    legal = set(spec.statuses())
-    for before, after in zip(statuses, statuses[1:], strict=False):
-        if before not in legal or after not in legal:
-            continue  # lifecycle_statuses_are_legal reports those
-        a, b = stage(before), stage(after)
-        if (a == 2 and after != before) or (a >= 0 and b >= 0 and b < a):
-            findings.append(
-                Finding(
-                    sc.LIFECYCLE_TRANSITIONS,
-                    f"illegal transition {before} -> {after}",
-                    "/status",
-                    expected="queued -> in_progress -> completed|failed",
-                    actual=" -> ".join(statuses),
-                )
-            )
-            break
-    progress: list[int] = [o["progress"] for o in observed if isinstance(o.get("progress"), int)]
-    for before_p, after_p in zip(progress, progress[1:], strict=False):
-        if after_p < before_p:
-            findings.append(
-                Finding(
-                    sc.PROGRESS_MONOTONIC,
-                    f"progress went down from {before_p} to {after_p}",
-                    "/progress",
-                    expected="non-decreasing progress",
-                    actual=", ".join(map(str, progress)),
-                )
-            )
-            break
-    return findings
+    step = Step(spec, jobs=tuple(observed))
+    return [
+        *run_scenario_check(sc.LIFECYCLE_TRANSITIONS, step),
+        *run_scenario_check(sc.PROGRESS_MONOTONIC, step),
+    ]
 
 
 def _offered_values(text: str, name: str) -> list[Any]:
@@ -806,15 +582,6 @@ def _path_params(path: str) -> list[str]:
     import re
 
     return re.findall(r"\{([^}]+)\}", path)
-
-
-def _as_declared(value: Any, types: set[str]) -> Any:
-    """``value`` as the spec's declared type would carry it ("8" for a string, 8 for an integer)."""
-    if types == {"string"} and not isinstance(value, str):
-        return str(value)
-    if types and types <= {"integer", "number"} and isinstance(value, str) and value.isdigit():
-        return int(value)
-    return value
 
 
 def sample(spec: SpecModel, schema: dict[str, Any]) -> Any:
@@ -877,10 +644,6 @@ def _excerpt(response: requests.Response, limit: int = 600) -> str:
     from specforge.check.redact import Redactor
 
     return Redactor(None).excerpt(response.content, limit)
-
-
-def _from_finding(f: Finding) -> EngineFailure:
-    return EngineFailure(f.check, f.check, f.message, f.expected, f.actual, f.pointer, f.hint, "specforge")
 
 
 def curl(method: str, url: str, kwargs: dict[str, Any], red: Any) -> str:

@@ -1,8 +1,10 @@
 """specforge's own checks: plain functions registered by a decorator and named after the property
-they assert (``timestamps_are_unix_seconds``). Response checks run on every response (inside
-schemathesis' engine, in the lifecycle scenarios and on replayed cassettes); scenario checks are
-asserted by the lifecycle/auth/invalid-input scenarios and only registered here so that reports
-list them and their names stay unique."""
+they assert (``timestamps_are_unix_seconds``), each returning typed ``Finding``s like a
+schemathesis check raises its failures. Response checks (``@check``) are given one ``Exchange``
+and run on every response (inside schemathesis' engine, in the scenarios and on replayed
+cassettes); scenario checks (``@scenario_check``) are given a ``Step`` — what a scenario (auth,
+lifecycle, content, invalid input, the SDK phase, replay) observed and meant — and the scenario
+driver calls them by name through ``run_scenario_check``. A new check is one decorated function."""
 
 from __future__ import annotations
 
@@ -78,7 +80,22 @@ def _is_job(value: dict[str, Any]) -> bool:
     return "status" in value and (any(key in value for key in ID_KEYS) or value.get("object") == "video")
 
 
+@dataclass(frozen=True)
+class Step:
+    """What one scenario step observed, for a scenario check to judge."""
+
+    spec: SpecModel
+    exchange: Exchange | None = None  # the answer the step got, when it made a request
+    label: str = ""  # what the step sent, in words ("missing token", "bad seconds", an SDK call)
+    sent: dict[str, Any] | None = None  # the request body the step sent
+    fields: tuple[str, ...] = ()  # the request fields the step is about (round trip, blamed fields)
+    job: dict[str, Any] | None = None  # the job object the step got back
+    jobs: tuple[dict[str, Any], ...] = ()  # the successive job objects of one followed job
+    detail: str = ""  # what went wrong, as the step saw it (an SDK call's failure)
+
+
 CheckFunction = Callable[[Exchange], Iterable[Finding]]
+ScenarioFunction = Callable[[Step], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +103,7 @@ class RegisteredCheck:
     name: str
     scope: str  # "response" or "scenario"
     description: str
-    func: CheckFunction | None = None
+    func: Callable[[Any], Iterable[Finding]] | None = None
 
 
 class CheckRegistry:
@@ -94,7 +111,7 @@ class CheckRegistry:
         self._checks: dict[str, RegisteredCheck] = {}
 
     def register(
-        self, name: str, scope: str, description: str, func: CheckFunction | None = None
+        self, name: str, scope: str, description: str, func: Callable[[Any], Iterable[Finding]] | None = None
     ) -> RegisteredCheck:
         if scope not in ("response", "scenario"):
             raise ValueError(f"check scope must be 'response' or 'scenario', not {scope!r}")
@@ -106,6 +123,9 @@ class CheckRegistry:
 
     def response_checks(self) -> list[RegisteredCheck]:
         return [c for c in self._checks.values() if c.scope == "response"]
+
+    def scenario_checks(self) -> list[RegisteredCheck]:
+        return [c for c in self._checks.values() if c.scope == "scenario"]
 
     def names(self) -> list[str]:
         return list(self._checks)
@@ -120,18 +140,30 @@ class CheckRegistry:
 REGISTRY = CheckRegistry()
 
 
+def _first_line(func: Callable[..., Any]) -> str:
+    doc = (func.__doc__ or "").strip().splitlines()
+    return doc[0] if doc else ""
+
+
 def check(func: CheckFunction) -> CheckFunction:
     """Register a response check; its name is the function's name, its description the first
     docstring line."""
-    doc = (func.__doc__ or "").strip().splitlines()
-    REGISTRY.register(func.__name__, "response", doc[0] if doc else "", func)
+    REGISTRY.register(func.__name__, "response", _first_line(func), func)
     return func
 
 
-def scenario_check(name: str, description: str) -> str:
-    """Register a property asserted by a scenario; returns the name to report findings under."""
-    REGISTRY.register(name, "scenario", description)
-    return name
+def scenario_check(func: ScenarioFunction) -> ScenarioFunction:
+    """Register a scenario check, named and described like a response check."""
+    REGISTRY.register(func.__name__, "scenario", _first_line(func), func)
+    return func
+
+
+def run_scenario_check(name: str, step: Step) -> list[Finding]:
+    """The findings of the registered scenario check ``name`` on ``step``."""
+    registered = REGISTRY.get(name)
+    if registered.scope != "scenario" or registered.func is None:
+        raise ValueError(f"`{name}` is not a registered scenario check")
+    return list(registered.func(step))
 
 
 def run_response_checks(exchange: Exchange) -> list[tuple[str, list[Finding]]]:

@@ -14,20 +14,13 @@ from urllib.parse import urlsplit
 import requests
 
 from specforge.check import checks as sc
+from specforge.check.judge import EngineCase, Judge, exchange_of, failure_of, settle
 from specforge.check.model import CheckOptions, CheckResult
-from specforge.check.registry import Exchange, Finding, run_response_checks
+from specforge.check.registry import Exchange, Finding, Step, run_scenario_check
 from specforge.check.spec import LoadedSpec, SpecModel, load_spec, with_implicit_errors
 from specforge.core import InputError
 from specforge.openapi.videojob import is_milliseconds
 
-SERVED = sc.scenario_check(
-    "documented_operation_is_served",
-    "an operation the spec documents exists on the server (no 405/501, no 404 on a fixed path)",
-)
-ABSENT = sc.scenario_check(
-    "not_offered_operation_is_absent",
-    "an operation the spec documents as not offered (x-specforge-not-offered) is not served (no 2xx)",
-)
 #: answers that say "there is no such operation here"
 _NOT_SERVED = frozenset({404, 405, 501})
 
@@ -179,6 +172,7 @@ def replay(
     run.result.budget = 0
     spec = run.spec
     schema = engine.load_schema(run.document, origin, spec=spec)
+    judge = Judge(spec, lambda response, body: engine.validate(schema, response, red=redactor, body=body))
     polls: dict[str, list[dict[str, Any]]] = defaultdict(list)
     observed_jobs: list[dict[str, Any]] = []
     absent_routes = not_offered(spec)
@@ -189,7 +183,7 @@ def replay(
         path = urlsplit(req["url"]).path
         op = spec.operation_for(method, path)
         label = op.label if op else f"{method} {path}"
-        case = engine.EngineCase(
+        case = EngineCase(
             id=f"replay-{seq}",
             operation=label,
             phase="replay",
@@ -212,21 +206,13 @@ def replay(
             if route is not None and case.status_code < 500:
                 # the spec says this route does not exist: a 2xx contradicts it, 404/405/501 confirm
                 case.operation = route
-                if 200 <= case.status_code < 300:
-                    case.failures.append(
-                        _failure(
-                            Finding(
-                                ABSENT,
-                                f"an operation documented as not offered answered HTTP {case.status_code}",
-                                "",
-                                expected="no such operation (404, 405 or 501)",
-                                actual=f"HTTP {case.status_code}",
-                            )
-                        )
+                if 200 <= case.status_code < 300 or case.status_code in _NOT_SERVED:
+                    answer = exchange_of(
+                        spec, None, method, req["url"], case.status_code, data.get("headers") or {}, b""
                     )
-                    run.add_case(case)
-                elif case.status_code in _NOT_SERVED:
-                    case.passed.append(ABSENT)
+                    found = run_scenario_check(sc.ABSENT, Step(spec, answer))
+                    case.failures.extend(failure_of(f) for f in found)
+                    case.passed.extend(() if found else (sc.ABSENT,))
                     run.add_case(case)
             continue  # otherwise not an operation of this spec: nothing it documents to hold it to
         if data.get("truncated"):
@@ -253,36 +239,28 @@ def replay(
                 )
             else:
                 case.passed.append("not_a_server_error")
-        elif case.status_code in (405, 501) or (case.status_code == 404 and "{" not in op.path):
-            findings.append(
-                Finding(
-                    SERVED,
-                    f"documented operation answered HTTP {case.status_code}",
-                    "",
-                    expected="the operation exists",
-                    actual=f"HTTP {case.status_code}",
-                )
-            )
-        else:
-            case.passed.append(SERVED)
-            case.failures.extend(engine.validate(schema, response, red=redactor, body=body))
-            if not case.failures:
-                case.passed.extend(engine.RESPONSE_CHECKS)
-            exchange = Exchange(
+        elif served := run_scenario_check(
+            sc.SERVED,
+            Step(
                 spec,
-                op,
-                method,
-                req["url"],
-                case.status_code,
-                {k.lower(): str(v) for k, v in (data.get("headers") or {}).items()},
-                response.content or b"",
-                body,
+                exchange_of(
+                    spec,
+                    op,
+                    method,
+                    req["url"],
+                    case.status_code,
+                    response.headers,
+                    response.content or b"",
+                    body,
+                ),
+            ),
+        ):
+            findings.extend(served)
+        else:
+            case.passed.append(sc.SERVED)
+            exchange = judge.judge(
+                case, op, method, req["url"], response, body, credit_failed_conformance=False
             )
-            for name, found in run_response_checks(exchange):
-                if found:
-                    findings.extend(found[:1])
-                else:
-                    case.passed.append(name)
             if op.kind in ("retrieve", "create") and case.status_code < 300:
                 job = exchange.json()
                 if isinstance(job, dict) and isinstance(job.get("id"), str):
@@ -298,9 +276,8 @@ def replay(
                 findings.extend(_request_findings(spec, op, sent_media, body, case.status_code))
             if case.status_code < 300 and isinstance(exchange.json(), dict):
                 observed_jobs.append(exchange.json())
-        case.failures.extend(_failure(f) for f in findings)
-        case.passed = sorted(set(case.passed) - {f.check for f in case.failures})
-        run.add_case(case)
+        case.failures.extend(failure_of(f) for f in findings)
+        run.add_case(settle(case))
     for job_id, observed in polls.items():
         if len(observed) < 2:
             continue
@@ -308,13 +285,13 @@ def replay(
 
         findings = sequence_findings(spec, observed)
         retrieve = spec.find("retrieve")
-        case = engine.EngineCase(
+        case = EngineCase(
             id=f"replay-lifecycle-{job_id}",
             operation=retrieve.label if retrieve else "lifecycle",
             phase="replay",
             response_excerpt=json.dumps([o.get("status") for o in observed]),
         )
-        case.failures.extend(_failure(f) for f in findings)
+        case.failures.extend(failure_of(f) for f in findings)
         case.passed = sorted({sc.LIFECYCLE_TRANSITIONS, sc.PROGRESS_MONOTONIC} - {f.check for f in findings})
         run.add_case(case)
     run.finish()
@@ -421,12 +398,6 @@ def _content_findings(spec: SpecModel, op: Any, exchange: Exchange) -> list[Find
             )
         )
     return out
-
-
-def _failure(f: Finding) -> Any:
-    from specforge.check.engine import EngineFailure
-
-    return EngineFailure(f.check, f.check, f.message, f.expected, f.actual, f.pointer, f.hint, "specforge")
 
 
 def replay_check(

@@ -25,12 +25,14 @@ from typing import Any
 import httpx
 import requests
 
-from specforge.check.engine import EngineCase, EngineFailure
+from specforge.check.checks import SDK_CALL_WORKS
+from specforge.check.judge import EngineCase, failure_of
 from specforge.check.model import SdkCall
+from specforge.check.registry import Step, run_scenario_check
 from specforge.check.spec import SpecModel
 from specforge.check.transport import BudgetExhausted, Gate
 
-CHECK = "openai_sdk_call_works"
+CHECK = SDK_CALL_WORKS
 PROMPT = "specforge SDK probe: a paper boat on a pond"
 REMIX_PROMPT = "the same scene at night"
 #: the calls of the phase, in order, with the operation kind each one needs from the spec
@@ -224,18 +226,8 @@ class SdkPhase:
                 "budget" if "budget" in why or "no-create" in why else "skipped",
             )
         elif outcome == "fails":
-            case.failures.append(
-                EngineFailure(
-                    check=CHECK,
-                    title=CHECK,
-                    message=f"OpenAI SDK `client.{name}` fails: {why}",
-                    pointer=f"sdk:{name}",
-                    expected=f"`client.{name}` returns normally",
-                    actual=why,
-                    origin="specforge",
-                    hint="an OpenAI-SDK client breaks here; make the endpoint answer as the official API does",
-                )
-            )
+            step = Step(self.spec, label=name, detail=why)
+            case.failures.extend(failure_of(f) for f in run_scenario_check(CHECK, step))
             if last is not None:
                 case.status_code = last.status_code
                 case.response_excerpt = (
