@@ -3,6 +3,7 @@ built-in checks plus specforge's own registered checks (lifecycle, timestamps, r
 invalid input), under a job-creation budget, with a redacted cassette, offline replay and
 variant fingerprinting. Only ``specforge.check.engine`` imports schemathesis."""
 
+from specforge.check import events
 from specforge.check.model import (
     CaseRecord,
     CaseStatus,
@@ -13,7 +14,6 @@ from specforge.check.model import (
     InfraIssue,
     JobTrace,
     OperationSummary,
-    ProgressEvent,
     Verdict,
 )
 from specforge.check.runner import run_check
@@ -28,7 +28,7 @@ __all__ = [
     "InfraIssue",
     "JobTrace",
     "OperationSummary",
-    "ProgressEvent",
+    "events",
     "Verdict",
     "run_check",
 ]

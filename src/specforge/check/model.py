@@ -76,8 +76,8 @@ class CheckOptions:
     #: marked in its cassette entry (``relay-check`` watches for the relay's upstream key)
     secrets: tuple[tuple[str, str], ...] = ()
     run_id: str | None = None
-    #: called with one ``ProgressEvent`` per finished case/phase (the CLI draws a bar from it)
-    progress: Callable[[ProgressEvent], None] | None = None
+    #: subscribed to the run's event stream (``check.events``): terminal progress, report writers
+    handlers: tuple[Callable[[Any], None], ...] = ()
 
 
 _SECONDS = {"type": "number", "format": "finite"}
@@ -119,17 +119,6 @@ def options_schema(names: Any, *, hyphens: bool = False) -> dict[str, Any]:
         "properties": {key(n): OPTION_SCHEMAS.get(n, {}) for n in sorted(names)},
         "additionalProperties": False,
     }
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressEvent:
-    """One step of a running check, for progress display: ``kind`` is "phase" (a phase started),
-    "case" (a case finished, ``status`` set) or "info"."""
-
-    kind: str
-    phase: str
-    message: str = ""
-    status: str | None = None
 
 
 class Verdict(StrEnum):

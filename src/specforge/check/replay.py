@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import requests
 
 from specforge.check import checks as sc
+from specforge.check.events import EventStream, Finished, Handler
 from specforge.check.judge import EngineCase, Judge, exchange_of, failure_of, settle
 from specforge.check.model import CheckOptions, CheckResult
 from specforge.check.registry import Exchange, Finding, Step, run_scenario_check
@@ -407,12 +408,15 @@ def replay_check(
     spec: Path | None = None,
     config: Any = None,
     strict_statuses: bool = False,
+    handlers: tuple[Handler, ...] = (),
 ) -> CheckResult:
-    """``specforge check --replay CASSETTE``: the cassette against a variant, a spec file or the canonical spec."""
+    """``specforge check --replay CASSETTE``: the cassette against a variant, a spec file or the
+    canonical spec; ``handlers`` get the run's ``Finished`` event (e.g. a report writer)."""
     entries = read_cassette(cassette)
     loaded = load_spec(spec=spec, variant=variant, config=config)
     result = replay(entries, loaded, strict_statuses=strict_statuses)
     result.cassette = str(cassette)
+    EventStream(handlers).emit(Finished(result))
     return result
 
 

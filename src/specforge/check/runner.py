@@ -19,6 +19,7 @@ import requests
 
 from specforge import MOCK_HEADER, __version__
 from specforge.check.causes import signature
+from specforge.check.events import CaseJudged, EventStream, FailureFound, Finished, PhaseStarted, Planned
 from specforge.check.model import (
     CaseRecord,
     CaseStatus,
@@ -29,7 +30,6 @@ from specforge.check.model import (
     InfraIssue,
     JobTrace,
     OperationSummary,
-    ProgressEvent,
 )
 from specforge.check.redact import Redactor, require_redactable, url_secrets
 from specforge.check.registry import REGISTRY
@@ -125,7 +125,10 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     )
     redactor = run_redactor(options)
     budget = Budget(resolve_budget(options))
-    cassette = Cassette(report_dir / CASSETTE_NAME if report_dir else None, redactor, options.secrets)
+    events = EventStream(options.handlers)
+    cassette = Cassette(
+        report_dir / CASSETTE_NAME if report_dir else None, redactor, options.secrets, events=events
+    )
     gate = Gate(
         budget=budget,
         cassette=cassette,
@@ -133,12 +136,13 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
         no_create=options.no_create,
         deadline=options.request_timeout,
     )
-    run = CheckRun(options, loaded, gate, redactor)
+    run = CheckRun(options, loaded, gate, redactor, events)
     try:
         schema = run.load_schema()  # a spec schemathesis refuses is bad input (exit 2), not an aborted run
     except BaseException:
         cassette.close()
         raise
+    events.emit(Planned(run.result.run_id, loaded.name, options.phases))
     try:
         # the handler runs in the main thread, which may hold the very locks interrupt() takes:
         # the abandoning happens in a thread of its own
@@ -162,6 +166,7 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     run.result.exchanges = cassette.entries
     if report_dir is not None:
         run.result.cassette = CASSETTE_NAME
+    events.emit(Finished(run.result))
     return run.result
 
 
@@ -169,10 +174,18 @@ class CheckRun:
     """One check's state: its spec, Gate and the ``CheckResult`` cases are folded into (live runs
     and ``replay`` fold through the same ``add_case`` and ``finish``)."""
 
-    def __init__(self, options: CheckOptions, loaded: LoadedSpec, gate: Gate, redactor: Redactor) -> None:
+    def __init__(
+        self,
+        options: CheckOptions,
+        loaded: LoadedSpec,
+        gate: Gate,
+        redactor: Redactor,
+        events: EventStream | None = None,
+    ) -> None:
         from specforge.check import engine
 
         self.options = options
+        self.events = events if events is not None else gate.cassette.events
         self.loaded = loaded
         self.gate = gate
         self.redactor = redactor
@@ -229,10 +242,8 @@ class CheckRun:
         self.stop.set()
         self.gate.abort()
 
-    def progress(self, kind: str, phase: str, message: str = "", status: str | None = None) -> None:
-        callback: Callable[[ProgressEvent], None] | None = self.options.progress
-        if callback is not None:
-            callback(ProgressEvent(kind, phase, self.redactor.text(message), status))
+    def phase(self, phase: str, message: str) -> None:
+        self.events.emit(PhaseStarted(phase, self.redactor.text(message)))
 
     # -- phases --------------------------------------------------------------------------------
 
@@ -301,7 +312,7 @@ class CheckRun:
         try:
             for phase, step in steps:
                 if phase in options.phases and not self.result.aborted and not self.stop.is_set():
-                    self.progress("phase", phase, f"{phase} scenario")
+                    self.phase(phase, f"{phase} scenario")
                     step()
                     self._check_gone()
             if engine_phases and not self.result.aborted and not self.stop.is_set():
@@ -356,7 +367,7 @@ class CheckRun:
     def _engine(self, schema: Any, engine_phases: tuple[str, ...]) -> None:
         from specforge.check import engine
 
-        self.progress("phase", "schemathesis", "schemathesis phases: " + ", ".join(engine_phases))
+        self.phase("schemathesis", "schemathesis phases: " + ", ".join(engine_phases))
         exclude: tuple[str, ...] = ()
         if self.gate.no_create or self.gate.budget.remaining == 0:
             # planning: nothing that can create a job is generated once the budget is spent
@@ -449,6 +460,7 @@ class CheckRun:
             # an overloaded gateway or rate limit says nothing about conformance: infrastructure
             case.failures = []
             case.error = case.error or f"HTTP {case.status_code} (infrastructure, see report)"
+        found: list[Failure] = []  # failures new to this run, announced once the lock is released
         with self.lock:
             if case.error_kind == "budget":
                 status = CaseStatus.SKIPPED
@@ -467,32 +479,32 @@ class CheckRun:
                 self.case_checks[(f.check, "failed")] += 1
                 self.origins.setdefault(f.check, f.origin)
                 # every distinct signature is kept (per operation); repeats only add occurrences
-                kept = self.result.add_failure(
-                    Failure(
-                        diagnostic=Diagnostic(
-                            code=f.check,
-                            severity=Severity.ERROR,
-                            message=f.message,
-                            pointer=f.pointer,
-                            file=self.loaded.name,
-                            variants=(self.loaded.variant,) if self.loaded.variant else (),
-                            hint=f.hint,
-                        ),
-                        operation=case.operation,
-                        check=f.check,
-                        expected=f.expected,
-                        actual=f.actual,
-                        status_code=case.status_code,
-                        response_excerpt=case.response_excerpt,
-                        curl=case.curl,
-                        case_id=case.id,
-                        kind=self.kinds.get(case.operation, "other"),
-                        keyword=f.keyword,
-                        cassette=tuple(case.cassette),
-                        source="sdk" if case.phase == "sdk" else "check",
+                new = Failure(
+                    diagnostic=Diagnostic(
+                        code=f.check,
+                        severity=Severity.ERROR,
+                        message=f.message,
+                        pointer=f.pointer,
+                        file=self.loaded.name,
+                        variants=(self.loaded.variant,) if self.loaded.variant else (),
+                        hint=f.hint,
                     ),
-                    refresh=False,
+                    operation=case.operation,
+                    check=f.check,
+                    expected=f.expected,
+                    actual=f.actual,
+                    status_code=case.status_code,
+                    response_excerpt=case.response_excerpt,
+                    curl=case.curl,
+                    case_id=case.id,
+                    kind=self.kinds.get(case.operation, "other"),
+                    keyword=f.keyword,
+                    cassette=tuple(case.cassette),
+                    source="sdk" if case.phase == "sdk" else "check",
                 )
+                kept = self.result.add_failure(new, refresh=False)
+                if kept is new:
+                    found.append(kept)
                 if not case.cassette:
                     self.evidence[(kept.operation, signature(kept))].add(request)
             message = case.error or "; ".join(f"{f.check}: {f.message}" for f in case.failures)
@@ -508,7 +520,11 @@ class CheckRun:
                     message=self.redactor.text(message)[:500],
                 )
             )
-        self.progress("case", case.phase, f"{case.operation} {status.value}", status.value)
+        self.events.emit(
+            CaseJudged(case.phase, self.redactor.text(f"{case.operation} {status.value}"), status.value)
+        )
+        for failure in found:
+            self.events.emit(FailureFound(self.redactor.data(failure)))
 
     def _link_cassette(self, exchanges: list[dict[str, Any]]) -> None:
         """Give every kept failure the cassette seqs of the exchanges it was seen on."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import socket
 import threading
 import time
@@ -30,6 +29,7 @@ import urllib3.connection
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
+from specforge.check.events import CassetteWriter, EventStream, ExchangeRecorded
 from specforge.check.redact import Redactor
 from specforge.openapi.operations import creates_job
 
@@ -99,7 +99,12 @@ class Cassette:
     body_size,truncated,elapsed} | null, error | null``), token redacted before writing."""
 
     def __init__(
-        self, path: Path | None, redactor: Redactor, watch: tuple[tuple[str, str], ...] = ()
+        self,
+        path: Path | None,
+        redactor: Redactor,
+        watch: tuple[tuple[str, str], ...] = (),
+        *,
+        events: EventStream | None = None,
     ) -> None:
         self.path = path
         self.redactor = redactor
@@ -110,10 +115,11 @@ class Cassette:
         self.seq = 0
         self.entries: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._handle = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = path.open("w", encoding="utf-8")
+        #: every entry is emitted as ``ExchangeRecorded``; the file is one handler of that stream
+        self.events = events if events is not None else EventStream()
+        self._writer = CassetteWriter(path) if path is not None else None
+        if self._writer is not None:
+            self.events.subscribe(self._writer)
 
     def record(
         self,
@@ -150,9 +156,7 @@ class Cassette:
             self.seq += 1
             entry = {"seq": self.seq, **entry}
             self.entries.append(entry)
-            if self._handle is not None:
-                self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                self._handle.flush()
+            self.events.emit(ExchangeRecorded(entry))
 
     def carried(self, response: requests.Response) -> list[str]:
         """Labels of the watched secrets ``response`` carries, in any encoding the redactor knows
@@ -168,9 +172,8 @@ class Cassette:
         return [label for label, finder in self._watchers if finder.text(raw) != raw]
 
     def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        if self._writer is not None:
+            self._writer.close()
 
 
 def _body(content: Any, red: Redactor) -> dict[str, Any]:

@@ -17,7 +17,10 @@ LEVELS = ("blocking", "major", "minor")
 
 
 def _progress_printer(quiet: bool) -> tuple[Any, Any]:
-    """(callback, closer): a rich progress bar on a TTY, plain lines otherwise, nothing if quiet."""
+    """(handler of the run's events, closer): a rich progress bar on a TTY, else the lines
+    ``render_event`` gives, nothing if quiet."""
+    from specforge.check.events import CaseJudged, PhaseStarted
+
     if quiet:
         return None, lambda: None
     if sys.stderr.isatty():
@@ -36,18 +39,19 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
         task = progress.add_task("starting", total=None)
 
         def on_event(event: Any) -> None:
-            if event.kind == "phase":
+            if isinstance(event, PhaseStarted):
                 progress.update(task, description=event.message)
-            elif event.kind == "case":
+            elif isinstance(event, CaseJudged):
                 progress.advance(task)
 
         return on_event, progress.stop
 
+    from specforge.render.report_text import render_event
+
     def plain(event: Any) -> None:
-        if event.kind == "phase":
-            click.echo(f"[check] {event.message}", err=True)
-        elif event.kind == "case" and event.status in ("failed", "error"):
-            click.echo(f"[check] {event.phase}: {event.message}", err=True)
+        line = render_event(event)
+        if line is not None:
+            click.echo(line, err=True)
 
     return plain, lambda: None
 
@@ -186,18 +190,24 @@ def command(
     """
     from specforge.check import CheckOptions, run_check
     from specforge.core import InputError
-    from specforge.render.reports import write_reports
+    from specforge.render.reports import ReportWriter
 
     if variant and spec_file:
         raise click.UsageError("give --variant or --spec, not both")
     config = project(config_path)
+    writer = ReportWriter(report_dir or config.reports, formats or FORMATS)
     if replay is not None:
         if base_url:
             raise click.UsageError("--replay works offline: drop BASE_URL")
         from specforge.check.replay import replay_check
 
         result = replay_check(
-            replay, variant=variant, spec=spec_file, config=config, strict_statuses=strict_statuses
+            replay,
+            variant=variant,
+            spec=spec_file,
+            config=config,
+            strict_statuses=strict_statuses,
+            handlers=(writer,),
         )
     else:
         if not base_url:
@@ -241,23 +251,22 @@ def command(
             return
         from specforge.check.runner import new_run_id
 
-        callback, close = _progress_printer(quiet)
-        options = dataclasses.replace(options, run_id=new_run_id(), progress=callback)
-        target = (report_dir or config.reports) / str(options.run_id)
+        printer, close = _progress_printer(quiet)
+        run_id = new_run_id()
+        handlers = (writer,) if printer is None else (printer, writer)
+        options = dataclasses.replace(options, run_id=run_id, handlers=handlers)
         try:
-            result = run_check(options, report_dir=target)
+            result = run_check(options, report_dir=writer.folder(run_id))
         finally:
             close()
-    target = (report_dir or config.reports) / result.run_id
-    try:
-        paths = write_reports(result, target, formats or FORMATS)
-    except OSError as exc:
+    target = writer.folder(result.run_id)
+    if writer.error is not None:
         raise InputError(
-            f"cannot write reports: {exc.strerror or exc}",
+            f"cannot write reports: {writer.error.strerror or writer.error}",
             file=str(target),
             hint="pass a writable --report-dir",
-        ) from None
+        )
     from specforge.render.report_text import render_outcome
 
-    click.echo(render_outcome(result, reports=target, written=paths, quiet=quiet), nl=False)
+    click.echo(render_outcome(result, reports=target, written=writer.written, quiet=quiet), nl=False)
     exit_with(result.exit_code_for(fail_on))

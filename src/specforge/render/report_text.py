@@ -1,4 +1,5 @@
-"""Terminal output of ``specforge check``: the plan (``--plan``) and the outcome — every cause,
+"""Terminal output of ``specforge check``: the plan (``--plan``), progress lines of the run's
+event stream (``render_event``) and the outcome — every cause,
 most severe first (never truncated: details stay in the report), infrastructure issues, the
 abort reason, where the reports went and one summary line. The CLI only echoes these strings."""
 
@@ -8,11 +9,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from specforge.check.events import CaseJudged, Event, PhaseStarted
 from specforge.check.model import CheckResult
 
 
 def budget_text(limit: int | None) -> str:
     return "unlimited" if limit is None else str(limit)
+
+
+def render_event(event: Event) -> str | None:
+    """The progress line of one run event, or None for events the terminal does not show: a phase
+    starting, and cases that failed or errored (the rest is in the reports)."""
+    if isinstance(event, PhaseStarted):
+        return f"[check] {event.message}"
+    if isinstance(event, CaseJudged) and event.status in ("failed", "error"):
+        return f"[check] {event.phase}: {event.message}"
+    return None
 
 
 def render_plan(

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from specforge.check.events import Event, Finished
 from specforge.check.model import CheckResult
 from specforge.core import InputError, write_atomic
 from specforge.render.report_html import render_report_html
@@ -44,3 +45,25 @@ def write_reports(result: CheckResult, directory: Path, formats: Iterable[str] =
     for fmt in chosen:
         written.append(write_atomic(directory / FILE_NAMES[fmt], renderers[fmt](result)))
     return written
+
+
+class ReportWriter:
+    """Handler of a check's event stream: when the run has ``Finished`` it writes the reports to
+    ``root/<run id>/`` (``written`` holds their paths). A full disk or an unwritable folder is
+    kept in ``error`` for the caller to report, so the run itself still ends normally."""
+
+    def __init__(self, root: Path, formats: Iterable[str] = FORMATS) -> None:
+        self.root = root
+        self.formats = tuple(formats)
+        self.written: list[Path] = []
+        self.error: OSError | None = None
+
+    def folder(self, run_id: str) -> Path:
+        return self.root / run_id
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, Finished):
+            try:
+                self.written = write_reports(event.result, self.folder(event.result.run_id), self.formats)
+            except OSError as exc:
+                self.error = exc
