@@ -54,3 +54,18 @@ def test_cli_levels_are_the_history_levels() -> None:
     from specforge.cli.nightly import FAIL_ON_LEVELS as CLI_LEVELS
 
     assert CLI_LEVELS == FAIL_ON_LEVELS == (*LEVELS, "never")
+
+
+def test_history_diff_exit_code_counts_new_causes(tmp_path: Path) -> None:
+    from test_history_cli import history
+
+    setup(tmp_path, {"acme": "graded/major:ms"})
+    nightly(tmp_path)
+    # the same failure keys, but the cause is now blocking: no failure is new, the cause is
+    write_providers(tmp_path, {"acme": "graded/blocking:ms"})
+    nightly(tmp_path)
+    diffed: Any = history(tmp_path, "diff", "acme~1", "acme", "--exit-code")
+    assert diffed.exit_code == 1, diffed.output
+    assert "0 regression(s)" in diffed.output and "+ escalated  blocking ms · ms" in diffed.output
+    same: Any = history(tmp_path, "diff", "acme", "acme", "--exit-code")
+    assert same.exit_code == 0, same.output

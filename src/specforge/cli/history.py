@@ -115,10 +115,14 @@ def show(run: str, db: Path | None, project: Path | None, fmt: str) -> None:
 @click.argument("run_b")
 @_common
 @_format_option
-@click.option("--exit-code", is_flag=True, help="Exit 1 when RUN_B has regressions against RUN_A.")
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help="Exit 1 when RUN_B has regressions (new failures or causes) against RUN_A.",
+)
 def diff(run_a: str, run_b: str, db: Path | None, project: Path | None, fmt: str, exit_code: bool) -> None:
-    """Compare two runs: failures new in RUN_B (regressions), gone (fixes), unchanged, and spec
-    drift as classified changes of the spec between them (a breaking one is a regression).
+    """Compare two runs: failures and causes new in RUN_B (regressions), gone (fixes), unchanged,
+    and spec drift as classified changes of the spec between them (a breaking one is a regression).
 
     \b
     Example:
@@ -131,7 +135,7 @@ def diff(run_a: str, run_b: str, db: Path | None, project: Path | None, fmt: str
         older, newer = store.resolve(run_a), store.resolve(run_b)
         result = compare_runs(store, older, newer)
     click.echo(render_diff_json(result) if fmt == "json" else render_diff(result), nl=False)
-    if exit_code and result.regressions:
+    if exit_code and (result.regressions or result.new_causes):
         exit_with(1)
 
 

@@ -201,6 +201,8 @@ def render_summary_markdown(summary: NightlySummary) -> str:
 
 
 def _causes_text(run: RunRecord) -> str:
+    if not run.comparable:
+        return "—"
     if not run.graded:
         return "not recorded"
     counts = run.causes_by_severity()
