@@ -9,7 +9,7 @@ import pytest
 from diffcases import CASES, documents
 
 from specforge.diff import KINDS, diff
-from specforge.diff.docs import kinds_markdown
+from specforge.render.reference_docs import kinds_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,9 @@ def test_every_expected_effect_matches_the_registry() -> None:
 
 def test_docs_table_is_up_to_date() -> None:
     committed = (ROOT / "docs" / "diff-kinds.md").read_text(encoding="utf-8")
-    assert committed == kinds_markdown(), "run `python -m specforge.diff.docs` and commit docs/diff-kinds.md"
+    assert committed == kinds_markdown(), (
+        "run `python -m specforge.render.reference_docs` and commit docs/diff-kinds.md"
+    )
 
 
 def test_positions_come_from_the_sources() -> None:

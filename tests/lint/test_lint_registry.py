@@ -21,10 +21,10 @@ from specforge.lint import (
     rule,
 )
 from specforge.lint.baseline import fingerprint
-from specforge.lint.docs import rules_markdown
 from specforge.lint.engine import ignored_codes
 from specforge.lint.settings import load_settings
 from specforge.render.diagnostics_text import token_width
+from specforge.render.reference_docs import rules_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +70,9 @@ def test_every_rule_is_documented_and_selectable_exactly() -> None:
 
 def test_committed_rules_reference_is_up_to_date() -> None:
     committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert committed == rules_markdown(), "run `python -m specforge.lint.docs` and commit docs/rules.md"
+    assert committed == rules_markdown(), (
+        "run `python -m specforge.render.reference_docs` and commit docs/rules.md"
+    )
     for r in REGISTRY:
         assert f"\n## {r.id}\n" in committed
 

@@ -31,6 +31,7 @@ from specforge.check.model import SdkCall
 from specforge.check.registry import Step, run_scenario_check
 from specforge.check.spec import SpecModel
 from specforge.check.transport import BudgetExhausted, Gate
+from specforge.openapi.videojob import LIFECYCLE
 
 CHECK = SDK_CALL_WORKS
 PROMPT = "specforge SDK probe: a paper boat on a pond"
@@ -306,7 +307,7 @@ class SdkPhase:
     def _create(self, client: Any, state: dict[str, Any], name: str) -> str:
         video = client.videos.create(model="sora-2", prompt=PROMPT, seconds="4", size="720x1280")
         state["deletable"] = video.id
-        if video.status not in ("queued", "in_progress", "completed"):
+        if video.status not in LIFECYCLE or video.status == "failed":
             return f"a new job has status `{video.status}`"
         return ""
 

@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from specforge.cli.common import EndpointURL, config_option, exit_with, finite, project
+from specforge.cli.common import (
+    EndpointURL,
+    check_options,
+    config_option,
+    exit_with,
+    project,
+    run_options,
+    target_options,
+)
 
 FORMATS = ("json", "md", "html", "junit")
 #: specforge.check.severity.LEVELS, spelled out so the CLI starts without importing the engine
@@ -58,16 +66,7 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
 
 @click.command("check")
 @click.argument("base_url", required=False, type=EndpointURL())
-@click.option("--variant", help="Check against what this vendor documents (canonical + its overlay).")
-@click.option(
-    "--spec",
-    "spec_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Check against this OpenAPI file.",
-)
-@click.option(
-    "--token-env", default=None, help="Environment variable holding the API token (default: SPECFORGE_TOKEN)."
-)
+@target_options
 @click.option(
     "--budget",
     type=click.IntRange(min=0),
@@ -75,43 +74,12 @@ def _progress_printer(quiet: bool) -> tuple[Any, Any]:
     help="Job-creating requests allowed (default: unlimited for specforge's own mock, detected by its "
     "x-specforge-mock header; 1 for anything else).",
 )
-@click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
-@click.option(
-    "--max-examples",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Examples per operation and phase (default: 20).",
-)
-@click.option("--seed", type=int, default=None, help="Seed for reproducible generation.")
+@run_options
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
     help="Concurrent schemathesis workers (default: 1).",
-)
-@click.option(
-    "--poll-interval",
-    type=finite(min=0),
-    default=None,
-    help="Seconds between job polls (default: 2; grows 1.5x, Retry-After wins).",
-)
-@click.option(
-    "--job-timeout",
-    type=finite(min=0, min_open=True),
-    default=None,
-    help="Seconds a job may stay queued/in_progress before it is reported pending (default: 600).",
-)
-@click.option(
-    "--request-timeout",
-    type=finite(min=0, min_open=True),
-    default=None,
-    help="Seconds per request (default: 30).",
-)
-@click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).",
 )
 @click.option(
     "--format",
@@ -188,7 +156,7 @@ def command(
       specforge check http://127.0.0.1:8000 --spec openapi.yaml --max-examples 5 --plan
       specforge check --replay reports/<run-id>/cassette.jsonl --variant aiid
     """
-    from specforge.check import CheckOptions, run_check
+    from specforge.check import run_check
     from specforge.core import InputError
     from specforge.render.reports import ReportWriter
 
@@ -212,8 +180,6 @@ def command(
     else:
         if not base_url:
             raise click.UsageError("missing BASE_URL (or --replay CASSETTE)")
-        from specforge.check.runner import config_defaults
-
         flags = {
             "token_env": token_env,
             "budget": budget,
@@ -225,15 +191,8 @@ def command(
             "request_timeout": request_timeout,
             "strict_statuses": strict_statuses or None,
         }
-        settings = {**config_defaults(config), **{k: v for k, v in flags.items() if v is not None}}
-        options = CheckOptions(
-            base_url=base_url,
-            spec=spec_file,
-            variant=variant,
-            config=config,
-            no_create=no_create,
-            sdk=sdk,
-            **settings,
+        options = check_options(
+            config, flags, base_url=base_url, spec=spec_file, variant=variant, no_create=no_create, sdk=sdk
         )
         if plan_only:
             from specforge.check.runner import budget_source, plan_check, resolve_budget

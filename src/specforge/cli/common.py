@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,80 @@ class EndpointURL(click.ParamType):
                 f"{shown(str(value))!r} {problem} (fix: pass e.g. https://api.example.com/v1)", param, ctx
             )
         return value
+
+
+def _together(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Several click options as one decorator (applied in the order given)."""
+
+    def apply(command: Any) -> Any:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+#: what to check against and with which token: `check` and `relay-check` (one wording)
+target_options = _together(
+    click.option(
+        "--variant",
+        help="Check against what this vendor documents (canonical + its overlay; default: the canonical spec).",
+    ),
+    click.option(
+        "--spec",
+        "spec_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Check against this OpenAPI file.",
+    ),
+    click.option(
+        "--token-env",
+        default=None,
+        help="Environment variable holding the endpoint's API token (default: SPECFORGE_TOKEN).",
+    ),
+)
+
+#: how a check runs (generation, polling, timeouts, reports): `check` and `relay-check`
+run_options = _together(
+    click.option("--no-create", is_flag=True, help="Send no request that could create a job."),
+    click.option(
+        "--max-examples",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Examples per operation and phase (default: 20).",
+    ),
+    click.option("--seed", type=int, default=None, help="Seed for reproducible generation."),
+    click.option(
+        "--poll-interval",
+        type=finite(min=0),
+        default=None,
+        help="Seconds between job polls (default: 2; grows 1.5x, Retry-After wins).",
+    ),
+    click.option(
+        "--job-timeout",
+        type=finite(min=0, min_open=True),
+        default=None,
+        help="Seconds a job may stay queued/in_progress before it is reported pending (default: 600).",
+    ),
+    click.option(
+        "--request-timeout",
+        type=finite(min=0, min_open=True),
+        default=None,
+        help="Seconds per request (default: 30).",
+    ),
+    click.option(
+        "--report-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).",
+    ),
+)
+
+
+def check_options(config: Config, flags: dict[str, Any], **fixed: Any) -> Any:
+    """A check's ``CheckOptions``: the project's ``[check]`` defaults, overridden by the flags
+    given (``None``: not given), plus ``fixed`` (the URL, the spec, what the command decides)."""
+    from specforge.check import CheckOptions
+    from specforge.check.runner import config_defaults
+
+    settings = {**config_defaults(config), **{k: v for k, v in flags.items() if v is not None}}
+    return CheckOptions(config=config, **fixed, **settings)

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import EndpointURL, config_option, exit_with, finite, project
+from specforge.cli.common import (
+    EndpointURL,
+    check_options,
+    config_option,
+    exit_with,
+    finite,
+    project,
+    run_options,
+    target_options,
+)
 
 PHASE_NAMES = ("auth", "lifecycle", "sdk", "invalid-input", "examples", "coverage", "fuzzing", "stateful")
 
@@ -44,22 +53,10 @@ PHASE_NAMES = ("auth", "lifecycle", "sdk", "invalid-input", "examples", "coverag
     show_default=True,
     help="Upstream job duration.",
 )
-@click.option("--variant", help="Check the relay against this variant (default: the canonical spec).")
-@click.option(
-    "--spec",
-    "spec_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Check the relay against this OpenAPI file.",
-)
-@click.option(
-    "--token-env",
-    default=None,
-    help="Environment variable with the relay's client token (default: SPECFORGE_TOKEN).",
-)
+@target_options
 @click.option(
     "--budget", type=click.IntRange(min=0), default=None, help="Job-creating requests allowed (default: 60)."
 )
-@click.option("--no-create", is_flag=True, help="Send no request that could create a job.")
 @click.option(
     "--phase",
     "phases",
@@ -67,37 +64,7 @@ PHASE_NAMES = ("auth", "lifecycle", "sdk", "invalid-input", "examples", "coverag
     type=click.Choice(PHASE_NAMES),
     help="Only these check phases (repeatable; default: all).",
 )
-@click.option(
-    "--max-examples",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Examples per operation and phase (default: 20).",
-)
-@click.option("--seed", type=int, default=None, help="Seed for reproducible generation.")
-@click.option(
-    "--poll-interval",
-    type=finite(min=0),
-    default=None,
-    help="Seconds between job polls (default: 2).",
-)
-@click.option(
-    "--job-timeout",
-    type=finite(min=0, min_open=True),
-    default=None,
-    help="Seconds a job may take (default: 600).",
-)
-@click.option(
-    "--request-timeout",
-    type=finite(min=0, min_open=True),
-    default=None,
-    help="Seconds per request (default: 30).",
-)
-@click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Reports go to REPORT_DIR/<run-id>/ (default: the project's reports folder).",
-)
+@run_options
 @click.option("-q", "--quiet", is_flag=True, help="Only the final summary line.")
 @config_option
 def command(
@@ -138,8 +105,7 @@ def command(
       SPECFORGE_TOKEN=sk-litellm-master specforge relay-check http://127.0.0.1:4000 --upstream openai
       specforge relay-check http://127.0.0.1:3000 --upstream-url http://127.0.0.1:4010 --phase lifecycle --phase sdk
     """
-    from specforge.check import CheckOptions
-    from specforge.check.runner import config_defaults, new_run_id
+    from specforge.check.runner import new_run_id
     from specforge.core import InputError
     from specforge.relay import DEFAULT_UPSTREAM_KEY, RelayOptions, run_relay_check
     from specforge.render.reports import write_reports
@@ -157,15 +123,14 @@ def command(
         "job_timeout": job_timeout,
         "request_timeout": request_timeout,
     }
-    settings = {**config_defaults(config), **{k: v for k, v in flags.items() if v is not None}}
-    check = CheckOptions(
+    check = check_options(
+        config,
+        flags,
         base_url=relay_url,
         spec=spec_file,
         variant=variant,
-        config=config,
         no_create=no_create,
         run_id=new_run_id(),
-        **settings,
     )
     if phases:
         check = dataclasses.replace(check, phases=tuple(p for p in PHASE_NAMES if p in phases))

@@ -1,7 +1,7 @@
 """The one registry of change kinds: what changed (the kind) and what it means for a client written
 against OLD (the effect), separately for the request side (what the client sends) and the response
 side (what the client reads). ``docs/diff-kinds.md`` is generated from this table
-(``python -m specforge.diff.docs``), so the reference never drifts from the code."""
+(``python -m specforge.render.reference_docs``), so the reference never drifts from the code."""
 
 from __future__ import annotations
 

@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 from specforge.core import load_text
 from specforge.ingest.page import SHELL_LANGS, Curl, curl_commands, url_path
 from specforge.ingest.reader import Code, Line, Table, Unit
+from specforge.openapi.operations import HTTP_METHODS
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-_METHOD = r"(?:GET|POST|PUT|PATCH|DELETE)"
+#: the methods a page names a route by (OpenAPI's, less the ones no video API documents)
+METHODS = tuple(m.upper() for m in HTTP_METHODS if m not in ("options", "head", "trace"))
+_METHOD = f"(?:{'|'.join(METHODS)})"
 _PATH_CHARS = r"[A-Za-z0-9_{}\-.~/]"
 _ROUTE = re.compile(
     rf"(?<![A-Za-z])(?P<method>{_METHOD})\s*[:：]?\s*`?(?P<url>(?:https?://[^\s/\"'`<>]+|\$\{{?\w+\}}?|\{{\{{?\w+\}}\}}?)?/{_PATH_CHARS}*)"

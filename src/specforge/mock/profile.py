@@ -30,16 +30,9 @@ from specforge.openapi.operations import (
     path_pattern,
 )
 from specforge.openapi.upgrade import upgrade
-from specforge.openapi.videojob import LIFECYCLE, is_milliseconds
+from specforge.openapi.videojob import LIFECYCLE, STATE_WORDS, is_milliseconds
 
 _JSON = re.compile(r"^application/([\w.+-]+\+)?json$")
-#: the words vendors use for each lifecycle state: the mock answers in the variant's own word
-_STATE_WORDS = {
-    "queued": ("queued", "pending", "submitted", "waiting", "queueing", "not_started", "created"),
-    "in_progress": ("in_progress", "processing", "running", "generating", "in-progress", "started"),
-    "completed": ("completed", "succeeded", "success", "done", "finished", "complete"),
-    "failed": ("failed", "failure", "error", "errored", "fail"),
-}
 #: keys of a flat error body that carry the message
 _MESSAGE_KEYS = ("message", "msg", "error", "detail", "error_message")
 
@@ -508,7 +501,7 @@ def _status_words(
         vocabulary = list(dict.fromkeys(v for v in shown if isinstance(v, str)))
     lowered = {v.lower(): v for v in vocabulary}
     words: dict[str, str] = {}
-    for state, synonyms in _STATE_WORDS.items():
+    for state, synonyms in STATE_WORDS.items():
         word = next((lowered[w] for w in synonyms if w in lowered), None)
         if word is None and from_enum:
             assume(

@@ -10,6 +10,15 @@ from typing import Any
 #: the OpenAI job lifecycle: ``queued -> in_progress -> completed | failed``
 LIFECYCLE: tuple[str, ...] = ("queued", "in_progress", "completed", "failed")
 
+#: the words vendors use for each lifecycle state, most common first: the mock answers in the
+#: first one a variant's spec lists (the stage sets below judge what an endpoint answers)
+STATE_WORDS: dict[str, tuple[str, ...]] = {
+    "queued": ("queued", "pending", "submitted", "waiting", "queueing", "not_started", "created"),
+    "in_progress": ("in_progress", "processing", "running", "generating", "in-progress", "started"),
+    "completed": ("completed", "succeeded", "success", "done", "finished", "complete"),
+    "failed": ("failed", "failure", "error", "errored", "fail"),
+}
+
 #: status words vendors use, by stage
 QUEUED = frozenset({"queued", "pending", "submitted", "waiting", "created", "not_start", "not_started"})
 RUNNING = frozenset({"in_progress", "processing", "running", "generating", "started", "in-progress"})

@@ -6,6 +6,7 @@ control characters (NUL & co. from binary bodies) never reach the file."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TICKS = re.compile(r"`+")
@@ -44,3 +45,11 @@ def fence(value: str) -> str:
     while marker in body:
         marker += "`"
     return f"{marker}\n{body}\n{marker}"
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """The lines of a GitHub-flavoured Markdown table; cells are Markdown already (escape
+    untrusted text with :func:`table_cell` first)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)
+    return lines

@@ -1,6 +1,7 @@
-"""``docs/diff-kinds.md``, generated from the change-kind registry so the reference never drifts
-from the code. Regenerate with ``python -m specforge.diff.docs`` (a test fails when the committed
-file is stale). The comparison with oasdiff's published rules is part of the registry too."""
+"""The generated references: ``docs/rules.md`` from the lint rule registry and
+``docs/diff-kinds.md`` from the diff change-kind registry (with where oasdiff classifies
+differently), so neither drifts from the code. Regenerate both with
+``python -m specforge.render.reference_docs`` (tests fail when a committed file is stale)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,59 @@ import sys
 from pathlib import Path
 
 from specforge.diff.kinds import KINDS, ChangeKind, KindRegistry
+from specforge.lint.registry import REGISTRY, RuleRegistry
+from specforge.render.markdown import table
+
+_TARGETS = {
+    "document": "the whole document",
+    "schema": "every Schema Object",
+    "operation": "every operation",
+    "media": "every request and response media type",
+    "variants": "the variants' sources side by side (cross-variant)",
+}
+
+
+def rules_markdown(registry: RuleRegistry = REGISTRY) -> str:
+    rules = sorted(registry, key=lambda r: (r.cross_variant, r.id))
+    out = [
+        "# specforge lint rules",
+        "",
+        "<!-- Generated from the rule registry by `python -m specforge.render.reference_docs`; do not edit. -->",
+        "",
+        "Every rule has an id, a default severity, the reason it exists and how to fix what it finds.",
+        "Configure them in `specforge.toml`:",
+        "",
+        "```toml",
+        "[lint]",
+        'disable = ["SF-NO-ERROR-RESPONSE"]           # or enable = [...] to run only those',
+        'severity = { "SF-FIELD-ALIAS" = "info" }     # error | warning | info | off',
+        'fail-on = "error"                            # lowest severity that fails the run',
+        'baseline = "specforge-lint-baseline.json"    # findings accepted earlier',
+        "```",
+        "",
+        "Silence a rule for one object and everything under it with `x-specforge-ignore: [RULE]`",
+        "(or `[ALL]`) on that object. Selectors accept a prefix: `SF-EXAMPLE` means every",
+        "`SF-EXAMPLE-*` rule.",
+        "",
+        *table(
+            ("Rule", "Severity", "Checks", "Title"),
+            ((f"[{r.id}](#{r.anchor})", r.severity.value, _TARGETS[r.target], r.title) for r in rules),
+        ),
+        "",
+    ]
+    for rule in rules:
+        out += [
+            f"## {rule.id}",
+            "",
+            f"**{rule.title}** — default severity `{rule.severity.value}`; checks {_TARGETS[rule.target]}.",
+            "",
+            rule.rationale,
+            "",
+            f"**Fix:** {rule.hint}",
+            "",
+        ]
+    return "\n".join(out).rstrip("\n") + "\n"
+
 
 _AREAS = {
     "operations": "Operations and authentication",
@@ -29,11 +83,16 @@ def _effect(kind: ChangeKind, side: str) -> str:
     )
 
 
+def _ours(kind: ChangeKind) -> str:
+    sides = (("request", kind.request), ("response", kind.response))
+    return "; ".join(f"{side}: {e.value}" for side, e in sides if e)
+
+
 def kinds_markdown(registry: KindRegistry = KINDS) -> str:
     out = [
         "# specforge diff: change kinds",
         "",
-        "<!-- Generated from the change-kind registry by `python -m specforge.diff.docs`; do not edit. -->",
+        "<!-- Generated from the change-kind registry by `python -m specforge.render.reference_docs`; do not edit. -->",
         "",
         "`specforge diff OLD NEW` normalizes both documents (OpenAPI 3.0 → 3.1, the server's path prefix",
         "folded into the paths, components named by role), walks them side by side — operations by",
@@ -54,16 +113,13 @@ def kinds_markdown(registry: KindRegistry = KINDS) -> str:
         "In the findings formats the effect is the severity (breaking = error, potentially-breaking =",
         "warning, compatible = info) and the kind is the rule id.",
         "",
-        "| Kind | Request side | Response side | Rule |",
-        "|---|---|---|---|",
     ]
     kinds = list(registry)
-    for area in _AREAS:
-        for kind in (k for k in kinds if k.area == area):
-            out.append(
-                f"| [{kind.id}](#{kind.anchor}) | {_effect(kind, 'request')} | {_effect(kind, 'response')} | "
-                f"{kind.title} |"
-            )
+    ordered = [k for area in _AREAS for k in kinds if k.area == area]
+    out += table(
+        ("Kind", "Request side", "Response side", "Rule"),
+        ((f"[{k.id}](#{k.anchor})", _effect(k, "request"), _effect(k, "response"), k.title) for k in ordered),
+    )
     out.append("")
     for area, heading in _AREAS.items():
         out += [f"## {heading}", ""]
@@ -86,17 +142,11 @@ def kinds_markdown(registry: KindRegistry = KINDS) -> str:
         "its tests (`docs/BREAKING-CHANGES-EXAMPLES.md` in its repository). For the kinds both tools",
         "have, these are the ones classified differently, and why specforge does:",
         "",
-        "| Kind | oasdiff | specforge, and why |",
-        "|---|---|---|",
     ]
-    for kind in kinds:
-        if kind.oasdiff:
-            ours = "; ".join(
-                f"{side}: {e.value}"
-                for side, e in (("request", kind.request), ("response", kind.response))
-                if e
-            )
-            out.append(f"| [{kind.id}](#{kind.anchor}) | {kind.oasdiff} | {ours} — {kind.why} |")
+    out += table(
+        ("Kind", "oasdiff", "specforge, and why"),
+        ((f"[{k.id}](#{k.anchor})", k.oasdiff, f"{_ours(k)} — {k.why}") for k in kinds if k.oasdiff),
+    )
     out += [
         "",
         "Besides: oasdiff compares the documents as written. Its OpenAPI 3.1 support is in beta (its",
@@ -117,17 +167,18 @@ def kinds_markdown(registry: KindRegistry = KINDS) -> str:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
+    import specforge.lint  # noqa: F401 - registers the built-in rules
     from specforge.core.output import write_atomic
 
+    docs = Path(__file__).resolve().parents[3] / "docs"
     parser = argparse.ArgumentParser(
-        prog="python -m specforge.diff.docs",
-        description="Regenerate the diff change-kinds reference from the registry.",
+        prog="python -m specforge.render.reference_docs",
+        description="Regenerate docs/rules.md and docs/diff-kinds.md from their registries.",
     )
-    parser.add_argument(
-        "target", nargs="?", type=Path, default=Path(__file__).resolve().parents[3] / "docs" / "diff-kinds.md"
-    )
+    parser.add_argument("--docs", type=Path, default=docs, help="the docs folder (default: the project's)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    write_atomic(args.target, kinds_markdown())
+    write_atomic(args.docs / "rules.md", rules_markdown())
+    write_atomic(args.docs / "diff-kinds.md", kinds_markdown())
     return 0
 
 
