@@ -147,3 +147,17 @@ def test_session_patches_last_only_while_runs_are_active() -> None:
             assert (context.make_session, RequestsTransport.send) == patched
         assert (context.make_session, RequestsTransport.send) == patched and id(second) not in engine._RUNS
     assert (context.make_session, RequestsTransport.send) == originals and not engine._RUNS
+
+
+def test_the_engine_keeps_no_example_database() -> None:
+    """Nightly gates compare runs with the same seed: hypothesis' example database would replay
+    earlier failures first (other requests on the next run) and write `.hypothesis/examples`
+    into the folder the user runs specforge in (`specforge run` left 1.3 MB there). The engine's
+    hypothesis settings have no database and no reuse phase."""
+    import hypothesis
+
+    schema = engine.load_schema(DOC, "http://127.0.0.1:9", spec=SPEC, max_examples=5, seed=7)
+    for phase in ("examples", "coverage", "fuzzing", "stateful"):
+        settings = schema.config.get_hypothesis_settings(phase=phase)
+        assert settings.database is None, phase
+        assert hypothesis.Phase.reuse not in settings.phases, phase

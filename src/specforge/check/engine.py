@@ -255,7 +255,9 @@ def _config(
         "headers": headers,
         "workers": workers,
         "request-timeout": request_timeout,
-        "generation": {"max-examples": max_examples, "no-shrink": not shrink},
+        # no example database: the same seed must send the same requests every run (a database
+        # replays earlier failures first), and nothing is written to the user's folder for it
+        "generation": {"max-examples": max_examples, "no-shrink": not shrink, "database": "none"},
         "phases": {name: {"enabled": name in phases} for name in ENGINE_PHASES},
         "output": {"sanitization": {"enabled": True}},
         "cache": {"enabled": False},
