@@ -4,6 +4,8 @@ need this file and specforge/check/engine.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 from check_fakeserver import Behaviour, serve
 
@@ -24,6 +26,19 @@ def gate(limit: int | None = None) -> Gate:
     return Gate(budget=Budget(limit), cassette=Cassette(None, red), redactor=red)
 
 
+def authorized_schema(url: str, phases: tuple[str, ...]) -> Any:
+    """The fixture spec as schemathesis loads it for ``url``: the token, 2 examples, seed 1."""
+    return engine.load_schema(
+        DOC,
+        url,
+        spec=SPEC,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        max_examples=2,
+        seed=1,
+        phases=phases,
+    )
+
+
 def test_pinned_version() -> None:
     assert engine.VERSION == "4.32.5"
 
@@ -42,15 +57,7 @@ def test_engine_runs_every_request_through_the_gate() -> None:
     g = gate()
     cases: list[engine.EngineCase] = []
     with serve(Behaviour(token=TOKEN)) as (url, state):
-        schema = engine.load_schema(
-            DOC,
-            url,
-            spec=SPEC,
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            max_examples=2,
-            seed=1,
-            phases=("examples", "fuzzing"),
-        )
+        schema = authorized_schema(url, ("examples", "fuzzing"))
         outcome = engine.run_engine(schema, gate=g, spec=SPEC, on_case=cases.append)
     assert outcome.stop_reason == "completed" and not outcome.fatal
     assert cases and all(c.operation for c in cases)
@@ -64,15 +71,7 @@ def test_engine_runs_every_request_through_the_gate() -> None:
 def test_engine_reports_specforge_findings_with_expected_and_actual() -> None:
     cases: list[engine.EngineCase] = []
     with serve(Behaviour(token=TOKEN, ms_timestamps=True)) as (url, _):
-        schema = engine.load_schema(
-            DOC,
-            url,
-            spec=SPEC,
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            max_examples=2,
-            seed=1,
-            phases=("examples",),
-        )
+        schema = authorized_schema(url, ("examples",))
         engine.run_engine(schema, gate=gate(), spec=SPEC, on_case=cases.append)
     found = [f for c in cases for f in c.failures if f.check == "timestamps_are_unix_seconds"]
     assert (
@@ -88,27 +87,11 @@ def test_engine_reports_specforge_findings_with_expected_and_actual() -> None:
 def test_excluded_methods_are_not_generated_and_the_gate_blocks_the_rest() -> None:
     g = gate(limit=0)
     with serve(Behaviour(token=TOKEN)) as (url, state):
-        schema = engine.load_schema(
-            DOC,
-            url,
-            spec=SPEC,
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            max_examples=2,
-            seed=1,
-            phases=("examples", "coverage"),
-        )
+        schema = authorized_schema(url, ("examples", "coverage"))
         engine.run_engine(schema, gate=g, spec=SPEC, exclude_methods=("POST",))
         assert state.creates == 0
         # even without planning, the gate holds
-        schema = engine.load_schema(
-            DOC,
-            url,
-            spec=SPEC,
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            max_examples=2,
-            seed=1,
-            phases=("examples",),
-        )
+        schema = authorized_schema(url, ("examples",))
         engine.run_engine(schema, gate=g, spec=SPEC)
         assert state.creates == 0 and g.budget.blocked > 0
 
