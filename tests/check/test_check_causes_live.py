@@ -8,30 +8,17 @@ from pathlib import Path
 from check_fakeserver import Behaviour, serve
 from click.testing import CliRunner
 
-from conftest import FIXTURE_SPEC, TOKEN
-from specforge.check import CheckOptions, CheckResult, run_check
+from conftest import FIXTURE_SPEC, TOKEN, quick_check
+from specforge.check import CheckResult
 from specforge.check.severity import LEVELS
 from specforge.cli import check as cli_check
 from specforge.render.report_text import render_outcome
-from specforge.render.reports import write_reports
 
 QUICK = ("auth", "lifecycle", "invalid-input", "examples")
 
 
 def run(url: str, tmp_path: Path, **kw: object) -> CheckResult:
-    options = dict(
-        base_url=url,
-        spec=FIXTURE_SPEC,
-        max_examples=2,
-        seed=3,
-        poll_interval=0.05,
-        job_timeout=3,
-        request_timeout=2.0,
-        phases=QUICK,
-    )
-    options.update(kw)
-    result = run_check(CheckOptions(**options), report_dir=tmp_path)  # type: ignore[arg-type]
-    write_reports(result, tmp_path)
+    result: CheckResult = quick_check(url, tmp_path, **{"phases": QUICK, "request_timeout": 2.0, **kw})
     return result
 
 

@@ -10,11 +10,10 @@ import jsonschema
 import pytest
 from check_fakeserver import Behaviour, free_port, serve
 
-from conftest import FIXTURE_SPEC, TOKEN
-from specforge.check import CheckOptions, CheckResult, run_check
+from conftest import TOKEN, quick_check
+from specforge.check import CheckResult
 from specforge.check.model import CaseStatus
 from specforge.check.reports import report_schema
-from specforge.render.reports import write_reports
 
 QUICK = ("auth", "lifecycle", "examples")
 
@@ -24,19 +23,7 @@ def B(**kw: object) -> Behaviour:  # noqa: N802 - reads like the class it builds
 
 
 def run(url: str, tmp_path: Path, **kw: object) -> CheckResult:
-    options = dict(
-        base_url=url,
-        spec=FIXTURE_SPEC,
-        max_examples=2,
-        seed=3,
-        poll_interval=0.05,
-        job_timeout=3,
-        request_timeout=1.0,
-        phases=QUICK,
-    )
-    options.update(kw)
-    result = run_check(CheckOptions(**options), report_dir=tmp_path)  # type: ignore[arg-type]
-    write_reports(result, tmp_path)
+    result: CheckResult = quick_check(url, tmp_path, **{"phases": QUICK, "request_timeout": 1.0, **kw})
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["verdict"] == result.verdict.value  # the partial report is always there
     jsonschema.Draft202012Validator(report_schema()).validate(report)
