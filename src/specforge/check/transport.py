@@ -282,6 +282,7 @@ class Gate:
         own = (token is not None and token in sent) or (token is None and not sent)
         with self._lock:
             self.sent += 1
+            self._timeouts_in_a_row = 0  # a complete answer: the missed deadlines in a row start again
             self.statuses[status] += 1
             if own:
                 self.credentialed += 1
@@ -307,11 +308,6 @@ class Gate:
                         else f"the endpoint answered none of {self._timeouts_in_a_row} requests in a row "
                         "within their timeout; stopped sending"
                     )
-
-    def answered(self) -> None:
-        """A complete response arrived: the count of deadlines missed in a row starts again."""
-        with self._lock:
-            self._timeouts_in_a_row = 0
 
     def note_delete(self, url: str) -> None:
         """Remember a DELETE *before* it is sent: a 404 that arrives after it may be its doing."""
@@ -572,7 +568,6 @@ class GateAdapter(LimitedAdapter):
                 gate.cassette.record(request, None, issue, time.monotonic() - started)
                 raise
             elapsed = time.monotonic() - started
-            gate.answered()
             carried = gate.cassette.carried(response)
             gate.redact_response(response)
             gate.count(request, response)
