@@ -166,7 +166,8 @@ def test_junit_has_a_failure_per_file_and_rule(project: Path) -> None:
 def test_github_annotations(project: Path) -> None:
     _, output = run("--format", "github")
     assert output.startswith(
-        "::error file=specs/sources/relay.yaml,line=40,col=9,title=SF-TYPE-DIVERGENCE::`seconds`"
+        "::error file=specs/sources/relay.yaml,line=40,endLine=40,col=9,endColumn=16,"
+        "title=SF-TYPE-DIVERGENCE::`seconds`"
     )
 
 

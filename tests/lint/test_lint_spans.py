@@ -56,3 +56,20 @@ def test_code_frame_underlines_the_span(tmp_path: Path, monkeypatch: pytest.Monk
         "24 |                     example: >-\n     |                              ^^ SF-SCHEMA-EXAMPLE-INVALID"
         in output
     )
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_github_annotations_carry_the_span(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``endLine``/``endColumn`` as GitHub's workflow commands take them: columns only for a span
+    on one line (GitHub refuses ``col`` when ``line`` and ``endLine`` differ)."""
+    spans = {}
+    for command in _lint(name, tmp_path, monkeypatch, "github").splitlines():
+        props = dict(p.split("=", 1) for p in command.split(" ", 1)[1].split("::", 1)[0].split(","))
+        spans[props["title"]] = [int(props[k]) for k in ("line", "col", "endLine", "endColumn") if k in props]
+    expected = {
+        rule: span if span[0] == span[2] else [span[0], span[2]]
+        for rule, span in EXPECTED[name]["findings"].items()
+    }
+    assert spans == expected

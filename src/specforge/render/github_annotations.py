@@ -1,5 +1,7 @@
 """GitHub Actions workflow commands (``::error file=...,line=...::message``): each finding shows
-as an annotation on the pull request's diff."""
+as an annotation on the pull request's diff, over the finding's span (``endLine``/``endColumn``,
+the column just past the node as in SARIF). GitHub takes columns only for a span on one line, so a
+span over several lines is given by its lines alone."""
 
 from __future__ import annotations
 
@@ -22,8 +24,13 @@ def render_github(report: FindingsReport) -> str:
         props = [f"file={_escape_property(d.file or '')}"]
         if d.line is not None:
             props.append(f"line={d.line}")
-            if d.col is not None:
+            one_line = d.end_line is None or d.end_line == d.line
+            if d.end_line is not None:
+                props.append(f"endLine={d.end_line}")
+            if d.col is not None and one_line:
                 props.append(f"col={d.col}")
+                if d.end_col is not None:
+                    props.append(f"endColumn={d.end_col}")
         props.append(f"title={_escape_property(d.code)}")
         message = d.message
         if d.related:
