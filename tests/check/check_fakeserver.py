@@ -48,6 +48,8 @@ class Behaviour:
     #: answer with the mock's identity header, as specforge's own mock does (unlimited default
     #: budget); False makes it look like any other endpoint (default budget 1)
     identify_as_mock: bool = True
+    content: bytes = MP4  # what a completed job's content serves
+    content_type: str = "video/mp4"
 
 
 @dataclass
@@ -197,7 +199,7 @@ def create_app(behaviour: Behaviour, state: State, on_die: Any = None) -> Starle
             return _error(404, "No such video", "not_found")
         if view(job)["status"] != "completed":
             return _error(409, "Video is not completed")
-        return Response(MP4, media_type="video/mp4")
+        return Response(behaviour.content, media_type=behaviour.content_type)
 
     async def remix(request: Request) -> Response:
         if not authorised(request):

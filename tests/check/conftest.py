@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,40 @@ def token(monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def fixture_spec() -> Path:
     return FIXTURE_SPEC
+
+
+@contextmanager
+def lifecycle_scenario(behaviour: Any = None, budget: int = 1) -> Iterator[tuple[Any, Any]]:
+    """(specforge's live ``Scenario`` against the fake provider, the server's state): the fixture
+    spec, 0.2 s jobs unless ``behaviour`` (a ``check_fakeserver.Behaviour``) says otherwise; the
+    Gate's cassette keeps its entries in memory."""
+    from check_fakeserver import Behaviour, serve
+
+    from specforge.check import engine
+    from specforge.check.lifecycle import Scenario
+    from specforge.check.redact import Redactor
+    from specforge.check.spec import SpecModel, load_spec, with_implicit_errors
+    from specforge.check.transport import Budget, Cassette, Gate
+
+    document, _ = with_implicit_errors(load_spec(spec=FIXTURE_SPEC).data)
+    spec = SpecModel.of(document)
+    red = Redactor(TOKEN)
+    gate = Gate(budget=Budget(budget), cassette=Cassette(None, red), redactor=red)
+    with serve(behaviour or Behaviour(token=TOKEN, job_seconds=0.2)) as (url, state):
+        schema = engine.load_schema(document, url, spec=spec, headers={"Authorization": f"Bearer {TOKEN}"})
+        yield (
+            Scenario(
+                spec=spec,
+                gate=gate,
+                base_url=engine.api_base_url(url, spec),
+                token=TOKEN,
+                validate=lambda response, body: engine.validate(schema, response, red=red, body=body),
+                poll_interval=0.02,
+                job_timeout=3,
+                request_timeout=2,
+            ),
+            state,
+        )
 
 
 def quick_check(url: str, tmp_path: Path, **kw: object) -> Any:

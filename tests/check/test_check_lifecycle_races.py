@@ -7,41 +7,11 @@ exact moment schemathesis' phases could send it) instead of hoping the scheduler
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
-from check_fakeserver import Behaviour, State, serve
-
-from conftest import FIXTURE_SPEC, TOKEN
-from specforge.check import engine
+from conftest import lifecycle_scenario as scenario
 from specforge.check.lifecycle import Scenario
-from specforge.check.redact import Redactor
-from specforge.check.spec import SpecModel, load_spec, with_implicit_errors
-from specforge.check.transport import Budget, Cassette, Gate
-
-
-@contextmanager
-def scenario() -> Iterator[tuple[Scenario, State]]:
-    document, _ = with_implicit_errors(load_spec(spec=FIXTURE_SPEC).data)
-    spec = SpecModel.of(document)
-    red = Redactor(TOKEN)
-    gate = Gate(budget=Budget(1), cassette=Cassette(None, red), redactor=red)
-    with serve(Behaviour(token=TOKEN, job_seconds=0.2)) as (url, state):
-        schema = engine.load_schema(document, url, spec=spec, headers={"Authorization": f"Bearer {TOKEN}"})
-        yield (
-            Scenario(
-                spec=spec,
-                gate=gate,
-                base_url=engine.api_base_url(url, spec),
-                token=TOKEN,
-                validate=lambda response, body: engine.validate(schema, response, red=red, body=body),
-                poll_interval=0.02,
-                job_timeout=3,
-                request_timeout=2,
-            ),
-            state,
-        )
 
 
 def delete_through_gate(sc: Scenario, job_id: str) -> None:

@@ -267,14 +267,14 @@ def replay(
                 if isinstance(job, dict) and isinstance(job.get("id"), str):
                     polls[job["id"]].append(job)
             if op.kind == "content" and case.status_code == 200:
-                findings.extend(_content_findings(spec, op, exchange))
+                findings.extend(run_scenario_check(sc.CONTENT_IS_MP4, Step(spec, exchange)))
             if (
                 isinstance(body, dict)
                 and op.creates_job
                 and case.status_code not in (401, 403, 404, 409, 415, 429)
                 and case.status_code < 500
             ):
-                findings.extend(_request_findings(spec, op, sent_media, body, case.status_code))
+                findings.extend(_request_findings(spec, op, sent_media, exchange))
             if case.status_code < 300 and isinstance(exchange.json(), dict):
                 observed_jobs.append(exchange.json())
         case.failures.extend(failure_of(f) for f in findings)
@@ -300,35 +300,20 @@ def replay(
     return run.result
 
 
-def _request_findings(
-    spec: SpecModel, op: Any, media: str, body: dict[str, Any], status: int
-) -> list[Finding]:
-    """Replay knows what was sent: a request valid per this spec must not be refused, an invalid
-    one must not create a job."""
+def _request_findings(spec: SpecModel, op: Any, media: str, exchange: Exchange) -> list[Finding]:
+    """Replay knows what was sent: a request valid per this spec must not be refused (4xx), an
+    invalid one must not create a job (2xx), judged by the scenario checks a live run uses."""
     _, schema = spec.request_schema(op, media or None)
     if not schema:
         return []
-    valid = spec.is_valid(schema, body)
-    if valid and 400 <= status < 500:
-        return [
-            Finding(
-                sc.VALID_ACCEPTED,
-                f"a create request valid per this spec got HTTP {status}",
-                "",
-                "2xx",
-                f"HTTP {status}",
-            )
-        ]
-    if not valid and 200 <= status < 300:
-        return [
-            Finding(
-                sc.INVALID_REJECTED,
-                f"a create request invalid per this spec was accepted (HTTP {status})",
-                "",
-                "HTTP 4xx",
-                f"HTTP {status}",
-            )
-        ]
+    valid = spec.is_valid(schema, exchange.request_body)
+    if valid and 400 <= exchange.status < 500:
+        return run_scenario_check(sc.VALID_ACCEPTED, Step(spec, exchange, sent=exchange.request_body))
+    if not valid and 200 <= exchange.status < 300:
+        step = Step(
+            spec, exchange, label="a create request invalid per this spec", sent=exchange.request_body
+        )
+        return run_scenario_check(sc.INVALID_REJECTED, step)
     return []
 
 
@@ -372,33 +357,6 @@ def example_affinity(spec: SpecModel, observed: list[dict[str, Any]]) -> float:
         sig = _signature(job)
         total += max(len(sig & ex) / max(1, len(sig | ex)) for ex in examples)
     return total / len(observed)
-
-
-def _content_findings(spec: SpecModel, op: Any, exchange: Exchange) -> list[Finding]:
-    out = []
-    documented = spec.content_types(op, 200)
-    wanted_video = not exchange.url.endswith(("variant=thumbnail", "variant=spritesheet"))
-    if wanted_video and exchange.content_type != "video/mp4" and exchange.content_type not in documented:
-        out.append(
-            Finding(
-                sc.CONTENT_IS_MP4,
-                f"content served as {exchange.content_type or 'no content type'}",
-                "",
-                " or ".join(["video/mp4", *documented]),
-                exchange.content_type or "(none)",
-            )
-        )
-    if wanted_video and exchange.content_type == "video/mp4" and exchange.body[4:8] != b"ftyp":
-        out.append(
-            Finding(
-                sc.CONTENT_IS_MP4,
-                "content is not an MP4 (no `ftyp` box at offset 4)",
-                "",
-                "bytes 4..8 = 'ftyp'",
-                repr(exchange.body[:12]),
-            )
-        )
-    return out
 
 
 def replay_check(
