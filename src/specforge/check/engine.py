@@ -231,6 +231,22 @@ def _exchange_from(spec: SpecModel, case: Any, response: Any) -> Exchange:
 # -- configuration ---------------------------------------------------------------------------
 
 
+def warm_generation() -> None:
+    """Fill hypothesis' process-wide caches that the first generated string would fill: the
+    character table of the codec schemathesis draws strings with (``utf-8``) and the constants
+    it collects from loaded modules. Values drawn afterwards are the same (the caches are pure);
+    only where the CPU time is spent moves (see ``check.warm``)."""
+    import hypothesis.strategies as st
+
+    st.characters(codec="utf-8").validate()
+    try:  # private, best effort: a renamed internal costs speed, never correctness
+        from hypothesis.internal.conjecture.providers import _get_local_constants
+
+        _get_local_constants()
+    except ImportError:
+        pass
+
+
 def api_base_url(base_url: str, spec: SpecModel) -> str:
     """``http://host:port`` + the spec's server path prefix, unless the URL already has a path."""
     base = base_url.rstrip("/")

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from specforge.history.providers import Provider
 
+#: the preload module that fills hypothesis' caches; last, so it also sees the modules before it
+WARM_MODULE = "specforge.check.warm"
+
 #: imported once by the nightly's fork server (set_forkserver_preload), so workers start warm. Besides the packages,
 #: the modules a check run imports on first use (schemathesis loads its OpenAPI adapter, phase
 #: executors and error-feedback parsers lazily): measured, they are ~260 modules and 0.2 CPU-s that
@@ -36,6 +39,7 @@ NIGHTLY_PRELOAD = (
     "requests",
     "werkzeug",
     "pyrate_limiter",
+    WARM_MODULE,
 )
 
 #: nightly runs are gates: the same inputs must generate the same requests every night, or a
