@@ -41,6 +41,22 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def check_fixture_spec(url: str, report_dir: Path, *extra: str) -> tuple[int, str]:
+    """``specforge check URL`` of the fixture spec, fast settings, reports in ``report_dir``."""
+    return invoke(
+        "check",
+        url,
+        "--spec",
+        str(FIXTURE_SPEC),
+        "--report-dir",
+        str(report_dir),
+        *FAST,
+        *extra,
+        "--config",
+        CONFIG,
+    )
+
+
 def only_run(reports: Path) -> Path:
     runs = [p for p in reports.iterdir() if p.is_dir()]
     assert len(runs) == 1
@@ -55,17 +71,7 @@ def test_help_has_examples() -> None:
 
 def test_check_writes_every_report_and_never_the_token(tmp_path: Path, token: str) -> None:
     with fake_serve(Behaviour(token=TOKEN, ms_timestamps=True)) as (url, _):
-        code, out = invoke(
-            "check",
-            url,
-            "--spec",
-            str(FIXTURE_SPEC),
-            "--report-dir",
-            str(tmp_path),
-            *FAST,
-            "--config",
-            CONFIG,
-        )
+        code, out = check_fixture_spec(url, tmp_path)
     assert code == 1, out
     assert "non-conformant" in out and "timestamps_are_unix_seconds" in out
     run = only_run(tmp_path)
@@ -107,18 +113,7 @@ def test_check_writes_every_report_and_never_the_token(tmp_path: Path, token: st
 
 def test_conformant_exit_0_and_replay_against_another_spec(tmp_path: Path, token: str) -> None:
     with fake_serve(Behaviour(token=TOKEN)) as (url, _):
-        code, out = invoke(
-            "check",
-            url,
-            "--spec",
-            str(FIXTURE_SPEC),
-            "--report-dir",
-            str(tmp_path),
-            *FAST,
-            "-q",
-            "--config",
-            CONFIG,
-        )
+        code, out = check_fixture_spec(url, tmp_path, "-q")
     assert code == 0, out
     assert out.strip().startswith("conformant")
     cassette = only_run(tmp_path) / "cassette.jsonl"
@@ -158,17 +153,7 @@ def test_conformant_exit_0_and_replay_against_another_spec(tmp_path: Path, token
 
 
 def test_unreachable_endpoint_exit_3_with_partial_report(tmp_path: Path, token: str) -> None:
-    code, out = invoke(
-        "check",
-        f"http://127.0.0.1:{free_port()}",
-        "--spec",
-        str(FIXTURE_SPEC),
-        "--report-dir",
-        str(tmp_path),
-        *FAST,
-        "--config",
-        CONFIG,
-    )
+    code, out = check_fixture_spec(f"http://127.0.0.1:{free_port()}", tmp_path)
     assert code == 3, out
     assert "ABORTED" in out and "unreachable" in out
     assert (only_run(tmp_path) / "report.json").is_file()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from core_pointers import pointers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -231,17 +232,6 @@ values = st.recursive(
 )
 
 
-def _pointers(data: Any, pointer: str = "") -> list[tuple[str, Any]]:
-    out = [(pointer, data)]
-    if isinstance(data, dict):
-        for k, v in data.items():
-            out += _pointers(v, jp.child(pointer, k))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            out += _pointers(v, jp.child(pointer, i))
-    return out
-
-
 @settings(max_examples=150, deadline=None)
 @given(st.dictionaries(keys, values, min_size=1, max_size=4))
 def test_every_key_position_points_at_that_key(data: dict[str, Any]) -> None:
@@ -252,7 +242,7 @@ def test_every_key_position_points_at_that_key(data: dict[str, Any]) -> None:
         doc = load_text(source, name)
         assert doc.data == data
         lines = source.split("\n")
-        for pointer, _ in _pointers(data)[1:]:
+        for pointer, _ in pointers(data)[1:]:
             token = jp.parts(pointer)[-1]
             loc = doc.locate(pointer, key=True)
             assert loc is not None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from core_pointers import pointers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -61,17 +62,6 @@ def _slice(text: str, kind: str, line: int, col: int, end_line: int, end_col: in
     return text[starts[line - 1] + col - 1 : starts[end_line - 1] + end_col - 1]
 
 
-def _pointers(data: Any, pointer: str = "") -> list[tuple[str, Any]]:
-    out = [(pointer, data)]
-    if isinstance(data, dict):
-        for k, v in data.items():
-            out += _pointers(v, jp.child(pointer, k))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            out += _pointers(v, jp.child(pointer, i))
-    return out
-
-
 _text = st.text(alphabet="ab :#'\"-\n\t\\é\u2028{}[],", max_size=12)
 _values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _text,
@@ -92,7 +82,7 @@ def test_every_span_holds_exactly_its_node(data: dict[str, Any]) -> None:
     ):
         doc = load_text(source, name)
         assert doc.data == data
-        for pointer, value in _pointers(data):
+        for pointer, value in pointers(data):
             loc = doc.locate(pointer)
             assert loc is not None and loc.end_line is not None and loc.end_col is not None
             piece = _slice(source, kind, loc.line, loc.col, loc.end_line, loc.end_col)

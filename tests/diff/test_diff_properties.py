@@ -147,6 +147,20 @@ def official() -> dict[str, Any]:
     return normalize(load_spec("openai", load_config()).data)
 
 
+def _old_client_against(served: dict[str, Any], old: dict[str, Any]) -> Any:
+    """The lifecycle check of ``old`` against a mock of ``served``."""
+    from specforge.check import CheckOptions, run_check
+    from specforge.mock import serve
+
+    os.environ.setdefault("SPECFORGE_TOKEN", "sk-test")
+    with serve("openai", spec=served, token=os.environ["SPECFORGE_TOKEN"], job_seconds=0.1) as url:
+        return run_check(
+            CheckOptions(
+                base_url=url, spec_data=old, phases=("lifecycle",), poll_interval=0.05, job_timeout=10, seed=1
+            )
+        )
+
+
 @pytest.mark.slow
 @settings(
     max_examples=6,
@@ -157,47 +171,17 @@ def official() -> dict[str, Any]:
 def test_breaking_means_a_client_of_old_fails_against_a_mock_of_new(
     official: dict, label: str, name: str
 ) -> None:
-    from specforge.check import CheckOptions, run_check
-    from specforge.mock import serve
-
     new = copy.deepcopy(official)
     mutate, kind = MUTATIONS[label]
     mutate(new, name)
     changes = diff(official, new)
     assert any(c.kind == kind and c.effect.value == "breaking" for c in changes), [c.kind for c in changes]
-    os.environ.setdefault("SPECFORGE_TOKEN", "sk-test")
-    with serve("openai", spec=new, token=os.environ["SPECFORGE_TOKEN"], job_seconds=0.1) as url:
-        result = run_check(
-            CheckOptions(
-                base_url=url,
-                spec_data=official,
-                phases=("lifecycle",),
-                poll_interval=0.05,
-                job_timeout=10,
-                seed=1,
-            )
-        )
+    result = _old_client_against(new, official)
     assert result.verdict.value == "non-conformant", label
 
 
 @pytest.mark.slow
 def test_a_client_of_old_passes_against_a_mock_of_old(official: dict) -> None:
     """The control: without the change, the same check passes (so the failures above are the change's)."""
-    from specforge.check import CheckOptions, run_check
-    from specforge.mock import serve
-
-    os.environ.setdefault("SPECFORGE_TOKEN", "sk-test")
-    with serve(
-        "openai", spec=copy.deepcopy(official), token=os.environ["SPECFORGE_TOKEN"], job_seconds=0.1
-    ) as url:
-        result = run_check(
-            CheckOptions(
-                base_url=url,
-                spec_data=official,
-                phases=("lifecycle",),
-                poll_interval=0.05,
-                job_timeout=10,
-                seed=1,
-            )
-        )
+    result = _old_client_against(copy.deepcopy(official), official)
     assert result.verdict.value == "conformant"

@@ -334,22 +334,7 @@ def example_affinity(spec: SpecModel, observed: list[dict[str, Any]]) -> float:
     """How much the observed job objects look like the spec's own response examples (field names
     and JSON types, Jaccard, best example per object, averaged): the tie-break between variants
     whose schemas are equally satisfied."""
-    examples: list[set[tuple[str, str]]] = []
-    for op in spec.operations:
-        for key, response in (op.data.get("responses") or {}).items():
-            if not str(key).startswith("2"):
-                continue
-            from specforge.check.spec import resolve
-
-            for media in ((resolve(spec.document, response) or {}).get("content") or {}).values():
-                if not isinstance(media, dict):
-                    continue
-                samples = [media.get("example")] + [
-                    (e or {}).get("value")
-                    for e in (media.get("examples") or {}).values()
-                    if isinstance(e, dict)
-                ]
-                examples.extend(_signature(s) for s in samples if isinstance(s, dict) and "status" in s)
+    examples = [_signature(s) for s in spec.response_examples() if "status" in s]
     if not examples or not observed:
         return 0.0
     total = 0.0

@@ -111,18 +111,23 @@ def _validate_options(options: CheckOptions) -> None:
         raise InputError(f"unknown phase(s): {', '.join(unknown)}")
 
 
-def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> CheckResult:
-    """Check ``options.base_url`` against the chosen spec. Raises ``InputError`` only for bad
-    input (spec, flags); endpoint problems are in the result. When ``report_dir`` is given the
-    cassette is streamed to ``report_dir/cassette.jsonl`` while the run goes."""
-    _validate_options(options)
-    loaded = load_spec(
+def _load(options: CheckOptions) -> LoadedSpec:
+    """The spec ``options`` name (a file, a variant, data in memory or the canonical spec)."""
+    return load_spec(
         spec=options.spec,
         variant=options.variant,
         spec_data=options.spec_data,
         spec_name=options.spec_name,
         config=options.config,
     )
+
+
+def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> CheckResult:
+    """Check ``options.base_url`` against the chosen spec. Raises ``InputError`` only for bad
+    input (spec, flags); endpoint problems are in the result. When ``report_dir`` is given the
+    cassette is streamed to ``report_dir/cassette.jsonl`` while the run goes."""
+    _validate_options(options)
+    loaded = _load(options)
     redactor = run_redactor(options)
     budget = Budget(resolve_budget(options))
     events = EventStream(options.handlers)
@@ -707,13 +712,7 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
     """What a run would send, without sending anything (``--plan``): one row per scenario
     request and per operation schemathesis would exercise, with whether it can create a job."""
     _validate_options(options)
-    loaded = load_spec(
-        spec=options.spec,
-        variant=options.variant,
-        spec_data=options.spec_data,
-        spec_name=options.spec_name,
-        config=options.config,
-    )
+    loaded = _load(options)
     document = with_implied_bodies(loaded.data)[0]
     document = document if options.strict_statuses else with_implicit_errors(document)[0]
     spec = SpecModel.of(document)

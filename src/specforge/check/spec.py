@@ -287,6 +287,18 @@ class SpecModel:
 
     def _example_values(self, name: str) -> list[Any]:
         found: list[Any] = []
+        for sample in self.response_examples():
+            if name in sample:
+                found.append(sample[name])
+            for item in sample.get("data") or [] if isinstance(sample.get("data"), list) else []:
+                if isinstance(item, dict) and name in item:
+                    found.append(item[name])
+        return found
+
+    def response_examples(self) -> list[dict[str, Any]]:
+        """Every object the spec shows as a 2xx response example (``example`` and
+        ``examples.*.value`` of each media type), in document order."""
+        found: list[dict[str, Any]] = []
         for op in self.operations:
             for key, response in (op.data.get("responses") or {}).items():
                 if not str(key).startswith("2"):
@@ -299,15 +311,7 @@ class SpecModel:
                         for e in (media.get("examples") or {}).values()
                         if isinstance(e, dict)
                     ]
-                    for sample in samples:
-                        if isinstance(sample, dict):
-                            if name in sample:
-                                found.append(sample[name])
-                            for item in (
-                                sample.get("data") or [] if isinstance(sample.get("data"), list) else []
-                            ):
-                                if isinstance(item, dict) and name in item:
-                                    found.append(item[name])
+                    found.extend(s for s in samples if isinstance(s, dict))
         return found
 
     def is_valid(self, schema: dict[str, Any] | None, value: Any) -> bool:

@@ -20,6 +20,15 @@ config_option = click.option(
     help="Project file (default: the nearest specforge.toml).",
 )
 
+#: ``-o/--output`` of the commands that print a findings report (lint, diff)
+report_output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to this file instead of standard output.",
+)
+
 
 def project(config_path: Path | None) -> Config:
     return load_config(config_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import config_option, exit_with, write_output
+from specforge.cli.common import config_option, exit_with, report_output_option, write_output
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
@@ -25,13 +25,7 @@ FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
     default=None,
     help="Exit 1 when a change is at least this serious.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the report to this file instead of standard output.",
-)
+@report_output_option
 @config_option
 def command(
     old: str, new: str, fmt: str, fail_on: str | None, output: Path | None, config_path: Path | None

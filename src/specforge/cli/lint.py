@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import config_option, exit_with
+from specforge.cli.common import config_option, exit_with, report_output_option
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 DEFAULT_BASELINE = "specforge-lint-baseline.json"
@@ -45,13 +45,7 @@ DEFAULT_BASELINE = "specforge-lint-baseline.json"
 @click.option(
     "--ignore", multiple=True, metavar="RULE", help="Do not run these rules (id or prefix; repeatable)."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the report to this file instead of standard output.",
-)
+@report_output_option
 @click.option("--list-rules", is_flag=True, help="List every rule (id, severity, title) and exit.")
 def lint(
     paths: tuple[Path, ...],

@@ -84,6 +84,20 @@ class Spec:
         unresolvable references (returning the last value reached)."""
         return follow_local(self.data, value, pointer)
 
+    def media_examples(self, media: Media) -> Iterator[tuple[str, str, Any]]:
+        """(pointer relative to ``media``, label, value) of its ``example`` and each
+        ``examples.*.value``; a shared component example (``$ref``) is placed where it is written
+        (``#/components/examples/...``)."""
+        if "example" in media.value:
+            yield "/example", "example", media.value["example"]
+        examples = media.value.get("examples")
+        if isinstance(examples, dict):
+            for name, example in examples.items():
+                value, at = self.deref(example, f"{media.pointer}/examples/{jp.escape(name)}")
+                if isinstance(value, dict) and "value" in value:
+                    relative = at[len(media.pointer) :] if at.startswith(media.pointer + "/") else f"#{at}"
+                    yield f"{relative}/value", f"example `{name}`", value["value"]
+
     # --- the walk ---------------------------------------------------------------------------
     @cached_property
     def refs(self) -> list[tuple[str, str]]:

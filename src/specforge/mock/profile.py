@@ -18,6 +18,7 @@ from typing import Any
 
 from specforge.core import Diagnostic, Severity
 from specforge.core import pointer as jp
+from specforge.core.document import json_type
 from specforge.core.errors import InputError
 from specforge.mock.schema import Schemas, local_refs_only
 from specforge.openapi.operations import (
@@ -447,25 +448,11 @@ def _example_error_shape(schemas: Schemas, doc: dict[str, Any]) -> ErrorShape | 
     return None
 
 
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _example_fields(example: dict[str, Any]) -> tuple[FieldSpec, ...]:
     return tuple(
         FieldSpec(
             name=str(name),
-            types=frozenset({"null"} if value is None else {_json_type(value)}),
+            types=frozenset({json_type(value)}),
             required=True,
             nullable=value is None,
             fields=_example_fields(value) if isinstance(value, dict) else (),

@@ -155,18 +155,8 @@ def media_example_invalid(media: Media, ctx: LintContext) -> Iterator[Finding]:
         return
     form = media.media_type.split(";")[0].strip().lower() in _FORM_TYPES
     schema_pointer = f"{media.pointer}/schema"
-    if "example" in media.value:
-        yield from _report(ctx, schema_pointer, media.value["example"], "/example", "example", form)
-    examples = media.value.get("examples")
-    if isinstance(examples, dict):
-        for name, example in examples.items():
-            value, at = ctx.spec.deref(example, f"{media.pointer}/examples/{jp.escape(name)}")
-            if isinstance(value, dict) and "value" in value:
-                # a shared component example (``$ref``) is reported where it is written
-                relative = at[len(media.pointer) :] if at.startswith(media.pointer + "/") else f"#{at}"
-                yield from _report(
-                    ctx, schema_pointer, value["value"], f"{relative}/value", f"example `{name}`", form
-                )
+    for at, label, value in ctx.spec.media_examples(media):
+        yield from _report(ctx, schema_pointer, value, at, label, form)
 
 
 @rule(

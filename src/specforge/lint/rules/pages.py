@@ -26,19 +26,6 @@ _ALIASES = (
 _PLACEHOLDERS = frozenset({"", "string", "str", "enum", "value"})
 
 
-def _media_examples(media: Media, ctx: LintContext) -> Iterator[tuple[str, str, Any]]:
-    """(pointer relative to the media, label, value) of the media's ``example`` and ``examples``."""
-    if "example" in media.value:
-        yield "/example", "example", media.value["example"]
-    examples = media.value.get("examples")
-    if isinstance(examples, dict):
-        for name, example in examples.items():
-            value, at = ctx.spec.deref(example, f"{media.pointer}/examples/{jp.escape(name)}")
-            if isinstance(value, dict) and "value" in value:
-                relative = at[len(media.pointer) :] if at.startswith(media.pointer + "/") else f"#{at}"
-                yield f"{relative}/value", f"example `{name}`", value["value"]
-
-
 def _loose_examples(ctx: LintContext) -> Iterator[tuple[str, str, str, Any]]:
     """(absolute pointer, label, "request"|"response", value) of the top-level
     ``x-specforge-examples`` (page examples for operations the page's OpenAPI lacks)."""
@@ -109,7 +96,7 @@ def status_only_in_example(ctx: LintContext) -> Iterator[Finding]:
             continue
         if "schema" in media.value and _status_enum(ctx, media.value["schema"], f"{media.pointer}/schema"):
             continue  # SF-EXAMPLE-INVALID checks this example against its own enum
-        for at, label, value in _media_examples(media, ctx):
+        for at, label, value in ctx.spec.media_examples(media):
             if isinstance(value, dict) and isinstance(value.get("status"), str):
                 pointer = at if at.startswith("#") else f"{media.pointer}{at}"
                 shown.append((pointer.lstrip("#") + "/status", label, value["status"]))
@@ -166,7 +153,7 @@ def example_unlisted_value(media: Media, ctx: LintContext) -> Iterator[Finding]:
                 )
     if not listed:
         return
-    for at, label, value in _media_examples(media, ctx):
+    for at, label, value in ctx.spec.media_examples(media):
         if not isinstance(value, dict):
             continue
         for name, values in listed.items():
@@ -215,7 +202,7 @@ def example_undeclared_field(media: Media, ctx: LintContext) -> Iterator[Finding
     declared = set(properties) - learned
     if not declared:
         return
-    for where, label, value in _media_examples(media, ctx):
+    for where, label, value in ctx.spec.media_examples(media):
         if not isinstance(value, dict):
             continue
         for name in value:
