@@ -172,6 +172,34 @@ def test_two_pages_with_one_target_are_refused(tmp_path: Path, config) -> None: 
     assert [o.action for o in outcomes] == ["unchanged", "error"]
 
 
+@pytest.mark.parametrize("before", [None, "stale: true\n"])
+def test_the_output_target_is_checked_once(
+    tmp_path: Path, config, monkeypatch: pytest.MonkeyPatch, before: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    """One ``lstat`` of the target per page, the policy check before it is read (there were three:
+    resolving it for the two-pages-one-target key, and checking it again to write it)."""
+    import os
+
+    from specforge.ingest import ingest_variants
+
+    target = tmp_path / "out" / "whole.yaml"
+    if before is not None:
+        target.parent.mkdir()
+        target.write_text(before)
+    seen: list[str] = []
+    lstat = os.lstat
+
+    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path) == str(target):
+            seen.append(os.fspath(path))
+        return lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", counting)
+    (outcome,) = ingest_variants(config, docs=[FIXTURES / "whole.yaml"], out=tmp_path / "out")
+    assert outcome.action == "wrote" and target.read_text() != before
+    assert len(seen) == 1
+
+
 def test_nothing_to_ingest_without_variants_or_docs(tmp_path: Path) -> None:
     from specforge.ingest import ingest_variants
 

@@ -236,7 +236,12 @@ def write_atomic(
     new one, never a partial one. The file keeps the mode it had (a new file gets the usual
     ``0o666 & ~umask``, not the temp file's private ``0o600``). The target is checked by
     :func:`check_target` first; temp files an earlier, killed write of it left are removed."""
-    target = check_target(path, root=root, explicit=explicit)
+    return replace_checked(check_target(path, root=root, explicit=explicit), content)
+
+
+def replace_checked(target: Path, content: str | bytes) -> Path:
+    """:func:`write_atomic` of a target :func:`check_target` has just returned, for a caller that
+    checks it before reading it (``ingest`` compares the old text) and must not check it twice."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _write_temp(target, content, ".tmp")
     try:

@@ -18,11 +18,10 @@ from specforge.core import (
     dump_yaml,
     load_config,
     load_mapping,
-    write_atomic,
 )
 from specforge.core import pointer as jp
 from specforge.core.config import display_path
-from specforge.core.output import check_target
+from specforge.core.output import check_target, replace_checked
 from specforge.ingest.draft import DRAFT_MODE, Finding, add_page_operations, build_draft
 from specforge.ingest.examples import attach_examples, page_examples
 from specforge.ingest.extract import Extracted, NoOpenAPIError, extract_openapi, read_page
@@ -244,14 +243,17 @@ def check_hand_source(config: Config, vconf: VariantConfig) -> IngestOutcome:
 def _write(source: IngestedSource, target: Path, *, check: bool, root: Path, explicit: bool) -> str:
     """Write ``target`` unless it already says the same. A target the config derived (not named
     with ``--out``) must lie inside the project: checked before it is even read."""
-    check_target(target, root=root, explicit=explicit)
+    target = check_target(target, root=root, explicit=explicit)  # absent or a regular file now
     text = source.text()
-    old = target.read_text(encoding="utf-8") if target.is_file() else None
+    try:
+        old: str | None = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old = None
     if old == text:
         return "unchanged"
     if check:
         return "would-write"
-    write_atomic(target, text, root=root, explicit=explicit)
+    replace_checked(target, text)
     return "wrote"
 
 
@@ -293,7 +295,9 @@ def _ingest_one(
         target = vconf.source
     else:
         target = config.sources / source.filename
-    key = target.resolve()
+    # the folder resolved, not the file: check_target (in _write) is the one look at the target
+    # itself, and refuses a symlink there anyway
+    key = target.parent.resolve() / target.name
     if key in claimed and claimed[key] != source.doc:
         raise InputError(
             f"two pages would write {display_path(target, config.root)} (also {claimed[key]})",
