@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from specforge.check.causes import cluster, pattern
 from specforge.check.model import CheckResult, Failure
-from specforge.check.severity import RULES, Level, Signal, classify, docs_markdown
+from specforge.check.severity import RULES, Level, Signal, classify
 from specforge.core import Diagnostic, Severity
+from specforge.render.reference_docs import severity_markdown
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "check" / "causes.json"
 SCENARIOS = json.loads(FIXTURE.read_text(encoding="utf-8"))["scenarios"]
@@ -117,7 +118,7 @@ def test_severity_rules_cover_the_documented_examples() -> None:
 
 
 def test_severity_docs_are_generated_from_the_rules() -> None:
-    assert (ROOT / "docs" / "severity.md").read_text(encoding="utf-8") == docs_markdown()
+    assert (ROOT / "docs" / "severity.md").read_text(encoding="utf-8") == severity_markdown()
 
 
 _items = st.fixed_dictionaries(

@@ -70,3 +70,28 @@ def test_infra_issue_is_a_warning_diagnostic() -> None:
     assert (
         diag.code == "infrastructure.timeout" and diag.severity is Severity.WARNING and "x2" in diag.message
     )
+
+
+def test_an_unknown_phase_is_one_error_with_a_suggestion_and_the_choices() -> None:
+    from pathlib import Path
+
+    import pytest
+
+    from specforge.check.model import CheckOptions
+    from specforge.check.runner import plan_check
+    from specforge.core import InputError
+
+    with pytest.raises(
+        InputError, match=r"unknown phase\(s\): lifecyle \(did you mean `lifecycle`\?\)"
+    ) as info:
+        plan_check(
+            CheckOptions(
+                base_url="http://127.0.0.1:9",
+                spec=Path(__file__).parent.parent / "fixtures" / "check" / "videos.yaml",
+                phases=("lifecyle",),
+            )
+        )
+    assert (
+        info.value.hint
+        == "choose from: auth, lifecycle, sdk, invalid-input, examples, coverage, fuzzing, stateful"
+    )

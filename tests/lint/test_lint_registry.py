@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specforge.core import Severity, load_text
@@ -231,6 +231,8 @@ _JSONISH = st.recursive(
         st.sampled_from(["paths", "components", "info", "servers", "webhooks"]), _JSONISH, max_size=4
     )
 )
+# found by this test: `components` that is not an object, under an operation with security
+@example(body={"components": True, "paths": {"/v1/videos": {"get": {"security": [{"a": []}]}}}})
 def test_no_rule_crashes_on_arbitrary_documents(body: dict) -> None:  # type: ignore[type-arg]
     """Whatever shape a vendor's document has, every rule returns findings, never an exception."""
     import json

@@ -108,7 +108,12 @@ def _validate_options(options: CheckOptions) -> None:
 
     unknown = [p for p in options.phases if p not in PHASES]
     if unknown:
-        raise InputError(f"unknown phase(s): {', '.join(unknown)}")
+        from specforge.core.tomlconf import suggest
+
+        raise InputError(
+            f"unknown phase(s): {', '.join(unknown)}{suggest(unknown[0], PHASES)}",
+            hint=f"choose from: {', '.join(PHASES)}",
+        )
 
 
 def _load(options: CheckOptions) -> LoadedSpec:

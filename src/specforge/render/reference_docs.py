@@ -1,13 +1,15 @@
-"""The generated references: ``docs/rules.md`` from the lint rule registry and
+"""The generated references: ``docs/rules.md`` from the lint rule registry,
 ``docs/diff-kinds.md`` from the diff change-kind registry (with where oasdiff classifies
-differently), so neither drifts from the code. Regenerate both with
-``python -m specforge.render.reference_docs`` (tests fail when a committed file is stale)."""
+differently) and ``docs/severity.md`` from check's severity rules, so none drifts from the code.
+Regenerate them with ``python -m specforge.render.reference_docs`` (tests fail when a committed
+file is stale)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from specforge.check.severity import RULES, Rule
 from specforge.diff.kinds import KINDS, ChangeKind, KindRegistry
 from specforge.lint.registry import REGISTRY, RuleRegistry
 from specforge.render.markdown import table
@@ -164,6 +166,33 @@ def kinds_markdown(registry: KindRegistry = KINDS) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def severity_markdown(rules: tuple[Rule, ...] = RULES) -> str:
+    """docs/severity.md, generated from the severity rules (``check.severity.RULES``)."""
+    lines = [
+        "# Severity of conformance failures",
+        "",
+        "<!-- Generated from RULES in src/specforge/check/severity.py by `python -m specforge.render.reference_docs`; do not edit. -->",
+        "",
+        "Every cause in a `specforge check` report has one severity. `--fail-on LEVEL` (check, run, nightly)",
+        "makes the exit code 1 only when a cause at LEVEL or worse is found.",
+        "",
+        "- **blocking**: an OpenAI-SDK client or the job lifecycle breaks (create rejected, poll or content",
+        "  broken, types the SDK cannot read, auth broken);",
+        "- **major**: a real defect a client can work around;",
+        "- **minor**: cosmetic or protocol hygiene (an `Allow` header, an undocumented 4xx).",
+        "",
+        "Rules are read top to bottom; the first that matches wins. A cause spanning several operations takes",
+        "the most severe level of its failures.",
+        "",
+        "| # | severity | check | when | why |",
+        "|---|---|---|---|---|",
+    ]
+    for number, rule in enumerate(rules, 1):
+        checks = ", ".join(f"`{c}`" for c in rule.checks) or "any"
+        lines.append(f"| {number} | {rule.level.value} | {checks} | {rule.when} | {rule.why} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -173,12 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     docs = Path(__file__).resolve().parents[3] / "docs"
     parser = argparse.ArgumentParser(
         prog="python -m specforge.render.reference_docs",
-        description="Regenerate docs/rules.md and docs/diff-kinds.md from their registries.",
+        description="Regenerate docs/rules.md, docs/diff-kinds.md and docs/severity.md from their registries.",
     )
     parser.add_argument("--docs", type=Path, default=docs, help="the docs folder (default: the project's)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     write_atomic(args.docs / "rules.md", rules_markdown())
     write_atomic(args.docs / "diff-kinds.md", kinds_markdown())
+    write_atomic(args.docs / "severity.md", severity_markdown())
     return 0
 
 

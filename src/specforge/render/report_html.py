@@ -7,7 +7,7 @@ the autoescaped Jinja2 template ``templates/check_report.html.j2``."""
 from __future__ import annotations
 
 from specforge.check.model import CheckResult
-from specforge.render.templating import render
+from specforge.render.jinja import render_template
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
@@ -35,7 +35,7 @@ details{margin:6px 0} summary{cursor:pointer}
 
 def render_report_html(result: CheckResult) -> str:
     data = result.to_dict()
-    return render(
+    return render_template(
         "check_report.html.j2",
         r=result,
         css=_CSS,

@@ -281,7 +281,8 @@ def auth_optional(op: Operation, ctx: LintContext) -> Iterator[Finding]:
                 key="required" not in parameter,
             )
     security, at = _security(op, ctx)
-    schemes = (ctx.spec.data.get("components") or {}).get("securitySchemes")
+    components = ctx.spec.data.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
     for requirement in security if isinstance(security, list) else []:
         for name in requirement if isinstance(requirement, dict) else []:
             scheme = schemes.get(name) if isinstance(schemes, dict) else None
