@@ -103,6 +103,23 @@ def test_a_failing_stage_still_writes_the_summary(project: Path) -> None:
     assert summary["exit_code"] == 2 and len(summary["skipped"]) == 6
 
 
+def test_a_report_that_cannot_be_written_fails_that_check_not_the_run(project: Path) -> None:
+    """An OSError while a check writes its cassette or reports (here: a folder where the cassette
+    goes) is that check's failed stage with the folder and a fix; the other checks and the summary
+    are still written."""
+    blocked = project / "reports" / "r2" / "check-aiid" / "vs-canonical" / "cassette.jsonl"
+    blocked.mkdir(parents=True)
+    config = load_config(project / "specforge.toml")
+    result = run_pipeline(config, variants=["aiid", "xiexus"], max_examples=2, run_id="r2")
+    checks = [s for s in result.stages if s.name == "check"]
+    assert [s.status for s in checks] == ["failed", "ok"]
+    assert "check-aiid/vs-canonical: cannot write the check's reports: Is a directory" in checks[0].summary
+    assert result.exit_code != 0
+    summary = json.loads((project / "reports" / "r2" / "summary.json").read_text())
+    assert summary["checks"]["xiexus"]["verdict"] == "conformant"
+    assert (project / "reports" / "r2" / "check-aiid" / "report.json").is_file()
+
+
 def test_cli_run_unknown_variant_is_an_input_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
     result = CliRunner().invoke(cli, ["run", "--variant", "opnai"])

@@ -80,21 +80,20 @@ def check_options_schema() -> dict[str, Any] | None:
 
 
 def _check_api() -> tuple[Any, Any, Any]:
-    """(CheckOptions, run_check, write_reports): the check API and render's report writer."""
+    """(CheckOptions, run_check, ReportWriter): the check API and render's report writer."""
     import specforge.check as check
-    from specforge.render.reports import write_reports
+    from specforge.render.reports import ReportWriter
 
     run_check = getattr(check, "run_check", None)
     if run_check is None:
         from specforge.check.runner import run_check
-    return check.CheckOptions, run_check, write_reports
+    return check.CheckOptions, run_check, ReportWriter
 
 
 def check_provider(provider: Provider) -> Any:
     """Run the conformance check for ``provider`` and write its reports (json, md, html, junit,
     cassette) into ``provider.report_dir``. Endpoint faults are in the result, never raised."""
     from specforge.core.config import load_config
-    from specforge.core.output import dump_json, write_atomic
 
     if provider.token_env and not os.environ.get(provider.token_env):
         # a missing CI secret is not the provider's fault: without this, every auth-protected
@@ -106,7 +105,7 @@ def check_provider(provider: Provider) -> Any:
                 "is not set; nothing was sent"
             ],
         }
-    check_options, run_check, write_reports = _check_api()
+    check_options, run_check, report_writer = _check_api()
     config = load_config(provider.project) if provider.project else load_config()
     # TOML arrays arrive as lists; CheckOptions (frozen) takes tuples
     extra = {k: tuple(v) if isinstance(v, list) else v for k, v in provider.check.items()}
@@ -114,8 +113,11 @@ def check_provider(provider: Provider) -> Any:
     if provider.token_env:
         options["token_env"] = provider.token_env
     report_dir = provider.report_dir
+    writer = None
     if report_dir is not None:
         report_dir.mkdir(parents=True, exist_ok=True)
+        writer = report_writer(report_dir, per_run=False)
+        options["handlers"] = (writer,)
     result = run_check(
         check_options(
             base_url=provider.base_url,
@@ -127,11 +129,8 @@ def check_provider(provider: Provider) -> Any:
         ),
         report_dir=report_dir,
     )
-    if report_dir is not None:
-        if write_reports is not None:
-            write_reports(result, report_dir)
-        else:  # check without its renderers: keep at least the machine-readable report
-            write_atomic(report_dir / "report.json", dump_json(result.to_dict()))
+    if writer is not None and writer.error is not None:
+        raise writer.error  # the runner records it as this provider's error, as for any other
     return result
 
 

@@ -488,7 +488,7 @@ def _check_task(
     Runs in a worker process (the token comes as an argument, never through a command line)."""
     from specforge.check import CheckOptions, run_check
     from specforge.mock import serve
-    from specforge.render.reports import write_reports
+    from specforge.render.reports import ReportWriter
 
     started = time.perf_counter()
     os.environ[TOKEN_ENV] = token
@@ -502,6 +502,7 @@ def _check_task(
         if task.canonical
         else {"variant": task.variant, "run_id": f"{run_id}-{task.variant}"}
     )
+    writer = ReportWriter(folder, per_run=False)
     try:
         with serve(task.variant, config=config, token=token, job_seconds=job_seconds) as url:
             checked = run_check(
@@ -513,14 +514,25 @@ def _check_task(
                     seed=seed,
                     poll_interval=0.05,
                     job_timeout=30.0,
+                    handlers=(writer,),
                     **target,
                 ),
                 report_dir=folder,
             )
-        written = write_reports(checked, folder)
     except InputError as error:
         return str(error)
-    return checked, written, time.perf_counter() - started
+    except OSError as error:  # the cassette, streamed into the folder while the check runs
+        return _unwritable(config, folder, error)
+    if writer.error is not None:
+        return _unwritable(config, folder, writer.error)
+    return checked, writer.written, time.perf_counter() - started
+
+
+def _unwritable(config: Config, folder: Path, error: OSError) -> str:
+    return (
+        f"{config.display(folder)}: cannot write the check's reports: {error.strerror or error} "
+        "(fix: free disk space, or make the reports folder writable)"
+    )
 
 
 def _summary(config: Config, result: PipelineResult) -> None:

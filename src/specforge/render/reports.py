@@ -49,17 +49,20 @@ def write_reports(result: CheckResult, directory: Path, formats: Iterable[str] =
 
 class ReportWriter:
     """Handler of a check's event stream: when the run has ``Finished`` it writes the reports to
-    ``root/<run id>/`` (``written`` holds their paths). A full disk or an unwritable folder is
-    kept in ``error`` for the caller to report, so the run itself still ends normally."""
+    ``root/<run id>/``, or to ``root`` itself with ``per_run=False`` (the folders that
+    ``specforge run`` and the nightly name themselves); ``written`` holds their paths. A full disk
+    or an unwritable folder is kept in ``error`` for the caller to report, so the run itself still
+    ends normally."""
 
-    def __init__(self, root: Path, formats: Iterable[str] = FORMATS) -> None:
+    def __init__(self, root: Path, formats: Iterable[str] = FORMATS, *, per_run: bool = True) -> None:
         self.root = root
         self.formats = tuple(formats)
+        self.per_run = per_run
         self.written: list[Path] = []
         self.error: OSError | None = None
 
     def folder(self, run_id: str) -> Path:
-        return self.root / run_id
+        return self.root / run_id if self.per_run else self.root
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, Finished):
