@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from conftest import FIXTURE_SPEC
 from specforge.check import checks as sc
 from specforge.check.registry import REGISTRY, CheckRegistry, Exchange, run_response_checks
-from specforge.check.spec import SpecModel
+from specforge.check.spec import SpecModel, load_spec
 from specforge.core import load_document
 
 SPEC = SpecModel.of(load_document(FIXTURE_SPEC).data)
@@ -106,3 +107,15 @@ def test_sequence_findings() -> None:
     assert [f.check for f in sequence_findings(SPEC, out_of_terminal)] == ["lifecycle_transitions_are_legal"]
     decreasing = [{"status": "in_progress", "progress": 60}, {"status": "in_progress", "progress": 40}]
     assert [f.check for f in sequence_findings(SPEC, decreasing)] == ["progress_never_decreases"]
+
+
+def test_check_spec_hands_schemathesis_pointers_for_anchor_refs(tmp_path: Path) -> None:
+    """schemathesis reads an OpenAPI document's refs as JSON pointers: `check --spec` bundles a
+    spec with `$anchor` refs so each becomes the pointer core's resolver found."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        "components:\n  schemas:\n    Video: {$anchor: video, type: object}\n    Alias: {$ref: '#video'}\n"
+    )
+    schemas = load_spec(spec=spec).data["components"]["schemas"]
+    assert schemas["Alias"] == {"$ref": "#/components/schemas/Video"}

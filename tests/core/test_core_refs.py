@@ -313,3 +313,165 @@ def test_rewrite_refs_rewrites_every_ref_in_place() -> None:
         "b": [{"$ref": "OTHER.YAML#/Y"}, {"example": {"$ref": "#/Z"}}],
         "$ref": 3,
     }
+
+
+ANCHORED = """\
+openapi: 3.1.0
+paths: {}
+components:
+  schemas:
+    Video:
+      $anchor: video
+      type: object
+      properties:
+        status: {$ref: 'common.yaml#status'}
+        owner: {$ref: 'https://schemas.example.com/owner'}
+    Owner:
+      $id: https://schemas.example.com/owner
+      type: object
+      properties:
+        team: {$ref: '#/$defs/team'}
+      $defs:
+        team: {type: string}
+    Alias: {$ref: '#video'}
+"""
+
+COMMON_ANCHORED = """\
+components:
+  schemas:
+    Status:
+      $anchor: status
+      type: string
+"""
+
+
+@pytest.fixture
+def anchored(tmp_path: Path) -> Path:
+    (tmp_path / "spec.yaml").write_text(ANCHORED)
+    (tmp_path / "common.yaml").write_text(COMMON_ANCHORED)
+    return tmp_path / "spec.yaml"
+
+
+def test_anchor_and_id_refs_of_31_schemas_resolve_without_a_fetch(anchored: Path) -> None:
+    """referencing's registry finds `$anchor`s and `$id`s in component schemas: a ref by anchor
+    (here or in another file) or by an `$id` URL lands on the schema, never on the network, and
+    a ref inside an `$id` schema is relative to it."""
+    doc = load_document(anchored)
+    resolver = RefResolver(doc)
+    target, pointer, value = resolver.follow(doc, "#/components/schemas/Alias")
+    assert (target, pointer, value["type"]) == (doc, "/components/schemas/Video", "object")
+    common, pointer, _ = resolver.follow(
+        doc, "common.yaml#status", at="/components/schemas/Video/properties/status"
+    )
+    assert pointer == "/components/schemas/Status" and common.locate(pointer).line == 4  # type: ignore[union-attr]
+    target, pointer, _ = resolver.follow(doc, "https://schemas.example.com/owner")
+    assert (target, pointer) == (doc, "/components/schemas/Owner")
+    _, pointer, team = resolver.deref_one(doc, "#/$defs/team", at="/components/schemas/Owner/properties/team")
+    assert pointer == "/components/schemas/Owner/$defs/team" and team == {"type": "string"}
+    assert ref_problems(doc) == []
+    data = bundle(doc)
+    schemas = data["components"]["schemas"]
+    assert schemas["Alias"] == {"$ref": "#/components/schemas/Video"}  # a JSON pointer for schemathesis
+    assert schemas["Video"]["properties"]["status"] == {"$anchor": "status", "type": "string"}
+    assert schemas["Video"]["properties"]["owner"] == {"$ref": "#/components/schemas/Owner"}
+
+
+def test_a_missing_anchor_is_ref_invalid_at_the_ref(anchored: Path) -> None:
+    doc = load_document(anchored)
+    with pytest.raises(RefError, match="has a fragment that is not a JSON pointer") as info:
+        RefResolver(doc).follow(doc, "#vidoe", at="/components/schemas/Alias")
+    assert (info.value.code, info.value.line, info.value.col) == ("ref-invalid", 18, 19)
+
+
+def test_validators_share_the_resolvers_registry_and_files(
+    anchored: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registry validators get is the resolver's: a file the resolver loaded is not read again."""
+    import jsonschema
+
+    doc = load_document(anchored)
+    resolver = RefResolver(doc)
+    resolver.follow(doc, "common.yaml#status")
+
+    def no_second_read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("common.yaml was loaded twice")
+
+    monkeypatch.setattr("specforge.core.refs.load_document", no_second_read)
+    common = (anchored.parent / "common.yaml").as_uri()
+    validator = jsonschema.Draft202012Validator({"$ref": f"{common}#status"}, registry=resolver.registry)
+    assert validator.is_valid("queued") and not validator.is_valid(5)
+    owner = jsonschema.Draft202012Validator(
+        {"$ref": "https://schemas.example.com/owner"}, registry=resolver.registry
+    )
+    assert owner.is_valid({"team": "a"}) and not owner.is_valid({"team": 1})
+
+
+def _ref_error(error: BaseException | None) -> RefError | None:
+    while error is not None and not isinstance(error, RefError):
+        error = error.__cause__ or error.__context__
+    return error
+
+
+def test_the_validators_registry_refuses_what_the_resolver_refuses(tmp_path: Path) -> None:
+    """RefGuard.registry() (what every jsonschema validator gets) and the resolver are one: the
+    same refs are refused with the same codes, and nothing outside the folder is read."""
+    import jsonschema
+
+    from specforge.core.guard import RefGuard
+
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("x: 1\n")
+    (project / "link.yaml").symlink_to(outside / "secret.yaml")
+    spec = project / "spec.yaml"
+    spec.write_text("openapi: 3.1.0\n")
+    doc = load_document(spec)
+    for ref, code in [
+        ("../outside/secret.yaml#/x", "ref-escape"),
+        ("link.yaml#/x", "ref-escape"),
+        ((outside / "secret.yaml").as_uri() + "#/x", "ref-escape"),
+        ("https://example.com/x.yaml#/x", "ref-remote"),
+        ("missing.yaml#/x", "ref-file"),
+    ]:
+        with pytest.raises(RefError) as resolved:
+            RefResolver(doc).follow(doc, ref)
+        guard = RefGuard(project, document=spec)
+        validator = jsonschema.Draft202012Validator(
+            {"$id": guard.base_uri, "$ref": ref}, registry=guard.registry()
+        )
+        with pytest.raises(jsonschema.exceptions._RefResolutionError) as validated:
+            validator.is_valid(1)
+        refused = _ref_error(validated.value)
+        assert refused is not None and (resolved.value.code, refused.code) == (code, code), ref
+        assert "x: 1" not in refused.message
+
+
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["$id", "$anchor", "properties", "items", "allOf", "$defs", "components", "schemas", "a"]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_JSONISH, st.sampled_from(["#name", "#/a", "other.json#name", "https://h.invalid/x#/a"]))
+def test_malformed_ids_and_anchors_never_crash_the_registry(data: object, ref: str) -> None:
+    """Whatever `$id`, `$anchor` and keyword values a document holds, a ref through the registry
+    either resolves or is a RefError (never a TypeError from crawling it)."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "other.json").write_text(json.dumps(data))
+        doc = load_text(json.dumps({"components": {"schemas": {"S": data}}}), str(Path(folder) / "spec.json"))
+        try:
+            RefResolver(doc).follow(doc, ref)
+        except RefError as error:
+            assert error.code in {"ref-invalid", "ref-unresolved", "ref-remote", "ref-cycle"}

@@ -88,8 +88,9 @@ def load_spec(
 def _self_contained(document: Document) -> Any:
     """The spec's data with refs into other files of its folder inlined by core's resolver, so
     schemathesis is handed a document with local refs only; a remote ref or one leaving the
-    folder is an InputError at its file:line (schemathesis itself would fetch or open it)."""
-    if all(site.ref.startswith("#") for site in iter_refs(document)):
+    folder is an InputError at its file:line (schemathesis itself would fetch or open it); an
+    ``$anchor`` ref becomes a JSON pointer."""
+    if all(site.ref == "#" or site.ref.startswith("#/") for site in iter_refs(document)):
         return document.data
     return bundle(document)
 

@@ -1,7 +1,8 @@
 """The one place that decides what specforge may read: every document, config file and cassette
 is read through :func:`read_regular`, and every ``$ref`` target any library wants to follow
 (openapi-spec-validator through jsonschema-path, jsonschema through referencing, schemathesis)
-is handed to :class:`RefGuard`, which serves files inside the project folder and refuses the rest.
+is handed to :class:`RefGuard`: core.refs' one resolver, which serves files inside the project
+folder and refuses the rest (lint and ``check --spec`` follow refs through the same resolver).
 
 Why here and not in each library's own resolver: each of those libraries fetches ``http(s)://``
 and opens ``file:`` URLs by default, so one hostile ``$ref`` would read ``/etc/passwd`` into a
@@ -12,7 +13,7 @@ finding or send a GET; one guard passed to all of them is the only way every pat
   ``<(yes)``, a directory) is an :class:`InputError`; the byte limit is enforced while reading,
   so it also holds if a file grows.
 * **Refs stay inside the folder**: the target is resolved (symlinks followed) and must lie inside
-  ``root``; remote URLs are never fetched.
+  ``root``; remote URLs are never fetched (``RefResolver.load`` decides both).
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ import stat
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from specforge.core.errors import InputError
 
@@ -119,25 +118,17 @@ def inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
-def escape_error(ref: str, **where: Any) -> InputError:
-    """The one message for a reference that leaves the project folder."""
-    from specforge.core.refs import RefError
-
-    return RefError(
-        "ref-escape",
-        f"$ref `{ref}` escapes the project folder",
-        hint="copy the referenced file into the spec's folder; refs may not reach outside it",
-        **where,
-    )
-
-
 class RefGuard:
-    """Serves ``$ref`` targets to third-party resolvers: files inside ``root`` (loaded by
-    specforge's own loader, limits included), nothing else. ``root`` ``None`` refuses every
-    file. ``base_uri`` is what to tell a library the document's own address is."""
+    """The one ``$ref`` resolver (:class:`specforge.core.refs.RefResolver`) as third-party
+    libraries want it: a ``load(uri)`` callable, jsonschema-path handlers, a referencing registry.
+    Files inside ``root`` are served, nothing else; ``root`` ``None`` refuses every file.
+    ``base_uri`` is what to tell a library the document's own address is."""
 
     def __init__(self, root: Path | None, *, document: Path | None = None) -> None:
-        self.root = root.resolve() if root is not None else None
+        from specforge.core.refs import IN_MEMORY, RefResolver
+
+        self.resolver = RefResolver(root=root)
+        self.root = self.resolver.root
         spec = (
             document.resolve()
             if document is not None
@@ -145,52 +136,26 @@ class RefGuard:
             if self.root is not None
             else None
         )
-        self.base_uri = spec.as_uri() if spec is not None else "urn:specforge:in-memory"
-        self.refused: list[str] = []  # every URI refused, for callers that want to report them
+        self.base_uri = spec.as_uri() if spec is not None else IN_MEMORY
 
-    def path_of(self, uri: str) -> Path:
-        """The local file ``uri`` names inside ``root``; RefError (refused, escapes) otherwise."""
-        from specforge.core.refs import refuse_remote
-
-        parts = urlsplit(uri)
-        if parts.scheme not in ("", "file") or parts.netloc not in ("", "localhost"):
-            self.refused.append(uri)
-            refuse_remote(uri)
-        if self.root is None:
-            self.refused.append(uri)
-            raise escape_error(uri)
-        raw = url2pathname(unquote(parts.path)) if parts.scheme else unquote(parts.path)
-        target = Path(raw) if os.path.isabs(raw) else self.root / raw
-        if not inside(target, self.root):
-            self.refused.append(uri)
-            raise escape_error(uri)
-        return target.resolve()
+    @property
+    def refused(self) -> list[str]:
+        """Every URI refused, for callers that want to report them."""
+        return self.resolver.refused
 
     def load(self, uri: str) -> Any:
         """The data at ``uri`` (a file inside ``root``), loaded with specforge's limits."""
-        from specforge.core.document import load_document
-
-        target = self.path_of(uri.partition("#")[0])
-        return load_document(target).data
+        return self.resolver.load(uri).data
 
     def handlers(self) -> Mapping[str, Callable[[str], Any]]:
         """jsonschema-path / openapi-spec-validator ``handlers``: every scheme goes to
         :meth:`load` (the library's fallback to ``urlopen`` is never reached)."""
         return _EveryScheme(self.load)
 
-    def retrieve(self, uri: str) -> Any:
-        """A ``referencing.Registry(retrieve=...)`` callable (jsonschema)."""
-        from referencing import Resource
-        from referencing.jsonschema import DRAFT202012
-
-        return Resource.from_contents(self.load(uri), default_specification=DRAFT202012)
-
     def registry(self) -> Any:
-        """A ``referencing.Registry`` for jsonschema validators: without one, jsonschema falls
-        back to fetching unknown ``$ref`` URLs with urlopen."""
-        from referencing import Registry
-
-        return Registry(retrieve=self.retrieve)  # type: ignore[call-arg]
+        """The resolver's ``referencing.Registry``, for jsonschema validators: without one,
+        jsonschema falls back to fetching unknown ``$ref`` URLs with urlopen."""
+        return self.resolver.registry
 
 
 class _EveryScheme(Mapping[str, Callable[[str], Any]]):

@@ -1,24 +1,30 @@
-"""Local ``$ref`` resolution: same-file refs (``#/components/...``) and relative files inside the
-spec's folder (``common.yaml#/components/schemas/Video``).
+"""Local ``$ref`` resolution: same-file refs (``#/components/...``), relative files inside the
+spec's folder (``common.yaml#/components/schemas/Video``) and, in 3.1 schemas, ``$id`` /
+``$anchor`` refs.
 
 Why this shape:
 
-* **Lazy.** :meth:`RefResolver.follow` follows one reference when a caller needs it; nothing is
-  expanded up front, so cyclic schemas (a ``Node`` whose ``children`` are ``Node``) are no
-  problem, and :func:`bundle` inlines only refs into other files.
-* **Cached.** Every referenced file is loaded once per resolver (with positions), so a finding
-  about a referenced schema can point at ``common.yaml:12:5``.
+* **One resolver on referencing.** :class:`RefResolver` keeps one ``referencing.Registry`` per
+  spec, filled lazily by :meth:`RefResolver.load` (the one policy for what may be read); the same
+  registry is what the JSON Schema validators get (:meth:`RefResolver.registry`, through
+  ``core.guard.RefGuard``), so lint, bundle and every validator refuse the same refs and share
+  the files already loaded. referencing supplies URI joining, ``$id`` and ``$anchor``.
+* **Our own fragment walk.** JSON pointer fragments are walked by :meth:`RefResolver.lookup`
+  (RFC 6901, did-you-mean hints), not ``referencing``'s ``Resource.pointer``, which indexes into
+  strings (``#/info/title/0`` is ``"O"``), takes negative list indexes and raises ``ValueError``
+  for a word on a list.
+* **Lazy and cached.** :meth:`RefResolver.follow` follows one reference when a caller needs it
+  (cyclic schemas are no problem, :func:`bundle` inlines only refs into other files); every file
+  is loaded once, with positions, so a finding can point at ``common.yaml:12:5``.
 * **Safe by default.** Remote refs (``http(s)://``) are refused unless a ``retrieve`` callable is
   injected (the caller decides about the network, never this module); refs leaving the spec's
-  folder (``../x.yaml``, absolute paths, ``file:`` URLs) are always refused.
+  folder (``../x.yaml``, absolute paths, ``file:`` URLs, symlinks out) are always refused.
 * **One judge.** :meth:`RefResolver.deref_one` / :meth:`RefResolver.follow` raise the one
-  :class:`RefError` (an :class:`InputError` at the ``$ref``'s file:line:col) for a ref that cannot
-  be followed: lint's SF-REF-UNRESOLVED reports it, :func:`bundle` (check ``--spec``) stops on it.
+  :class:`RefError` (an :class:`InputError` at the ``$ref``'s file:line:col): lint's
+  SF-REF-UNRESOLVED reports it, :func:`bundle` (check ``--spec``) stops on it.
 * **Plain data** (lint, merge, mock, normalize, ingest and check walk dicts, not documents):
   :func:`resolve_local` / :func:`follow_local` are the lenient same-document lookups (a bad ref
-  is "no information"), on :mod:`specforge.core.pointer`'s RFC 6901 walk. Not on
-  ``referencing``'s ``Resource.pointer``: that one indexes into strings (``#/info/title/0`` is
-  ``"O"``), takes negative list indexes and raises ``ValueError`` for a word on a list.
+  is "no information"), on :mod:`specforge.core.pointer`'s RFC 6901 walk.
 
 ``$ref`` strings under data-valued keywords (``example``, ``default``, ``enum``, ``const``, schema
 ``examples`` lists and Example Objects' ``value``) are data, not references, and are left alone.
@@ -28,18 +34,19 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
+from urllib.request import url2pathname
 
 from specforge.core import pointer as jp
 from specforge.core.diagnostics import Diagnostic, Severity
 from specforge.core.document import DEFAULT_LIMITS, Document, Limits, load_document, load_text
 from specforge.core.errors import InputError
-from specforge.core.guard import escape_error
 
 #: ``retrieve(url) -> document text (str/bytes) or already-parsed data``; raise to refuse.
 Retriever = Callable[[str], Any]
@@ -49,6 +56,9 @@ _DATA_KEYS = frozenset({"example", "default", "enum", "const"})
 
 #: a chain of refs longer than this is treated like a cycle (nothing real is that deep)
 _MAX_CHAIN = 64
+
+#: the address of a document that has no file (``RefGuard(None)``): nothing is relative to it
+IN_MEMORY = "urn:specforge:in-memory"
 
 
 class RefError(InputError):
@@ -79,6 +89,16 @@ def refuse_remote(url: str) -> Any:
         f"remote $ref `{url}` refused",
         hint="download the file into the spec's folder and reference it relatively, "
         "or pass a retrieve callable to allow remote refs",
+    )
+
+
+def escape_error(ref: str, **where: Any) -> RefError:
+    """The one message for a reference that leaves the project folder."""
+    return RefError(
+        "ref-escape",
+        f"$ref `{ref}` escapes the project folder",
+        hint="copy the referenced file into the spec's folder; refs may not reach outside it",
+        **where,
     )
 
 
@@ -179,9 +199,68 @@ def iter_refs(document: Document) -> Iterator[RefSite]:
         stack.extend((f"{pointer}/{token}", child) for token, child in reversed(children))
 
 
+@functools.cache
+def _specification() -> Any:
+    """How referencing reads a spec file: an OpenAPI document (or a file of ``components``) holds
+    JSON Schema 2020-12 resources in ``components/schemas`` (so their ``$id`` and ``$anchor`` are
+    found); anything else is a 2020-12 schema. A malformed keyword holds no schemas instead of
+    crashing the crawl."""
+    from referencing import Specification
+    from referencing.jsonschema import DRAFT202012
+
+    def container(contents: Any) -> bool:
+        return isinstance(contents, dict) and ("openapi" in contents or "components" in contents)
+
+    def schema(contents: Any) -> bool:
+        return isinstance(contents, bool) or (isinstance(contents, dict) and not container(contents))
+
+    def id_of(contents: Any) -> str | None:
+        found = contents.get("$id") if isinstance(contents, dict) and schema(contents) else None
+        return found if isinstance(found, str) else None
+
+    def subresources_of(contents: Any) -> Iterable[Any]:
+        if container(contents):
+            components = contents.get("components")
+            schemas = components.get("schemas") if isinstance(components, dict) else None
+            return list(schemas.values()) if isinstance(schemas, dict) else []
+        if not schema(contents):
+            return []
+        try:
+            return list(DRAFT202012.subresources_of(contents))
+        except (AttributeError, TypeError):
+            return []
+
+    def anchors_in(specification: Any, contents: Any) -> Iterable[Any]:
+        if not (isinstance(contents, dict) and schema(contents)):
+            return []
+        return [anchor for anchor in DRAFT202012.anchors_in(contents) if isinstance(anchor.name, str)]
+
+    def maybe_in_subresource(segments: Any, resolver: Any, subresource: Any) -> Any:
+        if len(segments) >= 3 and segments[0] == "components" and segments[1] == "schemas":
+            if len(segments) == 3:
+                return resolver.in_subresource(subresource)
+            segments = segments[3:]
+        return DRAFT202012.maybe_in_subresource(segments=segments, resolver=resolver, subresource=subresource)
+
+    return Specification(  # type: ignore[call-arg]  # attrs fields referencing's stubs do not show
+        name="specforge-openapi",
+        id_of=id_of,
+        subresources_of=subresources_of,
+        anchors_in=anchors_in,
+        maybe_in_subresource=maybe_in_subresource,
+    )
+
+
+def _resource(data: Any) -> Any:
+    from referencing import Resource
+
+    return Resource.from_contents(data, default_specification=_specification())
+
+
 class RefResolver:
     """Follows ``$ref`` for one spec. ``root`` is the folder refs must stay inside (default: the
-    folder of the first document the resolver sees); ``retrieve`` enables remote refs."""
+    folder of the first document the resolver sees; without a document or ``root``, no file at
+    all); ``retrieve`` enables remote refs."""
 
     def __init__(
         self,
@@ -192,22 +271,37 @@ class RefResolver:
         retrieve: Retriever | None = None,
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
-        self.retrieve: Retriever = retrieve or refuse_remote
+        from referencing import Registry
+
+        self.retrieve = retrieve
         self.limits = limits
         self.root: Path | None = Path(root).resolve() if root is not None else None
-        self._origin: dict[int, str | Path] = {}  # id(document) -> real file path or URL
-        self._by_origin: dict[str | Path, Document] = {}
-        self._keep: list[Document] = []  # ids in _origin stay valid while the resolver lives
+        self.refused: list[str] = []  # every URI refused by load(), for callers that report them
+        self._registry: Any = Registry(retrieve=lambda uri: _resource(self.load(uri).data))  # type: ignore[call-arg]
+        self._documents: dict[str, Document] = {}  # URI asked for -> document
+        self._files: dict[Path, Document] = {}  # real path -> document: each file loaded once
+        self._uri: dict[int, str] = {}  # id(document) -> its own URI, the base of its refs
+        self._keep: list[Document] = []  # ids in _uri stay valid while the resolver lives
+        self._scoped: dict[int, bool] = {}  # id(document) -> whether it declares any `$id`
+        self._where_is: dict[int, tuple[Document, str]] = {}  # id(node) -> place ($id / $anchor targets)
+        self._indexed: set[int] = set()
+        self._home: tuple[str, Path] | None = None  # (shown folder, real folder) of the first document
         self.document = document
         if document is not None:
             self.register(document, base_path)
 
     # -- documents -------------------------------------------------------------------------
 
+    @property
+    def registry(self) -> Any:
+        """The ``referencing.Registry`` of every document loaded so far, loading more through
+        :meth:`load`: what jsonschema validators get (without one they fetch unknown URLs)."""
+        return self._registry
+
     def register(self, document: Document, base_path: str | Path | None = None) -> Document:
         """Tell the resolver where ``document`` lives (``base_path``: its file or its folder;
         default: ``document.path``). Idempotent."""
-        if id(document) in self._origin and base_path is None:
+        if id(document) in self._uri and base_path is None:
             return document
         origin: str | Path
         if isinstance(base_path, str) and urlsplit(base_path).scheme in ("http", "https"):
@@ -219,41 +313,108 @@ class RefResolver:
             origin = document.path
         else:
             origin = Path(document.path).resolve()
-        if self.root is None and isinstance(origin, Path):
-            self.root = origin.parent
-        self._origin[id(document)] = origin
-        self._keep.append(document)
-        self._by_origin.setdefault(origin, document)
-        return document
-
-    def origin(self, document: Document) -> str | Path:
-        if id(document) not in self._origin:
-            self.register(document)
-        return self._origin[id(document)]
-
-    def _load_file(self, target: Path, display: str) -> Document:
-        cached = self._by_origin.get(target)
-        if cached is not None:
-            return cached
-        document = load_document(target, limits=self.limits, display=display)
-        self._origin[id(document)] = target
-        self._by_origin[target] = document
-        return document
-
-    def _load_url(self, url: str) -> Document:
-        cached = self._by_origin.get(url)
-        if cached is not None:
-            return cached
-        fetched = self.retrieve(url)
-        if isinstance(fetched, Document):
-            document = fetched
-        elif isinstance(fetched, bytes | str):
-            text = fetched.decode("utf-8-sig") if isinstance(fetched, bytes) else fetched
-            document = load_text(text, url, limits=self.limits)
+        if isinstance(origin, Path):
+            if self.root is None:
+                self.root = origin.parent
+            if self._home is None:
+                self._home = (os.path.dirname(document.path), origin.parent)
+            self._files.setdefault(origin, document)
+            uri = origin.as_uri()
         else:
-            document = Document(path=url, data=fetched, text="")
-        self._origin[id(document)] = url
-        self._by_origin[url] = document
+            uri = origin
+        self._uri[id(document)] = uri
+        self._keep.append(document)
+        if uri not in self._documents:
+            self._documents[uri] = document
+            self._registry = self._registry.with_resource(uri, _resource(document.data))
+        return document
+
+    def uri_of(self, document: Document) -> str:
+        if id(document) not in self._uri:
+            self.register(document)
+        return self._uri[id(document)]
+
+    def load(self, uri: str) -> Document:
+        """The document at ``uri`` (its fragment ignored): a file inside ``root``, or a URL
+        through the injected ``retrieve``; :class:`RefError` (refused, escapes, cannot be loaded)
+        otherwise. The one policy for what a ``$ref`` may read; cached."""
+        uri = urldefrag(uri).url
+        found = self._documents.get(uri)
+        if found is None:
+            if urlsplit(uri).scheme in ("http", "https") and self.retrieve is not None:
+                found = self._fetch(uri)
+            else:
+                found = self._load_file(self.path_of(uri))
+            self._documents[uri] = found
+        return found
+
+    def path_of(self, uri: str) -> Path:
+        """The local file ``uri`` names inside ``root`` (a relative ``uri`` is relative to it);
+        :class:`RefError` (remote refused, escapes) otherwise."""
+        parts = urlsplit(uri)
+        if parts.scheme not in ("", "file") or parts.netloc not in ("", "localhost"):
+            self.refused.append(uri)
+            refuse_remote(uri)
+        if self.root is None:
+            self.refused.append(uri)
+            raise escape_error(uri)
+        raw = url2pathname(parts.path) if parts.scheme else unquote(parts.path)
+        target = (Path(raw) if os.path.isabs(raw) else self.root / raw).resolve()
+        if not target.is_relative_to(self.root):
+            self.refused.append(uri)
+            raise escape_error(uri)
+        return target
+
+    def _load_file(self, target: Path) -> Document:
+        cached = self._files.get(target)
+        if cached is not None:
+            return cached
+        uri = target.as_uri()
+        if self._home is None:
+            display = str(target)
+        else:
+            shown, real = self._home
+            display = os.path.normpath(os.path.join(shown, os.path.relpath(target, real)))
+        try:
+            document = load_document(target, limits=self.limits, display=display)
+        except InputError as exc:
+            if not target.exists():
+                raise RefError(
+                    "ref-file",
+                    f"$ref `{uri}` names a file that does not exist",
+                    hint=f"create {display} or correct the file name in the $ref",
+                ) from None
+            raise RefError(
+                "ref-file",
+                f"$ref `{uri}` names a file that cannot be loaded: {exc.where}: {exc.message}",
+                hint=exc.hint or f"fix {display} first",
+            ) from None
+        self._files[target] = document
+        self._uri[id(document)] = uri
+        self._keep.append(document)
+        return document
+
+    def _fetch(self, url: str) -> Document:
+        assert self.retrieve is not None
+        try:
+            fetched = self.retrieve(url)
+            if isinstance(fetched, Document):
+                document = fetched
+            elif isinstance(fetched, bytes | str):
+                text = fetched.decode("utf-8-sig") if isinstance(fetched, bytes) else fetched
+                document = load_text(text, url, limits=self.limits)
+            else:
+                document = Document(path=url, data=fetched, text="")
+        except RefError:
+            raise
+        except InputError as exc:
+            raise RefError(
+                "ref-file",
+                f"remote $ref `{url}` cannot be loaded: {exc.where}: {exc.message}",
+                hint=exc.hint or "check the URL",
+            ) from None
+        self._uri[id(document)] = url
+        self._keep.append(document)
         return document
 
     # -- one hop ---------------------------------------------------------------------------
@@ -267,26 +428,41 @@ class RefResolver:
             return {"file": document.path}
         return {"file": location.file, "line": location.line, "col": location.col}
 
-    def target_document(self, document: Document, ref: str, *, at: str | None = None) -> tuple[Document, str]:
-        """The document ``ref`` (written in ``document``) points into, and the JSON pointer
-        inside it. Loads (and caches) the file; raises :class:`RefError`."""
-        file_part, _, fragment = ref.partition("#")
-        fragment = unquote(fragment)
-        if fragment and not fragment.startswith("/"):
-            raise RefError(
-                "ref-invalid",
-                f"$ref `{ref}` has a fragment that is not a JSON pointer",
-                hint="write the fragment as a JSON pointer, e.g. `#/components/schemas/Name`",
-                **self._where(document, at),
-            )
-        if not file_part:
-            return document, fragment
-        origin = self.origin(document)
-        if isinstance(origin, str):  # inside a remote document everything is a URL
-            return self._remote(urljoin(origin, file_part), ref, document, at), fragment
+    def _base(self, document: Document, at: str | None) -> str:
+        """The base URI of a ``$ref`` at ``at``: the document's own, or that of the nearest
+        enclosing schema with an ``$id`` (``Resolver.in_subresource``'s rule)."""
+        base = self.uri_of(document)
+        scoped = self._scoped.get(id(document))
+        if scoped is None:
+            scoped = self._scoped[id(document)] = "$id" in document.text if document.text else True
+        if not scoped or at is None:
+            return base
+        node = document.data
+        try:
+            tokens: list[str | None] = [None, *jp.parts(at)]
+        except ValueError:
+            return base
+        for token in tokens:
+            if token is not None:
+                if isinstance(node, dict) and token in node:
+                    node = node[token]
+                elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                    node = node[int(token)]
+                else:
+                    break
+            found = _specification().id_of(node)
+            if found is not None:
+                base = urljoin(base, found)
+        return base
+
+    def _join(self, document: Document, base: str, ref: str, file_part: str, at: str | None) -> str:
+        """The absolute URI ``file_part`` names; written in a local file, only a relative path
+        or an http(s) URL is a reference (a ``file:`` URL or an absolute path escapes)."""
+        if not base.startswith("file:"):  # inside a remote document everything is a URL
+            return urljoin(base, file_part)
         parts = urlsplit(file_part)
         if parts.scheme in ("http", "https"):
-            return self._remote(file_part, ref, document, at), fragment
+            return file_part
         if parts.scheme and len(parts.scheme) > 1 and parts.scheme != "file":
             raise RefError(
                 "ref-invalid",
@@ -295,52 +471,83 @@ class RefResolver:
                 **self._where(document, at),
             )
         relative = unquote(file_part)
-        root = self.root or origin.parent
-        target = (origin.parent / relative).resolve()
-        if (
-            parts.scheme
-            or os.path.isabs(relative)
-            or relative.startswith("\\")
-            or not target.is_relative_to(root)
-        ):
+        if parts.scheme or os.path.isabs(relative) or relative.startswith("\\"):
             raise escape_error(ref, **self._where(document, at))
-        display = os.path.normpath(os.path.join(os.path.dirname(document.path), relative))
-        try:
-            return self._load_file(target, display), fragment
-        except RefError:
-            raise
-        except InputError as exc:
-            if not target.exists():
-                raise RefError(
-                    "ref-file",
-                    f"$ref `{ref}` names a file that does not exist",
-                    hint=f"create {display} or correct the file name in the $ref",
-                    **self._where(document, at),
-                ) from None
-            raise RefError(
-                "ref-file",
-                f"$ref `{ref}` names a file that cannot be loaded: {exc.where}: {exc.message}",
-                hint=exc.hint or f"fix {display} first",
-                **self._where(document, at),
-            ) from None
+        return urljoin(base, quote(relative))
 
-    def _remote(self, url: str, ref: str, document: Document, at: str | None) -> Document:
+    def _target(self, document: Document, ref: str, at: str | None) -> tuple[Document, str]:
+        """The document ``ref`` (written in ``document`` at ``at``) points into, and the JSON
+        pointer inside it; files come through the registry (loaded once), fragments that are
+        plain names are ``$anchor``s."""
+        from referencing.exceptions import Unresolvable, Unretrievable
+
+        file_part, _, fragment = ref.partition("#")
+        fragment = unquote(fragment)
+        anchor = bool(fragment) and not fragment.startswith("/")
+        base = self._base(document, at)
+        if not file_part and not anchor and base == self.uri_of(document):
+            return document, fragment  # the common case: no registry round trip
+        uri = self._join(document, base, ref, file_part, at) if file_part else base
+        uri = urldefrag(uri).url
+        if uri not in self._registry:  # crawl for `$id`s here, so a failed retrieval keeps it
+            self._registry = self._registry.crawl()
         try:
-            return self._load_url(url)
-        except RefError as exc:
+            retrieved = self._registry.get_or_retrieve(uri)
+        except Unretrievable as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, RefError):
+                raise cause or exc from None
             raise RefError(
-                exc.code,
-                exc.message.replace(f"`{url}`", f"`{ref}`"),
-                hint=exc.hint,
+                cause.code,
+                cause.message.replace(f"`{uri}`", f"`{ref}`"),
+                hint=cause.hint,
                 **self._where(document, at),
             ) from None
-        except InputError as exc:
+        self._registry = retrieved.registry
+        if not anchor:
+            target, prefix = self._place(retrieved.value.contents, ref, document, at)
+            return target, prefix + fragment
+        try:
+            found = self._registry.anchor(uri, fragment)
+        except Unresolvable:
             raise RefError(
-                "ref-file",
-                f"remote $ref `{ref}` cannot be loaded: {exc.where}: {exc.message}",
-                hint=exc.hint or "check the URL",
+                "ref-invalid",
+                f"$ref `{ref}` has a fragment that is not a JSON pointer",
+                hint="write the fragment as a JSON pointer, e.g. `#/components/schemas/Name`",
                 **self._where(document, at),
             ) from None
+        self._registry = found.registry
+        return self._place(found.value.resource.contents, ref, document, at)
+
+    def _place(self, node: Any, ref: str, document: Document, at: str | None) -> tuple[Document, str]:
+        """Which loaded document holds ``node`` (a document, or a schema found by its ``$id`` or
+        ``$anchor``), and where."""
+        for known in self._keep:
+            if known.data is node:
+                return known, ""
+        if id(node) not in self._where_is:
+            for known in self._keep:
+                if id(known) not in self._indexed:
+                    self._indexed.add(id(known))
+                    self._index(known)
+        place = self._where_is.get(id(node))
+        if place is None:  # pragma: no cover - every resource comes from a loaded document
+            raise RefError("ref-unresolved", f"$ref `{ref}` points to nothing", **self._where(document, at))
+        return place
+
+    def _index(self, document: Document) -> None:
+        stack: list[tuple[str, Any]] = [("", document.data)]
+        while stack:
+            pointer, value = stack.pop()
+            if isinstance(value, dict):
+                self._where_is.setdefault(id(value), (document, pointer))
+                stack.extend(
+                    (jp.child(pointer, k), v) for k, v in value.items() if isinstance(v, dict | list)
+                )
+            elif isinstance(value, list):
+                stack.extend(
+                    (jp.child(pointer, i), v) for i, v in enumerate(value) if isinstance(v, dict | list)
+                )
 
     def lookup(
         self,
@@ -351,8 +558,8 @@ class RefResolver:
         where: Document | None = None,
         at: str | None = None,
     ) -> Any:
-        """The value at ``fragment`` in ``document``; :class:`RefError` naming the nearest
-        existing key when it is missing."""
+        """The value at ``fragment`` in ``document`` (RFC 6901, strictly); :class:`RefError`
+        naming the nearest existing key when it is missing."""
         node = document.data
         for depth, token in enumerate(jp.parts(fragment)):
             if isinstance(node, dict) and token in node:
@@ -378,7 +585,7 @@ class RefResolver:
     def deref_one(self, document: Document, ref: str, *, at: str | None = None) -> tuple[Document, str, Any]:
         """One hop: (target document, pointer in it, value there). The value is the cached
         data itself, not a copy: never mutate it."""
-        target, fragment = self.target_document(document, ref, at=at)
+        target, fragment = self._target(document, ref, at)
         value = self.lookup(target, fragment, ref, where=document, at=at)
         return target, fragment, value
 

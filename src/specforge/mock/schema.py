@@ -51,7 +51,7 @@ class Schemas:
         self.document = _absolute_refs(document)
         resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
         # other files / URLs only through core's guard (which refuses them: a mock spec is one document)
-        registry: Registry[Any] = Registry(retrieve=RefGuard(None).retrieve)  # type: ignore[call-arg]
+        registry: Registry[Any] = RefGuard(None).registry()
         self._registry = registry.with_resource(ROOT_URI, resource)
         self._validators: dict[int, Draft202012Validator] = {}
         self._keep: list[Any] = []  # keeps cached schema nodes alive so their ids stay unique

@@ -221,17 +221,19 @@ def ref_unresolved(ctx: LintContext) -> Iterator[Finding]:
     resolver: RefResolver | None = None
     for pointer, ref in ctx.spec.refs:
         here = f"{pointer}/$ref"
-        if ref.startswith("#"):
-            if ctx.spec.resolve_ref(ref) is None:
-                yield Finding(here, f"$ref `{ref}` does not resolve: {_missing(ctx.spec.data, ref[1:])}")
+        local = ref.startswith("#")
+        if local and ctx.spec.resolve_ref(ref) is not None:
             continue
-        # other files and URLs: core's resolver (folder-bound, never fetches) is the one judge
+        # other files, URLs and `$anchor` names: core's resolver (folder-bound, never fetches)
         if resolver is None:
             resolver = _resolver(ctx.document, ctx.base_dir)
         try:
             resolver.deref_one(ctx.document, ref, at=pointer)
         except RefError as exc:
-            yield Finding(here, exc.message)
+            message = (
+                f"$ref `{ref}` does not resolve: {_missing(ctx.spec.data, ref[1:])}" if local else exc.message
+            )
+            yield Finding(here, message)
 
 
 def _resolver(document: Document, base_dir: Path | None) -> RefResolver:
