@@ -14,7 +14,6 @@ NON_CONFORMANT = "non-conformant"
 ERROR = "error"  # the check ran but could not reach / finish against the endpoint
 TIMEOUT = "timeout"  # the provider's run exceeded its timeout and was stopped
 CRASHED = "crashed"  # the runner itself died (exception, killed worker)
-VERDICTS = (CONFORMANT, NON_CONFORMANT, ERROR, TIMEOUT, CRASHED)
 UNREACHABLE = frozenset({ERROR, TIMEOUT, CRASHED})
 
 #: statuses of one check on one operation

@@ -165,21 +165,6 @@ class Spec:
                         )
         return found
 
-    def operation_media(self, op: Operation) -> list[Media]:
-        """The media types of ``op``'s request body and responses, following a ``$ref`` to a
-        component request body or response (so rules see what a client sees)."""
-        found: list[Media] = []
-        body = op.value.get("requestBody")
-        if isinstance(body, dict):
-            resolved, at = self.deref(body, f"{op.pointer}/requestBody")
-            found.extend(self._content(resolved, at, "request", op, None))
-        responses = op.value.get("responses")
-        if isinstance(responses, dict):
-            for status, response in responses.items():
-                resolved, at = self.deref(response, jp.child(f"{op.pointer}/responses", status))
-                found.extend(self._content(resolved, at, "response", op, str(status)))
-        return found
-
     @staticmethod
     def _content(
         owner: Any, pointer: str, where: str, op: Operation | None, status: str | None

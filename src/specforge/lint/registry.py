@@ -118,10 +118,6 @@ class RuleRegistry:
     def ids(self) -> list[str]:
         return list(self._rules)
 
-    def unregister(self, rule_id: str) -> None:
-        """Remove a rule (tests register throwaway rules and clean up after themselves)."""
-        del self._rules[rule_id]
-
 
 REGISTRY = RuleRegistry()
 

@@ -15,7 +15,6 @@ from specforge.core import Diagnostic, Document, Severity, load_text
 from specforge.core import pointer as jp
 from specforge.overlay.paths import JSONPathError, compile_query
 
-VERSIONS = ("1.0", "1.1")
 _UNEXPECTED = re.compile(r"\('([^']*)'(?:, '[^']*')* (?:was|were) unexpected\)")
 
 
