@@ -118,3 +118,18 @@ def test_a_route_documented_as_not_offered_must_not_be_served() -> None:
     assert [c.operation for c in judged] == ["GET /v1/videos", "POST /v1/videos/{video_id}/remix"]
     nothing = replay([_entry(1, "GET", "/v1/videos", 200)], LoadedSpec("x", _spec([]), "h"))
     assert not nothing.failures and not nothing.cases  # undocumented, not documented as absent
+
+
+def test_the_ranking_text_shares_a_rank_between_ties() -> None:
+    from specforge.render.report_text import render_fingerprint
+
+    openai = Match("openai", violations=0, failed_exchanges=0, explained=33, checks=900)
+    aiid = Match("aiid", violations=2, failed_exchanges=3, explained=7, checks=100)
+    xiexus = Match("xiexus", violations=2, failed_exchanges=3, explained=7, checks=100)
+    text = render_fingerprint("cassette.jsonl", sorted([xiexus, openai, aiid], key=Match.rank_key))
+    assert text.splitlines() == [
+        "Fingerprint of cassette.jsonl:",
+        f"  1. behaves like openai: {openai.why()}",
+        f"  2. behaves like aiid (tie, by name): {aiid.why()}",
+        f"  2. behaves like xiexus (tie, by name): {xiexus.why()}",
+    ]

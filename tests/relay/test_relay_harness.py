@@ -115,6 +115,22 @@ def test_retries_are_counted_as_extra_paid_creates(tmp_path: Path) -> None:
         and "3 upstream creates" in finding.upstream
     )
     assert finding.severity == "major"
+    from specforge.render.relay_text import render_relay_outcome
+
+    text = render_relay_outcome(relay, tmp_path, [tmp_path / "report.json"], quiet=False)
+    times = f" (x{finding.count})" if finding.count > 1 else ""
+    assert (
+        f"RELAY major [relay_creates_once] {finding.message}{times}\n    client:   {finding.client}\n" in text
+    )
+    summary = (
+        f"{relay.check.verdict.value}: {len(join.findings)} relay finding(s), "
+        f"{len(relay.check.failures) - len(join.findings)} check failure(s); creates: {join.client_creates} "
+        f"client, {join.upstream_creates} upstream ({join.retried_creates} multiplied)\n"
+    )
+    assert text.endswith(
+        f"reports: {tmp_path} (report.json, relay.json, relay.md, upstream.jsonl)\n" + summary
+    )
+    assert render_relay_outcome(relay, tmp_path, [], quiet=True) == summary
 
 
 def test_rewritten_and_dropped_fields_show_both_values(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -71,6 +70,7 @@ def command(
       specforge fingerprint --replay reports/<run-id>/cassette.jsonl --json
     """
     from specforge.check.replay import fingerprint, read_cassette
+    from specforge.render.report_text import render_fingerprint
 
     config = project(config_path)
     for name in variants:
@@ -108,15 +108,4 @@ def command(
         entries = result.exchanges
         source = f"{base_url} (cassette: {target / 'cassette.jsonl'})"
     matches = fingerprint(entries, config, list(variants) or None)
-    if as_json:
-        click.echo(json.dumps({"source": source, "ranking": [m.to_dict() for m in matches]}, indent=2))
-        return
-    click.echo(f"Fingerprint of {source}:")
-    rank = 0
-    previous: tuple[float, int, float] | None = None
-    for position, match in enumerate(matches, 1):
-        key = match.rank_key()[:3]
-        if key != previous:
-            rank, previous = position, key
-        tie = " (tie, by name)" if sum(1 for m in matches if m.rank_key()[:3] == key) > 1 else ""
-        click.echo(f"  {rank}. behaves like {match.variant}{tie}: {match.why()}")
+    click.echo(render_fingerprint(source, matches, as_json=as_json), nl=False)

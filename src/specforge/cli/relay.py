@@ -108,6 +108,7 @@ def command(
     from specforge.check.runner import new_run_id
     from specforge.core import InputError
     from specforge.relay import DEFAULT_UPSTREAM_KEY, RelayOptions, run_relay_check
+    from specforge.render.relay_text import render_relay_outcome
     from specforge.render.reports import write_reports
 
     if variant and spec_file:
@@ -153,26 +154,5 @@ def command(
             file=str(target),
             hint="pass a writable --report-dir",
         ) from None
-    join = relay.join
-    if not quiet:
-        for f in join.findings:
-            click.echo(
-                f"RELAY {f.severity} [{f.check}] {f.message}" + (f" (x{f.count})" if f.count > 1 else "")
-            )
-            click.echo(f"    client:   {f.client}")
-            click.echo(f"    upstream: {f.upstream}")
-        others = [f for f in result.failures if not f.check.startswith("relay_")]
-        for failure in others:
-            click.echo(
-                f"FAIL {failure.operation} [{failure.check}] {failure.diagnostic.message.splitlines()[0][:160]}"
-            )
-        if result.aborted:
-            click.echo(f"ABORTED {result.aborted}")
-        click.echo(
-            f"reports: {target} ({', '.join(p.name for p in paths)}, relay.json, relay.md, upstream.jsonl)"
-        )
-    click.echo(
-        f"{result.verdict.value}: {len(join.findings)} relay finding(s), {len(result.failures) - len(join.findings)} check failure(s); "
-        f"creates: {join.client_creates} client, {join.upstream_creates} upstream ({join.retried_creates} multiplied)"
-    )
+    click.echo(render_relay_outcome(relay, target, paths, quiet=quiet), nl=False)
     exit_with(result.exit_code)

@@ -1,16 +1,21 @@
 """Terminal output of ``specforge check``: the plan (``--plan``), progress lines of the run's
 event stream (``render_event``) and the outcome — every cause,
 most severe first (never truncated: details stay in the report), infrastructure issues, the
-abort reason, where the reports went and one summary line. The CLI only echoes these strings."""
+abort reason, where the reports went and one summary line; and ``specforge fingerprint``'s
+ranking. The CLI only echoes these strings."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from specforge.check.events import CaseJudged, Event, PhaseStarted
 from specforge.check.model import CheckResult
+
+if TYPE_CHECKING:
+    from specforge.check.replay import Match
 
 
 def budget_text(limit: int | None) -> str:
@@ -97,4 +102,20 @@ def render_outcome(
     if reports is not None:
         lines.append(f"reports: {reports} ({', '.join(p.name for p in written)})")
     lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def render_fingerprint(source: str, matches: Sequence[Match], *, as_json: bool = False) -> str:
+    """The ranking, best first; variants whose first three rank keys tie share a rank."""
+    if as_json:
+        return json.dumps({"source": source, "ranking": [m.to_dict() for m in matches]}, indent=2) + "\n"
+    lines = [f"Fingerprint of {source}:"]
+    rank = 0
+    previous: tuple[float, int, float] | None = None
+    for position, match in enumerate(matches, 1):
+        key = match.rank_key()[:3]
+        if key != previous:
+            rank, previous = position, key
+        tie = " (tie, by name)" if sum(1 for m in matches if m.rank_key()[:3] == key) > 1 else ""
+        lines.append(f"  {rank}. behaves like {match.variant}{tie}: {match.why()}")
     return "\n".join(lines) + "\n"
