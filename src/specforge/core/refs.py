@@ -8,7 +8,10 @@ Why this shape:
   spec, filled lazily by :meth:`RefResolver.load` (the one policy for what may be read); the same
   registry is what the JSON Schema validators get (:meth:`RefResolver.registry`, through
   ``core.guard.RefGuard``), so lint, bundle and every validator refuse the same refs and share
-  the files already loaded. referencing supplies URI joining, ``$id`` and ``$anchor``.
+  the files already loaded. referencing supplies retrieval and caching, ``$id`` and ``$anchor``
+  (``Registry.get_or_retrieve`` / ``anchor``, keeping the registry each returns: registries are
+  immutable, and ``Resolver.lookup`` would keep its grown registry private and walk pointers
+  leniently); joins follow ``Resolver.in_subresource``'s rule (urljoin onto the nearest ``$id``).
 * **Our own fragment walk.** JSON pointer fragments are walked by :meth:`RefResolver.lookup`
   (RFC 6901, did-you-mean hints), not ``referencing``'s ``Resource.pointer``, which indexes into
   strings (``#/info/title/0`` is ``"O"``), takes negative list indexes and raises ``ValueError``
