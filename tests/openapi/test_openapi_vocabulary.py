@@ -5,7 +5,18 @@ from __future__ import annotations
 import pytest
 
 from specforge.openapi.operations import base_path, job_kind, operation_kind, path_pattern
-from specforge.openapi.videojob import MS_THRESHOLD, is_milliseconds, job_id, stage
+from specforge.openapi.videojob import (
+    MS_THRESHOLD,
+    QUEUED,
+    RUNNING,
+    STATE_WORDS,
+    TERMINAL,
+    TERMINAL_FAILED,
+    TERMINAL_OK,
+    is_milliseconds,
+    job_id,
+    stage,
+)
 
 
 def test_stage_order() -> None:
@@ -67,3 +78,40 @@ def test_job_id_aliases() -> None:
     assert job_id({"id": "a", "task_id": "b"}) == "a"
     assert job_id({"task_id": "b"}) == "b"
     assert job_id({"status": "queued"}) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("queueing", 0),  # words the mock speaks are words check reads: one table
+        ("not_start", 0),
+        ("complete", 2),
+        ("errored", 2),
+        ("CANCELLED", 2),
+        ("expired", 2),
+    ],
+)
+def test_every_word_the_mock_may_answer_is_a_word_check_reads(word: str, expected: int) -> None:
+    assert stage(word) == expected
+
+
+def test_the_stage_sets_are_the_state_words() -> None:
+    assert {w for words in STATE_WORDS.values() for w in words} == QUEUED | RUNNING | TERMINAL
+    assert set(STATE_WORDS["completed"]) == TERMINAL_OK and set(STATE_WORDS["failed"]) == TERMINAL_FAILED
+
+
+def test_the_mock_answers_failed_in_a_documented_terminal_word() -> None:
+    """A vendor whose enum ends in `cancelled` (and has no `failed`) gets failed jobs answered in
+    that word, with no assumption note about a missing word."""
+    from specforge.mock.profile import FieldSpec, _status_words
+
+    notes: list[str] = []
+    status = FieldSpec("status", frozenset({"string"}), enum=("pending", "running", "complete", "cancelled"))
+    words = _status_words((status,), [], [], lambda said, fix: notes.append(said))
+    assert words == {
+        "queued": "pending",
+        "in_progress": "running",
+        "completed": "complete",
+        "failed": "cancelled",
+    }
+    assert notes == []

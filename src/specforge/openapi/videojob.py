@@ -11,19 +11,39 @@ from typing import Any
 LIFECYCLE: tuple[str, ...] = ("queued", "in_progress", "completed", "failed")
 
 #: the words vendors use for each lifecycle state, most common first: the mock answers in the
-#: first one a variant's spec lists (the stage sets below judge what an endpoint answers)
+#: first one a variant's spec lists, check reads an endpoint's status by the sets below (a
+#: cancelled, expired or rejected job has ended without a video: ``failed``)
 STATE_WORDS: dict[str, tuple[str, ...]] = {
-    "queued": ("queued", "pending", "submitted", "waiting", "queueing", "not_started", "created"),
+    "queued": (
+        "queued",
+        "pending",
+        "submitted",
+        "waiting",
+        "queueing",
+        "not_started",
+        "not_start",
+        "created",
+    ),
     "in_progress": ("in_progress", "processing", "running", "generating", "in-progress", "started"),
     "completed": ("completed", "succeeded", "success", "done", "finished", "complete"),
-    "failed": ("failed", "failure", "error", "errored", "fail"),
+    "failed": (
+        "failed",
+        "failure",
+        "error",
+        "errored",
+        "fail",
+        "cancelled",
+        "canceled",
+        "expired",
+        "rejected",
+    ),
 }
 
-#: status words vendors use, by stage
-QUEUED = frozenset({"queued", "pending", "submitted", "waiting", "created", "not_start", "not_started"})
-RUNNING = frozenset({"in_progress", "processing", "running", "generating", "started", "in-progress"})
-TERMINAL_OK = frozenset({"completed", "succeeded", "success", "done", "finished"})
-TERMINAL_FAILED = frozenset({"failed", "error", "cancelled", "canceled", "expired", "rejected"})
+#: status words by stage (lower case), from :data:`STATE_WORDS`
+QUEUED = frozenset(STATE_WORDS["queued"])
+RUNNING = frozenset(STATE_WORDS["in_progress"])
+TERMINAL_OK = frozenset(STATE_WORDS["completed"])
+TERMINAL_FAILED = frozenset(STATE_WORDS["failed"])
 TERMINAL = TERMINAL_OK | TERMINAL_FAILED
 
 #: keys a job object's id goes by (OpenAI's ``id``, task-style vendors' ``task_id``)
