@@ -239,3 +239,12 @@ def test_the_mock_of_each_corpus_page_speaks_its_words(stem: str) -> None:
         assert not profile.auth  # anonymous where the source says so
     elif facts["auth"]["scheme"] == "bearer":
         assert profile.auth
+
+
+def test_a_word_check_judges_by_is_a_word_the_mock_answers_in() -> None:
+    """`not_start` and `cancelled` are statuses check reads as queued and failed: a spec that uses
+    them gets them from its mock too (not the official words its enum lacks)."""
+    profile = derive_profile(_spec(", enum: [not_start, running, success, cancelled]"), "vendor")
+    assert profile.status_words == {"queued": "not_start", "in_progress": "running", "completed": "success",
+                                    "failed": "cancelled"}  # fmt: skip
+    assert not [a for a in profile.assumptions if a.code == "mock-status-word"]
