@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -213,7 +213,7 @@ def run_pipeline(
                 pending = _start_checks(
                     config, result, left, checks, token, (max_examples, seed, job_seconds)
                 )
-            _lint(config, result, say)  # in this process, while the workers check
+            _lint(config, result, say)  # in this process, while the fork server preloads and the workers check
             if pending is not None:
                 _record_checks(config, result, left, pending(), say)
     finally:
@@ -344,8 +344,8 @@ class _Task:
 
 class _Checks:
     """The run's check workers: a fork-server pool started when the run starts, so the preload
-    (schemathesis, hypothesis, the SDK: ~3 CPU-s) overlaps ingest, merge and lint in this
-    process. Each variant's two checks are separate tasks, longest first by the previous run's
+    (schemathesis, hypothesis, the SDK: ~3 CPU-s; hypothesis' caches in a fresh folder: ~4 CPU-s)
+    overlaps ingest, merge and lint in this process. Each variant's two checks are separate tasks, longest first by the previous run's
     measured seconds (``summary.json``; by spec size when there is none), so that the 2 × N tasks
     spread evenly over the cores (the critical path is one task, not one variant)."""
 
@@ -377,13 +377,33 @@ class _Checks:
         settings: tuple[int, int, float],
     ) -> Callable[[], dict[_Task, _Outcome]]:
         """Submit every task; returns the call that waits for them all (without workers, that
-        call runs them here)."""
+        call runs them here). Submitting waits until the fork server has preloaded, so it happens
+        in a thread of its own: the caller lints meanwhile."""
         where = (config, run.directory, run.run_id)
-        if self.pool is None:
+        pool = self.pool
+        if pool is None:
             return lambda: {task: _check_task(*where, task, token, settings) for task in tasks}
-        self._warm.join()
-        futures = {task: self.pool.submit(_check_task, *where, task, token, settings) for task in tasks}
-        return lambda: {task: future.result() for task, future in futures.items()}
+        futures: dict[_Task, Future[_Outcome]] = {}
+        failed: list[BaseException] = []
+
+        def submit() -> None:
+            self._warm.join()
+            try:
+                for task in tasks:
+                    futures[task] = pool.submit(_check_task, *where, task, token, settings)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by wait()
+                failed.append(exc)
+
+        submitter = threading.Thread(target=submit, name="specforge-submit", daemon=True)
+        submitter.start()
+
+        def wait() -> dict[_Task, _Outcome]:
+            submitter.join()
+            if failed:
+                raise failed[0]
+            return {task: future.result() for task, future in futures.items()}
+
+        return wait
 
     def close(self) -> None:
         if self.pool is not None:
