@@ -115,3 +115,16 @@ def test_a_real_check_cassette_shows_the_mock_departing_from_openai(
     assert ("unit-changed", "created_at") in against_openai
     against_own_docs = {(c.kind, c.field) for c in diff(load_spec("aiid", config), observed)}
     assert ("unit-changed", "created_at") not in against_own_docs
+
+
+def test_a_cassette_line_holding_a_line_separator_is_one_exchange(tmp_path: Path) -> None:
+    """The cassette writer keeps non-ASCII text as it is (``ensure_ascii=False``), so a vendor's
+    message may hold U+2028 inside a JSON string: one exchange still, not two broken lines."""
+    entries = [json.loads(line) for line in CASSETTE.read_text(encoding="utf-8").splitlines()]
+    entries[0]["response"]["body"] = json.dumps(
+        {"error": {"message": "bad key\u2028try again"}}, ensure_ascii=False
+    )
+    cassette = tmp_path / "cassette.jsonl"
+    cassette.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries), encoding="utf-8")
+    assert "\u2028" in cassette.read_text(encoding="utf-8")
+    assert read_cassette(cassette) == entries

@@ -3,7 +3,6 @@ variant fingerprinting: which known variant's documentation explains an endpoint
 
 from __future__ import annotations
 
-import base64
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from specforge.check.judge import EngineCase, Judge, exchange_of, failure_of, se
 from specforge.check.model import CheckOptions, CheckResult
 from specforge.check.registry import Exchange, Finding, Step, run_scenario_check
 from specforge.check.spec import LoadedSpec, SpecModel, load_spec, with_implicit_errors
-from specforge.core import InputError
+from specforge.core.cassette import body_bytes, read_cassette
 from specforge.openapi.videojob import is_milliseconds
 
 #: answers that say "there is no such operation here"
@@ -52,70 +51,18 @@ def _not_offered_case(
     return None
 
 
-def read_cassette(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise InputError(
-            "cassette not found",
-            file=str(path),
-            hint="pass the cassette.jsonl of an earlier `specforge check`",
-        )
-    entries = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        where = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputError(
-            "cassette is not UTF-8 text",
-            file=str(path),
-            line=where,
-            hint="pass the cassette.jsonl written by `specforge check`",
-        ) from None
-    # split on "\n" only: str.splitlines() would also break inside strings holding U+2028 & co.
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"invalid cassette line: {exc.msg}",
-                file=str(path),
-                line=number,
-                hint="the cassette is JSON Lines",
-            ) from None
-        if not isinstance(entry, dict) or "request" not in entry:
-            raise InputError("not a cassette entry (no `request`)", file=str(path), line=number)
-        entries.append(entry)
-    if not entries:
-        raise InputError(
-            "the cassette holds no exchange: there is nothing to replay",
-            file=str(path),
-            hint="record one with `specforge check BASE_URL` (its cassette.jsonl)",
-        )
-    return entries
-
-
-def _body_bytes(part: dict[str, Any]) -> bytes:
-    body = part.get("body")
-    if body is None:
-        return b""
-    if part.get("body_encoding") == "base64":
-        return base64.b64decode(body)
-    return str(body).encode("utf-8")
-
-
 def to_response(entry: dict[str, Any]) -> requests.Response:
     """A ``requests.Response`` (with its request) rebuilt from a cassette entry."""
     req = entry["request"]
     prepared = requests.Request(
         method=req["method"], url=req["url"], headers=req.get("headers") or {}
     ).prepare()
-    prepared.body = _body_bytes(req) or None
+    prepared.body = body_bytes(req) or None
     data = entry["response"]
     response = requests.Response()
     response.status_code = int(data["status"])
     response.headers.update(data.get("headers") or {})
-    response._content = _body_bytes(data)
+    response._content = body_bytes(data)
     response.url = req["url"]
     response.request = prepared
     response.encoding = "utf-8"
@@ -131,7 +78,7 @@ def _request_json(entry: dict[str, Any]) -> Any:
     if "json" not in ctype:
         return None
     try:
-        return json.loads(_body_bytes(req))
+        return json.loads(body_bytes(req))
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -201,7 +148,7 @@ def replay(
             continue
         data = entry["response"]
         case.status_code = int(data["status"])
-        case.response_excerpt = redactor.excerpt(_body_bytes(data))
+        case.response_excerpt = redactor.excerpt(body_bytes(data))
         if op is None:
             route = _not_offered_case(absent_routes, spec, method, path) if absent_routes else None
             if route is not None and case.status_code < 500:

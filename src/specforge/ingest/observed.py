@@ -12,7 +12,6 @@ reports nothing that only says "absent" against it: an operation not exercised i
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from specforge.core import Config, InputError
+from specforge.core.cassette import body_bytes, read_cassette
 from specforge.openapi.schemas import media_class
 
 #: response fields whose observed values are reported as an enum (a closed set the docs list)
@@ -29,45 +29,6 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 _ID_SEGMENT = re.compile(r"^(?=.*\d)[A-Za-z0-9_-]{6,}$")
 _EXAMPLES = 3
 _ENUM_MAX = 8
-
-
-def read_cassette(path: Path, display: str | None = None) -> list[dict[str, Any]]:
-    """The exchanges of a cassette (JSON Lines); a line that is not an exchange is an
-    ``InputError`` naming its line."""
-    shown = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(
-            "cassette not found", file=shown, hint="pass reports/<run-id>/cassette.jsonl of a check"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"cannot read cassette: {exc}", file=shown, hint="is it a specforge cassette?"
-        ) from None
-    entries = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"not JSON: {exc.msg}",
-                file=shown,
-                line=number,
-                col=exc.colno,
-                hint="a cassette has one exchange per line, as `specforge check` writes it",
-            ) from None
-        if not isinstance(entry, dict) or not isinstance(entry.get("request"), dict):
-            raise InputError(
-                "not an exchange (no `request` object)",
-                file=shown,
-                line=number,
-                hint="a cassette has one exchange per line, as `specforge check` writes it",
-            )
-        entries.append(entry)
-    return entries
 
 
 def _matcher(templates: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
@@ -107,7 +68,7 @@ def _body(record: dict[str, Any]) -> Any:
         return None
     if record.get("body_encoding") == "base64":
         try:
-            body = base64.b64decode(body).decode("utf-8")
+            body = body_bytes(record).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
             return None
     try:

@@ -17,7 +17,6 @@ without any relay running. Each finding shows both sides."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from specforge.check.spec import SpecModel
+from specforge.core.cassette import body_bytes
 from specforge.mock.recorder import credential_sha256
 
 FIELDS_CHECK = "relay_forwards_fields"
@@ -158,7 +158,7 @@ def request_fields(request: dict[str, Any]) -> dict[str, Any] | None:
     body = request.get("body")
     if body is None:
         return None
-    raw = base64.b64decode(body) if request.get("body_encoding") == "base64" else str(body).encode("utf-8")
+    raw = body_bytes(request)
     if request.get("truncated"):
         return None
     media = next((v for k, v in (request.get("headers") or {}).items() if k.lower() == "content-type"), "")
