@@ -213,9 +213,21 @@ def test_fingerprint_cli_live_and_replay(tmp_path: Path, token: str) -> None:
     first = next(line for line in out.splitlines() if line.strip().startswith("1."))
     assert "behaves like aiid: 0 violation" in first
     cassette = only_run(tmp_path) / "cassette.jsonl"
+    # the live check's reports, written by its event stream's report writer
+    assert {"report.json", "report.md", "report.html", "junit.xml"} <= {
+        p.name for p in only_run(tmp_path).iterdir()
+    }
     code, out = invoke("fingerprint", "--replay", str(cassette), "--json", "--config", CONFIG)
     assert code == 0, out
     assert json.loads(out)["ranking"][0]["variant"] == "aiid"
+
+
+def test_fingerprint_of_an_unreachable_endpoint_still_writes_its_report(tmp_path: Path, token: str) -> None:
+    code, out = invoke(
+        "fingerprint", f"http://127.0.0.1:{free_port()}", "--report-dir", str(tmp_path), "--config", CONFIG
+    )
+    assert code == 3 and "endpoint unreachable" in out, out
+    assert json.loads((only_run(tmp_path) / "report.json").read_text())["verdict"] == "error"
 
 
 def test_check_table_in_specforge_toml(tmp_path: Path) -> None:

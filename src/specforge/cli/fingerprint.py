@@ -85,8 +85,10 @@ def command(
             raise click.UsageError("missing BASE_URL (or --replay CASSETTE)")
         from specforge.check import CheckOptions, run_check
         from specforge.check.runner import new_run_id
-        from specforge.render.reports import write_reports
+        from specforge.core import InputError
+        from specforge.render.reports import ReportWriter
 
+        writer = ReportWriter(report_dir or config.reports)
         options = CheckOptions(
             base_url=base_url,
             config=config,
@@ -98,10 +100,16 @@ def command(
             job_timeout=job_timeout,
             poll_interval=poll_interval,
             run_id=new_run_id(),
+            handlers=(writer,),
         )
-        target = (report_dir or config.reports) / str(options.run_id)
+        target = writer.folder(str(options.run_id))
         result = run_check(options, report_dir=target)
-        write_reports(result, target)
+        if writer.error is not None:
+            raise InputError(
+                f"cannot write reports: {writer.error.strerror or writer.error}",
+                file=str(target),
+                hint="pass a writable --report-dir",
+            )
         if result.aborted and not result.exchanges:
             click.echo(f"specforge: endpoint unreachable: {result.aborted}", err=True)
             exit_with(3)

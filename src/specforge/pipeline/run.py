@@ -213,7 +213,9 @@ def run_pipeline(
                 pending = _start_checks(
                     config, result, left, checks, token, (max_examples, seed, job_seconds)
                 )
-            _lint(config, result, say)  # in this process, while the fork server preloads and the workers check
+            _lint(
+                config, result, say
+            )  # in this process, while the fork server preloads and the workers check
             if pending is not None:
                 _record_checks(config, result, left, pending(), say)
     finally:
