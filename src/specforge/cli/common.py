@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import click
 
 from specforge.core.config import Config, load_config
 from specforge.core.output import write_atomic
+from specforge.render.terminal import Line
 
 config_option = click.option(
     "--config",
@@ -32,6 +33,12 @@ report_output_option = click.option(
 
 def project(config_path: Path | None) -> Config:
     return load_config(config_path)
+
+
+def echo_lines(lines: Iterable[Line]) -> None:
+    """Echo render's lines in order, each on the stream it belongs to."""
+    for line in lines:
+        click.echo(line.text, err=line.err)
 
 
 def exit_with(code: int) -> Any:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from specforge.cli.common import config_option, exit_with, project
+from specforge.cli.common import config_option, echo_lines, exit_with, project
 
 
 @click.command("ingest")
@@ -71,18 +70,17 @@ def command(
       specforge ingest --cassette reports/<run>/cassette.jsonl --out observed/   # what the endpoint did
     """
     from specforge.ingest import ingest_variants
+    from specforge.render.ingest_text import render_ingest_outcomes
 
     config = project(config_path)
     if cassette is not None:
         if docs or variants or check:
             raise click.UsageError("--cassette takes no DOC, --variant or --check")
         from specforge.ingest.observed import write_observed
+        from specforge.render.ingest_text import render_observed
 
         written, document = write_observed(config, cassette, out or Path("."))
-        count = document["info"]["x-specforge-observed"]["exchanges"]
-        click.echo(
-            f"wrote {_shown(written, config.root)} ({count} exchanges, {len(document['paths'])} paths)"
-        )
+        click.echo(render_observed(written, document, config.root))
         return
     if docs and variants:
         raise click.UsageError("give DOC paths or --variant, not both")
@@ -97,33 +95,10 @@ def command(
         check=check,
         keep_going=True,
     )
-    if fmt == "json":
-        click.echo(json.dumps([o.to_dict(config.root) for o in outcomes], indent=2, ensure_ascii=False))
-    failed = [o for o in outcomes if o.error is not None]
-    stale = False
-    for outcome in outcomes:
-        if outcome.error is not None:
-            # the other pages go on; this one is named here and in the closing line
-            click.echo(f"specforge: error: {outcome.variant}: {outcome.error}", err=True)
-            if fmt == "text":
-                click.echo(f"{'error':<12} {outcome.doc} ({outcome.variant}: skipped, see the error above)")
-            continue
-        for diagnostic in outcome.diagnostics:
-            stale = True
-            click.echo(str(diagnostic), err=True)
-        if outcome.action in ("would-write",):
-            stale = True
-        if fmt == "text":
-            target = _shown(outcome.target, config.root)
-            detail = f" ({outcome.variant}: {outcome.summary})" if outcome.summary else ""
-            click.echo(f"{outcome.action:<12} {target or outcome.doc}{detail}")
-    if failed:
-        names = ", ".join(o.variant for o in failed)
-        click.echo(
-            f"specforge: {len(failed)} of {len(outcomes)} pages could not be ingested and were skipped: {names}",
-            err=True,
-        )
+    echo_lines(render_ingest_outcomes(outcomes, config.root, fmt))
+    if any(o.error is not None for o in outcomes):
         exit_with(2)
+    stale = any(o.diagnostics or o.action == "would-write" for o in outcomes)
     if check and stale:
         exit_with(1)
 
@@ -145,11 +120,3 @@ def _explain(config: Any, docs: tuple[Path, ...], variants: tuple[str, ...], fmt
         click.echo(explain_json(explanations), nl=False)
     else:
         click.echo("\n".join(explain_text(e) for e in explanations), nl=False)
-
-
-def _shown(path: Path | None, root: Path) -> str | None:
-    if path is None:
-        return None
-    from specforge.core.config import display_path
-
-    return display_path(path, root)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import config_option, exit_with, project
+from specforge.cli.common import config_option, echo_lines, exit_with, project
 
 
 @click.command("merge")
@@ -33,61 +33,37 @@ def command(config_path: Path | None, check: bool, quiet: bool) -> None:
     """
     from specforge.merge import merge_project
     from specforge.render.merge_files import merge_outputs, stale_outputs, write_merge
+    from specforge.render.merge_text import (
+        merge_errors,
+        render_merge_check,
+        render_merge_written,
+    )
 
     config = project(config_path)
     result = merge_project(config)
-    for name, error in result.skipped.items():
-        click.echo(f"specforge: error: {name}: {error}", err=True)
-    errors = [d for d in result.diagnostics if d.severity.value == "error"]
-    for diagnostic in errors:
-        click.echo(str(diagnostic), err=True)
-    if errors:
-        click.echo("specforge: the merged spec is not valid OpenAPI 3.1; nothing written", err=True)
+    echo_lines(merge_errors(result))
+    if any(d.severity.value == "error" for d in result.diagnostics):
         exit_with(1)
 
-    shown = config.display
     if check:
         outputs = merge_outputs(result)
         stale = stale_outputs(result)
-        if stale:
-            for path in stale:
-                click.echo(f"stale: {shown(path)}")
-            click.echo(
-                f"{len(stale)} of {len(outputs)} merge outputs are stale (fix: run `specforge merge`)",
-                err=True,
-            )
-            _skipped_exit(result.skipped)
-            exit_with(1)
-        if not quiet:
-            click.echo(f"up to date: all {len(outputs)} merge outputs match the sources")
+        echo_lines(render_merge_check(result, stale, len(outputs), quiet=quiet))
         _skipped_exit(result.skipped)
+        if stale:
+            exit_with(1)
         return
     outputs = merge_outputs(result)
     written = write_merge(result)
-    if quiet:
-        _skipped_exit(result.skipped)
-        return
-    operations = sum(len(item) for item in result.canonical.get("paths", {}).values())
-    click.echo(
-        f"merged {len(result.normalized)} variants: {operations} operations, {len(result.conflicts)} conflicts "
-        f"resolved by policy (see {shown(config.canonical.parent / 'merge-report.md')})"
-    )
-    counts = ", ".join(f"{variant} {count}" for variant, count in result.action_counts.items())
-    click.echo(f"overlay actions: {counts}")
-    if written:
-        for path in written:
-            click.echo(f"wrote {shown(path)}")
-    else:
-        click.echo(f"unchanged: all {len(outputs)} outputs already up to date")
+    if not quiet:
+        echo_lines(render_merge_written(result, written, len(outputs)))
     _skipped_exit(result.skipped)
 
 
 def _skipped_exit(skipped: Mapping[str, object]) -> None:
     """The merge went on without the variants it could not read; the exit code still says so."""
+    from specforge.render.merge_text import render_merge_skipped
+
+    echo_lines(render_merge_skipped(skipped))
     if skipped:
-        click.echo(
-            f"specforge: merged without {len(skipped)} variant(s) whose source could not be read: "
-            f"{', '.join(skipped)} (their overlays were not rewritten)",
-            err=True,
-        )
         exit_with(2)
