@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 from history_fakes import make_run
 
@@ -14,7 +15,19 @@ from specforge.render.nightly_summary import (
     render_summary_markdown,
     trend_svg,
 )
-from specforge.render.nightly_text import render_diff, render_run, render_runs_table
+from specforge.render.nightly_text import (
+    render_aborted,
+    render_diff,
+    render_nightly_start,
+    render_nothing_selected,
+    render_pruned,
+    render_run,
+    render_runs_table,
+    render_shard_merged,
+    render_store_count,
+    render_totals,
+)
+from specforge.render.terminal import Line
 
 
 def sample() -> NightlySummary:
@@ -151,3 +164,34 @@ def test_score_index_and_causes_in_every_format() -> None:
     # the score line joins the two runs that recorded one: y = 1 + 26 * (1 - score / 100)
     assert re.search(r'<polyline points="60\.0,14\.0 100\.0,15\.9"', svg), svg
     assert "score 42.5 of index 80" in svg
+
+
+def test_totals_on_stdout_and_each_problem_provider_on_stderr() -> None:
+    summary = sample()
+    written = [Path("n/summary.json"), Path("n/summary.md"), Path("n/summary.html")]
+    assert render_totals(summary, written, "blocking") == [
+        Line("2 provider(s): 1 regression(s) in 1, 0 fix(es), 1 unreachable, 0 with spec drift"),
+        Line("REGRESSED: acme|<b>", err=True),
+        Line("FAIL acme|<b> (--fail-on blocking): 1 new failure(s), severity not recorded", err=True),
+        Line("unreachable: down", err=True),
+        Line("summary: n/summary.html"),
+    ]
+    assert not render_totals(summary, [], "blocking")[-1].text.startswith("summary:")
+
+
+def test_nightly_and_store_bookkeeping_lines() -> None:
+    assert render_nightly_start(3, 2, Path("r/h.sqlite"), "1/2") == (
+        "checking 3 provider(s) (shard 1/2), concurrency 2, history r/h.sqlite"
+    )
+    assert (
+        render_nightly_start(3, 2, Path("h.sqlite"), None)
+        == "checking 3 provider(s), concurrency 2, history h.sqlite"
+    )
+    assert render_nothing_selected("2/2") == "no enabled providers selected for shard 2/2; nothing to do"
+    assert render_nothing_selected(None) == "no enabled providers selected; nothing to do"
+    assert render_aborted("interrupted by SIGINT", sample(), 5) == (
+        "ABORTED interrupted by SIGINT: 2 of 5 provider(s) recorded; the summary is partial"
+    )
+    assert render_pruned(4, 6) == "deleted 4 run(s), 6 left"
+    assert render_shard_merged(Path("s/1.sqlite"), 3) == "s/1.sqlite: 3 run(s) added"
+    assert render_store_count(9, Path("r/h.sqlite")) == "9 run(s) in r/h.sqlite"

@@ -150,10 +150,12 @@ def prune(db: Path | None, project: Path | None, keep: int, provider: str | None
     Example:
       specforge history prune --keep 30
     """
+    from specforge.render.nightly_text import render_pruned
+
     with _open(db, project) as store:
         deleted = store.prune(keep, provider=provider)
         left = store.count()
-    click.echo(f"deleted {deleted} run(s), {left} left")
+    click.echo(render_pruned(deleted, left))
 
 
 @history.command("merge")
@@ -167,12 +169,14 @@ def merge(sources: tuple[Path, ...], db: Path | None, project: Path | None) -> N
     Example:
       specforge history merge shards/*/history.sqlite --db reports/history.sqlite
     """
+    from specforge.render.nightly_text import render_shard_merged, render_store_count
+
     with _open(db, project, create=True) as store:
         for source in sources:
             added = store.merge(source)
-            click.echo(f"{source}: {added} run(s) added")
+            click.echo(render_shard_merged(source, added))
         total = store.count()
-    click.echo(f"{total} run(s) in {_db_path(db, project)}")
+    click.echo(render_store_count(total, _db_path(db, project)))
 
 
 @history.command("report")

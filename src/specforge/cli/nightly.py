@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from specforge.cli.common import exit_with
+from specforge.cli.common import echo_lines, exit_with
 from specforge.core.errors import InputError
 
 #: specforge.history.model.FAIL_ON_LEVELS, spelled out so the CLI starts without the history package
@@ -71,21 +71,9 @@ def write_summary(summary: Any, directory: Path) -> list[Path]:
 
 
 def echo_totals(summary: Any, written: list[Path], fail_on: str = "blocking") -> None:
-    totals = summary.totals()
-    click.echo(
-        f"{totals['providers']} provider(s): {totals['regressions']} regression(s) in "
-        f"{totals['regressed_providers']}, {totals['fixes']} fix(es), "
-        f"{totals['unreachable_providers']} unreachable, {totals['spec_drift']} with spec drift"
-    )
-    failing = summary.failing(fail_on)
-    for provider in summary.regressed:
-        click.echo(f"REGRESSED: {provider}", err=True)
-    for provider, reasons in failing.items():
-        click.echo(f"FAIL {provider} (--fail-on {fail_on}): {'; '.join(reasons)}", err=True)
-    for provider in summary.unreachable:
-        click.echo(f"unreachable: {provider}", err=True)
-    if written:
-        click.echo(f"summary: {written[2]}")
+    from specforge.render.nightly_text import render_totals
+
+    echo_lines(render_totals(summary, written, fail_on))
 
 
 @click.command("nightly")
@@ -200,7 +188,12 @@ def nightly(
     """
     from specforge.core.config import load_config
     from specforge.history import exit_code, load_providers
-    from specforge.render.nightly_text import render_progress_line
+    from specforge.render.nightly_text import (
+        render_aborted,
+        render_nightly_start,
+        render_nothing_selected,
+        render_progress_line,
+    )
 
     base = load_config(project)
     path = providers_file(providers_path, base.root)
@@ -228,11 +221,7 @@ def nightly(
     ]
     shard_label = f"{shard[0]}/{shard[1]}" if shard else None
     if not chosen:
-        click.echo(
-            "no enabled providers selected"
-            + (f" for shard {shard_label}" if shard_label else "")
-            + "; nothing to do"
-        )
+        click.echo(render_nothing_selected(shard_label))
         return
     runner = load_runner(runner_ref) if runner_ref else None
     started = datetime.now(UTC)
@@ -249,11 +238,7 @@ def nightly(
 
     workers = concurrency or settings.concurrency or min(4, total)
     if not quiet:
-        click.echo(
-            f"checking {total} provider(s)"
-            + (f" (shard {shard_label})" if shard_label else "")
-            + f", concurrency {workers}, history {db_path}"
-        )
+        click.echo(render_nightly_start(total, workers, db_path, shard_label))
     level = fail_on or settings.fail_on
     try:
         summary, interrupted = _run(
@@ -279,10 +264,7 @@ def nightly(
     written = write_summary(summary, out_dir)
     echo_totals(summary, written, level)
     if interrupted:
-        click.echo(
-            f"ABORTED {interrupted}: {len(summary.rows)} of {total} "
-            "provider(s) recorded; the summary is partial"
-        )
+        click.echo(render_aborted(interrupted, summary, total))
         sys.stdout.flush()
         exit_with(3)
     code = exit_code(

@@ -1,13 +1,17 @@
-"""Terminal text and JSON for ``specforge history`` and nightly progress lines. Pure functions."""
+"""Terminal text and JSON for ``specforge history`` and ``specforge nightly``: progress lines,
+the batch totals and the store's bookkeeping lines. Pure functions; the CLI only echoes them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from specforge.render.terminal import Line, err, out
+
 if TYPE_CHECKING:
-    from specforge.history.model import RunDiff, RunRecord
+    from specforge.history.model import NightlySummary, RunDiff, RunRecord
 
 
 def render_progress_line(run: RunRecord, done: int, total: int) -> str:
@@ -124,3 +128,53 @@ def render_diff(diff: RunDiff) -> str:
 
 def render_diff_json(diff: RunDiff) -> str:
     return json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_nightly_start(total: int, workers: int, db_path: Path, shard: str | None) -> str:
+    return (
+        f"checking {total} provider(s)"
+        + (f" (shard {shard})" if shard else "")
+        + f", concurrency {workers}, history {db_path}"
+    )
+
+
+def render_nothing_selected(shard: str | None) -> str:
+    return "no enabled providers selected" + (f" for shard {shard}" if shard else "") + "; nothing to do"
+
+
+def render_totals(summary: NightlySummary, written: Sequence[Path], fail_on: str = "blocking") -> list[Line]:
+    """A batch's closing lines (nightly and ``history report``): the totals and the summary page on
+    stdout; regressed, failing (under ``--fail-on``) and unreachable providers on stderr."""
+    totals = summary.totals()
+    lines = [
+        out(
+            f"{totals['providers']} provider(s): {totals['regressions']} regression(s) in "
+            f"{totals['regressed_providers']}, {totals['fixes']} fix(es), "
+            f"{totals['unreachable_providers']} unreachable, {totals['spec_drift']} with spec drift"
+        )
+    ]
+    lines.extend(err(f"REGRESSED: {provider}") for provider in summary.regressed)
+    lines.extend(
+        err(f"FAIL {provider} (--fail-on {fail_on}): {'; '.join(reasons)}")
+        for provider, reasons in summary.failing(fail_on).items()
+    )
+    lines.extend(err(f"unreachable: {provider}") for provider in summary.unreachable)
+    if written:
+        lines.append(out(f"summary: {written[2]}"))
+    return lines
+
+
+def render_aborted(reason: str, summary: NightlySummary, total: int) -> str:
+    return f"ABORTED {reason}: {len(summary.rows)} of {total} provider(s) recorded; the summary is partial"
+
+
+def render_pruned(deleted: int, left: int) -> str:
+    return f"deleted {deleted} run(s), {left} left"
+
+
+def render_shard_merged(source: Path, added: int) -> str:
+    return f"{source}: {added} run(s) added"
+
+
+def render_store_count(total: int, db_path: Path) -> str:
+    return f"{total} run(s) in {db_path}"
