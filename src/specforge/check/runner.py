@@ -180,6 +180,14 @@ def run_check(options: CheckOptions, *, report_dir: Path | None = None) -> Check
     return run.result
 
 
+def _wants_sdk(options: CheckOptions, loaded: LoadedSpec) -> bool:
+    """Whether the OpenAI-SDK phase runs: ``--sdk``/``--no-sdk``, else only against the OpenAI
+    contract (the canonical spec or the openai variant, not a ``--spec`` file)."""
+    if options.sdk is not None:
+        return options.sdk
+    return options.spec is None and options.spec_data is None and loaded.variant in (None, "openai")
+
+
 class CheckRun:
     """One check's state: its spec, Gate and the ``CheckResult`` cases are folded into (live runs
     and ``replay`` fold through the same ``add_case`` and ``finish``)."""
@@ -343,23 +351,16 @@ class CheckRun:
 
     def _sdk(self, scenario: Any) -> None:
         """The OpenAI-SDK compatibility phase, through the same Gate (budget, cassette)."""
-        from specforge.check import engine
-        from specforge.check.sdk import SdkPhase, sdk_api_root
-
-        wanted = self.options.sdk
-        if wanted is None:
-            wanted = (
-                self.options.spec is None
-                and self.options.spec_data is None
-                and self.loaded.variant in (None, "openai")
-            )
-        if not wanted:
+        if not _wants_sdk(self.options, self.loaded):
             if self.options.sdk is None:
                 self.result.notes.append(
                     f"the OpenAI-SDK phase did not run: `{self.loaded.name}` is not the OpenAI contract (check against the "
                     "canonical spec or --variant openai, or pass --sdk, to see what an OpenAI-SDK client gets)"
                 )
             return
+        from specforge.check import engine
+        from specforge.check.sdk import SdkPhase, sdk_api_root  # the OpenAI SDK: only when it runs
+
         api_root = sdk_api_root(engine.api_base_url(self.options.base_url, self.spec), self.spec)
         known = next((j["job_id"] for j in scenario.jobs if j.get("outcome") == "completed"), None)
         phase = SdkPhase(
@@ -766,15 +767,7 @@ def plan_check(options: CheckOptions) -> list[dict[str, Any]]:
                 1,
                 "a second job with input_reference (round-trip of its shape)",
             )
-    if "sdk" in options.phases and (
-        options.sdk
-        or (
-            options.sdk is None
-            and options.spec is None
-            and options.spec_data is None
-            and loaded.variant in (None, "openai")
-        )
-    ):
+    if "sdk" in options.phases and _wants_sdk(options, loaded):
         from specforge.check.sdk import CALLS, CREATING
 
         for name, kind in CALLS:

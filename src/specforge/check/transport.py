@@ -189,10 +189,10 @@ def _body(content: Any, red: Redactor) -> dict[str, Any]:
     if data is None:  # a streamed/generator body: not recordable
         return {"body": None, "body_size": None}
     size = len(data)
-    data = red.binary(data)  # redacted whole, before it is cut or base64-encoded
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8")  # text is redacted as text below (one pass, not two)
     except UnicodeDecodeError:
+        data = red.binary(data)  # redacted whole, before it is cut or base64-encoded
         chunk = data[:CASSETTE_BODY_LIMIT]
         return {
             "body": base64.b64encode(chunk).decode("ascii"),
