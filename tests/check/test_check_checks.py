@@ -119,3 +119,31 @@ def test_check_spec_hands_schemathesis_pointers_for_anchor_refs(tmp_path: Path) 
     )
     schemas = load_spec(spec=spec).data["components"]["schemas"]
     assert schemas["Alias"] == {"$ref": "#/components/schemas/Video"}
+
+
+@pytest.mark.parametrize(
+    ("query", "judged"),
+    [
+        ("?variant=spritesheet", False),
+        ("?after=x&variant=spritesheet&limit=2", False),  # schemathesis sends more parameters
+        ("?variant=thumbnail&variant=video", False),
+        ("?variant=video", True),
+        ("?note=variant%3Dthumbnail", True),  # the word in another parameter is not a preview
+        ("", True),
+    ],
+)
+def test_a_preview_variant_is_not_judged_as_the_video(query: str, judged: bool) -> None:
+    from specforge.check.registry import Step, run_scenario_check
+
+    path = "/v1/videos/video_1/content"
+    answer = Exchange(
+        SPEC,
+        SPEC.operation_for("GET", path),
+        "GET",
+        "http://127.0.0.1" + path + query,
+        200,
+        {"content-type": "text/html"},  # undocumented: a finding wherever the video is judged
+        b"<html>",
+    )
+    found = run_scenario_check("completed_job_content_is_mp4", Step(SPEC, exchange=answer))
+    assert bool(found) is judged
