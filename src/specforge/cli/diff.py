@@ -51,11 +51,12 @@ def command(
     from specforge.core.config import load_config
     from specforge.diff import diff
     from specforge.diff.sources import load_spec
+    from specforge.history.diff import recorded_spec
     from specforge.render.diff_report import diff_report, failed
     from specforge.render.findings import render_findings
 
     config = load_config(config_path)
-    before, after = load_spec(old, config), load_spec(new, config)
+    before, after = (load_spec(ref, config, history=recorded_spec) for ref in (old, new))
     changes = diff(before, after)
     color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render_findings(diff_report(changes, before, after), fmt, color=color)

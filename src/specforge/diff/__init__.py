@@ -184,9 +184,9 @@ def worst(changes: list[Change]) -> Effect | None:
     return max((c.effect for c in changes), key=lambda e: e.rank, default=None)
 
 
-def load_spec(ref: str, config: Any = None) -> Spec:
+def load_spec(ref: str, config: Any = None, *, history: Any = None) -> Spec:
     """A side named as on the command line (file, ``canonical``, ``VARIANT``, ``X@REV``, a history
-    run); see :func:`specforge.diff.sources.load_spec`."""
+    run through the ``history`` loader); see :func:`specforge.diff.sources.load_spec`."""
     from specforge.diff.sources import load_spec as load
 
-    return load(ref, config)
+    return load(ref, config, history=history)

@@ -7,12 +7,14 @@
 4. a configured variant — its source (``specs/sources/NAME.yaml``): normalized it equals the
    canonical spec plus the variant's overlay (merge guarantees it), and its lines are the vendor's;
 5. a nightly history run (id, id prefix, provider name, ``provider~N``) — the spec that run was
-   checked against, as the history recorded it.
+   checked against, as the history recorded it; read by the ``history`` loader the caller passes
+   (``specforge.history.diff.recorded_spec``: history sits above diff, so diff never imports it).
 """
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,11 @@ from specforge.core import Config, InputError, load_config, load_mapping, load_t
 from specforge.core.config import suggest
 from specforge.diff import Spec
 
+#: ``(config, ref) -> the spec a history run recorded``, or None when ``ref`` names no run
+HistoryLoader = Callable[[Config, str], Spec | None]
 
-def load_spec(ref: str, config: Config | None = None) -> Spec:
+
+def load_spec(ref: str, config: Config | None = None, *, history: HistoryLoader | None = None) -> Spec:
     config = config or load_config()
     if "@" in ref and not Path(ref).exists():
         name, _, rev = ref.rpartition("@")
@@ -29,7 +34,7 @@ def load_spec(ref: str, config: Config | None = None) -> Spec:
             return _at_revision(config, name, rev, ref)
     path = Path(ref)
     if path.is_file():
-        return _document(ref, load_mapping(path, "OpenAPI document", display=config.display(path)))
+        return document_spec(ref, load_mapping(path, "OpenAPI document", display=config.display(path)))
     if ref == "canonical":
         if not config.canonical.is_file():
             raise InputError(
@@ -37,7 +42,7 @@ def load_spec(ref: str, config: Config | None = None) -> Spec:
                 file=config.display(config.canonical),
                 hint="run `specforge merge` to write it",
             )
-        return _document(
+        return document_spec(
             ref, load_mapping(config.canonical, "canonical spec", display=config.display(config.canonical))
         )
     if ref in config.variants:
@@ -48,8 +53,8 @@ def load_spec(ref: str, config: Config | None = None) -> Spec:
                 file=config.display(source),
                 hint="run `specforge ingest` to extract it from the vendor's page",
             )
-        return _document(ref, load_mapping(source, "OpenAPI document", display=config.display(source)))
-    found = _from_history(config, ref)
+        return document_spec(ref, load_mapping(source, "OpenAPI document", display=config.display(source)))
+    found = history(config, ref) if history is not None else None
     if found is not None:
         return found
     choices = ["canonical", *config.variants]
@@ -60,7 +65,7 @@ def load_spec(ref: str, config: Config | None = None) -> Spec:
     )
 
 
-def _document(name: str, document: Any) -> Spec:
+def document_spec(name: str, document: Any) -> Spec:
     if not str(document.data.get("openapi", "")).startswith("3."):
         raise InputError(
             "not an OpenAPI 3.x document (no `openapi: 3.x` key)",
@@ -109,26 +114,4 @@ def _at_revision(config: Config, name: str, rev: str, ref: str) -> Spec:
             file=relative,
             hint="is the project a git repository, and did that revision have the file? (`git log -- FILE`)",
         )
-    return _document(ref, load_text(shown.stdout, f"{relative}@{rev}"))
-
-
-def _from_history(config: Config, ref: str) -> Spec | None:
-    database = config.reports / "history.sqlite"
-    if not database.is_file():
-        return None
-    from specforge.history.store import HistoryStore
-
-    with HistoryStore(database, create=False) as store:
-        try:
-            run = store.resolve(ref)
-        except InputError:
-            return None
-        snapshot = store.spec_snapshot(run.run_id)
-    if snapshot is None:
-        raise InputError(
-            f"history run `{run.run_id}` has no recorded spec",
-            file=config.display(database),
-            hint="runs recorded before specforge recorded specs cannot be diffed; compare newer runs",
-        )
-    name, text = snapshot
-    return _document(ref, load_text(text, f"{name}@{run.run_id}"))
+    return document_spec(ref, load_text(shown.stdout, f"{relative}@{rev}"))

@@ -244,3 +244,29 @@ def exit_code(summary: NightlySummary, *, unreachable_exit: int = 3, fail_on: st
     if summary.unreachable and unreachable_exit:
         return unreachable_exit
     return 0
+
+
+def recorded_spec(config: Any, ref: str) -> Any:
+    """The spec the history run ``ref`` (id, id prefix, provider name, ``provider~N``) was checked
+    against, as a ``specforge.diff.Spec``; None when there is no history or no such run (the
+    ``history`` loader of ``specforge.diff.sources.load_spec``)."""
+    from specforge.core import InputError, load_text
+    from specforge.diff.sources import document_spec
+
+    database = config.reports / "history.sqlite"
+    if not database.is_file():
+        return None
+    with HistoryStore(database, create=False) as store:
+        try:
+            run = store.resolve(ref)
+        except InputError:
+            return None
+        snapshot = store.spec_snapshot(run.run_id)
+    if snapshot is None:
+        raise InputError(
+            f"history run `{run.run_id}` has no recorded spec",
+            file=config.display(database),
+            hint="runs recorded before specforge recorded specs cannot be diffed; compare newer runs",
+        )
+    name, text = snapshot
+    return document_spec(ref, load_text(text, f"{name}@{run.run_id}"))
