@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import config_option, exit_with, report_output_option
+from specforge.cli.common import config_option, echo_lines, exit_with, report_output_option
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 DEFAULT_BASELINE = "specforge-lint-baseline.json"
@@ -76,8 +76,9 @@ def lint(
     from specforge.lint import REGISTRY
 
     if list_rules:
-        for rule in REGISTRY:
-            click.echo(f"{rule.id:<28} {rule.severity.value:<8} {rule.title}")
+        from specforge.render.lint_text import render_rule_list
+
+        click.echo(render_rule_list(REGISTRY), nl=False)
         return
     from specforge.core.config import load_config
     from specforge.core.errors import InputError
@@ -87,6 +88,7 @@ def lint(
     from specforge.lint.project import lint_paths, lint_project
     from specforge.render.findings import render_findings
     from specforge.render.lint_report import findings_report
+    from specforge.render.lint_text import render_baseline_written, render_lint_skipped
 
     with _no_gc():
         config = load_config(config_path)
@@ -105,7 +107,7 @@ def lint(
         if update_baseline:
             target = settings.baseline or root / DEFAULT_BASELINE
             write_baseline(target, result.all_diagnostics, root)
-            click.echo(f"Wrote {len(result.all_diagnostics)} finding(s) to the baseline {target}", err=True)
+            echo_lines([render_baseline_written(result, target)])
             return
         report = findings_report(result, root)
         color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -114,8 +116,7 @@ def lint(
             write_atomic(output, text)
         else:
             click.echo(text, nl=False)
-        for name, error in result.skipped.items():
-            click.echo(f"specforge: error: {name}: {error} (not linted; the other variants were)", err=True)
+        echo_lines(render_lint_skipped(result))
         if result.skipped:
             exit_with(2)
         exit_with(1 if result.failed(settings.fail_on) else 0)
