@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specforge.core import InputError
-from specforge.core.guard import RefGuard, openapi_validator, read_regular
+from specforge.core.guard import read_regular
 from specforge.core.refs import RefError
 from specforge.core.tomlconf import TomlLines
+from specforge.openapi.validation import RefGuard, openapi_validator
 
 
 def test_read_regular_enforces_the_limit_while_reading(tmp_path: Path) -> None:

@@ -417,7 +417,7 @@ def test_the_validators_registry_refuses_what_the_resolver_refuses(tmp_path: Pat
     same refs are refused with the same codes, and nothing outside the folder is read."""
     import jsonschema
 
-    from specforge.core.guard import RefGuard
+    from specforge.openapi.validation import RefGuard
 
     project, outside = tmp_path / "project", tmp_path / "outside"
     project.mkdir()

@@ -196,7 +196,7 @@ def auth_is_enforced(step: Step) -> Iterator[Finding]:
         return
     import jsonschema
 
-    from specforge.core.guard import RefGuard
+    from specforge.openapi.validation import RefGuard
 
     try:
         validator = jsonschema.Draft202012Validator(

@@ -49,7 +49,7 @@ from specforge.check.judge import (
 from specforge.check.registry import REGISTRY, Exchange, Finding
 from specforge.check.spec import SpecModel
 from specforge.check.transport import BudgetExhausted, Gate, classify
-from specforge.core.guard import RefGuard
+from specforge.openapi.validation import RefGuard
 
 VERSION = schemathesis.__version__
 ENGINE_PHASES = ("examples", "coverage", "fuzzing", "stateful")

@@ -14,7 +14,6 @@ from typing import Any
 
 from specforge.core import Document, InputError, load_document
 from specforge.core.config import Config
-from specforge.core.guard import RefGuard
 from specforge.core.refs import bundle, follow_local, iter_refs
 from specforge.openapi.operations import (
     HTTP_METHODS,
@@ -24,6 +23,7 @@ from specforge.openapi.operations import (
     job_kind,
     path_pattern,
 )
+from specforge.openapi.validation import RefGuard
 from specforge.openapi.videojob import LIFECYCLE
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from specforge.core.guard import RefGuard, openapi_validator
+from specforge.openapi.validation import RefGuard, openapi_validator
 
 VALID = "valid"
 

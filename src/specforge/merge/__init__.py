@@ -271,7 +271,7 @@ def _finish_overlays(result: MergeResult) -> None:
 
 def _validate(result: MergeResult) -> list[Diagnostic]:
     """openapi-spec-validator on the canonical: an invalid merge is an error, never written."""
-    from specforge.core.guard import openapi_validator
+    from specforge.openapi.validation import openapi_validator
 
     canonical = result.config.display(result.config.canonical)
     hint = "a source is malformed where the merge copied from it; run `specforge lint` on the sources"

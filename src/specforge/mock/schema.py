@@ -18,8 +18,8 @@ from referencing.jsonschema import DRAFT202012
 from specforge.core import pointer as jp
 from specforge.core.document import json_type
 from specforge.core.errors import InputError
-from specforge.core.guard import RefGuard
 from specforge.core.refs import resolve_local, rewrite_refs
+from specforge.openapi.validation import RefGuard
 
 #: the URI the whole OpenAPI document is registered under; refs are made absolute against it
 ROOT_URI = "urn:specforge:mock:spec"

@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from specforge.core import pointer as jp
-from specforge.core.guard import RefGuard
 from specforge.lint.engine import LintContext
 from specforge.lint.openapi import Media, Operation, SchemaNode, Spec
 from specforge.lint.registry import Finding, rule
 from specforge.lint.rules.structure import describe
+from specforge.openapi.validation import RefGuard
 
 _URN = "urn:specforge:document"
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")

@@ -20,10 +20,10 @@ from typing import Any
 from specforge.core import pointer as jp
 from specforge.core.diagnostics import Location
 from specforge.core.document import Document
-from specforge.core.guard import RefGuard, openapi_validator
 from specforge.core.refs import RefError, RefResolver
 from specforge.lint.engine import LintContext
 from specforge.lint.registry import Finding, rule
+from specforge.openapi.validation import RefGuard, openapi_validator
 
 _SCHEMA_FILES = {"3.0": "v3.0/schema.json", "3.1": "v3.1/schema.json"}
 _DIALECT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
