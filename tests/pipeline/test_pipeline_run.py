@@ -198,3 +198,11 @@ def test_summary_records_each_checks_seconds(project: Path) -> None:
     summary = json.loads((project / "reports" / "timed" / "summary.json").read_text())
     assert summary["checks"]["aiid"]["seconds"] > 0
     assert summary["compat"]["aiid"]["seconds"] > 0
+
+
+def test_the_report_line_is_relative_to_the_working_folder(tmp_path: Path) -> None:
+    from specforge.render.pipeline import render_report_line
+
+    summary = tmp_path / "reports" / "r1" / "summary.md"
+    assert render_report_line(summary, tmp_path) == "report: reports/r1/summary.md"
+    assert render_report_line(summary, tmp_path / "elsewhere") == f"report: {summary}"

@@ -35,7 +35,10 @@ COMMANDS: dict[str, str] = {
 
 def _report(exc: SpecforgeError) -> int:
     """The one line a user error becomes on stderr; returns its exit code."""
-    click.echo(f"specforge: error: {exc}", err=True)
+    from specforge.render.terminal import error_line
+
+    line = error_line(exc)
+    click.echo(line.text, err=line.err)
     return exc.exit_code
 
 

@@ -111,7 +111,9 @@ def command(
                 hint="pass a writable --report-dir",
             )
         if result.aborted and not result.exchanges:
-            click.echo(f"specforge: endpoint unreachable: {result.aborted}", err=True)
+            from specforge.render.report_text import render_unreachable
+
+            click.echo(render_unreachable(result.aborted), err=True)
             exit_with(3)
         entries = result.exchanges
         source = f"{base_url} (cassette: {target / 'cassette.jsonl'})"

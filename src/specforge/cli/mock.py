@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from specforge.cli.common import config_option, finite, project
+from specforge.cli.common import config_option, echo_lines, finite, project
 
 
 @click.command("mock")
@@ -77,6 +77,7 @@ def command(
     """
     from specforge.core import InputError
     from specforge.mock import DEFAULT_TOKEN, MockServer, create_app, load_spec, settings_from_config
+    from specforge.render.mock_text import render_mock_start
 
     if token is not None and token_env is not None:
         raise click.UsageError("give either --token or --token-env, not both")
@@ -104,17 +105,15 @@ def command(
         record=record,
     )
     server = MockServer(app, host=host, port=port)
-    profile = app.profile
-    notes = [
-        f"variant {variant} from {source.origin}; API at {server.url}{profile.collection}; "
-        f"operations: {', '.join(sorted(profile.kinds))}; "
-        + ("no auth" if effective is None else "bearer auth")
-        + (f"; jobs kept in {state}" if state else "; jobs kept in memory")
-        + ("; recording requests (GET /__specforge__/exchanges)" if record else "")
-        + "; Ctrl-C stops",
-        *(f"note: {note.message}" for note in profile.assumptions),
-    ]
-    click.echo(server.url)
-    for note in notes:
-        click.echo(f"specforge mock: {note}", err=True)
+    echo_lines(
+        render_mock_start(
+            server.url,
+            variant=variant,
+            origin=str(source.origin),
+            profile=app.profile,
+            auth=effective is not None,
+            state=str(state) if state else None,
+            record=record,
+        )
+    )
     server.run()

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from specforge.cli.common import exit_with, write_output
+from specforge.cli.common import echo_lines, exit_with, write_output
 from specforge.core import Diagnostic, InputError, Severity, dump_for, load_mapping
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
@@ -45,6 +45,7 @@ def validate_command(overlays: tuple[Path, ...], strict: bool) -> None:
     from specforge.core import load_document
     from specforge.overlay import validate_overlay
     from specforge.overlay.validate import schema_version
+    from specforge.render.overlay_text import render_validated
 
     failed = False
     for path in overlays:
@@ -54,12 +55,9 @@ def validate_command(overlays: tuple[Path, ...], strict: bool) -> None:
         worst = [
             d for d in findings if d.severity is Severity.ERROR or (strict and d.severity is Severity.WARNING)
         ]
-        if worst:
-            failed = True
-            click.echo(f"{path}: invalid ({len(worst)} problem(s))", err=True)
-        else:
-            actions = document.data.get("actions", []) if isinstance(document.data, dict) else []
-            click.echo(f"{path}: valid Overlay {schema_version(document.data)} ({len(actions)} action(s))")
+        failed = failed or bool(worst)
+        actions = document.data.get("actions", []) if isinstance(document.data, dict) else []
+        echo_lines([render_validated(str(path), len(worst), schema_version(document.data), len(actions))])
     if failed:
         exit_with(1)
 
@@ -88,6 +86,7 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
     """
     from specforge.overlay import OverlayError, apply
     from specforge.overlay.validate import place
+    from specforge.render.overlay_text import NOT_WRITTEN, render_applied
 
     documents = [load_mapping(path) for path in files]
     if "overlay" in documents[0].data:
@@ -107,23 +106,13 @@ def apply_command(files: tuple[Path, ...], output: Path | None, strict: bool, qu
             _show(place(document, d) for d in exc.diagnostics)
             raise InputError(f"{document.path}: invalid overlay, not applied", hint=exc.hint) from None
         spec = result.document
-        if not quiet:
-            for index, (action, count) in enumerate(
-                zip(document.data["actions"], result.matches, strict=True)
-            ):
-                click.echo(
-                    f"{document.path}: actions[{index}] {action['target']} -> {count} match(es)", err=True
-                )
+        lines = render_applied(str(document.path), document.data["actions"], result.matches, quiet=quiet)
+        echo_lines(lines[:-1])
         _show(document.diagnostic_at(d) for d in result.diagnostics)
-        matched = sum(1 for count in result.matches if count)
-        click.echo(
-            f"{document.path}: {len(result.matches)} action(s), {matched} matched "
-            f"{sum(result.matches)} node(s), {len(result.matches) - matched} matched nothing",
-            err=True,
-        )
+        echo_lines(lines[-1:])
         failed = failed or not result.ok
     if failed:
-        click.echo("not written: the overlay did not apply cleanly", err=True)
+        echo_lines([NOT_WRITTEN])
         exit_with(1)
     write_output(dump_for(output or "-", spec), output)
 

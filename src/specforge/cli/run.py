@@ -75,10 +75,7 @@ def command(
         fail_on=fail_on,
         say=say,
     )
-    summary = result.directory / "summary.md"
-    try:
-        shown = summary.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        shown = summary
-    click.echo(f"report: {shown}")
+    from specforge.render.pipeline import render_report_line
+
+    click.echo(render_report_line(result.directory / "summary.md", Path.cwd()))
     exit_with(result.exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from specforge.render.markdown import table_cell
@@ -79,3 +80,12 @@ def pipeline_markdown(data: dict[str, Any]) -> str:
             score = f"{check.get('score', 0):g}/{check.get('index', 0):g}"
             lines.append(f"| {variant} | {own} | {levels} | {score} | {versus} | {failing} | {links} |")
     return "\n".join(lines) + "\n"
+
+
+def render_report_line(summary: Path, cwd: Path) -> str:
+    """``report: <summary.md>``, relative to ``cwd`` when the report lies under it."""
+    try:
+        shown = summary.resolve().relative_to(cwd.resolve())
+    except ValueError:
+        shown = summary
+    return f"report: {shown}"

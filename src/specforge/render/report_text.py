@@ -119,3 +119,8 @@ def render_fingerprint(source: str, matches: Sequence[Match], *, as_json: bool =
         tie = " (tie, by name)" if sum(1 for m in matches if m.rank_key()[:3] == key) > 1 else ""
         lines.append(f"  {rank}. behaves like {match.variant}{tie}: {match.why()}")
     return "\n".join(lines) + "\n"
+
+
+def render_unreachable(aborted: str) -> str:
+    """What ``fingerprint`` says when the live check reached nothing (exit 3)."""
+    return f"specforge: endpoint unreachable: {aborted}"

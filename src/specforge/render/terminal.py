@@ -18,3 +18,9 @@ def out(text: str) -> Line:
 
 def err(text: str) -> Line:
     return Line(text, err=True)
+
+
+def error_line(error: object) -> Line:
+    """The one line a user error (an ``InputError``/``EndpointError``: message, file:line, fix)
+    becomes on stderr."""
+    return err(f"specforge: error: {error}")
