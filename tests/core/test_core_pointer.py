@@ -44,3 +44,14 @@ def test_join_and_parts_round_trip(tokens: list[str]) -> None:
 def test_escape_round_trip(token: str) -> None:
     assert jp.unescape(jp.escape(token)) == token
     assert "/" not in jp.escape(token)
+
+
+def test_ancestry_is_the_nodes_down_the_path_as_far_as_it_exists() -> None:
+    from specforge.core.pointer import ancestry
+
+    doc = {"a": [{"b": {"c": 1}}], "x~/y": 2}
+    assert list(ancestry(doc, "/a/0/b")) == [doc, doc["a"], doc["a"][0], {"c": 1}]
+    assert list(ancestry(doc, "/a/5/b")) == [doc, doc["a"]]  # stops at the first missing step
+    assert list(ancestry(doc, "/x~0~1y")) == [doc, 2]
+    assert list(ancestry(doc, "no-slash")) == [doc]  # an invalid pointer: the root alone
+    assert list(ancestry(doc, "")) == [doc]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 
@@ -31,6 +31,26 @@ def parts(pointer: str) -> list[str]:
     if not pointer.startswith("/"):
         raise ValueError(f"JSON pointer must start with '/': {pointer!r}")
     return [unescape(p) for p in pointer[1:].split("/")]
+
+
+def ancestry(document: Any, pointer: str) -> Iterator[Any]:
+    """The nodes from the root down ``pointer``, the root first, as far as the path exists (an
+    invalid pointer yields the root alone): what is inherited along a path (``$id`` bases,
+    ``x-specforge-ignore`` markers) is read from these."""
+    node = document
+    yield node
+    try:
+        tokens = parts(pointer)
+    except ValueError:
+        return
+    for token in tokens:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return
+        yield node
 
 
 def resolve(document: Any, pointer: str | Iterable[str]) -> Any:

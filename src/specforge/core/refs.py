@@ -440,19 +440,7 @@ class RefResolver:
             scoped = self._scoped[id(document)] = "$id" in document.text if document.text else True
         if not scoped or at is None:
             return base
-        node = document.data
-        try:
-            tokens: list[str | None] = [None, *jp.parts(at)]
-        except ValueError:
-            return base
-        for token in tokens:
-            if token is not None:
-                if isinstance(node, dict) and token in node:
-                    node = node[token]
-                elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                    node = node[int(token)]
-                else:
-                    break
+        for node in jp.ancestry(document.data, at):
             found = _specification().id_of(node)
             if found is not None:
                 base = urljoin(base, found)

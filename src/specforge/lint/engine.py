@@ -54,27 +54,12 @@ class VariantsContext:
 def ignored_codes(data: Any, pointer: str) -> set[str]:
     """Rule ids suppressed at ``pointer`` by ``x-specforge-ignore`` on it or any ancestor."""
     codes: set[str] = set()
-    node = data
-    try:
-        tokens = jp.parts(pointer)
-    except ValueError:
-        tokens = []
-    for index in range(len(tokens) + 1):
-        if isinstance(node, dict):
-            marker = node.get(IGNORE_KEY)
-            if isinstance(marker, str):
-                codes.add(marker.upper())
-            elif isinstance(marker, list):
-                codes.update(str(m).upper() for m in marker)
-        if index == len(tokens):
-            break
-        token = tokens[index]
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            break
+    for node in jp.ancestry(data, pointer):
+        marker = node.get(IGNORE_KEY) if isinstance(node, dict) else None
+        if isinstance(marker, str):
+            codes.add(marker.upper())
+        elif isinstance(marker, list):
+            codes.update(str(m).upper() for m in marker)
     return codes
 
 
