@@ -213,9 +213,8 @@ def run_pipeline(
                 pending = _start_checks(
                     config, result, left, checks, token, (max_examples, seed, job_seconds)
                 )
-            _lint(
-                config, result, say
-            )  # in this process, while the fork server preloads and the workers check
+            # in this process, while the fork server preloads and the workers check
+            _lint(config, result, say)
             if pending is not None:
                 _record_checks(config, result, left, pending(), say)
     finally:
@@ -347,9 +346,10 @@ class _Task:
 class _Checks:
     """The run's check workers: a fork-server pool started when the run starts, so the preload
     (schemathesis, hypothesis, the SDK: ~3 CPU-s; hypothesis' caches in a fresh folder: ~4 CPU-s)
-    overlaps ingest, merge and lint in this process. Each variant's two checks are separate tasks, longest first by the previous run's
-    measured seconds (``summary.json``; by spec size when there is none), so that the 2 × N tasks
-    spread evenly over the cores (the critical path is one task, not one variant)."""
+    overlaps ingest, merge and lint in this process. Each variant's two checks are separate
+    tasks, longest first by the previous run's measured seconds (``summary.json``; by spec size
+    when there is none), so that the 2 × N tasks spread evenly over the cores (the critical path
+    is one task, not one variant)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
