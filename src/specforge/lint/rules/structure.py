@@ -271,17 +271,10 @@ def _missing(data: Any, pointer: str) -> str:
         tokens = jp.parts(pointer)
     except ValueError:
         return "a JSON pointer must start with `/`"
-    node = data
-    walked = ""
-    for token in tokens:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return f"`{token}` not found under `#{walked or '/'}`"
-        walked = jp.child(walked, token)
-    return "target not found"
+    found = sum(1 for _ in jp.ancestry(data, pointer)) - 1  # the tokens that exist, the root aside
+    if found == len(tokens):
+        return "target not found"
+    return f"`{tokens[found]}` not found under `#{jp.join(*tokens[:found]) or '/'}`"
 
 
 @rule(
