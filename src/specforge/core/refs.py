@@ -551,27 +551,23 @@ class RefResolver:
     ) -> Any:
         """The value at ``fragment`` in ``document`` (RFC 6901, strictly); :class:`RefError`
         naming the nearest existing key when it is missing."""
-        node = document.data
-        for depth, token in enumerate(jp.parts(fragment)):
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-                continue
-            if isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-                continue
-            prefix = "".join("/" + jp.escape(t) for t in jp.parts(fragment)[:depth])
-            hint = "point the $ref at an existing location"
-            if isinstance(node, dict):
-                close = difflib.get_close_matches(token, [str(k) for k in node], n=1, cutoff=0.6)
-                if close:
-                    hint = f"did you mean `{ref.partition('#')[0]}#{prefix}/{jp.escape(close[0])}`?"
-            raise RefError(
-                "ref-unresolved",
-                f"$ref `{ref}` points to nothing: `{fragment}` does not exist in {document.path}",
-                hint=hint,
-                **self._where(where or document, at),
-            )
-        return node
+        tokens = jp.parts(fragment)  # a malformed pointer raises ValueError, as before
+        *_, node = nodes = list(jp.ancestry(document.data, fragment))
+        depth = len(nodes) - 1  # the tokens that exist
+        if depth == len(tokens):
+            return node
+        hint = "point the $ref at an existing location"
+        if isinstance(node, dict):
+            close = difflib.get_close_matches(tokens[depth], [str(k) for k in node], n=1, cutoff=0.6)
+            if close:
+                prefix = jp.join(*tokens[:depth])
+                hint = f"did you mean `{ref.partition('#')[0]}#{prefix}/{jp.escape(close[0])}`?"
+        raise RefError(
+            "ref-unresolved",
+            f"$ref `{ref}` points to nothing: `{fragment}` does not exist in {document.path}",
+            hint=hint,
+            **self._where(where or document, at),
+        )
 
     def deref_one(self, document: Document, ref: str, *, at: str | None = None) -> tuple[Document, str, Any]:
         """One hop: (target document, pointer in it, value there). The value is the cached
